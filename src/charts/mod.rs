@@ -1,0 +1,11 @@
+//! Charts drawn with plotters from the core's aggregates.
+//!
+//! Every drawing function takes a plotters drawing area and is generic over
+//! its backend: the browser draws on a canvas, while native tests and
+//! exports draw SVG. Charts never see individual leads, only aggregates,
+//! which keeps each drawing to a few hundred shapes.
+
+pub mod palette;
+pub mod score_distribution;
+
+pub use score_distribution::draw_score_distribution;

@@ -1,0 +1,199 @@
+//! Which columns play which role (outcome, follow-up, response time, …), by
+//! column name, and which outcome values count as converted.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::dataset::{ColumnValues, Dataset};
+use super::scoring::parse_bool;
+
+/// Outcome values recognised as "converted" unless the user says otherwise.
+pub const DEFAULT_CONVERTED_VALUES: &[&str] = &[
+    "1",
+    "true",
+    "yes",
+    "y",
+    "won",
+    "closed won",
+    "converted",
+    "customer",
+];
+
+/// Column roles by column name; only the outcome is needed for a replay.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ColumnMapping {
+    pub outcome: Option<String>,
+    pub converted_values: Vec<String>,
+    pub followed_up: Option<String>,
+    pub response_hours: Option<String>,
+    pub first_touch: Option<String>,
+    pub created: Option<String>,
+    pub deal_value: Option<String>,
+    pub owner: Option<String>,
+    pub lead_id: Option<String>,
+}
+
+/// Why the outcome cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutcomeError {
+    NotMapped,
+    MissingColumn(String),
+}
+
+impl fmt::Display for OutcomeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OutcomeError::NotMapped => f.write_str(
+                "no column is chosen as the outcome: pick the column that says whether a lead converted",
+            ),
+            OutcomeError::MissingColumn(name) => {
+                write!(f, "the outcome column '{name}' is not in the data")
+            }
+        }
+    }
+}
+
+impl std::error::Error for OutcomeError {}
+
+impl ColumnMapping {
+    /// Whether `value` counts as converted: it equals one of the chosen
+    /// values ignoring case and surrounding space, or, with no values
+    /// chosen, one of [`DEFAULT_CONVERTED_VALUES`].
+    pub fn is_converted_value(&self, value: &str) -> bool {
+        let value = value.trim();
+        if self.converted_values.is_empty() {
+            DEFAULT_CONVERTED_VALUES
+                .iter()
+                .any(|v| v.eq_ignore_ascii_case(value))
+        } else {
+            self.converted_values
+                .iter()
+                .any(|v| v.trim().eq_ignore_ascii_case(value))
+        }
+    }
+
+    /// Per lead, whether it converted. Missing outcomes count as not
+    /// converted.
+    pub fn outcomes(&self, data: &Dataset) -> Result<Vec<bool>, OutcomeError> {
+        let name = self.outcome.as_deref().ok_or(OutcomeError::NotMapped)?;
+        let column = data
+            .column(name)
+            .ok_or_else(|| OutcomeError::MissingColumn(name.to_owned()))?;
+        Ok(match &column.values {
+            ColumnValues::Boolean(values) => {
+                // A yes/no column converts on its "yes" side, unless the
+                // chosen values name the other side explicitly.
+                let yes = self.converted_side(true);
+                let no = self.converted_side(false);
+                values
+                    .iter()
+                    .map(|v| match v {
+                        Some(true) => yes,
+                        Some(false) => no,
+                        None => false,
+                    })
+                    .collect()
+            }
+            ColumnValues::Category(categories) => {
+                let hit = categories.codes_where(|label| self.is_converted_value(label));
+                categories
+                    .codes()
+                    .iter()
+                    .map(|&code| hit.get(code as usize).copied().unwrap_or(false))
+                    .collect()
+            }
+            _ => (0..column.len())
+                .map(|row| column.text(row).is_some_and(|t| self.is_converted_value(&t)))
+                .collect(),
+        })
+    }
+
+    fn converted_side(&self, side: bool) -> bool {
+        if self.converted_values.is_empty() {
+            return side;
+        }
+        self.converted_values
+            .iter()
+            .any(|v| parse_bool(v) == Some(side))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::dataset::{Categories, Column, DataOrigin};
+
+    fn data() -> Dataset {
+        Dataset::new(
+            "t",
+            DataOrigin::File,
+            vec![
+                Column::new(
+                    "Stage",
+                    ColumnValues::Category(Categories::from_values([
+                        Some("Closed Won"),
+                        Some("Closed Lost"),
+                        None,
+                        Some("won "),
+                    ])),
+                ),
+                Column::new(
+                    "Won",
+                    ColumnValues::Boolean(vec![Some(true), Some(false), None, Some(true)]),
+                ),
+                Column::new("Flag", ColumnValues::Number(vec![1.0, 0.0, f64::NAN, 1.0])),
+            ],
+        )
+        .unwrap()
+    }
+
+    fn mapping(outcome: &str, values: &[&str]) -> ColumnMapping {
+        ColumnMapping {
+            outcome: Some(outcome.into()),
+            converted_values: values.iter().map(|v| v.to_string()).collect(),
+            ..ColumnMapping::default()
+        }
+    }
+
+    #[test]
+    fn default_values_recognise_common_crm_outcomes() {
+        let m = mapping("Stage", &[]);
+        assert_eq!(m.outcomes(&data()).unwrap(), [true, false, false, true]);
+        assert_eq!(
+            mapping("Flag", &[]).outcomes(&data()).unwrap(),
+            [true, false, false, true]
+        );
+    }
+
+    #[test]
+    fn chosen_values_replace_the_defaults() {
+        let m = mapping("Stage", &["Closed Lost"]);
+        assert_eq!(m.outcomes(&data()).unwrap(), [false, true, false, false]);
+    }
+
+    #[test]
+    fn boolean_outcomes_follow_the_chosen_side() {
+        assert_eq!(
+            mapping("Won", &["1"]).outcomes(&data()).unwrap(),
+            [true, false, false, true]
+        );
+        assert_eq!(
+            mapping("Won", &["no"]).outcomes(&data()).unwrap(),
+            [false, true, false, false]
+        );
+    }
+
+    #[test]
+    fn an_unmapped_or_absent_outcome_is_an_error() {
+        assert_eq!(
+            ColumnMapping::default().outcomes(&data()),
+            Err(OutcomeError::NotMapped)
+        );
+        assert_eq!(
+            mapping("Result", &[]).outcomes(&data()).unwrap_err().to_string(),
+            "the outcome column 'Result' is not in the data"
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! The pure core: everything that computes a number, with no browser in
+//! sight. It builds and tests natively with plain `cargo test`.
+
+pub mod criteria;
+pub mod dataset;
+pub mod mapping;
+pub mod metrics;
+pub mod sample;
+pub mod scoring;

@@ -1,0 +1,432 @@
+//! Turning criteria into scores.
+//!
+//! Scoring happens in two steps. [`evaluate_rule`] scans one column once and
+//! records which leads the rule matches (or, for a per-unit rule, how many
+//! units each lead has). [`score_leads`] then adds points over those stored
+//! matches. A change of points or threshold re-runs only the cheap second
+//! step; only a changed rule needs its column scanned again.
+
+use std::fmt;
+
+use fixedbitset::FixedBitSet;
+
+use super::criteria::{Criterion, Rule, RuleTest};
+use super::dataset::{ColumnKind, ColumnValues, Dataset};
+
+const SECONDS_PER_DAY: i64 = 86_400;
+
+/// Reads a yes/no value: yes/no, true/false, y/n and 1/0, in any case.
+///
+/// ```
+/// use leadlens::core::scoring::parse_bool;
+/// assert_eq!(parse_bool(" Yes "), Some(true));
+/// assert_eq!(parse_bool("0"), Some(false));
+/// assert_eq!(parse_bool("maybe"), None);
+/// ```
+pub fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "yes" | "true" | "y" | "1" => Some(true),
+        "no" | "false" | "n" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// What a rule found in the data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RuleEffect {
+    /// The leads the rule matches.
+    Matches(FixedBitSet),
+    /// Per lead, `floor(value)` for values of zero or more, else 0.
+    Units(Vec<u32>),
+}
+
+impl RuleEffect {
+    /// The points this rule adds to the lead in `row`, for a criterion
+    /// worth `points` (ignored by per-unit rules, which carry their own).
+    #[inline]
+    pub fn points_for(&self, row: usize, points: i32, test: &RuleTest) -> i32 {
+        match self {
+            RuleEffect::Matches(set) => {
+                if set.contains(row) {
+                    points
+                } else {
+                    0
+                }
+            }
+            RuleEffect::Units(units) => per_unit_points(units[row], test),
+        }
+    }
+
+    /// Whether the rule contributes anything for the lead in `row`.
+    pub fn fires(&self, row: usize) -> bool {
+        match self {
+            RuleEffect::Matches(set) => set.contains(row),
+            RuleEffect::Units(units) => units[row] > 0,
+        }
+    }
+}
+
+fn per_unit_points(units: u32, test: &RuleTest) -> i32 {
+    match *test {
+        RuleTest::PerUnit {
+            points_per_unit,
+            max_points,
+        } => {
+            let raw = i64::from(points_per_unit) * i64::from(units);
+            raw.min(i64::from(max_points))
+                .clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
+        }
+        _ => 0,
+    }
+}
+
+/// Why a rule cannot be applied to the loaded data; the criterion is then
+/// shown as inactive and adds nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleProblem {
+    MissingColumn {
+        column: String,
+    },
+    WrongKind {
+        column: String,
+        op: &'static str,
+        found: ColumnKind,
+    },
+}
+
+impl fmt::Display for RuleProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RuleProblem::MissingColumn { column } => {
+                write!(f, "the data has no column '{column}'")
+            }
+            RuleProblem::WrongKind { column, op, found } => write!(
+                f,
+                "'{op}' cannot be applied to '{column}', which holds {} values",
+                found.label()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RuleProblem {}
+
+/// Scans the rule's column once and records what the rule finds.
+pub fn evaluate_rule(data: &Dataset, rule: &Rule) -> Result<RuleEffect, RuleProblem> {
+    let column = data
+        .column(&rule.column)
+        .ok_or_else(|| RuleProblem::MissingColumn {
+            column: rule.column.clone(),
+        })?;
+    let rows = column.len();
+    let wrong_kind = || RuleProblem::WrongKind {
+        column: rule.column.clone(),
+        op: rule.test.op_name(),
+        found: column.kind(),
+    };
+    let matches_where = |keep: &dyn Fn(usize) -> bool| {
+        let mut set = FixedBitSet::with_capacity(rows);
+        for row in 0..rows {
+            if keep(row) {
+                set.insert(row);
+            }
+        }
+        RuleEffect::Matches(set)
+    };
+
+    let effect = match (&rule.test, &column.values) {
+        (RuleTest::AnyOf { values } | RuleTest::NoneOf { values }, column_values) => {
+            let wanted: Vec<&str> = values.iter().map(|v| v.trim()).collect();
+            let is_listed = |label: &str| wanted.contains(&label.trim());
+            let any_of = matches!(rule.test, RuleTest::AnyOf { .. });
+            match column_values {
+                ColumnValues::Category(categories) => {
+                    let listed = categories.codes_where(is_listed);
+                    let codes = categories.codes();
+                    matches_where(&|row| match listed.get(codes[row] as usize) {
+                        Some(&hit) => hit == any_of,
+                        None => !any_of, // missing: "none of" matches
+                    })
+                }
+                _ => matches_where(&|row| match column.text(row) {
+                    Some(text) => is_listed(&text) == any_of,
+                    None => !any_of,
+                }),
+            }
+        }
+        (RuleTest::Gte { value }, ColumnValues::Number(xs)) => matches_where(&|r| xs[r] >= *value),
+        (RuleTest::Lte { value }, ColumnValues::Number(xs)) => matches_where(&|r| xs[r] <= *value),
+        (RuleTest::Between { min, max }, ColumnValues::Number(xs)) => {
+            matches_where(&|r| xs[r] >= *min && xs[r] <= *max)
+        }
+        (RuleTest::Gte { .. } | RuleTest::Lte { .. } | RuleTest::Between { .. }, _) => {
+            return Err(wrong_kind())
+        }
+        (RuleTest::IsTrue | RuleTest::IsFalse, values) => {
+            let want = matches!(rule.test, RuleTest::IsTrue);
+            match values {
+                ColumnValues::Boolean(bs) => matches_where(&|r| bs[r] == Some(want)),
+                ColumnValues::Date(_) => return Err(wrong_kind()),
+                _ => matches_where(&|r| {
+                    column.text(r).and_then(|t| parse_bool(&t)) == Some(want)
+                }),
+            }
+        }
+        (RuleTest::Contains { value }, ColumnValues::Category(_) | ColumnValues::Text(_)) => {
+            let needle = value.to_lowercase();
+            match &column.values {
+                ColumnValues::Category(categories) => {
+                    let hit = categories.codes_where(|l| l.to_lowercase().contains(&needle));
+                    let codes = categories.codes();
+                    matches_where(&|r| hit.get(codes[r] as usize).copied().unwrap_or(false))
+                }
+                _ => matches_where(&|r| {
+                    column
+                        .text(r)
+                        .is_some_and(|t| t.to_lowercase().contains(&needle))
+                }),
+            }
+        }
+        (RuleTest::Contains { .. }, _) => return Err(wrong_kind()),
+        (RuleTest::Empty, _) => matches_where(&|r| column.is_missing(r)),
+        (RuleTest::NotEmpty, _) => matches_where(&|r| !column.is_missing(r)),
+        (RuleTest::WithinDays { days }, ColumnValues::Date(dates)) => {
+            match dates.iter().flatten().max() {
+                None => RuleEffect::Matches(FixedBitSet::with_capacity(rows)),
+                Some(&latest) => {
+                    let earliest = latest - i64::from(*days) * SECONDS_PER_DAY;
+                    matches_where(&|r| dates[r].is_some_and(|t| t >= earliest))
+                }
+            }
+        }
+        (RuleTest::WithinDays { .. }, _) => return Err(wrong_kind()),
+        (RuleTest::PerUnit { .. }, ColumnValues::Number(xs)) => RuleEffect::Units(
+            xs.iter()
+                .map(|&x| if x >= 0.0 { x.floor().min(u32::MAX as f64) as u32 } else { 0 })
+                .collect(),
+        ),
+        (RuleTest::PerUnit { .. }, _) => return Err(wrong_kind()),
+    };
+    Ok(effect)
+}
+
+/// A criterion's rule applied to the data: what it found, or why it could
+/// not be applied.
+pub type Evaluation = Result<RuleEffect, RuleProblem>;
+
+/// Evaluates every criterion's rule, in order.
+pub fn evaluate_criteria(data: &Dataset, criteria: &[Criterion]) -> Vec<Evaluation> {
+    criteria
+        .iter()
+        .map(|c| evaluate_rule(data, &c.rule))
+        .collect()
+}
+
+/// Each lead's score: the sum of the points of the enabled criteria whose
+/// rule matches. `evaluations[i]` must belong to `criteria[i]`.
+pub fn score_leads(rows: usize, criteria: &[Criterion], evaluations: &[Evaluation]) -> Vec<i32> {
+    let mut scores = vec![0i32; rows];
+    for (criterion, evaluation) in criteria.iter().zip(evaluations) {
+        let Ok(effect) = evaluation else { continue };
+        if !criterion.enabled {
+            continue;
+        }
+        match effect {
+            RuleEffect::Matches(set) => {
+                for row in set.ones() {
+                    scores[row] = scores[row].saturating_add(criterion.points);
+                }
+            }
+            RuleEffect::Units(units) => {
+                for (score, &u) in scores.iter_mut().zip(units) {
+                    *score = score.saturating_add(per_unit_points(u, &criterion.rule.test));
+                }
+            }
+        }
+    }
+    scores
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::criteria::{Group, Proposer};
+    use crate::core::dataset::{Categories, Column, DataOrigin};
+
+    fn data() -> Dataset {
+        Dataset::new(
+            "fixture",
+            DataOrigin::File,
+            vec![
+                Column::new(
+                    "Industry",
+                    ColumnValues::Category(Categories::from_values([
+                        Some("Software"),
+                        Some("Retail"),
+                        None,
+                        Some(" Finance "),
+                    ])),
+                ),
+                Column::new(
+                    "Views",
+                    ColumnValues::Number(vec![0.0, 3.7, f64::NAN, 25.0]),
+                ),
+                Column::new(
+                    "Demo",
+                    ColumnValues::Boolean(vec![Some(true), Some(false), None, Some(true)]),
+                ),
+                Column::new(
+                    "Created",
+                    ColumnValues::Date(vec![
+                        Some(100 * SECONDS_PER_DAY),
+                        Some(95 * SECONDS_PER_DAY),
+                        None,
+                        Some(80 * SECONDS_PER_DAY),
+                    ]),
+                ),
+                Column::new(
+                    "Notes",
+                    ColumnValues::Text(vec![
+                        Some("Wants a DEMO soon".into()),
+                        None,
+                        Some("no".into()),
+                        Some("yes".into()),
+                    ]),
+                ),
+            ],
+        )
+        .unwrap()
+    }
+
+    fn matched(column: &str, test: RuleTest) -> Vec<usize> {
+        let rule = Rule {
+            column: column.into(),
+            test,
+        };
+        match evaluate_rule(&data(), &rule).unwrap() {
+            RuleEffect::Matches(set) => set.ones().collect(),
+            RuleEffect::Units(_) => panic!("expected matches"),
+        }
+    }
+
+    #[test]
+    fn any_of_trims_and_never_matches_missing() {
+        let values = vec!["Software".into(), "Finance".into()];
+        assert_eq!(matched("Industry", RuleTest::AnyOf { values }), [0, 3]);
+    }
+
+    #[test]
+    fn none_of_matches_missing_values() {
+        let values = vec!["Software".into()];
+        assert_eq!(matched("Industry", RuleTest::NoneOf { values }), [1, 2, 3]);
+    }
+
+    #[test]
+    fn number_comparisons_skip_missing_values() {
+        assert_eq!(matched("Views", RuleTest::Gte { value: 3.7 }), [1, 3]);
+        assert_eq!(matched("Views", RuleTest::Lte { value: 3.7 }), [0, 1]);
+        assert_eq!(
+            matched("Views", RuleTest::Between { min: 1.0, max: 25.0 }),
+            [1, 3]
+        );
+    }
+
+    #[test]
+    fn booleans_read_from_boolean_and_text_columns() {
+        assert_eq!(matched("Demo", RuleTest::IsTrue), [0, 3]);
+        assert_eq!(matched("Demo", RuleTest::IsFalse), [1]);
+        assert_eq!(matched("Notes", RuleTest::IsTrue), [3]);
+        assert_eq!(matched("Notes", RuleTest::IsFalse), [2]);
+    }
+
+    #[test]
+    fn contains_ignores_case() {
+        let value = "demo".to_owned();
+        assert_eq!(matched("Notes", RuleTest::Contains { value }), [0]);
+    }
+
+    #[test]
+    fn empty_and_not_empty_cover_every_kind() {
+        assert_eq!(matched("Industry", RuleTest::Empty), [2]);
+        assert_eq!(matched("Views", RuleTest::NotEmpty), [0, 1, 3]);
+        assert_eq!(matched("Notes", RuleTest::Empty), [1]);
+    }
+
+    #[test]
+    fn within_days_counts_back_from_the_latest_date() {
+        assert_eq!(matched("Created", RuleTest::WithinDays { days: 5 }), [0, 1]);
+        assert_eq!(
+            matched("Created", RuleTest::WithinDays { days: 20 }),
+            [0, 1, 3]
+        );
+    }
+
+    #[test]
+    fn rules_on_the_wrong_kind_or_a_missing_column_say_why() {
+        let rule = Rule {
+            column: "Industry".into(),
+            test: RuleTest::Gte { value: 1.0 },
+        };
+        let problem = evaluate_rule(&data(), &rule).unwrap_err();
+        assert_eq!(
+            problem.to_string(),
+            "'gte' cannot be applied to 'Industry', which holds category values"
+        );
+        let rule = Rule {
+            column: "Budget".into(),
+            test: RuleTest::NotEmpty,
+        };
+        assert_eq!(
+            evaluate_rule(&data(), &rule).unwrap_err().to_string(),
+            "the data has no column 'Budget'"
+        );
+    }
+
+    fn criterion(points: i32, column: &str, test: RuleTest) -> Criterion {
+        Criterion {
+            label: column.into(),
+            group: Group::Fit,
+            proposed_by: Proposer::Both,
+            points,
+            enabled: true,
+            rationale: String::new(),
+            rule: Rule {
+                column: column.into(),
+                test,
+            },
+        }
+    }
+
+    #[test]
+    fn scores_add_points_of_enabled_matching_criteria() {
+        let data = data();
+        let mut criteria = vec![
+            criterion(30, "Demo", RuleTest::IsTrue),
+            criterion(
+                -10,
+                "Industry",
+                RuleTest::AnyOf {
+                    values: vec!["Retail".into()],
+                },
+            ),
+            criterion(
+                999,
+                "Views",
+                RuleTest::PerUnit {
+                    points_per_unit: 2,
+                    max_points: 20,
+                },
+            ),
+            criterion(50, "Missing column", RuleTest::NotEmpty),
+        ];
+        let evaluations = evaluate_criteria(&data, &criteria);
+        assert!(evaluations[3].is_err());
+        // per unit: 0 → 0, 3.7 → 3 units → 6, NaN → 0, 25 → capped at 20.
+        assert_eq!(
+            score_leads(4, &criteria, &evaluations),
+            [30, -10 + 6, 0, 30 + 20]
+        );
+        criteria[0].enabled = false;
+        assert_eq!(score_leads(4, &criteria, &evaluations), [0, -4, 0, 20]);
+    }
+}

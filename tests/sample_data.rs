@@ -112,7 +112,7 @@ fn default_scenario_applies_cleanly_and_separates_leads() {
     }
     let scores = score_leads(data.row_count(), &scenario.criteria, &evaluations);
     let outcomes = sample_mapping().outcomes(&data).unwrap();
-    let replay = leadlens::core::metrics::replay(&scores, &outcomes, scenario.threshold);
+    let replay = leadlens::core::metrics::key_figures(&scores, &outcomes, scenario.threshold);
     let share = replay.sales_ready_share().unwrap();
     assert!((0.05..0.5).contains(&share), "sales-ready share {share}");
     assert!(replay.lift().unwrap() > 1.5, "lift {:?}", replay.lift());

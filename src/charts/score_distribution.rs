@@ -7,23 +7,23 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use super::palette::{FONT, INK, LABEL_SIZE, MARK, MUTED, TITLE_SIZE};
-use crate::core::metrics::{Replay, ScoreBand, ScoreDistribution};
+use crate::core::metrics::{KeyFigures, ScoreBand, ScoreDistribution};
 
-/// A sentence stating what the distribution shows at the replay's
+/// A sentence stating what the distribution shows at the figures'
 /// threshold: the share of converted leads that reach it against the share
 /// of the rest.
-pub fn score_distribution_finding(replay: &Replay) -> String {
-    let converted = replay.overall().converted;
-    let rest = replay.leads - converted;
+pub fn score_distribution_finding(figures: &KeyFigures) -> String {
+    let converted = figures.overall().converted;
+    let rest = figures.leads - converted;
     if converted == 0 || rest == 0 {
         return "Score distribution (needs both converted and unconverted leads)".to_owned();
     }
-    let ready = replay.sales_ready;
+    let ready = figures.sales_ready;
     let pct = |part: usize, whole: usize| (100.0 * part as f64 / whole as f64).round();
     format!(
         "{}% of converted leads score {}+, against {}% of the rest",
         pct(ready.converted, converted),
-        replay.threshold,
+        figures.threshold,
         pct(ready.leads - ready.converted, rest)
     )
 }
@@ -125,7 +125,7 @@ pub fn draw_score_distribution<DB: DrawingBackend>(
 mod tests {
     use super::*;
     use crate::charts::palette::SCENARIO_ACCENTS;
-    use crate::core::metrics::{replay, score_distribution};
+    use crate::core::metrics::{key_figures, score_distribution};
 
     fn svg(distribution: &ScoreDistribution, threshold: i32, title: &str) -> String {
         let mut out = String::new();
@@ -173,7 +173,7 @@ mod tests {
         let scores = [0, 10, 10, 20, 40, 45];
         let outcomes = [false, false, true, false, true, true];
         assert_eq!(
-            score_distribution_finding(&replay(&scores, &outcomes, 40)),
+            score_distribution_finding(&key_figures(&scores, &outcomes, 40)),
             "67% of converted leads score 40+, against 0% of the rest"
         );
     }

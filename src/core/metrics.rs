@@ -88,7 +88,7 @@ pub fn roc_auc(scores: &[i32], outcomes: &[bool]) -> Option<f64> {
 
 /// The headline figures of one scenario on one data set.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Replay {
+pub struct KeyFigures {
     pub leads: usize,
     pub threshold: i32,
     /// Conversion among sales-ready leads (score ≥ threshold).
@@ -98,7 +98,7 @@ pub struct Replay {
     pub auc: Option<f64>,
 }
 
-impl Replay {
+impl KeyFigures {
     /// All leads together.
     pub fn overall(&self) -> Rate {
         Rate {
@@ -125,8 +125,8 @@ impl Replay {
     }
 }
 
-/// Replays a threshold over scored leads.
-pub fn replay(scores: &[i32], outcomes: &[bool], threshold: i32) -> Replay {
+/// The key figures of scored leads at a threshold.
+pub fn key_figures(scores: &[i32], outcomes: &[bool], threshold: i32) -> KeyFigures {
     let mut sales_ready = Rate::default();
     let mut rest = Rate::default();
     for (&score, &converted) in scores.iter().zip(outcomes) {
@@ -138,7 +138,7 @@ pub fn replay(scores: &[i32], outcomes: &[bool], threshold: i32) -> Replay {
         bucket.leads += 1;
         bucket.converted += usize::from(converted);
     }
-    Replay {
+    KeyFigures {
         leads: scores.len().min(outcomes.len()),
         threshold,
         sales_ready,
@@ -249,7 +249,7 @@ mod tests {
     fn replay_splits_at_the_threshold() {
         let scores = [50, 40, 39, 10, 0, 45];
         let outcomes = [true, false, true, false, false, true];
-        let r = replay(&scores, &outcomes, 40);
+        let r = key_figures(&scores, &outcomes, 40);
         assert_eq!(r.sales_ready, Rate { converted: 2, leads: 3 });
         assert_eq!(r.rest, Rate { converted: 1, leads: 3 });
         assert_eq!(r.overall(), Rate { converted: 3, leads: 6 });
@@ -260,7 +260,7 @@ mod tests {
 
     #[test]
     fn replay_of_no_leads_has_no_rates() {
-        let r = replay(&[], &[], 10);
+        let r = key_figures(&[], &[], 10);
         assert_eq!(r.sales_ready.value(), None);
         assert_eq!(r.lift(), None);
         assert_eq!(r.captured(), None);
@@ -269,7 +269,7 @@ mod tests {
 
     #[test]
     fn replay_without_conversions_has_no_lift() {
-        let r = replay(&[5, 0], &[false, false], 1);
+        let r = key_figures(&[5, 0], &[false, false], 1);
         assert_eq!(r.lift(), None);
         assert_eq!(r.captured(), None);
         assert_eq!(r.sales_ready.value(), Some(0.0));

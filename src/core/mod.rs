@@ -3,7 +3,9 @@
 
 pub mod criteria;
 pub mod dataset;
+pub mod format;
 pub mod mapping;
 pub mod metrics;
+pub mod replay;
 pub mod sample;
 pub mod scoring;

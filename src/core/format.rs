@@ -1,0 +1,154 @@
+//! How figures are written for people: counts with thousands separators,
+//! rates as percentages with their interval, and the headline sentence.
+//!
+//! Undefined figures (a rate of no leads, the lift of data without
+//! conversions) are written as an em dash, never as `NaN` or `0`.
+
+use super::metrics::{KeyFigures, Rate};
+
+/// Shown where a figure is undefined.
+pub const UNDEFINED: &str = "—";
+
+/// A count with comma thousands separators.
+///
+/// ```
+/// assert_eq!(leadlens::core::format::count(1234567), "1,234,567");
+/// ```
+pub fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A fraction as a percentage with one decimal, e.g. `18.2%`.
+pub fn percent(fraction: Option<f64>) -> String {
+    match fraction {
+        Some(f) if f.is_finite() => format!("{:.1}%", 100.0 * f),
+        _ => UNDEFINED.to_owned(),
+    }
+}
+
+/// A fraction as a whole percentage, e.g. `74%`.
+pub fn whole_percent(fraction: Option<f64>) -> String {
+    match fraction {
+        Some(f) if f.is_finite() => format!("{:.0}%", 100.0 * f),
+        _ => UNDEFINED.to_owned(),
+    }
+}
+
+/// A rate's 95% interval, e.g. `15.9–20.6%`.
+pub fn interval(rate: &Rate) -> String {
+    match rate.interval() {
+        Some((lo, hi)) => format!("{:.1}–{:.1}%", 100.0 * lo, 100.0 * hi),
+        None => UNDEFINED.to_owned(),
+    }
+}
+
+/// A multiple, e.g. `5.9×`.
+pub fn multiple(x: Option<f64>) -> String {
+    match x {
+        Some(x) if x.is_finite() => format!("{x:.1}×"),
+        _ => UNDEFINED.to_owned(),
+    }
+}
+
+/// A number with up to `decimals` decimals and no trailing zeros.
+pub fn decimal(x: Option<f64>, decimals: usize) -> String {
+    match x {
+        Some(x) if x.is_finite() => {
+            let text = format!("{x:.decimals$}");
+            if text.contains('.') {
+                text.trim_end_matches('0').trim_end_matches('.').to_owned()
+            } else {
+                text
+            }
+        }
+        _ => UNDEFINED.to_owned(),
+    }
+}
+
+/// The sentence that sums up a scenario, e.g. "Sales gets 1,095 of 5,000
+/// leads (21.9%). They convert at 24.1% (21.6–26.8%) against 7.3% for the
+/// rest: 2.3× lift. 51% of all conversions are captured."
+pub fn headline(figures: &KeyFigures) -> String {
+    if figures.leads == 0 {
+        return "No leads are loaded.".to_owned();
+    }
+    let ready = &figures.sales_ready;
+    let mut sentence = format!(
+        "Sales gets {} of {} leads ({}).",
+        count(ready.leads),
+        count(figures.leads),
+        percent(figures.sales_ready_share())
+    );
+    if ready.leads == 0 {
+        sentence.push_str(" No lead reaches the threshold.");
+        return sentence;
+    }
+    if figures.overall().converted == 0 {
+        sentence.push_str(" No lead in the data converted, so conversion cannot be compared.");
+        return sentence;
+    }
+    sentence.push_str(&format!(
+        " They convert at {} ({}) against {} for the rest: {} lift. {} of all conversions are captured.",
+        percent(ready.value()),
+        interval(ready),
+        percent(figures.rest.value()),
+        multiple(figures.lift()),
+        whole_percent(figures.captured()),
+    ));
+    sentence
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::metrics::key_figures;
+
+    #[test]
+    fn counts_group_thousands() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1000), "1,000");
+        assert_eq!(count(5_000), "5,000");
+    }
+
+    #[test]
+    fn undefined_figures_are_a_dash() {
+        assert_eq!(percent(None), UNDEFINED);
+        assert_eq!(multiple(Some(f64::NAN)), UNDEFINED);
+        assert_eq!(interval(&Rate::default()), UNDEFINED);
+    }
+
+    #[test]
+    fn decimals_drop_trailing_zeros() {
+        assert_eq!(decimal(Some(0.8370), 3), "0.837");
+        assert_eq!(decimal(Some(2.0), 2), "2");
+        assert_eq!(decimal(None, 2), UNDEFINED);
+    }
+
+    #[test]
+    fn headline_reads_as_a_sentence() {
+        let scores = [50, 40, 39, 10, 0, 45];
+        let outcomes = [true, false, true, false, false, true];
+        let text = headline(&key_figures(&scores, &outcomes, 40));
+        assert_eq!(
+            text,
+            "Sales gets 3 of 6 leads (50.0%). They convert at 66.7% (20.8–93.9%) \
+             against 33.3% for the rest: 1.3× lift. 67% of all conversions are captured."
+        );
+    }
+
+    #[test]
+    fn headline_handles_edge_cases() {
+        assert_eq!(headline(&key_figures(&[], &[], 1)), "No leads are loaded.");
+        assert!(headline(&key_figures(&[0], &[true], 1)).ends_with("No lead reaches the threshold."));
+        assert!(headline(&key_figures(&[5], &[false], 1)).contains("No lead in the data converted"));
+    }
+}

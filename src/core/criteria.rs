@@ -152,6 +152,31 @@ pub struct Scenario {
     pub criteria: Vec<Criterion>,
 }
 
+impl Criterion {
+    /// The least and most this criterion can add to a score.
+    pub fn point_range(&self) -> (i32, i32) {
+        let most = match self.rule.test {
+            RuleTest::PerUnit { max_points, .. } => max_points,
+            _ => self.points,
+        };
+        (most.min(0), most.max(0))
+    }
+}
+
+impl Scenario {
+    /// The lowest and highest score any lead could reach under the enabled
+    /// criteria.
+    pub fn score_range(&self) -> (i32, i32) {
+        self.criteria
+            .iter()
+            .filter(|c| c.enabled)
+            .map(Criterion::point_range)
+            .fold((0, 0), |(lo, hi), (a, b)| {
+                (lo.saturating_add(a), hi.saturating_add(b))
+            })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,5 +193,39 @@ mod tests {
             values: vec!["Software".into(), "Finance".into()],
         };
         assert_eq!(any.describe(), "is any of Software, Finance");
+    }
+
+    #[test]
+    fn score_range_spans_enabled_criteria() {
+        let criterion = |points, test, enabled| Criterion {
+            label: String::new(),
+            group: Group::Fit,
+            proposed_by: Proposer::Both,
+            points,
+            enabled,
+            rationale: String::new(),
+            rule: Rule {
+                column: "c".into(),
+                test,
+            },
+        };
+        let scenario = Scenario {
+            name: "s".into(),
+            threshold: 0,
+            criteria: vec![
+                criterion(30, RuleTest::IsTrue, true),
+                criterion(-15, RuleTest::IsFalse, true),
+                criterion(
+                    0,
+                    RuleTest::PerUnit {
+                        points_per_unit: 2,
+                        max_points: 20,
+                    },
+                    true,
+                ),
+                criterion(99, RuleTest::Empty, false),
+            ],
+        };
+        assert_eq!(scenario.score_range(), (-15, 50));
     }
 }

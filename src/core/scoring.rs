@@ -57,7 +57,16 @@ impl RuleEffect {
         }
     }
 
-    /// Whether the rule contributes anything for the lead in `row`.
+    /// How many leads the rule fires for.
+    pub fn firing_count(&self) -> usize {
+        match self {
+            RuleEffect::Matches(set) => set.count_ones(..),
+            RuleEffect::Units(units) => units.iter().filter(|&&u| u > 0).count(),
+        }
+    }
+
+    /// Whether the rule fires for the lead in `row`: it matches, or the
+    /// lead has at least one unit.
     pub fn fires(&self, row: usize) -> bool {
         match self {
             RuleEffect::Matches(set) => set.contains(row),

@@ -1,0 +1,101 @@
+//! The page: header, criteria on one side, figures and chart on the other.
+//!
+//! Derived data is computed here from the workbench state and passed down.
+//! Rule evaluations depend only on the data and the rules, so editing points
+//! or the threshold re-scores from stored matches without scanning columns.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::criteria_editor::{CriteriaEditor, RuleStatus};
+use super::key_figures::KeyFigures;
+use super::score_chart::ScoreChart;
+use super::state::{use_workbench, WorkbenchProvider};
+use crate::core::criteria::Rule;
+use crate::core::dataset::DataOrigin;
+use crate::core::format;
+use crate::core::replay::Replay;
+use crate::core::scoring::{evaluate_rule, Evaluation};
+
+#[component]
+pub fn App() -> Html {
+    html! {
+        <WorkbenchProvider>
+            <Workspace />
+        </WorkbenchProvider>
+    }
+}
+
+#[component]
+fn Workspace() -> Html {
+    let workbench = use_workbench();
+    let state = workbench.state();
+    let data = state.data.clone();
+    let rules: Vec<Rule> = state.scenario.criteria.iter().map(|c| c.rule.clone()).collect();
+
+    // Keyed on the rules alone: a points or threshold edit keeps them.
+    let evaluated = use_memo((data.clone(), rules), |(data, rules)| {
+        let evaluations: Vec<Evaluation> =
+            rules.iter().map(|rule| evaluate_rule(&data.data, rule)).collect();
+        let statuses: Rc<Vec<RuleStatus>> = Rc::new(
+            evaluations
+                .iter()
+                .map(|evaluation| match evaluation {
+                    Ok(effect) => RuleStatus::Fires {
+                        leads: effect.firing_count(),
+                    },
+                    Err(problem) => RuleStatus::Inactive(problem.to_string()),
+                })
+                .collect(),
+        );
+        (evaluations, statuses)
+    });
+    let outcomes = use_memo((data.clone(), state.mapping.clone()), |(data, mapping)| {
+        mapping.outcomes(&data.data).map_err(|e| e.to_string())
+    });
+    let replay = use_memo(
+        (data.clone(), state.scenario.clone(), state.mapping.clone()),
+        {
+            let evaluated = evaluated.clone();
+            let outcomes = outcomes.clone();
+            move |(_, scenario, _)| match outcomes.as_ref() {
+                Ok(outcomes) => Ok(Replay::run(scenario, &evaluated.0, outcomes)),
+                Err(message) => Err(message.clone()),
+            }
+        },
+    );
+
+    let rows = data.data.row_count();
+    let is_sample = *data.data.origin() == DataOrigin::Sample;
+    html! {
+        <>
+            <header class="app-header">
+                <div class="brand">
+                    <h1>{ "leadlens" }</h1>
+                    <p class="tagline">{ "Agree what a sales-ready lead is, with evidence from your own leads." }</p>
+                </div>
+                <p class={classes!("data-badge", is_sample.then_some("is-sample"))} data-testid="data-badge">
+                    { data.data.name().to_owned() }{ " · " }{ format::count(rows) }{ " leads" }
+                </p>
+            </header>
+            <main class="workspace">
+                <CriteriaEditor statuses={evaluated.1.clone()} total_leads={rows} />
+                <div class="results">
+                    { match replay.as_ref() {
+                        Ok(replay) => html! {
+                            <>
+                                <KeyFigures figures={replay.figures.clone()} />
+                                <ScoreChart distribution={replay.distribution.clone()} figures={replay.figures.clone()} />
+                            </>
+                        },
+                        Err(message) => html! {
+                            <p class="load-error" role="alert" data-testid="load-error">{ message }</p>
+                        },
+                    } }
+                    <p class="privacy-note">{ "Everything is computed in this browser tab; no lead data is sent anywhere." }</p>
+                </div>
+            </main>
+        </>
+    }
+}

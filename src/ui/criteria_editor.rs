@@ -1,0 +1,169 @@
+//! The criteria of the active scenario, with their points and the
+//! sales-ready threshold, editable by number field and slider.
+//!
+//! Each criterion shows how many leads its rule matches, so nobody argues
+//! about a rule that touches three leads; a rule that cannot be applied to
+//! the data is shown as inactive with the reason.
+
+use std::rc::Rc;
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use super::state::use_workbench;
+use crate::core::criteria::{Criterion, RuleTest};
+use crate::core::format;
+
+/// What a criterion's rule found in the loaded data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RuleStatus {
+    /// The rule applies and fires for this many leads.
+    Fires { leads: usize },
+    /// The rule cannot be applied; the reason, in words.
+    Inactive(String),
+}
+
+/// The slider covers at least this range of points either side of zero.
+const POINT_SLIDER_REACH: i32 = 50;
+
+fn input_value(event: &InputEvent) -> Option<i32> {
+    let input: HtmlInputElement = event.target_unchecked_into();
+    input.value().trim().parse().ok()
+}
+
+#[derive(Properties, PartialEq)]
+struct CriterionRowProps {
+    index: usize,
+    criterion: Criterion,
+    status: RuleStatus,
+    total_leads: usize,
+    on_points: Callback<(usize, i32)>,
+    on_enabled: Callback<(usize, bool)>,
+}
+
+#[component]
+fn CriterionRow(props: &CriterionRowProps) -> Html {
+    let c = &props.criterion;
+    let index = props.index;
+    let on_points = {
+        let cb = props.on_points.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(points) = input_value(&e) {
+                cb.emit((index, points));
+            }
+        })
+    };
+    let on_enabled = {
+        let cb = props.on_enabled.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            cb.emit((index, input.checked()));
+        })
+    };
+    let points_control = match c.rule.test {
+        RuleTest::PerUnit { .. } => html! {
+            <p class="points-per-unit">{ "Points come from the rule: " }{ c.rule.test.describe() }</p>
+        },
+        _ => {
+            let low = c.points.min(-POINT_SLIDER_REACH);
+            let high = c.points.max(POINT_SLIDER_REACH);
+            html! {
+                <div class="points">
+                    <input type="range" min={low.to_string()} max={high.to_string()} step="1"
+                        value={c.points.to_string()} oninput={on_points.clone()}
+                        aria-label={format!("Points for {} (slider)", c.label)} />
+                    <input type="number" class="points-number" step="1"
+                        value={c.points.to_string()} oninput={on_points}
+                        data-testid="criterion-points"
+                        aria-label={format!("Points for {}", c.label)} />
+                </div>
+            }
+        }
+    };
+    let status = match &props.status {
+        RuleStatus::Fires { leads } => {
+            let share = (props.total_leads > 0).then(|| *leads as f64 / props.total_leads as f64);
+            html! { <p class="rule-matches">{ format!("fires for {} leads ({})", format::count(*leads), format::percent(share)) }</p> }
+        }
+        RuleStatus::Inactive(reason) => html! {
+            <p class="rule-inactive" role="note">{ format!("Inactive: {reason}") }</p>
+        },
+    };
+    let class = classes!(
+        "criterion",
+        (!c.enabled).then_some("is-disabled"),
+        matches!(props.status, RuleStatus::Inactive(_)).then_some("is-inactive")
+    );
+    html! {
+        <li {class} data-testid="criterion">
+            <div class="criterion-head">
+                <input type="checkbox" checked={c.enabled} onchange={on_enabled}
+                    aria-label={format!("Use criterion: {}", c.label)} />
+                <span class="criterion-label">{ &c.label }</span>
+                <span class={classes!("tag", format!("tag-{}", c.group.label().to_lowercase()))}>{ c.group.label() }</span>
+                <span class="tag tag-proposer">{ format!("by {}", c.proposed_by.label()) }</span>
+            </div>
+            <p class="rule"><span class="rule-column">{ &c.rule.column }</span>{ " " }{ c.rule.test.describe() }</p>
+            if !c.rationale.is_empty() {
+                <p class="rationale">{ &c.rationale }</p>
+            }
+            { status }
+            { points_control }
+        </li>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CriteriaEditorProps {
+    /// One status per criterion of the active scenario, in order.
+    pub statuses: Rc<Vec<RuleStatus>>,
+    pub total_leads: usize,
+}
+
+#[component]
+pub fn CriteriaEditor(props: &CriteriaEditorProps) -> Html {
+    let workbench = use_workbench();
+    let scenario = &workbench.state().scenario;
+    let on_points = {
+        let workbench = workbench.clone();
+        Callback::from(move |(index, points): (usize, i32)| workbench.set_points(index, points))
+    };
+    let on_enabled = {
+        let workbench = workbench.clone();
+        Callback::from(move |(index, enabled): (usize, bool)| workbench.set_enabled(index, enabled))
+    };
+    let on_threshold = {
+        let workbench = workbench.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(threshold) = input_value(&e) {
+                workbench.set_threshold(threshold);
+            }
+        })
+    };
+    let (lowest, highest) = scenario.score_range();
+    let slider_low = lowest.min(scenario.threshold);
+    let slider_high = highest.max(scenario.threshold);
+    html! {
+        <section class="criteria-editor" aria-labelledby="criteria-title">
+            <h2 id="criteria-title">{ &scenario.name }</h2>
+            <div class="threshold">
+                <label for="threshold-number">{ "Sales-ready at" }</label>
+                <input type="range" min={slider_low.to_string()} max={slider_high.to_string()} step="1"
+                    value={scenario.threshold.to_string()} oninput={on_threshold.clone()}
+                    aria-label="Sales-ready threshold (slider)" />
+                <input id="threshold-number" type="number" step="1" class="points-number"
+                    value={scenario.threshold.to_string()} oninput={on_threshold}
+                    data-testid="threshold" />
+                <span>{ "points or more" }</span>
+            </div>
+            <ol class="criteria">
+                { for scenario.criteria.iter().enumerate().map(|(index, criterion)| html! {
+                    <CriterionRow key={index} {index} criterion={criterion.clone()}
+                        status={props.statuses.get(index).cloned().unwrap_or(RuleStatus::Inactive("not evaluated".into()))}
+                        total_leads={props.total_leads}
+                        on_points={on_points.clone()} on_enabled={on_enabled.clone()} />
+                }) }
+            </ol>
+        </section>
+    }
+}

@@ -54,6 +54,14 @@ export function serveDirectory(dir, { host = '127.0.0.1', port = 0 } = {}) {
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const dir = process.argv[2] ?? 'dist';
   const port = Number(process.argv[3] ?? process.env.PORT ?? 8080);
-  const { url } = await serveDirectory(dir, { port });
-  console.log(`leadlens is being served at ${url}  (Ctrl+C to stop)`);
+  try {
+    const { url } = await serveDirectory(dir, { port });
+    console.log(`leadlens is being served at ${url}  (Ctrl+C to stop)`);
+  } catch (error) {
+    if (error.code === 'EADDRINUSE') {
+      console.error(`Port ${port} is already in use: try \`make serve PORT=${port + 1}\`.`);
+      process.exit(1);
+    }
+    throw error;
+  }
 }

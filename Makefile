@@ -1,0 +1,34 @@
+# The README's two commands: `make serve` and `make test`. Both install
+# what is missing first (scripts/ensure-tools.sh) and are quick when
+# everything is already there.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+export PATH := $(CURDIR)/node_modules/.bin:$(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
+
+PORT ?= 8080
+WASM_TEST_ENV := CHROMEDRIVER=/usr/bin/chromedriver \
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	WASM_BINDGEN_TEST_WEBDRIVER_JSON=$(CURDIR)/tests/webdriver.json
+
+.PHONY: serve test build
+
+## Build the release app and serve it on http://127.0.0.1:$(PORT)/
+serve: build
+	node scripts/serve-dist.mjs dist $(PORT)
+
+## The optimised release build in dist/, with its wasm size reported.
+build:
+	bash scripts/ensure-tools.sh build
+	trunk build --release --offline --locked
+
+## Every test layer: native core, browser components, end-to-end.
+test:
+	bash scripts/ensure-tools.sh test
+	@echo '==> native tests (pure core)'
+	cargo test --locked
+	@echo '==> component tests in headless Chromium'
+	$(WASM_TEST_ENV) cargo test --locked --target wasm32-unknown-unknown --lib --test browser
+	@echo '==> release build'
+	trunk build --release --offline --locked
+	@echo '==> end-to-end tests against the release build'
+	node --test tests/e2e/

@@ -68,15 +68,29 @@ async fn app_opens_on_the_synthetic_sample_with_every_key_figure() {
     settle().await;
 
     assert_eq!(data_value(&root, "kpi-leads"), "5000");
-    let badge = find(&root, "[data-testid=data-badge]").text_content().unwrap();
+    let badge = find(&root, "[data-testid=data-badge]")
+        .text_content()
+        .unwrap();
     assert!(badge.contains("Synthetic"), "badge says {badge}");
-    for id in ["kpi-sales-ready", "kpi-rate-in", "kpi-rate-out", "kpi-lift", "kpi-captured", "kpi-auc"] {
-        let value: f64 = data_value(&root, id).parse().unwrap_or_else(|_| panic!("{id} is a number"));
+    for id in [
+        "kpi-sales-ready",
+        "kpi-rate-in",
+        "kpi-rate-out",
+        "kpi-lift",
+        "kpi-captured",
+        "kpi-auc",
+    ] {
+        let value: f64 = data_value(&root, id)
+            .parse()
+            .unwrap_or_else(|_| panic!("{id} is a number"));
         assert!(value.is_finite() && value > 0.0, "{id} = {value}");
     }
     let rate_in: f64 = data_value(&root, "kpi-rate-in").parse().unwrap();
     let rate_out: f64 = data_value(&root, "kpi-rate-out").parse().unwrap();
-    assert!(rate_in > rate_out, "sales-ready leads convert better on the sample");
+    assert!(
+        rate_in > rate_out,
+        "sales-ready leads convert better on the sample"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -89,7 +103,9 @@ async fn editing_points_updates_figures_and_chart_data() {
 
     // The first criterion (a demo request, worth 30) is raised to 45:
     // every demo request now reaches the threshold of 40 on its own.
-    let points: HtmlInputElement = find(&root, "[data-testid=criterion-points]").dyn_into().unwrap();
+    let points: HtmlInputElement = find(&root, "[data-testid=criterion-points]")
+        .dyn_into()
+        .unwrap();
     type_into(&points, "45");
     settle().await;
 
@@ -98,7 +114,10 @@ async fn editing_points_updates_figures_and_chart_data() {
     let after: f64 = ready_after.parse().unwrap();
     assert!(after > before, "sales-ready went from {before} to {after}");
     let table_after = find(&root, "[data-testid=chart-score-distribution-table]").inner_html();
-    assert_ne!(table_before, table_after, "the chart's data follows the points");
+    assert_ne!(
+        table_before, table_after,
+        "the chart's data follows the points"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -115,7 +134,10 @@ async fn disabling_a_criterion_lowers_scores() {
     let after: f64 = data_value(&root, "kpi-sales-ready").parse().unwrap();
     assert!(after < before, "sales-ready went from {before} to {after}");
     let class = find(&root, "[data-testid=criterion]").class_name();
-    assert!(class.split_whitespace().any(|c| c == "is-disabled"), "{class}");
+    assert!(
+        class.split_whitespace().any(|c| c == "is-disabled"),
+        "{class}"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -134,7 +156,12 @@ async fn score_chart_is_drawn_on_its_canvas() {
         .dyn_into()
         .unwrap();
     let pixels = context
-        .get_image_data(0.0, 0.0, f64::from(canvas.width()), f64::from(canvas.height()))
+        .get_image_data(
+            0.0,
+            0.0,
+            f64::from(canvas.width()),
+            f64::from(canvas.height()),
+        )
         .unwrap()
         .data();
     // The background is white; bars, axes and text are not.
@@ -153,8 +180,14 @@ async fn undefined_figures_show_a_dash_and_an_empty_data_value() {
     let figures = Figures {
         leads: 3,
         threshold: 10,
-        sales_ready: Rate { converted: 0, leads: 0 },
-        rest: Rate { converted: 0, leads: 3 },
+        sales_ready: Rate {
+            converted: 0,
+            leads: 0,
+        },
+        rest: Rate {
+            converted: 0,
+            leads: 3,
+        },
         auc: None,
     };
     yew::Renderer::<KeyFigures>::with_root_and_props(root.clone(), KeyFiguresProps { figures })
@@ -163,8 +196,15 @@ async fn undefined_figures_show_a_dash_and_an_empty_data_value() {
     assert_eq!(data_value(&root, "kpi-rate-in"), "");
     assert_eq!(data_value(&root, "kpi-auc"), "");
     assert_eq!(data_value(&root, "kpi-rate-out"), "0");
-    let text = find(&root, "[data-testid=kpi-rate-in] .figure-value").text_content().unwrap();
+    let text = find(&root, "[data-testid=kpi-rate-in] .figure-value")
+        .text_content()
+        .unwrap();
     assert_eq!(text, "—");
-    let headline = find(&root, "[data-testid=headline]").text_content().unwrap();
-    assert!(headline.contains("No lead reaches the threshold"), "{headline}");
+    let headline = find(&root, "[data-testid=headline]")
+        .text_content()
+        .unwrap();
+    assert!(
+        headline.contains("No lead reaches the threshold"),
+        "{headline}"
+    );
 }

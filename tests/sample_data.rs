@@ -3,7 +3,9 @@
 
 use leadlens::core::dataset::{ColumnValues, Dataset};
 use leadlens::core::metrics::Rate;
-use leadlens::core::sample::{generate, sample_dataset, sample_mapping, sample_scenario, SAMPLE_LEADS};
+use leadlens::core::sample::{
+    generate, sample_dataset, sample_mapping, sample_scenario, SAMPLE_LEADS,
+};
 use leadlens::core::scoring::{evaluate_criteria, score_leads};
 
 fn booleans(data: &Dataset, name: &str) -> Vec<bool> {
@@ -42,7 +44,10 @@ fn sample_is_deterministic_and_sized() {
     // Compared through Debug: missing numbers are NaN, which is never == NaN.
     let fingerprint = |d: &Dataset| format!("{d:?}");
     assert_eq!(fingerprint(&a), fingerprint(&sample_dataset()));
-    assert_ne!(fingerprint(&generate(200, 1)), fingerprint(&generate(200, 2)));
+    assert_ne!(
+        fingerprint(&generate(200, 1)),
+        fingerprint(&generate(200, 2))
+    );
 }
 
 #[test]
@@ -77,7 +82,10 @@ fn follow_up_is_partial_and_cherry_picks_obvious_leads() {
     assert!((0.30..=0.45).contains(&share), "follow-up share {share}");
     let rate_followed = value(rate_where(&followed, |r| demo[r]));
     let rate_not = value(rate_where(&followed, |r| !demo[r]));
-    assert!(rate_followed > rate_not + 0.2, "{rate_followed} vs {rate_not}");
+    assert!(
+        rate_followed > rate_not + 0.2,
+        "{rate_followed} vs {rate_not}"
+    );
 }
 
 #[test]

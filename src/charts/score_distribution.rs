@@ -79,7 +79,10 @@ pub fn draw_score_distribution<DB: DrawingBackend>(
         .draw_series(bands.iter().map(|b| {
             let top = b.not_converted as f64;
             Rectangle::new(
-                [(f64::from(b.low) + gap(b), 0.0), (f64::from(b.high) + 1.0 - gap(b), top)],
+                [
+                    (f64::from(b.low) + gap(b), 0.0),
+                    (f64::from(b.high) + 1.0 - gap(b), top),
+                ],
                 MUTED.filled(),
             )
         }))?
@@ -91,7 +94,10 @@ pub fn draw_score_distribution<DB: DrawingBackend>(
             Rectangle::new(
                 [
                     (f64::from(b.low) + gap(b), bottom),
-                    (f64::from(b.high) + 1.0 - gap(b), bottom + b.converted as f64),
+                    (
+                        f64::from(b.high) + 1.0 - gap(b),
+                        bottom + b.converted as f64,
+                    ),
                 ],
                 accent.filled(),
             )
@@ -143,7 +149,13 @@ mod tests {
         let outcomes = [false, false, true, false, true, true];
         let distribution = score_distribution(&scores, &outcomes, 10);
         let out = svg(&distribution, 40, "Scores");
-        for text in ["Converted", "Not converted", "Sales-ready: 40+ points", "Score (points)", "Leads"] {
+        for text in [
+            "Converted",
+            "Not converted",
+            "Sales-ready: 40+ points",
+            "Score (points)",
+            "Leads",
+        ] {
             assert!(out.contains(text), "missing {text}");
         }
         // One muted and one accent bar per band (empty ones are zero-height).

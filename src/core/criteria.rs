@@ -48,25 +48,40 @@ impl Proposer {
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum RuleTest {
     /// The value, trimmed, equals one of `values`.
-    AnyOf { values: Vec<String> },
+    AnyOf {
+        values: Vec<String>,
+    },
     /// The value, trimmed, equals none of `values`; a missing value matches.
-    NoneOf { values: Vec<String> },
+    NoneOf {
+        values: Vec<String>,
+    },
     /// A number at least `value`.
-    Gte { value: f64 },
+    Gte {
+        value: f64,
+    },
     /// A number at most `value`.
-    Lte { value: f64 },
+    Lte {
+        value: f64,
+    },
     /// A number in `min..=max`.
-    Between { min: f64, max: f64 },
+    Between {
+        min: f64,
+        max: f64,
+    },
     IsTrue,
     IsFalse,
     /// Text containing `value`, ignoring case.
-    Contains { value: String },
+    Contains {
+        value: String,
+    },
     /// The value is missing.
     Empty,
     /// The value is present.
     NotEmpty,
     /// A date no more than `days` days before the latest date in the column.
-    WithinDays { days: u32 },
+    WithinDays {
+        days: u32,
+    },
     /// Adds `min(max_points, points_per_unit × floor(value))` for a value
     /// of zero or more; the criterion's own `points` are not used.
     PerUnit {

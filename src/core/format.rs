@@ -148,7 +148,9 @@ mod tests {
     #[test]
     fn headline_handles_edge_cases() {
         assert_eq!(headline(&key_figures(&[], &[], 1)), "No leads are loaded.");
-        assert!(headline(&key_figures(&[0], &[true], 1)).ends_with("No lead reaches the threshold."));
+        assert!(
+            headline(&key_figures(&[0], &[true], 1)).ends_with("No lead reaches the threshold.")
+        );
         assert!(headline(&key_figures(&[5], &[false], 1)).contains("No lead in the data converted"));
     }
 }

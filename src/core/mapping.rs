@@ -105,7 +105,11 @@ impl ColumnMapping {
                     .collect()
             }
             _ => (0..column.len())
-                .map(|row| column.text(row).is_some_and(|t| self.is_converted_value(&t)))
+                .map(|row| {
+                    column
+                        .text(row)
+                        .is_some_and(|t| self.is_converted_value(&t))
+                })
                 .collect(),
         })
     }
@@ -192,7 +196,10 @@ mod tests {
             Err(OutcomeError::NotMapped)
         );
         assert_eq!(
-            mapping("Result", &[]).outcomes(&data()).unwrap_err().to_string(),
+            mapping("Result", &[])
+                .outcomes(&data())
+                .unwrap_err()
+                .to_string(),
             "the outcome column 'Result' is not in the data"
         );
     }

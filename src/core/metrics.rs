@@ -27,8 +27,16 @@ pub fn wilson_interval(successes: usize, trials: usize, z: f64) -> Option<(f64, 
     let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
     let half = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
     // At p = 0 and p = 1 the bound is exactly 0 or 1; rounding would miss it.
-    let low = if successes == 0 { 0.0 } else { (centre - half).max(0.0) };
-    let high = if successes >= trials { 1.0 } else { (centre + half).min(1.0) };
+    let low = if successes == 0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let high = if successes >= trials {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
     Some((low, high))
 }
 
@@ -166,7 +174,11 @@ pub struct ScoreDistribution {
 
 /// Bands as wide as needed for at most `max_bands` bands; the width is a
 /// round step (1, 2, 5, 10, 20, 50, …) so the labels read naturally.
-pub fn score_distribution(scores: &[i32], outcomes: &[bool], max_bands: usize) -> ScoreDistribution {
+pub fn score_distribution(
+    scores: &[i32],
+    outcomes: &[bool],
+    max_bands: usize,
+) -> ScoreDistribution {
     let (Some(&min), Some(&max)) = (scores.iter().min(), scores.iter().max()) else {
         return ScoreDistribution { bands: Vec::new() };
     };
@@ -229,7 +241,10 @@ mod tests {
 
     #[test]
     fn auc_counts_ties_as_half() {
-        assert_eq!(roc_auc(&[1, 1, 1, 1], &[true, false, true, false]), Some(0.5));
+        assert_eq!(
+            roc_auc(&[1, 1, 1, 1], &[true, false, true, false]),
+            Some(0.5)
+        );
         assert_eq!(roc_auc(&[3, 2, 1], &[true, false, false]), Some(1.0));
         assert_eq!(roc_auc(&[1, 2, 3], &[true, false, false]), Some(0.0));
         // 2 positives (5, 2) × 3 negatives (5, 1, 2):
@@ -250,9 +265,27 @@ mod tests {
         let scores = [50, 40, 39, 10, 0, 45];
         let outcomes = [true, false, true, false, false, true];
         let r = key_figures(&scores, &outcomes, 40);
-        assert_eq!(r.sales_ready, Rate { converted: 2, leads: 3 });
-        assert_eq!(r.rest, Rate { converted: 1, leads: 3 });
-        assert_eq!(r.overall(), Rate { converted: 3, leads: 6 });
+        assert_eq!(
+            r.sales_ready,
+            Rate {
+                converted: 2,
+                leads: 3
+            }
+        );
+        assert_eq!(
+            r.rest,
+            Rate {
+                converted: 1,
+                leads: 3
+            }
+        );
+        assert_eq!(
+            r.overall(),
+            Rate {
+                converted: 3,
+                leads: 6
+            }
+        );
         assert_eq!(r.sales_ready_share(), Some(0.5));
         assert!((r.lift().unwrap() - (2.0 / 3.0) / 0.5).abs() < 1e-12);
         assert!((r.captured().unwrap() - 2.0 / 3.0).abs() < 1e-12);

@@ -239,7 +239,8 @@ pub fn generate(leads: usize, seed: u64) -> Dataset {
     let mut rng = fastrand::Rng::with_seed(seed);
     let rows: Vec<Lead> = (0..leads).map(|_| generate_lead(&mut rng)).collect();
     let number = |f: fn(&Lead) -> f64| ColumnValues::Number(rows.iter().map(f).collect());
-    let boolean = |f: fn(&Lead) -> bool| ColumnValues::Boolean(rows.iter().map(|l| Some(f(l))).collect());
+    let boolean =
+        |f: fn(&Lead) -> bool| ColumnValues::Boolean(rows.iter().map(|l| Some(f(l))).collect());
     let columns = vec![
         Column::new(
             "Lead ID",

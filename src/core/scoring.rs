@@ -176,9 +176,7 @@ pub fn evaluate_rule(data: &Dataset, rule: &Rule) -> Result<RuleEffect, RuleProb
             match values {
                 ColumnValues::Boolean(bs) => matches_where(&|r| bs[r] == Some(want)),
                 ColumnValues::Date(_) => return Err(wrong_kind()),
-                _ => matches_where(&|r| {
-                    column.text(r).and_then(|t| parse_bool(&t)) == Some(want)
-                }),
+                _ => matches_where(&|r| column.text(r).and_then(|t| parse_bool(&t)) == Some(want)),
             }
         }
         (RuleTest::Contains { value }, ColumnValues::Category(_) | ColumnValues::Text(_)) => {
@@ -211,7 +209,13 @@ pub fn evaluate_rule(data: &Dataset, rule: &Rule) -> Result<RuleEffect, RuleProb
         (RuleTest::WithinDays { .. }, _) => return Err(wrong_kind()),
         (RuleTest::PerUnit { .. }, ColumnValues::Number(xs)) => RuleEffect::Units(
             xs.iter()
-                .map(|&x| if x >= 0.0 { x.floor().min(u32::MAX as f64) as u32 } else { 0 })
+                .map(|&x| {
+                    if x >= 0.0 {
+                        x.floor().min(u32::MAX as f64) as u32
+                    } else {
+                        0
+                    }
+                })
                 .collect(),
         ),
         (RuleTest::PerUnit { .. }, _) => return Err(wrong_kind()),
@@ -335,7 +339,13 @@ mod tests {
         assert_eq!(matched("Views", RuleTest::Gte { value: 3.7 }), [1, 3]);
         assert_eq!(matched("Views", RuleTest::Lte { value: 3.7 }), [0, 1]);
         assert_eq!(
-            matched("Views", RuleTest::Between { min: 1.0, max: 25.0 }),
+            matched(
+                "Views",
+                RuleTest::Between {
+                    min: 1.0,
+                    max: 25.0
+                }
+            ),
             [1, 3]
         );
     }

@@ -32,12 +32,19 @@ fn Workspace() -> Html {
     let workbench = use_workbench();
     let state = workbench.state();
     let data = state.data.clone();
-    let rules: Vec<Rule> = state.scenario.criteria.iter().map(|c| c.rule.clone()).collect();
+    let rules: Vec<Rule> = state
+        .scenario
+        .criteria
+        .iter()
+        .map(|c| c.rule.clone())
+        .collect();
 
     // Keyed on the rules alone: a points or threshold edit keeps them.
     let evaluated = use_memo((data.clone(), rules), |(data, rules)| {
-        let evaluations: Vec<Evaluation> =
-            rules.iter().map(|rule| evaluate_rule(&data.data, rule)).collect();
+        let evaluations: Vec<Evaluation> = rules
+            .iter()
+            .map(|rule| evaluate_rule(&data.data, rule))
+            .collect();
         let statuses: Rc<Vec<RuleStatus>> = Rc::new(
             evaluations
                 .iter()

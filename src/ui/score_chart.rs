@@ -28,7 +28,9 @@ fn draw(canvas: &HtmlCanvasElement, distribution: &ScoreDistribution, threshold:
         return;
     };
     let area = backend.into_drawing_area();
-    if let Err(err) = draw_score_distribution(&area, distribution, threshold, title, SCENARIO_ACCENTS[0]) {
+    if let Err(err) =
+        draw_score_distribution(&area, distribution, threshold, title, SCENARIO_ACCENTS[0])
+    {
         gloo::console::error!(format!("drawing the score chart failed: {err:?}"));
     }
 }

@@ -130,8 +130,7 @@ pub fn WorkbenchProvider(props: &WorkbenchProviderProps) -> Html {
 /// The workbench of the enclosing [`WorkbenchProvider`].
 #[hook]
 pub fn use_workbench() -> WorkbenchHandle {
-    use_context::<WorkbenchHandle>()
-        .expect("use_workbench is called inside a WorkbenchProvider")
+    use_context::<WorkbenchHandle>().expect("use_workbench is called inside a WorkbenchProvider")
 }
 
 #[cfg(test)]

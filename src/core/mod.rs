@@ -4,6 +4,7 @@
 pub mod criteria;
 pub mod dataset;
 pub mod format;
+pub mod ingest;
 pub mod mapping;
 pub mod metrics;
 pub mod replay;

@@ -1,0 +1,643 @@
+//! Reading a CSV byte stream into raw text columns.
+//!
+//! The stream arrives in chunks (a large file is read a few megabytes at a
+//! time so the page stays responsive). Each chunk is decoded to UTF-8 with
+//! `encoding_rs` and split into records by `csv_core`, the push parser
+//! underneath the `csv` crate, which keeps its state between chunks. Every
+//! row keeps the line number it started on, so later messages can name it.
+
+use encoding_rs::{Decoder, Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
+
+use super::LoadError;
+
+/// How the bytes of the file are to be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EncodingChoice {
+    /// UTF-8 when the start of the file is valid UTF-8, else Windows-1252;
+    /// a byte-order mark always wins.
+    #[default]
+    Auto,
+    Utf8,
+    /// Windows-1252, a superset of Latin-1 as browsers read it.
+    Windows1252,
+}
+
+/// Delimiters tried when none is given, in order of preference on a tie.
+pub const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// How much of the file the sniffer looks at.
+pub const SNIFF_BYTES: usize = 64 * 1024;
+
+/// A name for a delimiter in messages and menus.
+pub fn delimiter_name(delimiter: u8) -> String {
+    match delimiter {
+        b',' => "comma".to_owned(),
+        b';' => "semicolon".to_owned(),
+        b'\t' => "tab".to_owned(),
+        b'|' => "vertical bar".to_owned(),
+        other => format!("'{}'", other as char),
+    }
+}
+
+/// What the start of the file says about how to read the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sniffed {
+    pub encoding: &'static Encoding,
+    pub delimiter: u8,
+}
+
+fn looks_binary(head: &[u8]) -> Option<LoadError> {
+    const SIGNATURES: &[(&[u8], &str)] = &[
+        (b"PK\x03\x04", "an Excel workbook or another zip archive"),
+        (b"\xD0\xCF\x11\xE0", "an old Excel (.xls) workbook"),
+        (b"%PDF", "a PDF document"),
+        (b"\x89PNG", "a PNG image"),
+        (b"\xFF\xD8\xFF", "a JPEG image"),
+        (b"\x1F\x8B", "a gzip archive"),
+    ];
+    for (signature, what) in SIGNATURES {
+        if head.starts_with(signature) {
+            return Some(LoadError::NotText { what });
+        }
+    }
+    let control = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C))
+        .count();
+    if head.contains(&0) || control * 100 > head.len() {
+        return Some(LoadError::NotText {
+            what: "binary data, not text",
+        });
+    }
+    None
+}
+
+/// Decides the encoding and delimiter from the first bytes of the file.
+pub fn sniff(
+    head: &[u8],
+    encoding: EncodingChoice,
+    delimiter: Option<u8>,
+) -> Result<Sniffed, LoadError> {
+    if head.is_empty() {
+        return Err(LoadError::Empty);
+    }
+    let encoding = match Encoding::for_bom(head) {
+        Some((bom_encoding, _)) => bom_encoding,
+        None => {
+            if let Some(error) = looks_binary(head) {
+                return Err(error);
+            }
+            match encoding {
+                EncodingChoice::Utf8 => UTF_8,
+                EncodingChoice::Windows1252 => WINDOWS_1252,
+                EncodingChoice::Auto => match std::str::from_utf8(head) {
+                    Ok(_) => UTF_8,
+                    // A character cut off at the end of the sample is fine.
+                    Err(e) if e.error_len().is_none() => UTF_8,
+                    Err(_) => WINDOWS_1252,
+                },
+            }
+        }
+    };
+    let delimiter = match delimiter {
+        Some(d) => d,
+        None => {
+            let (text, _, _) = encoding.decode(head);
+            sniff_delimiter(&text)
+        }
+    };
+    Ok(Sniffed {
+        encoding,
+        delimiter,
+    })
+}
+
+/// The delimiter under which the sample's records most consistently have
+/// the same number of fields (more than one).
+fn sniff_delimiter(sample: &str) -> u8 {
+    // Only whole lines: the sample may end mid-record.
+    let whole = match sample.rfind('\n') {
+        Some(end) if end + 1 < sample.len() => &sample[..=end],
+        _ => sample,
+    };
+    let mut best = (0usize, b',');
+    for &delimiter in &DELIMITERS {
+        let counts = field_counts(whole.as_bytes(), delimiter, 50);
+        let Some(&header) = counts.first() else {
+            continue;
+        };
+        if header < 2 {
+            continue;
+        }
+        let consistent = counts.iter().filter(|&&c| c == header).count();
+        // Prefer more consistent rows, then more fields per row.
+        let score = consistent * 1000 + header.min(999);
+        if score > best.0 {
+            best = (score, delimiter);
+        }
+    }
+    best.1
+}
+
+/// Field counts of the first `limit` records of `input`.
+fn field_counts(input: &[u8], delimiter: u8, limit: usize) -> Vec<usize> {
+    let mut reader = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+    let mut output = vec![0u8; input.len() + 1];
+    let mut ends = vec![0usize; 4096];
+    let mut counts = Vec::new();
+    let mut input = input;
+    while counts.len() < limit {
+        let (result, nin, _, nend) = reader.read_record(input, &mut output, &mut ends);
+        input = &input[nin..];
+        match result {
+            csv_core::ReadRecordResult::Record => counts.push(nend),
+            csv_core::ReadRecordResult::InputEmpty if !input.is_empty() => continue,
+            csv_core::ReadRecordResult::InputEmpty => {
+                // Flush a final record without a terminator.
+                let (result, _, _, nend) = reader.read_record(&[], &mut output, &mut ends);
+                if result == csv_core::ReadRecordResult::Record {
+                    counts.push(nend);
+                }
+                break;
+            }
+            _ => break,
+        }
+    }
+    counts
+}
+
+/// A column's cells as text, stored end to end in one string.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawColumn {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl RawColumn {
+    fn push(&mut self, value: &str) {
+        self.text.push_str(value);
+        self.ends.push(self.text.len() as u32);
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The cell in `row`, untrimmed.
+    pub fn get(&self, row: usize) -> &str {
+        let start = if row == 0 {
+            0
+        } else {
+            self.ends[row - 1] as usize
+        };
+        &self.text[start..self.ends[row] as usize]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.len()).map(move |row| self.get(row))
+    }
+}
+
+/// A header cell that had to be renamed to make names usable and unique.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenamedHeader {
+    /// Position, counting from 1 as spreadsheets do.
+    pub position: usize,
+    pub original: String,
+    pub name: String,
+}
+
+/// A row that was not loaded, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedRow {
+    pub line: u64,
+    pub reason: String,
+}
+
+/// At most this many skipped rows are listed one by one; all are counted.
+pub const LISTED_SKIPS: usize = 1_000;
+
+/// The file as text columns, before typing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawTable {
+    pub headers: Vec<String>,
+    pub renamed: Vec<RenamedHeader>,
+    pub columns: Vec<RawColumn>,
+    /// The line each row starts on.
+    pub lines: Vec<u64>,
+    pub skipped: Vec<SkippedRow>,
+    pub skipped_count: usize,
+    /// Lines holding nothing but spaces, ignored.
+    pub blank_lines: usize,
+    /// Rows whose surplus fields were all empty (a trailing delimiter), kept.
+    pub trailing_empty_fields: usize,
+    pub encoding: &'static str,
+    pub delimiter: u8,
+    /// Where undecodable bytes were replaced with U+FFFD, the first line.
+    pub replaced_bytes_from_line: Option<u64>,
+}
+
+impl RawTable {
+    pub fn row_count(&self) -> usize {
+        self.lines.len()
+    }
+}
+
+fn count_line_breaks(bytes: &[u8], prev_cr: &mut bool) -> u64 {
+    let lf = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+    let cr = bytes.iter().filter(|&&b| b == b'\r').count() as u64;
+    let mut crlf = 0u64;
+    if cr > 0 || *prev_cr {
+        let mut prev = *prev_cr;
+        for &b in bytes {
+            if prev && b == b'\n' {
+                crlf += 1;
+            }
+            prev = b == b'\r';
+        }
+    }
+    if let Some(&last) = bytes.last() {
+        *prev_cr = last == b'\r';
+    }
+    lf + cr - crlf
+}
+
+/// Makes header names non-empty and unique, recording each change.
+fn name_headers(fields: Vec<String>) -> (Vec<String>, Vec<RenamedHeader>) {
+    let mut names: Vec<String> = Vec::with_capacity(fields.len());
+    let mut renamed = Vec::new();
+    for (i, original) in fields.into_iter().enumerate() {
+        let trimmed = original.trim();
+        let base = if trimmed.is_empty() {
+            format!("Column {}", i + 1)
+        } else {
+            trimmed.to_owned()
+        };
+        let mut name = base.clone();
+        let mut n = 2;
+        while names
+            .iter()
+            .any(|existing| existing.eq_ignore_ascii_case(&name))
+        {
+            name = format!("{base} ({n})");
+            n += 1;
+        }
+        if name != original {
+            renamed.push(RenamedHeader {
+                position: i + 1,
+                original,
+                name: name.clone(),
+            });
+        }
+        names.push(name);
+    }
+    (names, renamed)
+}
+
+/// Reads CSV bytes pushed in chunks into a [`RawTable`].
+pub struct CsvReader {
+    decoder: Decoder,
+    parser: csv_core::Reader,
+    decoded: String,
+    output: Vec<u8>,
+    output_len: usize,
+    ends: Vec<usize>,
+    ends_len: usize,
+    breaks: u64,
+    prev_cr: bool,
+    table: RawTable,
+    have_header: bool,
+    bytes_read: u64,
+}
+
+impl CsvReader {
+    pub fn new(sniffed: Sniffed) -> Self {
+        CsvReader {
+            decoder: sniffed.encoding.new_decoder_with_bom_removal(),
+            parser: csv_core::ReaderBuilder::new()
+                .delimiter(sniffed.delimiter)
+                .build(),
+            decoded: String::new(),
+            output: vec![0; 64 * 1024],
+            output_len: 0,
+            ends: vec![0; 256],
+            ends_len: 0,
+            breaks: 0,
+            prev_cr: false,
+            table: RawTable {
+                encoding: sniffed.encoding.name(),
+                delimiter: sniffed.delimiter,
+                ..RawTable::default()
+            },
+            have_header: false,
+            bytes_read: 0,
+        }
+    }
+
+    /// Bytes pushed so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read
+    }
+
+    /// Data rows loaded so far.
+    pub fn rows_read(&self) -> usize {
+        self.table.row_count()
+    }
+
+    /// Decodes and parses the next chunk of the file.
+    pub fn push(&mut self, chunk: &[u8]) {
+        self.bytes_read += chunk.len() as u64;
+        self.decode(chunk, false);
+        self.parse(false);
+    }
+
+    /// Ends the input and returns the table, or why it holds no data.
+    pub fn finish(mut self) -> Result<RawTable, LoadError> {
+        self.decode(&[], true);
+        self.parse(true);
+        if !self.have_header {
+            return Err(LoadError::Empty);
+        }
+        if self.table.row_count() == 0 {
+            return Err(LoadError::HeaderOnly {
+                columns: self.table.headers.len(),
+                skipped: self.table.skipped_count,
+            });
+        }
+        Ok(self.table)
+    }
+
+    fn decode(&mut self, chunk: &[u8], last: bool) {
+        self.decoded.clear();
+        let needed = self
+            .decoder
+            .max_utf8_buffer_length(chunk.len())
+            .unwrap_or(chunk.len() * 3 + 16);
+        self.decoded.reserve(needed);
+        let (_, _, replaced) = self
+            .decoder
+            .decode_to_string(chunk, &mut self.decoded, last);
+        if replaced && self.table.replaced_bytes_from_line.is_none() {
+            self.table.replaced_bytes_from_line = Some(self.breaks + 1);
+        }
+    }
+
+    fn parse(&mut self, last: bool) {
+        let decoded = std::mem::take(&mut self.decoded);
+        let mut input = decoded.as_bytes();
+        loop {
+            // csv_core reads an empty input as the end of the file, so it
+            // only gets one once the file has really ended.
+            let at_end = input.is_empty();
+            if at_end && !last {
+                break;
+            }
+            let (result, nin, nout, nend) = self.parser.read_record(
+                input,
+                &mut self.output[self.output_len..],
+                &mut self.ends[self.ends_len..],
+            );
+            self.breaks += count_line_breaks(&input[..nin], &mut self.prev_cr);
+            input = &input[nin..];
+            self.output_len += nout;
+            self.ends_len += nend;
+            match result {
+                csv_core::ReadRecordResult::InputEmpty => {}
+                csv_core::ReadRecordResult::OutputFull => {
+                    let size = self.output.len() * 2;
+                    self.output.resize(size, 0);
+                }
+                csv_core::ReadRecordResult::OutputEndsFull => {
+                    let size = self.ends.len() * 2;
+                    self.ends.resize(size, 0);
+                }
+                csv_core::ReadRecordResult::Record => self.take_record(!at_end),
+                csv_core::ReadRecordResult::End => break,
+            }
+        }
+        self.decoded = decoded;
+    }
+
+    /// Files the record now in the output buffer as the header or a row.
+    fn take_record(&mut self, terminated: bool) {
+        let fields_end = self.ends_len;
+        let data = &self.output[..self.output_len];
+        let mut field_prev_cr = false;
+        let breaks_inside = count_line_breaks(data, &mut field_prev_cr);
+        let last_line = self.breaks + u64::from(!terminated);
+        let line = last_line - breaks_inside;
+        let mut start = 0;
+        let fields: Vec<&str> = self.ends[..fields_end]
+            .iter()
+            .map(|&end| {
+                // The decoder produced UTF-8 and delimiters are ASCII, so a
+                // field is valid UTF-8; a failure would be a bug, kept visible.
+                let field = std::str::from_utf8(&data[start..end]).unwrap_or("\u{FFFD}");
+                start = end;
+                field
+            })
+            .collect();
+        if !self.have_header {
+            let (headers, renamed) = name_headers(fields.iter().map(|f| f.to_string()).collect());
+            self.table.columns = vec![RawColumn::default(); headers.len()];
+            self.table.headers = headers;
+            self.table.renamed = renamed;
+            self.have_header = true;
+        } else {
+            let expected = self.table.headers.len();
+            if fields.iter().all(|f| f.trim().is_empty()) && (fields.len() <= 1 || expected > 1) {
+                self.table.blank_lines += 1;
+            } else if fields.len() == expected
+                || (fields.len() > expected
+                    && fields[expected..].iter().all(|f| f.trim().is_empty()))
+            {
+                if fields.len() > expected {
+                    self.table.trailing_empty_fields += 1;
+                }
+                for (column, field) in self.table.columns.iter_mut().zip(&fields) {
+                    column.push(field);
+                }
+                self.table.lines.push(line);
+            } else {
+                self.table.skipped_count += 1;
+                if self.table.skipped.len() < LISTED_SKIPS {
+                    let reason = if fields.len() < expected {
+                        format!(
+                            "has {} field{} where the header has {expected}",
+                            fields.len(),
+                            if fields.len() == 1 { "" } else { "s" }
+                        )
+                    } else {
+                        format!(
+                            "has {} fields where the header has {expected}; a value may contain an unquoted {}",
+                            fields.len(),
+                            delimiter_name(self.table.delimiter)
+                        )
+                    };
+                    self.table.skipped.push(SkippedRow { line, reason });
+                }
+            }
+        }
+        self.output_len = 0;
+        self.ends_len = 0;
+    }
+}
+
+/// Reads a whole in-memory file (pasted text, tests) in one go.
+pub fn read_all(
+    bytes: &[u8],
+    encoding: EncodingChoice,
+    delimiter: Option<u8>,
+) -> Result<RawTable, LoadError> {
+    let sniffed = sniff(&bytes[..bytes.len().min(SNIFF_BYTES)], encoding, delimiter)?;
+    let mut reader = CsvReader::new(sniffed);
+    reader.push(bytes);
+    reader.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &[u8]) -> RawTable {
+        read_all(text, EncodingChoice::Auto, None).unwrap()
+    }
+
+    fn column(table: &RawTable, i: usize) -> Vec<&str> {
+        table.columns[i].iter().collect()
+    }
+
+    #[test]
+    fn reads_quoted_fields_with_delimiters_quotes_and_newlines() {
+        let t = read(b"name,note\n\"Smith, J\",\"said \"\"hi\"\"\"\nLee,\"two\nlines\"\nKim,x\n");
+        assert_eq!(t.headers, ["name", "note"]);
+        assert_eq!(column(&t, 0), ["Smith, J", "Lee", "Kim"]);
+        assert_eq!(column(&t, 1), ["said \"hi\"", "two\nlines", "x"]);
+        assert_eq!(t.lines, [2, 3, 5]);
+    }
+
+    #[test]
+    fn line_endings_crlf_lf_and_cr_only_agree() {
+        for text in [
+            &b"a,b\r\n1,2\r\n3,4\r\n"[..],
+            b"a,b\n1,2\n3,4",
+            b"a,b\r1,2\r3,4\r",
+        ] {
+            let t = read(text);
+            assert_eq!(column(&t, 1), ["2", "4"], "{text:?}");
+            assert_eq!(t.lines, [2, 3], "{text:?}");
+        }
+    }
+
+    #[test]
+    fn blank_lines_are_ignored_but_counted_in_line_numbers() {
+        let t = read(b"a,b\n\n1,2\n  \n3,4\n");
+        assert_eq!(column(&t, 0), ["1", "3"]);
+        assert_eq!(t.lines, [3, 5]);
+        assert_eq!(t.blank_lines, 1);
+    }
+
+    #[test]
+    fn ragged_rows_are_skipped_with_their_line() {
+        let t = read(b"a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12,\n");
+        assert_eq!(column(&t, 0), ["1", "10"]);
+        assert_eq!(t.skipped_count, 2);
+        assert_eq!(
+            t.skipped[0],
+            SkippedRow {
+                line: 3,
+                reason: "has 2 fields where the header has 3".into()
+            }
+        );
+        assert_eq!(t.skipped[1].line, 4);
+        assert!(t.skipped[1].reason.contains("unquoted comma"));
+        assert_eq!(t.trailing_empty_fields, 1);
+    }
+
+    #[test]
+    fn delimiters_are_sniffed() {
+        assert_eq!(read(b"a;b;c\n1,5;2;3\n4;5;6\n").delimiter, b';');
+        assert_eq!(read(b"a\tb\n1\t2\n").delimiter, b'\t');
+        assert_eq!(read(b"a|b\n1|2\n").delimiter, b'|');
+        assert_eq!(read(b"a,b\n\"x;y\",2\n").delimiter, b',');
+        let t = read_all(b"a;b\n1;2\n", EncodingChoice::Auto, Some(b',')).unwrap();
+        assert_eq!(t.headers, ["a;b"]);
+    }
+
+    #[test]
+    fn encodings_utf8_bom_windows_1252_and_utf16() {
+        let t = read(b"\xEF\xBB\xBFname,city\nJos\xC3\xA9,K\xC3\xB6ln\n");
+        assert_eq!(t.headers[0], "name");
+        assert_eq!(column(&t, 0), ["José"]);
+        assert_eq!(t.encoding, "UTF-8");
+
+        let t = read(b"name,city\nJos\xE9,K\xF6ln \x80\n");
+        assert_eq!(t.encoding, "windows-1252");
+        assert_eq!(column(&t, 1), ["Köln €"]);
+
+        let t = read_all(b"name\nJos\xE9\n", EncodingChoice::Utf8, None).unwrap();
+        assert_eq!(column(&t, 0), ["Jos\u{FFFD}"]);
+        assert_eq!(t.replaced_bytes_from_line, Some(1));
+
+        let utf16: Vec<u8> = "\u{FEFF}a\tb\n1\t2\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        let t = read(&utf16);
+        assert_eq!(t.headers, ["a", "b"]);
+        assert_eq!(column(&t, 1), ["2"]);
+    }
+
+    #[test]
+    fn chunk_boundaries_do_not_matter() {
+        let text = "name,note\n\"Smith, J\",\"two\r\nlines\"\r\nKöln,x\r\n".as_bytes();
+        let whole = read(text);
+        for size in [1, 2, 3, 5, 7] {
+            let sniffed = sniff(text, EncodingChoice::Auto, None).unwrap();
+            let mut reader = CsvReader::new(sniffed);
+            for chunk in text.chunks(size) {
+                reader.push(chunk);
+            }
+            assert_eq!(reader.finish().unwrap(), whole, "chunks of {size}");
+        }
+    }
+
+    #[test]
+    fn headers_are_made_unique_and_non_empty() {
+        let t = read(b"Email, ,email,Email\n1,2,3,4\n");
+        assert_eq!(t.headers, ["Email", "Column 2", "email (2)", "Email (3)"]);
+        assert_eq!(t.renamed.len(), 3);
+        assert_eq!(t.renamed[0].original, " ");
+    }
+
+    #[test]
+    fn empty_header_only_and_binary_files_are_refused() {
+        assert_eq!(
+            read_all(b"", EncodingChoice::Auto, None),
+            Err(LoadError::Empty)
+        );
+        assert_eq!(
+            read_all(b"\n\n", EncodingChoice::Auto, None),
+            Err(LoadError::Empty)
+        );
+        assert_eq!(
+            read_all(b"a,b,c\n", EncodingChoice::Auto, None),
+            Err(LoadError::HeaderOnly {
+                columns: 3,
+                skipped: 0
+            })
+        );
+        assert!(matches!(
+            read_all(b"PK\x03\x04\x14\x00", EncodingChoice::Auto, None),
+            Err(LoadError::NotText { .. })
+        ));
+        assert!(matches!(
+            read_all(b"ab\x00\x01\x02cd", EncodingChoice::Auto, None),
+            Err(LoadError::NotText { .. })
+        ));
+    }
+}

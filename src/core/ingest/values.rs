@@ -1,0 +1,396 @@
+//! Reading one cell's text as a number, a yes/no or a date, the way CRM and
+//! spreadsheet exports write them.
+//!
+//! Numbers come with thousands separators, a decimal point or a decimal
+//! comma, currency signs, percent signs and accounting parentheses. Dates
+//! come as ISO (`2024-03-15T14:22:01Z`), month-first (`3/15/2024 2:22 PM`) or
+//! day-first (`15.03.2024`). Which convention a column uses is decided per
+//! column (see [`super::infer`]); the functions here read one value under one
+//! convention.
+
+use chrono::NaiveDate;
+
+/// How a column writes the decimal separator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecimalStyle {
+    /// `1,234.5`
+    Point,
+    /// `1.234,5` or `1 234,5`
+    Comma,
+}
+
+/// Reads a number written in `style`, or `None`.
+///
+/// ```
+/// use leadlens::core::ingest::values::{parse_number, DecimalStyle::*};
+/// assert_eq!(parse_number("$1,234.50", Point), Some(1234.5));
+/// assert_eq!(parse_number("1.234,5 €", Comma), Some(1234.5));
+/// assert_eq!(parse_number("(300)", Point), Some(-300.0));
+/// assert_eq!(parse_number("12.5%", Point), Some(12.5));
+/// assert_eq!(parse_number("1,5", Point), None);
+/// ```
+pub fn parse_number(text: &str, style: DecimalStyle) -> Option<f64> {
+    let mut s = text.trim();
+    let mut negative = false;
+    if let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        negative = true;
+        s = inner.trim();
+    }
+    s = s.strip_suffix('%').unwrap_or(s).trim_end();
+    s = strip_currency(s);
+    if let Some(rest) = s.strip_prefix('-') {
+        negative = !negative;
+        s = strip_currency(rest.trim_start());
+    } else if let Some(rest) = s.strip_prefix('+') {
+        s = strip_currency(rest.trim_start());
+    }
+    if s.is_empty() {
+        return None;
+    }
+    let (group, decimal) = match style {
+        DecimalStyle::Point => (&[','][..], '.'),
+        DecimalStyle::Comma => (&['.', ' ', '\u{a0}', '\u{202f}', '\''][..], ','),
+    };
+    let mut plain = String::with_capacity(s.len());
+    let (integer, fraction) = match s.find(decimal) {
+        Some(at) => (&s[..at], Some(&s[at + decimal.len_utf8()..])),
+        None => (s, None),
+    };
+    // The integer part: digits, optionally grouped by threes.
+    let mut groups = integer.split(|c| group.contains(&c));
+    let first = groups.next()?;
+    if first.is_empty() && !integer.is_empty() {
+        return None; // ",234"
+    }
+    if !first.bytes().all(|b| b.is_ascii_digit()) {
+        // Allow scientific notation without grouping, e.g. 1e6.
+        return parse_scientific(s, decimal).map(|x| if negative { -x } else { x });
+    }
+    plain.push_str(first);
+    for g in groups {
+        if g.len() != 3 || !g.bytes().all(|b| b.is_ascii_digit()) || first.len() > 3 {
+            return None;
+        }
+        plain.push_str(g);
+    }
+    if let Some(fraction) = fraction {
+        if fraction.is_empty() && plain.is_empty() {
+            return None;
+        }
+        if !fraction.bytes().all(|b| b.is_ascii_digit()) {
+            return parse_scientific(s, decimal).map(|x| if negative { -x } else { x });
+        }
+        plain.push('.');
+        plain.push_str(fraction);
+    }
+    if plain.is_empty() || plain == "." {
+        return None;
+    }
+    let value: f64 = plain.parse().ok()?;
+    Some(if negative { -value } else { value })
+}
+
+/// `1.5e6` or `1,5E-3`, with no grouping.
+fn parse_scientific(s: &str, decimal: char) -> Option<f64> {
+    let lower = s.to_ascii_lowercase();
+    let (mantissa, exponent) = lower.split_once('e')?;
+    let mantissa = mantissa.replace(decimal, ".");
+    if mantissa.is_empty() || !mantissa.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return None;
+    }
+    let exponent: i32 = exponent.parse().ok()?;
+    let m: f64 = mantissa.parse().ok()?;
+    let value = m * 10f64.powi(exponent);
+    value.is_finite().then_some(value)
+}
+
+const CURRENCY_SIGNS: &[&str] = &[
+    "$", "€", "£", "¥", "₹", "R$", "US$", "CHF", "USD", "EUR", "GBP",
+];
+
+fn strip_currency(s: &str) -> &str {
+    let mut s = s.trim();
+    for sign in CURRENCY_SIGNS {
+        if let Some(rest) = s.strip_prefix(sign) {
+            s = rest.trim_start();
+            break;
+        }
+    }
+    for sign in CURRENCY_SIGNS {
+        if let Some(rest) = s.strip_suffix(sign) {
+            s = rest.trim_end();
+            break;
+        }
+    }
+    s
+}
+
+/// Which of two leading numbers in `3/4/2024` is the day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayOrder {
+    /// `3/15/2024`: month, day, year.
+    MonthFirst,
+    /// `15/3/2024`: day, month, year.
+    DayFirst,
+}
+
+/// A date split into its parts, before the day order is decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateParts {
+    /// For ISO dates the month and day are known; otherwise `a` and `b` are
+    /// the two leading numbers, read by a [`DayOrder`].
+    pub iso: bool,
+    pub year: i32,
+    pub a: u32,
+    pub b: u32,
+    /// Seconds after midnight, already shifted to UTC when the text gave
+    /// an offset.
+    pub seconds: i64,
+}
+
+impl DateParts {
+    /// Seconds since 1970-01-01 UTC, or `None` for an impossible date.
+    pub fn timestamp(&self, order: DayOrder) -> Option<i64> {
+        let (month, day) = if self.iso || order == DayOrder::MonthFirst {
+            (self.a, self.b)
+        } else {
+            (self.b, self.a)
+        };
+        let date = NaiveDate::from_ymd_opt(self.year, month, day)?;
+        let midnight = date.and_hms_opt(0, 0, 0)?.and_utc().timestamp();
+        Some(midnight + self.seconds)
+    }
+}
+
+fn take_digits(s: &str) -> (&str, &str) {
+    let end = s
+        .bytes()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(s.len());
+    s.split_at(end)
+}
+
+fn full_year(digits: &str) -> Option<i32> {
+    let y: i32 = digits.parse().ok()?;
+    match digits.len() {
+        4 => Some(y),
+        // Two-digit years: 00–69 are 2000s, 70–99 are 1900s.
+        2 => Some(if y < 70 { 2000 + y } else { 1900 + y }),
+        _ => None,
+    }
+}
+
+/// Reads the time after a date: `14:22`, `14:22:01.5`, `2:22 PM`, with an
+/// optional `Z` or `±hh:mm` offset. Returns seconds after midnight in UTC.
+fn parse_time(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Some(0);
+    }
+    let (hours, rest) = take_digits(s);
+    let hours: i64 = hours.parse().ok()?;
+    let rest = rest.strip_prefix(':')?;
+    let (minutes, mut rest) = take_digits(rest);
+    if minutes.len() != 2 {
+        return None;
+    }
+    let minutes: i64 = minutes.parse().ok()?;
+    let mut seconds = 0i64;
+    if let Some(r) = rest.strip_prefix(':') {
+        let (secs, r) = take_digits(r);
+        if secs.len() != 2 {
+            return None;
+        }
+        seconds = secs.parse().ok()?;
+        rest = r;
+        if let Some(r) = rest.strip_prefix('.') {
+            let (_fraction, r) = take_digits(r);
+            rest = r;
+        }
+    }
+    let rest = rest.trim();
+    let upper = rest.to_ascii_uppercase();
+    let (hours, rest) = if let Some(r) = upper.strip_prefix("AM") {
+        if !(1..=12).contains(&hours) {
+            return None;
+        }
+        (hours % 12, r.to_owned())
+    } else if let Some(r) = upper.strip_prefix("PM") {
+        if !(1..=12).contains(&hours) {
+            return None;
+        }
+        (hours % 12 + 12, r.to_owned())
+    } else {
+        (hours, upper.clone())
+    };
+    if hours > 23 || minutes > 59 || seconds > 60 {
+        return None;
+    }
+    let offset = parse_offset(rest.trim())?;
+    Some(hours * 3600 + minutes * 60 + seconds.min(59) - offset)
+}
+
+/// `Z`, `UTC`, `+02:00`, `-0500`, or nothing; in seconds east of UTC.
+fn parse_offset(s: &str) -> Option<i64> {
+    if s.is_empty() || s == "Z" || s == "UTC" || s == "GMT" {
+        return Some(0);
+    }
+    let sign = match s.as_bytes()[0] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let digits: String = s[1..].chars().filter(|c| *c != ':').collect();
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let hours: i64 = digits[..2].parse().ok()?;
+    let minutes: i64 = digits[2..].parse().ok()?;
+    Some(sign * (hours * 3600 + minutes * 60))
+}
+
+/// Splits a date (and optional time) into parts, or `None` if the text is
+/// not a date in a recognised shape.
+///
+/// ```
+/// use leadlens::core::ingest::values::{parse_date_parts, DayOrder};
+/// let iso = parse_date_parts("2024-03-15T14:22:01Z").unwrap();
+/// assert_eq!(iso.timestamp(DayOrder::DayFirst), Some(1_710_512_521));
+/// let us = parse_date_parts("3/15/2024 2:22 PM").unwrap();
+/// assert_eq!(us.timestamp(DayOrder::MonthFirst), Some(1_710_512_520));
+/// assert_eq!(us.timestamp(DayOrder::DayFirst), None); // no month 15
+/// ```
+pub fn parse_date_parts(text: &str) -> Option<DateParts> {
+    let s = text.trim();
+    let (first, rest) = take_digits(s);
+    if first.is_empty() {
+        return None;
+    }
+    let sep = rest.chars().next()?;
+    if !matches!(sep, '-' | '/' | '.') {
+        return None;
+    }
+    let rest = &rest[1..];
+    let (second, rest) = take_digits(rest);
+    let rest = rest.strip_prefix(sep)?;
+    let (third, rest) = take_digits(rest);
+    if second.is_empty() || third.is_empty() || second.len() > 2 {
+        return None;
+    }
+    // What follows the date: nothing, or a time after a space or `T`.
+    let time = match rest.chars().next() {
+        None => "",
+        Some(' ') | Some('T') => &rest[1..],
+        Some(_) => return None,
+    };
+    let seconds = parse_time(time)?;
+    if first.len() == 4 {
+        // ISO-like: year first, then month, then day.
+        if third.len() > 2 {
+            return None;
+        }
+        return Some(DateParts {
+            iso: true,
+            year: first.parse().ok()?,
+            a: second.parse().ok()?,
+            b: third.parse().ok()?,
+            seconds,
+        });
+    }
+    if first.len() > 2 {
+        return None;
+    }
+    Some(DateParts {
+        iso: false,
+        year: full_year(third)?,
+        a: first.parse().ok()?,
+        b: second.parse().ok()?,
+        seconds,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DecimalStyle::{Comma, Point};
+    use super::*;
+
+    #[test]
+    fn numbers_with_a_decimal_point() {
+        assert_eq!(parse_number("42", Point), Some(42.0));
+        assert_eq!(parse_number(" -3.25 ", Point), Some(-3.25));
+        assert_eq!(parse_number("1,234,567.8", Point), Some(1_234_567.8));
+        assert_eq!(parse_number("€ 99", Point), Some(99.0));
+        assert_eq!(parse_number("-$5", Point), Some(-5.0));
+        assert_eq!(parse_number("USD 1,000", Point), Some(1000.0));
+        assert_eq!(parse_number(".5", Point), Some(0.5));
+        assert_eq!(parse_number("1e3", Point), Some(1000.0));
+        assert_eq!(parse_number("50 %", Point), Some(50.0));
+    }
+
+    #[test]
+    fn numbers_with_a_decimal_comma() {
+        assert_eq!(parse_number("3,14", Comma), Some(3.14));
+        assert_eq!(parse_number("1.234.567,8", Comma), Some(1_234_567.8));
+        assert_eq!(parse_number("1 234,5", Comma), Some(1234.5));
+        assert_eq!(parse_number("12,5 %", Comma), Some(12.5));
+    }
+
+    #[test]
+    fn text_and_broken_grouping_are_not_numbers() {
+        for text in [
+            "", "abc", "12abc", "1,23", "1,2345", "1.2.3", "--5", "$", "12-05", "1/2",
+        ] {
+            assert_eq!(parse_number(text, Point), None, "{text}");
+        }
+        assert_eq!(parse_number("1.5", Comma), None);
+    }
+
+    #[test]
+    fn dates_in_common_shapes() {
+        let day = |text: &str, order| parse_date_parts(text).and_then(|p| p.timestamp(order));
+        let ts = |y, m, d| {
+            NaiveDate::from_ymd_opt(y, m, d)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap()
+                .and_utc()
+                .timestamp()
+        };
+        use DayOrder::*;
+        assert_eq!(day("2024-03-15", MonthFirst), Some(ts(2024, 3, 15)));
+        assert_eq!(day("2024/03/15", DayFirst), Some(ts(2024, 3, 15)));
+        assert_eq!(day("15.03.2024", DayFirst), Some(ts(2024, 3, 15)));
+        assert_eq!(day("03/15/2024", MonthFirst), Some(ts(2024, 3, 15)));
+        assert_eq!(day("3/4/24", DayFirst), Some(ts(2024, 4, 3)));
+        assert_eq!(
+            day("2024-03-15 00:30:00+01:00", MonthFirst),
+            Some(ts(2024, 3, 14) + 23 * 3600 + 1800)
+        );
+        assert_eq!(
+            day("12/31/1999 12:00 AM", MonthFirst),
+            Some(ts(1999, 12, 31))
+        );
+        assert_eq!(day("2024-02-30", MonthFirst), None);
+    }
+
+    #[test]
+    fn non_dates_are_rejected() {
+        for text in [
+            "",
+            "2024",
+            "12.5",
+            "1,234",
+            "abc",
+            "2024-03-15X",
+            "3/15",
+            "2024-03-15 25:00",
+            "13:45",
+        ] {
+            assert_eq!(
+                parse_date_parts(text).and_then(|p| p.timestamp(DayOrder::MonthFirst)),
+                None,
+                "{text}"
+            );
+        }
+    }
+}

@@ -9,6 +9,8 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 
+use fixedbitset::FixedBitSet;
+
 /// Code that marks a missing value in a [`Categories`] column.
 pub const MISSING_CODE: u32 = u32::MAX;
 
@@ -95,6 +97,64 @@ impl Categories {
     }
 }
 
+/// A column of free text, stored end to end in one string with a missing
+/// flag per row: far smaller than a `String` per cell at a million rows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Texts {
+    text: String,
+    ends: Vec<u32>,
+    missing: FixedBitSet,
+}
+
+impl Texts {
+    /// Stores values in order; `None` is a missing value.
+    pub fn from_values<'a>(values: impl IntoIterator<Item = Option<&'a str>>) -> Self {
+        let mut texts = Texts::default();
+        for value in values {
+            texts.push(value);
+        }
+        texts
+    }
+
+    /// Appends one value.
+    pub fn push(&mut self, value: Option<&str>) {
+        let row = self.ends.len();
+        match value {
+            Some(v) => self.text.push_str(v),
+            None => {
+                self.missing.grow(row + 1);
+                self.missing.insert(row);
+            }
+        }
+        self.ends.push(self.text.len() as u32);
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The value in `row`, or `None` where it is missing.
+    pub fn get(&self, row: usize) -> Option<&str> {
+        if self.missing.contains(row) {
+            return None;
+        }
+        let start = if row == 0 {
+            0
+        } else {
+            self.ends[row - 1] as usize
+        };
+        Some(&self.text[start..self.ends[row] as usize])
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Option<&str>> + '_ {
+        (0..self.len()).map(move |row| self.get(row))
+    }
+}
+
 /// The values of one column.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ColumnValues {
@@ -104,7 +164,7 @@ pub enum ColumnValues {
     Category(Categories),
     /// Seconds since 1970-01-01 00:00 UTC.
     Date(Vec<Option<i64>>),
-    Text(Vec<Option<String>>),
+    Text(Texts),
 }
 
 /// A named, typed column.
@@ -138,7 +198,7 @@ impl Column {
             ColumnValues::Boolean(v) => v.len(),
             ColumnValues::Category(c) => c.codes.len(),
             ColumnValues::Date(v) => v.len(),
-            ColumnValues::Text(v) => v.len(),
+            ColumnValues::Text(t) => t.len(),
         }
     }
 
@@ -153,7 +213,7 @@ impl Column {
             ColumnValues::Boolean(v) => v[row].is_none(),
             ColumnValues::Category(c) => c.codes[row] == MISSING_CODE,
             ColumnValues::Date(v) => v[row].is_none(),
-            ColumnValues::Text(v) => v[row].is_none(),
+            ColumnValues::Text(t) => t.get(row).is_none(),
         }
     }
 
@@ -170,7 +230,7 @@ impl Column {
             }
             ColumnValues::Category(c) => c.get(row).map(Cow::Borrowed),
             ColumnValues::Date(v) => v[row].map(|secs| Cow::Owned(secs.to_string())),
-            ColumnValues::Text(v) => v[row].as_deref().map(Cow::Borrowed),
+            ColumnValues::Text(t) => t.get(row).map(Cow::Borrowed),
         }
     }
 }
@@ -299,6 +359,16 @@ mod tests {
         assert_eq!(c.codes(), [0, MISSING_CODE, 1, 0]);
         assert_eq!(c.get(1), None);
         assert_eq!(c.get(3), Some("a"));
+    }
+
+    #[test]
+    fn texts_keep_values_and_missing_rows() {
+        let t = Texts::from_values([Some("a"), None, Some(""), Some("long value")]);
+        assert_eq!(t.len(), 4);
+        assert_eq!(
+            t.iter().collect::<Vec<_>>(),
+            [Some("a"), None, Some(""), Some("long value")]
+        );
     }
 
     #[test]

@@ -16,6 +16,9 @@ pub const DEFAULT_CONVERTED_VALUES: &[&str] = &[
     "y",
     "won",
     "closed won",
+    "closed/won",
+    "closed - won",
+    "closed - converted",
     "converted",
     "customer",
 ];

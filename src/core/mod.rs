@@ -10,3 +10,4 @@ pub mod metrics;
 pub mod replay;
 pub mod sample;
 pub mod scoring;
+pub mod summary;

@@ -8,7 +8,7 @@
 //! first response, the lower the conversion.
 
 use super::criteria::{Criterion, Group, Proposer, Rule, RuleTest, Scenario};
-use super::dataset::{Categories, Column, ColumnValues, DataOrigin, Dataset};
+use super::dataset::{Categories, Column, ColumnValues, DataOrigin, Dataset, Texts};
 use super::mapping::ColumnMapping;
 
 /// How many leads the built-in sample holds.
@@ -244,7 +244,13 @@ pub fn generate(leads: usize, seed: u64) -> Dataset {
     let columns = vec![
         Column::new(
             "Lead ID",
-            ColumnValues::Text((1..=leads).map(|i| Some(format!("L-{i:06}"))).collect()),
+            ColumnValues::Text(Texts::from_values(
+                (1..=leads)
+                    .map(|i| format!("L-{i:06}"))
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(|s| Some(s.as_str())),
+            )),
         ),
         Column::new(
             "Created",

@@ -264,7 +264,7 @@ pub fn score_leads(rows: usize, criteria: &[Criterion], evaluations: &[Evaluatio
 mod tests {
     use super::*;
     use crate::core::criteria::{Group, Proposer};
-    use crate::core::dataset::{Categories, Column, DataOrigin};
+    use crate::core::dataset::{Categories, Column, DataOrigin, Texts};
 
     fn data() -> Dataset {
         Dataset::new(
@@ -299,12 +299,12 @@ mod tests {
                 ),
                 Column::new(
                     "Notes",
-                    ColumnValues::Text(vec![
-                        Some("Wants a DEMO soon".into()),
+                    ColumnValues::Text(Texts::from_values([
+                        Some("Wants a DEMO soon"),
                         None,
-                        Some("no".into()),
-                        Some("yes".into()),
-                    ]),
+                        Some("no"),
+                        Some("yes"),
+                    ])),
                 ),
             ],
         )

@@ -9,7 +9,9 @@
 
 use std::fmt;
 
+pub mod infer;
 pub mod reader;
+pub mod roles;
 pub mod values;
 
 /// Why a file could not be loaded. Every variant leaves the data the user
@@ -66,3 +68,110 @@ impl fmt::Display for LoadError {
 }
 
 impl std::error::Error for LoadError {}
+
+use infer::{type_table, BadCell, ColumnTyping, TypedColumn, TypingOptions};
+use reader::{read_all, EncodingChoice, RawTable, RenamedHeader, SkippedRow};
+
+use super::dataset::{DataOrigin, Dataset};
+use super::mapping::ColumnMapping;
+
+/// The largest file leadlens loads: the browser must hold the typed
+/// columns, about as large again as the file.
+pub const MAX_FILE_BYTES: u64 = 1_000_000_000;
+
+/// Everything the user can choose about reading a file.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LoadOptions {
+    pub encoding: EncodingChoice,
+    /// `None`: sniffed from the start of the file.
+    pub delimiter: Option<u8>,
+    pub typing: TypingOptions,
+}
+
+/// What happened while loading, for the data summary: nothing is dropped
+/// or changed without appearing here.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadReport {
+    pub bytes: u64,
+    pub encoding: &'static str,
+    pub delimiter: u8,
+    pub rows: usize,
+    pub renamed: Vec<RenamedHeader>,
+    pub skipped: Vec<SkippedRow>,
+    pub skipped_count: usize,
+    pub blank_lines: usize,
+    pub trailing_empty_fields: usize,
+    pub replaced_bytes_from_line: Option<u64>,
+    pub columns: Vec<ColumnTyping>,
+    /// The first unreadable cells, one by one.
+    pub bad_cells: Vec<BadCell>,
+    pub bad_cell_count: usize,
+}
+
+/// A loaded file: the data, the report, and a first guess at the roles.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub dataset: Dataset,
+    pub report: LoadReport,
+    pub suggested: ColumnMapping,
+}
+
+/// Builds the data set from typed columns and checks it can be replayed.
+pub fn assemble(
+    name: &str,
+    bytes: u64,
+    table: RawTable,
+    typed: Vec<TypedColumn>,
+) -> Result<Loaded, LoadError> {
+    let mut columns = Vec::with_capacity(typed.len());
+    let mut typings = Vec::with_capacity(typed.len());
+    let mut bad_cells = Vec::new();
+    let mut bad_cell_count = 0;
+    for t in typed {
+        bad_cell_count += t.typing.unreadable;
+        let room = infer::LISTED_BAD_CELLS.saturating_sub(bad_cells.len());
+        bad_cells.extend(t.bad_cells.into_iter().take(room));
+        typings.push(t.typing);
+        columns.push(t.column);
+    }
+    let dataset = Dataset::new(name, DataOrigin::File, columns)
+        .expect("the reader gives every column one value per row and unique names");
+    if roles::outcome_candidates(&dataset).is_empty() {
+        return Err(LoadError::NoOutcomeCandidate);
+    }
+    let suggested = roles::suggest_mapping(&dataset);
+    let report = LoadReport {
+        bytes,
+        encoding: table.encoding,
+        delimiter: table.delimiter,
+        rows: table.row_count(),
+        renamed: table.renamed,
+        skipped: table.skipped,
+        skipped_count: table.skipped_count,
+        blank_lines: table.blank_lines,
+        trailing_empty_fields: table.trailing_empty_fields,
+        replaced_bytes_from_line: table.replaced_bytes_from_line,
+        columns: typings,
+        bad_cells,
+        bad_cell_count,
+    };
+    Ok(Loaded {
+        dataset,
+        report,
+        suggested,
+    })
+}
+
+/// Loads a whole file held in memory.
+pub fn load_bytes(name: &str, bytes: &[u8], options: &LoadOptions) -> Result<Loaded, LoadError> {
+    let size = bytes.len() as u64;
+    if size > MAX_FILE_BYTES {
+        return Err(LoadError::TooLarge {
+            bytes: size,
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    let table = read_all(bytes, options.encoding, options.delimiter)?;
+    let typed = type_table(&table, &options.typing);
+    assemble(name, size, table, typed)
+}

@@ -6,9 +6,10 @@
 //! underneath the `csv` crate, which keeps its state between chunks. Every
 //! row keeps the line number it started on, so later messages can name it.
 
-use encoding_rs::{Decoder, Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
+use encoding_rs::{Decoder, Encoding, UTF_8, WINDOWS_1252};
 
 use super::LoadError;
+use crate::core::dataset::Texts;
 
 /// How the bytes of the file are to be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -166,41 +167,8 @@ fn field_counts(input: &[u8], delimiter: u8, limit: usize) -> Vec<usize> {
     counts
 }
 
-/// A column's cells as text, stored end to end in one string.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RawColumn {
-    text: String,
-    ends: Vec<u32>,
-}
-
-impl RawColumn {
-    fn push(&mut self, value: &str) {
-        self.text.push_str(value);
-        self.ends.push(self.text.len() as u32);
-    }
-
-    pub fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
-    /// The cell in `row`, untrimmed.
-    pub fn get(&self, row: usize) -> &str {
-        let start = if row == 0 {
-            0
-        } else {
-            self.ends[row - 1] as usize
-        };
-        &self.text[start..self.ends[row] as usize]
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
-        (0..self.len()).map(move |row| self.get(row))
-    }
-}
+/// A column's cells as text, as read; none is missing yet.
+pub type RawColumn = Texts;
 
 /// A header cell that had to be renamed to make names usable and unique.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -459,7 +427,7 @@ impl CsvReader {
                     self.table.trailing_empty_fields += 1;
                 }
                 for (column, field) in self.table.columns.iter_mut().zip(&fields) {
-                    column.push(field);
+                    column.push(Some(field));
                 }
                 self.table.lines.push(line);
             } else {
@@ -508,7 +476,7 @@ mod tests {
     }
 
     fn column(table: &RawTable, i: usize) -> Vec<&str> {
-        table.columns[i].iter().collect()
+        table.columns[i].iter().flatten().collect()
     }
 
     #[test]

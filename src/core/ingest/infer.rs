@@ -1,0 +1,520 @@
+//! Deciding each column's type and building the typed data set.
+//!
+//! A column is yes/no when every present value reads as one; a number when
+//! at least 95% of present values read as numbers in one decimal style; a
+//! date likewise; otherwise a category when it has few distinct values, and
+//! free text when it has many. Values that do not fit the chosen type are
+//! stored as missing and reported with their line, never dropped silently.
+//! The user can override any column's type, and the missing-value markers.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::reader::{RawColumn, RawTable};
+use super::values::{parse_date_parts, parse_number, DateParts, DayOrder, DecimalStyle};
+use crate::core::dataset::{Categories, Column, ColumnKind, ColumnValues, Texts};
+use crate::core::scoring::parse_bool;
+
+/// Cell texts that mean "no value", compared ignoring case and surrounding
+/// space. `Select` is what many web forms store for an unanswered question.
+pub const DEFAULT_MISSING_MARKERS: &[&str] =
+    &["", "NA", "N/A", "#N/A", "null", "none", "Select", "unknown"];
+
+/// A column with at most this many distinct values is always a category.
+const ALWAYS_CATEGORY: usize = 20;
+/// Beyond this many distinct values a column is free text.
+const MAX_CATEGORIES: usize = 1_000;
+/// Share of present values that must read as numbers (or dates).
+const TYPED_SHARE: f64 = 0.95;
+/// At most this many unreadable cells are listed one by one.
+pub const LISTED_BAD_CELLS: usize = 1_000;
+
+/// The user's choices about typing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypingOptions {
+    pub missing_markers: Vec<String>,
+    /// Forced types, by column name.
+    pub kinds: BTreeMap<String, ColumnKind>,
+    /// Forced day order for dates, by column name.
+    pub day_orders: BTreeMap<String, DayOrder>,
+}
+
+impl Default for TypingOptions {
+    fn default() -> Self {
+        TypingOptions {
+            missing_markers: DEFAULT_MISSING_MARKERS
+                .iter()
+                .map(|m| m.to_string())
+                .collect(),
+            kinds: BTreeMap::new(),
+            day_orders: BTreeMap::new(),
+        }
+    }
+}
+
+/// How a column's day order was settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayOrderEvidence {
+    /// Only year-first (ISO) dates: no question arises.
+    Iso,
+    /// A value with a first number above 12 (or a second) settled it.
+    Certain,
+    /// Every value fits both orders; the stated order is an assumption.
+    Ambiguous,
+    /// The user chose it.
+    Chosen,
+}
+
+/// What typing decided for one column, for the data summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnTyping {
+    pub name: String,
+    pub kind: ColumnKind,
+    /// Whether the user forced the type.
+    pub overridden: bool,
+    pub decimal: Option<DecimalStyle>,
+    pub day_order: Option<(DayOrder, DayOrderEvidence)>,
+    pub missing: usize,
+    /// Present values that did not fit the type and are stored as missing.
+    pub unreadable: usize,
+}
+
+/// A cell that did not fit its column's type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadCell {
+    pub line: u64,
+    pub column: String,
+    pub value: String,
+    pub expected: ColumnKind,
+}
+
+impl std::fmt::Display for BadCell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match self.expected {
+            ColumnKind::Number => "a number",
+            ColumnKind::Date => "a date",
+            ColumnKind::Boolean => "a yes/no value",
+            ColumnKind::Category | ColumnKind::Text => "text",
+        };
+        write!(
+            f,
+            "line {}, column '{}': '{}' is not {what}; it is treated as missing",
+            self.line, self.column, self.value
+        )
+    }
+}
+
+/// A typed column with what was decided about it.
+pub struct TypedColumn {
+    pub column: Column,
+    pub typing: ColumnTyping,
+    pub bad_cells: Vec<BadCell>,
+}
+
+struct Cells<'a> {
+    raw: &'a RawColumn,
+    /// Per row, whether the cell is a missing-value marker.
+    missing: Vec<bool>,
+    present: usize,
+}
+
+impl<'a> Cells<'a> {
+    fn new(raw: &'a RawColumn, markers: &[String]) -> Self {
+        let missing: Vec<bool> = raw
+            .iter()
+            .map(|cell| {
+                let cell = cell.unwrap_or("").trim();
+                markers.iter().any(|m| m.trim().eq_ignore_ascii_case(cell))
+            })
+            .collect();
+        let present = missing.iter().filter(|&&m| !m).count();
+        Cells {
+            raw,
+            missing,
+            present,
+        }
+    }
+
+    /// Present values with their row, trimmed.
+    fn present(&self) -> impl Iterator<Item = (usize, &'a str)> + '_ {
+        let raw = self.raw;
+        self.missing
+            .iter()
+            .enumerate()
+            .filter(|(_, &m)| !m)
+            .map(move |(row, _)| (row, raw.get(row).unwrap_or("").trim()))
+    }
+
+    /// How many present values may fail for the column still to count as
+    /// typed.
+    fn failure_budget(&self) -> usize {
+        ((1.0 - TYPED_SHARE) * self.present as f64).floor() as usize
+    }
+
+    /// Whether `read` accepts enough present values, stopping early once
+    /// too many fail.
+    fn mostly<T>(&self, mut read: impl FnMut(&str) -> Option<T>) -> bool {
+        if self.present == 0 {
+            return false;
+        }
+        let budget = self.failure_budget();
+        let mut failures = 0;
+        for (_, value) in self.present() {
+            if read(value).is_none() {
+                failures += 1;
+                if failures > budget {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
+fn decide_decimal(cells: &Cells<'_>, comma_hint: bool) -> Option<DecimalStyle> {
+    let point = cells.mostly(|v| parse_number(v, DecimalStyle::Point));
+    let comma = cells.mostly(|v| parse_number(v, DecimalStyle::Comma));
+    match (point, comma) {
+        (true, true) => {
+            // Both read every value (say "1,234" or plain integers): a
+            // semicolon-delimited file is the European convention's hint.
+            let uses_comma = cells.present().any(|(_, v)| v.contains(','));
+            Some(if comma_hint && uses_comma {
+                DecimalStyle::Comma
+            } else {
+                DecimalStyle::Point
+            })
+        }
+        (true, false) => Some(DecimalStyle::Point),
+        (false, true) => Some(DecimalStyle::Comma),
+        (false, false) => None,
+    }
+}
+
+fn decide_day_order(parts: &[DateParts], day_first_hint: bool) -> (DayOrder, DayOrderEvidence) {
+    let non_iso: Vec<&DateParts> = parts.iter().filter(|p| !p.iso).collect();
+    if non_iso.is_empty() {
+        return (DayOrder::MonthFirst, DayOrderEvidence::Iso);
+    }
+    let day_first = non_iso.iter().filter(|p| p.a > 12).count();
+    let month_first = non_iso.iter().filter(|p| p.b > 12).count();
+    match (day_first, month_first) {
+        (0, 0) => (
+            if day_first_hint {
+                DayOrder::DayFirst
+            } else {
+                DayOrder::MonthFirst
+            },
+            DayOrderEvidence::Ambiguous,
+        ),
+        (d, m) if d >= m => (DayOrder::DayFirst, DayOrderEvidence::Certain),
+        _ => (DayOrder::MonthFirst, DayOrderEvidence::Certain),
+    }
+}
+
+/// Types one raw column. `lines` gives each row's line for messages;
+/// `delimiter` hints at the locale (a semicolon suggests decimal commas and
+/// day-first dates).
+pub fn type_column(
+    name: &str,
+    raw: &RawColumn,
+    lines: &[u64],
+    delimiter: u8,
+    options: &TypingOptions,
+) -> TypedColumn {
+    let cells = Cells::new(raw, &options.missing_markers);
+    let european = delimiter == b';';
+    let forced = options.kinds.get(name).copied();
+
+    let mut decimal = None;
+    let kind = match forced {
+        Some(kind) => kind,
+        None => {
+            if cells.mostly(parse_bool) && cells.present().all(|(_, v)| parse_bool(v).is_some()) {
+                ColumnKind::Boolean
+            } else if let Some(style) = decide_decimal(&cells, european) {
+                decimal = Some(style);
+                ColumnKind::Number
+            } else if cells.mostly(parse_date_parts) {
+                ColumnKind::Date
+            } else {
+                let mut distinct = HashSet::new();
+                let mut many = false;
+                for (_, value) in cells.present() {
+                    distinct.insert(value);
+                    if distinct.len() > MAX_CATEGORIES {
+                        many = true;
+                        break;
+                    }
+                }
+                if !many
+                    && (distinct.len() <= ALWAYS_CATEGORY || distinct.len() * 5 <= cells.present)
+                {
+                    ColumnKind::Category
+                } else {
+                    ColumnKind::Text
+                }
+            }
+        }
+    };
+
+    let rows = raw.len();
+    let mut bad_cells = Vec::new();
+    let mut unreadable = 0usize;
+    let mut report_bad = |row: usize, value: &str, expected: ColumnKind| {
+        unreadable += 1;
+        if bad_cells.len() < LISTED_BAD_CELLS {
+            bad_cells.push(BadCell {
+                line: lines.get(row).copied().unwrap_or(0),
+                column: name.to_owned(),
+                value: value.to_owned(),
+                expected,
+            });
+        }
+    };
+
+    let mut day_order = None;
+    let values = match kind {
+        ColumnKind::Boolean => {
+            let mut out = vec![None; rows];
+            for (row, value) in cells.present() {
+                match parse_bool(value) {
+                    Some(b) => out[row] = Some(b),
+                    None => report_bad(row, value, kind),
+                }
+            }
+            ColumnValues::Boolean(out)
+        }
+        ColumnKind::Number => {
+            let style = decimal
+                .or_else(|| decide_decimal(&cells, european))
+                .unwrap_or(if european {
+                    DecimalStyle::Comma
+                } else {
+                    DecimalStyle::Point
+                });
+            decimal = Some(style);
+            let mut out = vec![f64::NAN; rows];
+            for (row, value) in cells.present() {
+                match parse_number(value, style) {
+                    Some(x) => out[row] = x,
+                    None => report_bad(row, value, kind),
+                }
+            }
+            ColumnValues::Number(out)
+        }
+        ColumnKind::Date => {
+            let parts: Vec<Option<DateParts>> = {
+                let mut parts = vec![None; rows];
+                for (row, value) in cells.present() {
+                    parts[row] = parse_date_parts(value);
+                }
+                parts
+            };
+            let (order, evidence) = match options.day_orders.get(name) {
+                Some(&order) => (order, DayOrderEvidence::Chosen),
+                None => {
+                    let found: Vec<DateParts> = parts.iter().flatten().copied().collect();
+                    let separator_hint = cells.present().any(|(_, v)| v.contains('.'));
+                    decide_day_order(&found, european || separator_hint)
+                }
+            };
+            day_order = Some((order, evidence));
+            let mut out = vec![None; rows];
+            for (row, value) in cells.present() {
+                match parts[row].and_then(|p| p.timestamp(order)) {
+                    Some(t) => out[row] = Some(t),
+                    None => report_bad(row, value, kind),
+                }
+            }
+            ColumnValues::Date(out)
+        }
+        ColumnKind::Category => ColumnValues::Category(Categories::from_values(
+            (0..rows).map(|row| (!cells.missing[row]).then(|| raw.get(row).unwrap_or("").trim())),
+        )),
+        ColumnKind::Text => {
+            ColumnValues::Text(Texts::from_values((0..rows).map(|row| {
+                (!cells.missing[row]).then(|| raw.get(row).unwrap_or("").trim())
+            })))
+        }
+    };
+    let missing = rows - cells.present;
+    TypedColumn {
+        column: Column::new(name, values),
+        typing: ColumnTyping {
+            name: name.to_owned(),
+            kind,
+            overridden: forced.is_some(),
+            decimal: if kind == ColumnKind::Number {
+                decimal
+            } else {
+                None
+            },
+            day_order,
+            missing,
+            unreadable,
+        },
+        bad_cells,
+    }
+}
+
+/// Types every column of a raw table, in order.
+pub fn type_table(table: &RawTable, options: &TypingOptions) -> Vec<TypedColumn> {
+    table
+        .headers
+        .iter()
+        .zip(&table.columns)
+        .map(|(name, raw)| type_column(name, raw, &table.lines, table.delimiter, options))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn typed(values: &[&str]) -> TypedColumn {
+        typed_with(values, b',', &TypingOptions::default())
+    }
+
+    fn typed_with(values: &[&str], delimiter: u8, options: &TypingOptions) -> TypedColumn {
+        let raw = Texts::from_values(values.iter().map(|v| Some(*v)));
+        let lines: Vec<u64> = (2..2 + values.len() as u64).collect();
+        type_column("c", &raw, &lines, delimiter, options)
+    }
+
+    #[test]
+    fn yes_no_columns_are_boolean() {
+        let t = typed(&["Yes", "no", "", "Y", "N/A"]);
+        assert_eq!(t.typing.kind, ColumnKind::Boolean);
+        assert_eq!(t.typing.missing, 2);
+        assert_eq!(
+            t.column.values,
+            ColumnValues::Boolean(vec![Some(true), Some(false), None, Some(true), None])
+        );
+        assert_eq!(typed(&["1", "0", "1"]).typing.kind, ColumnKind::Boolean);
+    }
+
+    #[test]
+    fn numbers_pick_their_decimal_style() {
+        let t = typed(&["1,234.5", "7", "$12"]);
+        assert_eq!(t.typing.kind, ColumnKind::Number);
+        assert_eq!(t.typing.decimal, Some(DecimalStyle::Point));
+        assert_eq!(
+            t.column.values,
+            ColumnValues::Number(vec![1234.5, 7.0, 12.0])
+        );
+
+        let t = typed(&["3,5", "10", "0,25"]);
+        assert_eq!(t.typing.decimal, Some(DecimalStyle::Comma));
+        assert_eq!(t.column.values, ColumnValues::Number(vec![3.5, 10.0, 0.25]));
+
+        // "1,234" reads either way: a semicolon file means a decimal comma.
+        let t = typed_with(&["1,234", "2"], b';', &TypingOptions::default());
+        assert_eq!(t.column.values, ColumnValues::Number(vec![1.234, 2.0]));
+        let t = typed(&["1,234", "2"]);
+        assert_eq!(t.column.values, ColumnValues::Number(vec![1234.0, 2.0]));
+    }
+
+    #[test]
+    fn a_few_bad_numbers_are_reported_with_their_line() {
+        let mut values = vec!["10"; 39];
+        values.push("call me");
+        let t = typed(&values);
+        assert_eq!(t.typing.kind, ColumnKind::Number);
+        assert_eq!(t.typing.unreadable, 1);
+        assert_eq!(
+            t.bad_cells[0].to_string(),
+            "line 41, column 'c': 'call me' is not a number; it is treated as missing"
+        );
+    }
+
+    #[test]
+    fn dates_settle_their_day_order_per_column() {
+        let t = typed(&["03/15/2024", "04/01/2024"]);
+        assert_eq!(t.typing.kind, ColumnKind::Date);
+        assert_eq!(
+            t.typing.day_order,
+            Some((DayOrder::MonthFirst, DayOrderEvidence::Certain))
+        );
+
+        let t = typed(&["15/03/2024", "04/01/2024"]);
+        assert_eq!(
+            t.typing.day_order,
+            Some((DayOrder::DayFirst, DayOrderEvidence::Certain))
+        );
+        let ColumnValues::Date(dates) = &t.column.values else {
+            panic!()
+        };
+        assert_eq!(dates[1], Some(1_704_326_400)); // 4 January 2024
+
+        let t = typed(&["01/02/2024"]);
+        assert_eq!(
+            t.typing.day_order,
+            Some((DayOrder::MonthFirst, DayOrderEvidence::Ambiguous))
+        );
+        let t = typed(&["01.02.2024"]);
+        assert_eq!(
+            t.typing.day_order,
+            Some((DayOrder::DayFirst, DayOrderEvidence::Ambiguous))
+        );
+        let t = typed(&["2024-02-01 10:00"]);
+        assert_eq!(
+            t.typing.day_order,
+            Some((DayOrder::MonthFirst, DayOrderEvidence::Iso))
+        );
+
+        let mut options = TypingOptions::default();
+        options.day_orders.insert("c".into(), DayOrder::DayFirst);
+        let t = typed_with(&["01/02/2024"], b',', &options);
+        assert_eq!(
+            t.typing.day_order,
+            Some((DayOrder::DayFirst, DayOrderEvidence::Chosen))
+        );
+    }
+
+    #[test]
+    fn few_distinct_values_are_a_category_many_are_text() {
+        let t = typed(&["Software", "Retail", "Software", "Select", " Retail "]);
+        assert_eq!(t.typing.kind, ColumnKind::Category);
+        let ColumnValues::Category(c) = &t.column.values else {
+            panic!()
+        };
+        assert_eq!(c.labels(), ["Software", "Retail"]);
+        assert_eq!(c.get(3), None);
+
+        let emails: Vec<String> = (0..100).map(|i| format!("person{i}@example.com")).collect();
+        let refs: Vec<&str> = emails.iter().map(String::as_str).collect();
+        assert_eq!(typed(&refs).typing.kind, ColumnKind::Text);
+    }
+
+    #[test]
+    fn overrides_force_a_type_and_report_misfits() {
+        let mut options = TypingOptions::default();
+        options.kinds.insert("c".into(), ColumnKind::Number);
+        let t = typed_with(&["5", "five", ""], b',', &options);
+        assert!(t.typing.overridden);
+        assert_eq!(t.typing.unreadable, 1);
+        assert_eq!(t.bad_cells[0].line, 3);
+
+        options.kinds.insert("c".into(), ColumnKind::Text);
+        let t = typed_with(&["5", "6"], b',', &options);
+        assert_eq!(t.column.kind(), ColumnKind::Text);
+    }
+
+    #[test]
+    fn missing_markers_are_editable() {
+        let options = TypingOptions {
+            missing_markers: vec!["".into(), "-".into()],
+            ..TypingOptions::default()
+        };
+        let t = typed_with(&["-", "unknown", "x"], b',', &options);
+        assert_eq!(t.typing.missing, 1);
+        assert_eq!(t.typing.kind, ColumnKind::Category);
+    }
+
+    #[test]
+    fn an_all_missing_column_is_a_category_of_nothing() {
+        let t = typed(&["", "NA"]);
+        assert_eq!(t.typing.kind, ColumnKind::Category);
+        assert_eq!(t.typing.missing, 2);
+    }
+}

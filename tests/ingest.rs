@@ -1,0 +1,318 @@
+//! Loading real-looking exports: one fixture per case the loader promises
+//! to handle, each checked end to end from bytes to typed columns, roles and
+//! the messages a user sees.
+
+use leadlens::core::dataset::{ColumnKind, ColumnValues, Dataset};
+use leadlens::core::ingest::infer::DayOrderEvidence;
+use leadlens::core::ingest::reader::EncodingChoice;
+use leadlens::core::ingest::values::{DayOrder, DecimalStyle};
+use leadlens::core::ingest::{load_bytes, LoadError, LoadOptions, Loaded};
+use leadlens::core::summary::summarise;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn load(name: &str) -> Result<Loaded, LoadError> {
+    load_bytes(name, &fixture(name), &LoadOptions::default())
+}
+
+fn loaded(name: &str) -> Loaded {
+    load(name).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn texts(data: &Dataset, column: &str) -> Vec<Option<String>> {
+    let c = data
+        .column(column)
+        .unwrap_or_else(|| panic!("no column {column}"));
+    (0..c.len())
+        .map(|r| c.text(r).map(|t| t.into_owned()))
+        .collect()
+}
+
+fn numbers(data: &Dataset, column: &str) -> Vec<f64> {
+    match &data.column(column).unwrap().values {
+        ColumnValues::Number(v) => v.clone(),
+        other => panic!("{column} is {other:?}"),
+    }
+}
+
+fn kind(l: &Loaded, column: &str) -> ColumnKind {
+    l.dataset.column(column).unwrap().kind()
+}
+
+#[test]
+fn hubspot_export_with_bom_crlf_and_quoted_commas() {
+    let l = loaded("hubspot_export.csv");
+    assert_eq!(l.report.encoding, "UTF-8");
+    assert_eq!(l.report.delimiter, b',');
+    assert_eq!(l.dataset.row_count(), 6);
+    assert_eq!(
+        l.dataset.columns()[0].name,
+        "Record ID",
+        "the BOM is not part of the name"
+    );
+    assert_eq!(
+        texts(&l.dataset, "Company")[0].as_deref(),
+        Some("Acme, Inc.")
+    );
+    assert_eq!(
+        texts(&l.dataset, "Company")[3].as_deref(),
+        Some("Umbrella \"Bio\"")
+    );
+    assert_eq!(kind(&l, "Create Date"), ColumnKind::Date);
+    assert_eq!(kind(&l, "Industry"), ColumnKind::Category);
+    assert_eq!(
+        texts(&l.dataset, "Industry")[2],
+        None,
+        "'Select' is a missing value"
+    );
+    let amount = numbers(&l.dataset, "Amount");
+    assert_eq!(amount[0], 12_500.0);
+    assert!(amount[1].is_nan());
+
+    let m = &l.suggested;
+    assert_eq!(m.outcome.as_deref(), Some("Lifecycle Stage"));
+    assert_eq!(m.converted_values, ["Customer"]);
+    assert_eq!(m.created.as_deref(), Some("Create Date"));
+    assert_eq!(m.owner.as_deref(), Some("Contact owner"));
+    assert_eq!(m.deal_value.as_deref(), Some("Amount"));
+    assert_eq!(m.lead_id.as_deref(), Some("Record ID"));
+    let converted = m.outcomes(&l.dataset).unwrap();
+    assert_eq!(converted, [true, false, false, true, false, false]);
+}
+
+#[test]
+fn european_export_in_windows_1252_with_decimal_commas_and_day_first_dates() {
+    let l = loaded("european_1252.csv");
+    assert_eq!(l.report.encoding, "windows-1252");
+    assert_eq!(l.report.delimiter, b';');
+    assert_eq!(
+        texts(&l.dataset, "Kunde")[0].as_deref(),
+        Some("Müller GmbH")
+    );
+    assert_eq!(texts(&l.dataset, "Stadt")[2].as_deref(), Some("Zürich"));
+    assert_eq!(
+        numbers(&l.dataset, "Umsatz"),
+        [1234.5, 980.0, 12.75, 7500.0]
+    );
+    let umsatz = l
+        .report
+        .columns
+        .iter()
+        .find(|c| c.name == "Umsatz")
+        .unwrap();
+    assert_eq!(umsatz.decimal, Some(DecimalStyle::Comma));
+    let erstellt = l
+        .report
+        .columns
+        .iter()
+        .find(|c| c.name == "Erstellt")
+        .unwrap();
+    assert_eq!(
+        erstellt.day_order,
+        Some((DayOrder::DayFirst, DayOrderEvidence::Certain))
+    );
+    assert_eq!(kind(&l, "Gewonnen"), ColumnKind::Boolean);
+}
+
+#[test]
+fn windows_1252_can_be_chosen_and_utf8_forced() {
+    let bytes = fixture("european_1252.csv");
+    let options = LoadOptions {
+        encoding: EncodingChoice::Utf8,
+        ..LoadOptions::default()
+    };
+    let l = load_bytes("x", &bytes, &options).unwrap();
+    assert_eq!(l.report.encoding, "UTF-8");
+    assert_eq!(l.report.replaced_bytes_from_line, Some(1));
+    assert!(texts(&l.dataset, "Kunde")[0]
+        .as_deref()
+        .unwrap()
+        .contains('\u{FFFD}'));
+}
+
+#[test]
+fn tab_delimited_with_quoted_newlines_and_blank_lines() {
+    let l = loaded("tab_quoted_newlines.tsv");
+    assert_eq!(l.report.delimiter, b'\t');
+    assert_eq!(l.dataset.row_count(), 3);
+    assert_eq!(
+        texts(&l.dataset, "note")[0].as_deref(),
+        Some("first line\nsecond line")
+    );
+    assert_eq!(texts(&l.dataset, "note")[2].as_deref(), Some("tab\tinside"));
+    assert_eq!(l.suggested.outcome.as_deref(), Some("converted"));
+}
+
+#[test]
+fn pipe_delimited_with_cr_only_line_endings() {
+    let l = loaded("pipe_cr_only.csv");
+    assert_eq!(l.report.delimiter, b'|');
+    assert_eq!(numbers(&l.dataset, "score"), [10.0, 20.0, 30.0]);
+    assert_eq!(l.suggested.outcome.as_deref(), Some("won"));
+}
+
+#[test]
+fn ragged_rows_are_reported_with_lines_and_never_shifted() {
+    let l = loaded("ragged.csv");
+    assert_eq!(
+        texts(&l.dataset, "name"),
+        [Some("A".into()), Some("D".into()), Some("E".into())]
+    );
+    assert_eq!(l.report.skipped_count, 2);
+    assert_eq!(l.report.skipped[0].line, 3);
+    assert_eq!(
+        l.report.skipped[0].reason,
+        "has 2 fields where the header has 3"
+    );
+    assert_eq!(l.report.skipped[1].line, 4);
+    assert_eq!(l.report.trailing_empty_fields, 1);
+}
+
+#[test]
+fn duplicate_and_empty_headers_are_renamed_and_reported() {
+    let l = loaded("duplicate_headers.csv");
+    let names: Vec<&str> = l
+        .dataset
+        .columns()
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["Email", "Column 2", "Email (2)", "Converted"]);
+    assert_eq!(l.report.renamed.len(), 2);
+    assert_eq!(l.report.renamed[1].original, "Email");
+    assert_eq!(l.report.renamed[1].position, 3);
+}
+
+#[test]
+fn us_dates_with_times_and_an_unreadable_value() {
+    let l = loaded("us_dates.csv");
+    assert_eq!(kind(&l, "Created"), ColumnKind::Date);
+    let created = l
+        .report
+        .columns
+        .iter()
+        .find(|c| c.name == "Created")
+        .unwrap();
+    assert_eq!(
+        created.day_order,
+        Some((DayOrder::MonthFirst, DayOrderEvidence::Certain))
+    );
+    assert_eq!(created.unreadable, 1);
+    assert_eq!(l.report.bad_cell_count, 1);
+    assert_eq!(
+        l.report.bad_cells[0].to_string(),
+        "line 5, column 'Created': 'yesterday' is not a date; it is treated as missing"
+    );
+    let ColumnValues::Date(dates) = &l.dataset.column("Created").unwrap().values else {
+        panic!()
+    };
+    assert_eq!(dates[0], Some(1_710_512_520)); // 2024-03-15 14:22 UTC
+    assert_eq!(l.suggested.outcome.as_deref(), Some("Is Won"));
+}
+
+#[test]
+fn salesforce_status_percentages_and_currency_codes() {
+    let l = loaded("salesforce_leads.csv");
+    assert_eq!(
+        numbers(&l.dataset, "Probability (%)"),
+        [80.0, 10.0, 30.0, 90.0]
+    );
+    assert_eq!(numbers(&l.dataset, "Annual Revenue")[3], 5_000_000.0);
+    let m = &l.suggested;
+    assert_eq!(m.outcome.as_deref(), Some("Lead Status"));
+    assert_eq!(m.converted_values, ["Closed - Converted"]);
+    assert_eq!(m.first_touch.as_deref(), Some("First Contacted"));
+    assert_eq!(m.created.as_deref(), Some("Created Date"));
+    assert_eq!(m.owner.as_deref(), Some("Lead Owner"));
+    assert_eq!(m.deal_value, None, "annual revenue is not a deal value");
+    let ColumnValues::Date(touch) = &l.dataset.column("First Contacted").unwrap().values else {
+        panic!()
+    };
+    // 09:15 at +02:00 is 07:15 UTC.
+    assert_eq!(
+        touch[3].map(|t| t.rem_euclid(86_400)),
+        Some(7 * 3600 + 15 * 60)
+    );
+}
+
+#[test]
+fn each_unusable_file_gets_its_own_message() {
+    assert_eq!(load("empty.csv").unwrap_err(), LoadError::Empty);
+    assert_eq!(load("blank_lines_only.csv").unwrap_err(), LoadError::Empty);
+    let header_only = load("header_only.csv").unwrap_err();
+    assert_eq!(
+        header_only.to_string(),
+        "The file has a header row (3 columns) but no data rows."
+    );
+    let workbook = load("workbook.xlsx").unwrap_err();
+    assert!(
+        workbook.to_string().contains("Excel workbook"),
+        "{workbook}"
+    );
+    let no_outcome = load("no_outcome.csv").unwrap_err();
+    assert_eq!(no_outcome, LoadError::NoOutcomeCandidate);
+    let messages = [
+        LoadError::Empty.to_string(),
+        header_only.to_string(),
+        workbook.to_string(),
+        no_outcome.to_string(),
+    ];
+    for (i, a) in messages.iter().enumerate() {
+        for b in &messages[i + 1..] {
+            assert_ne!(a, b);
+        }
+    }
+}
+
+#[test]
+fn summary_reports_types_missing_and_top_values() {
+    let l = loaded("hubspot_export.csv");
+    let summary = summarise(&l.dataset);
+    let industry = summary.iter().find(|s| s.name == "Industry").unwrap();
+    assert_eq!(industry.kind, ColumnKind::Category);
+    assert_eq!(industry.missing, 1);
+    assert_eq!(industry.top[0], ("Software".to_owned(), 2));
+    let created = summary.iter().find(|s| s.name == "Create Date").unwrap();
+    assert_eq!(
+        created.range,
+        Some(("2024-01-03 09:15".to_owned(), "2024-03-01 10:00".to_owned()))
+    );
+}
+
+#[test]
+fn chunked_and_whole_loading_agree_on_every_fixture() {
+    use leadlens::core::ingest::infer::type_table;
+    use leadlens::core::ingest::reader::{sniff, CsvReader, SNIFF_BYTES};
+    for name in [
+        "hubspot_export.csv",
+        "european_1252.csv",
+        "tab_quoted_newlines.tsv",
+        "us_dates.csv",
+    ] {
+        let bytes = fixture(name);
+        let whole = loaded(name);
+        let sniffed = sniff(
+            &bytes[..bytes.len().min(SNIFF_BYTES)],
+            EncodingChoice::Auto,
+            None,
+        )
+        .unwrap();
+        let mut reader = CsvReader::new(sniffed);
+        for chunk in bytes.chunks(7) {
+            reader.push(chunk);
+        }
+        let table = reader.finish().unwrap();
+        let typed = type_table(&table, &LoadOptions::default().typing);
+        let chunked =
+            leadlens::core::ingest::assemble(name, bytes.len() as u64, table, typed).unwrap();
+        assert_eq!(
+            format!("{:?}", chunked.dataset),
+            format!("{:?}", whole.dataset),
+            "{name}"
+        );
+        assert_eq!(chunked.report, whole.report, "{name}");
+    }
+}

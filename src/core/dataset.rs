@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use std::fmt;
 
 use fixedbitset::FixedBitSet;
+use rustc_hash::FxHashMap;
 
 /// Code that marks a missing value in a [`Categories`] column.
 pub const MISSING_CODE: u32 = u32::MAX;
@@ -53,16 +54,32 @@ pub struct Categories {
 impl Categories {
     /// Encodes values in order; `None` is a missing value.
     pub fn from_values<'a>(values: impl IntoIterator<Item = Option<&'a str>>) -> Self {
-        let mut column = Categories::default();
-        let mut index = std::collections::HashMap::<String, u32>::new();
+        Self::from_values_capped(values, usize::MAX).expect("an uncapped encoding always finishes")
+    }
+
+    /// Like [`Categories::from_values`], but gives up (returning `None`) once
+    /// there are more than `cap` distinct labels.
+    pub fn from_values_capped<'a>(
+        values: impl IntoIterator<Item = Option<&'a str>>,
+        cap: usize,
+    ) -> Option<Self> {
+        let values = values.into_iter();
+        let mut column = Categories {
+            labels: Vec::new(),
+            codes: Vec::with_capacity(values.size_hint().0),
+        };
+        let mut index = FxHashMap::<&'a str, u32>::default();
         for value in values {
             let code = match value {
                 None => MISSING_CODE,
                 Some(label) => match index.get(label) {
                     Some(&code) => code,
                     None => {
+                        if column.labels.len() >= cap {
+                            return None;
+                        }
                         let code = column.labels.len() as u32;
-                        index.insert(label.to_owned(), code);
+                        index.insert(label, code);
                         column.labels.push(label.to_owned());
                         code
                     }
@@ -70,7 +87,7 @@ impl Categories {
             };
             column.codes.push(code);
         }
-        column
+        Some(column)
     }
 
     /// The distinct labels, indexed by code.

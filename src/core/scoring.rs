@@ -24,10 +24,17 @@ const SECONDS_PER_DAY: i64 = 86_400;
 /// assert_eq!(parse_bool("maybe"), None);
 /// ```
 pub fn parse_bool(text: &str) -> Option<bool> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "yes" | "true" | "y" | "1" => Some(true),
-        "no" | "false" | "n" | "0" => Some(false),
-        _ => None,
+    let t = text.trim();
+    const YES: [&str; 4] = ["yes", "true", "y", "1"];
+    const NO: [&str; 4] = ["no", "false", "n", "0"];
+    if t.len() > 5 {
+        None
+    } else if YES.iter().any(|w| w.eq_ignore_ascii_case(t)) {
+        Some(true)
+    } else if NO.iter().any(|w| w.eq_ignore_ascii_case(t)) {
+        Some(false)
+    } else {
+        None
     }
 }
 

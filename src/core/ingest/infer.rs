@@ -7,7 +7,7 @@
 //! stored as missing and reported with their line, never dropped silently.
 //! The user can override any column's type, and the missing-value markers.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use super::reader::{RawColumn, RawTable};
 use super::values::{parse_date_parts, parse_number, DateParts, DayOrder, DecimalStyle};
@@ -119,11 +119,29 @@ struct Cells<'a> {
 
 impl<'a> Cells<'a> {
     fn new(raw: &'a RawColumn, markers: &[String]) -> Self {
+        let markers: Vec<&str> = markers.iter().map(|m| m.trim()).collect();
+        let longest = markers.iter().map(|m| m.len()).max().unwrap_or(0);
+        // Most cells start with a byte no marker starts with: a quick no.
+        let mut first_bytes = [false; 256];
+        for m in &markers {
+            if let Some(&b) = m.as_bytes().first() {
+                first_bytes[usize::from(b.to_ascii_lowercase())] = true;
+                first_bytes[usize::from(b.to_ascii_uppercase())] = true;
+            }
+        }
+        let empty_is_missing = markers.iter().any(|m| m.is_empty());
         let missing: Vec<bool> = raw
             .iter()
             .map(|cell| {
                 let cell = cell.unwrap_or("").trim();
-                markers.iter().any(|m| m.trim().eq_ignore_ascii_case(cell))
+                match cell.as_bytes().first() {
+                    None => empty_is_missing,
+                    Some(&b) => {
+                        first_bytes[usize::from(b)]
+                            && cell.len() <= longest
+                            && markers.iter().any(|m| m.eq_ignore_ascii_case(cell))
+                    }
+                }
             })
             .collect();
         let present = missing.iter().filter(|&&m| !m).count();
@@ -150,55 +168,97 @@ impl<'a> Cells<'a> {
         ((1.0 - TYPED_SHARE) * self.present as f64).floor() as usize
     }
 
-    /// Whether `read` accepts enough present values, stopping early once
-    /// too many fail.
-    fn mostly<T>(&self, mut read: impl FnMut(&str) -> Option<T>) -> bool {
-        if self.present == 0 {
-            return false;
-        }
+    /// Reads every present value with `read`, into a vector holding `empty`
+    /// where a value is missing or unreadable. With `strict`, gives up
+    /// (returning `None`) as soon as too many values fail, judging early
+    /// from the first thousand.
+    fn read<T: Clone>(
+        &self,
+        empty: T,
+        strict: bool,
+        mut read: impl FnMut(&str) -> Option<T>,
+    ) -> Option<Read<T>> {
         let budget = self.failure_budget();
-        let mut failures = 0;
-        for (_, value) in self.present() {
-            if read(value).is_none() {
-                failures += 1;
-                if failures > budget {
-                    return false;
+        let mut values = vec![empty; self.missing.len()];
+        let mut failed = Vec::new();
+        let mut failures = 0usize;
+        for (seen, (row, text)) in self.present().enumerate() {
+            match read(text) {
+                Some(v) => values[row] = v,
+                None => {
+                    failures += 1;
+                    if strict && (failures > budget || (seen >= 1_000 && failures * 20 > seen)) {
+                        return None;
+                    }
+                    if failed.len() < LISTED_BAD_CELLS {
+                        failed.push(row);
+                    }
                 }
             }
         }
-        true
-    }
-}
-
-fn decide_decimal(cells: &Cells<'_>, comma_hint: bool) -> Option<DecimalStyle> {
-    let point = cells.mostly(|v| parse_number(v, DecimalStyle::Point));
-    let comma = cells.mostly(|v| parse_number(v, DecimalStyle::Comma));
-    match (point, comma) {
-        (true, true) => {
-            // Both read every value (say "1,234" or plain integers): a
-            // semicolon-delimited file is the European convention's hint.
-            let uses_comma = cells.present().any(|(_, v)| v.contains(','));
-            Some(if comma_hint && uses_comma {
-                DecimalStyle::Comma
-            } else {
-                DecimalStyle::Point
-            })
+        if strict && self.present == 0 {
+            return None;
         }
-        (true, false) => Some(DecimalStyle::Point),
-        (false, true) => Some(DecimalStyle::Comma),
-        (false, false) => None,
+        Some(Read {
+            values,
+            failed,
+            failures,
+        })
     }
 }
 
-fn decide_day_order(parts: &[DateParts], day_first_hint: bool) -> (DayOrder, DayOrderEvidence) {
-    let non_iso: Vec<&DateParts> = parts.iter().filter(|p| !p.iso).collect();
-    if non_iso.is_empty() {
-        return (DayOrder::MonthFirst, DayOrderEvidence::Iso);
+/// Values read from a column, and the rows that could not be read.
+struct Read<T> {
+    values: Vec<T>,
+    /// The first unreadable rows.
+    failed: Vec<usize>,
+    failures: usize,
+}
+
+/// Reads a column as numbers: in the point style unless it fails or a
+/// semicolon-delimited file suggests the comma style for values like
+/// "1,234" that read either way.
+fn read_numbers(
+    cells: &Cells<'_>,
+    strict: bool,
+    comma_hint: bool,
+) -> Option<(DecimalStyle, Read<f64>)> {
+    let point = cells.read(f64::NAN, strict, |v| parse_number(v, DecimalStyle::Point));
+    let uses_comma = || cells.present().any(|(_, v)| v.contains(','));
+    match point {
+        Some(read) if read.failures == 0 && !(comma_hint && uses_comma()) => {
+            Some((DecimalStyle::Point, read))
+        }
+        point => {
+            let comma = cells.read(f64::NAN, strict, |v| parse_number(v, DecimalStyle::Comma));
+            match (point, comma) {
+                (Some(p), Some(c))
+                    if c.failures < p.failures || (c.failures == p.failures && comma_hint) =>
+                {
+                    Some((DecimalStyle::Comma, c))
+                }
+                (Some(p), _) => Some((DecimalStyle::Point, p)),
+                (None, Some(c)) => Some((DecimalStyle::Comma, c)),
+                (None, None) => None,
+            }
+        }
     }
-    let day_first = non_iso.iter().filter(|p| p.a > 12).count();
-    let month_first = non_iso.iter().filter(|p| p.b > 12).count();
-    match (day_first, month_first) {
-        (0, 0) => (
+}
+
+fn decide_day_order(
+    parts: &[Option<DateParts>],
+    day_first_hint: bool,
+) -> (DayOrder, DayOrderEvidence) {
+    let non_iso = parts.iter().flatten().filter(|p| !p.iso);
+    let (mut any, mut day_first, mut month_first) = (false, 0usize, 0usize);
+    for p in non_iso {
+        any = true;
+        day_first += usize::from(p.a > 12);
+        month_first += usize::from(p.b > 12);
+    }
+    match (any, day_first, month_first) {
+        (false, _, _) => (DayOrder::MonthFirst, DayOrderEvidence::Iso),
+        (true, 0, 0) => (
             if day_first_hint {
                 DayOrder::DayFirst
             } else {
@@ -206,8 +266,75 @@ fn decide_day_order(parts: &[DateParts], day_first_hint: bool) -> (DayOrder, Day
             },
             DayOrderEvidence::Ambiguous,
         ),
-        (d, m) if d >= m => (DayOrder::DayFirst, DayOrderEvidence::Certain),
+        (true, d, m) if d >= m => (DayOrder::DayFirst, DayOrderEvidence::Certain),
         _ => (DayOrder::MonthFirst, DayOrderEvidence::Certain),
+    }
+}
+
+/// Dictionary-encodes the column when it has few distinct values (then it
+/// is a category), or returns `None` (then it is free text).
+fn as_categories(cells: &Cells<'_>) -> Option<Categories> {
+    let raw = cells.raw;
+    let values =
+        (0..raw.len()).map(|row| (!cells.missing[row]).then(|| raw.get(row).unwrap_or("").trim()));
+    let categories = Categories::from_values_capped(values, MAX_CATEGORIES)?;
+    let distinct = categories.labels().len();
+    (distinct <= ALWAYS_CATEGORY || distinct * 5 <= cells.present).then_some(categories)
+}
+
+/// A column's values once its type is known.
+enum Decided {
+    Boolean(Read<Option<bool>>),
+    Number(DecimalStyle, Read<f64>),
+    Date(Read<Option<DateParts>>),
+    Category(Categories),
+    Text,
+}
+
+fn detect(cells: &Cells<'_>, european: bool) -> Decided {
+    if cells.present > 0 {
+        if let Some(read) = cells.read(None, true, |v| parse_bool(v).map(Some)) {
+            if read.failures == 0 {
+                return Decided::Boolean(read);
+            }
+        }
+        if let Some((style, read)) = read_numbers(cells, true, european) {
+            return Decided::Number(style, read);
+        }
+        if let Some(read) = cells.read(None, true, |v| parse_date_parts(v).map(Some)) {
+            return Decided::Date(read);
+        }
+    }
+    match as_categories(cells) {
+        Some(categories) => Decided::Category(categories),
+        None => Decided::Text,
+    }
+}
+
+fn force(cells: &Cells<'_>, kind: ColumnKind, european: bool) -> Decided {
+    match kind {
+        ColumnKind::Boolean => Decided::Boolean(
+            cells
+                .read(None, false, |v| parse_bool(v).map(Some))
+                .expect("lenient reads always finish"),
+        ),
+        ColumnKind::Number => {
+            let (style, read) =
+                read_numbers(cells, false, european).expect("lenient reads always finish");
+            Decided::Number(style, read)
+        }
+        ColumnKind::Date => Decided::Date(
+            cells
+                .read(None, false, |v| parse_date_parts(v).map(Some))
+                .expect("lenient reads always finish"),
+        ),
+        ColumnKind::Category => {
+            let raw = cells.raw;
+            Decided::Category(Categories::from_values((0..raw.len()).map(|row| {
+                (!cells.missing[row]).then(|| raw.get(row).unwrap_or("").trim())
+            })))
+        }
+        ColumnKind::Text => Decided::Text,
     }
 }
 
@@ -224,133 +351,88 @@ pub fn type_column(
     let cells = Cells::new(raw, &options.missing_markers);
     let european = delimiter == b';';
     let forced = options.kinds.get(name).copied();
-
-    let mut decimal = None;
-    let kind = match forced {
-        Some(kind) => kind,
-        None => {
-            if cells.mostly(parse_bool) && cells.present().all(|(_, v)| parse_bool(v).is_some()) {
-                ColumnKind::Boolean
-            } else if let Some(style) = decide_decimal(&cells, european) {
-                decimal = Some(style);
-                ColumnKind::Number
-            } else if cells.mostly(parse_date_parts) {
-                ColumnKind::Date
-            } else {
-                let mut distinct = HashSet::new();
-                let mut many = false;
-                for (_, value) in cells.present() {
-                    distinct.insert(value);
-                    if distinct.len() > MAX_CATEGORIES {
-                        many = true;
-                        break;
-                    }
-                }
-                if !many
-                    && (distinct.len() <= ALWAYS_CATEGORY || distinct.len() * 5 <= cells.present)
-                {
-                    ColumnKind::Category
-                } else {
-                    ColumnKind::Text
-                }
-            }
-        }
+    let decided = match forced {
+        Some(kind) => force(&cells, kind, european),
+        None => detect(&cells, european),
     };
 
     let rows = raw.len();
     let mut bad_cells = Vec::new();
     let mut unreadable = 0usize;
-    let mut report_bad = |row: usize, value: &str, expected: ColumnKind| {
-        unreadable += 1;
-        if bad_cells.len() < LISTED_BAD_CELLS {
+    let mut report = |failed: &[usize], failures: usize, expected: ColumnKind| {
+        unreadable += failures;
+        for &row in failed
+            .iter()
+            .take(LISTED_BAD_CELLS - bad_cells.len().min(LISTED_BAD_CELLS))
+        {
             bad_cells.push(BadCell {
                 line: lines.get(row).copied().unwrap_or(0),
                 column: name.to_owned(),
-                value: value.to_owned(),
+                value: raw.get(row).unwrap_or("").trim().to_owned(),
                 expected,
             });
         }
     };
+    let trimmed = |row: usize| (!cells.missing[row]).then(|| raw.get(row).unwrap_or("").trim());
 
+    let mut decimal = None;
     let mut day_order = None;
-    let values = match kind {
-        ColumnKind::Boolean => {
-            let mut out = vec![None; rows];
-            for (row, value) in cells.present() {
-                match parse_bool(value) {
-                    Some(b) => out[row] = Some(b),
-                    None => report_bad(row, value, kind),
-                }
-            }
-            ColumnValues::Boolean(out)
+    let (kind, values) = match decided {
+        Decided::Boolean(read) => {
+            report(&read.failed, read.failures, ColumnKind::Boolean);
+            (ColumnKind::Boolean, ColumnValues::Boolean(read.values))
         }
-        ColumnKind::Number => {
-            let style = decimal
-                .or_else(|| decide_decimal(&cells, european))
-                .unwrap_or(if european {
-                    DecimalStyle::Comma
-                } else {
-                    DecimalStyle::Point
-                });
+        Decided::Number(style, read) => {
             decimal = Some(style);
-            let mut out = vec![f64::NAN; rows];
-            for (row, value) in cells.present() {
-                match parse_number(value, style) {
-                    Some(x) => out[row] = x,
-                    None => report_bad(row, value, kind),
-                }
-            }
-            ColumnValues::Number(out)
+            report(&read.failed, read.failures, ColumnKind::Number);
+            (ColumnKind::Number, ColumnValues::Number(read.values))
         }
-        ColumnKind::Date => {
-            let parts: Vec<Option<DateParts>> = {
-                let mut parts = vec![None; rows];
-                for (row, value) in cells.present() {
-                    parts[row] = parse_date_parts(value);
-                }
-                parts
-            };
+        Decided::Date(read) => {
             let (order, evidence) = match options.day_orders.get(name) {
                 Some(&order) => (order, DayOrderEvidence::Chosen),
                 None => {
-                    let found: Vec<DateParts> = parts.iter().flatten().copied().collect();
-                    let separator_hint = cells.present().any(|(_, v)| v.contains('.'));
-                    decide_day_order(&found, european || separator_hint)
+                    let dotted = cells.present().any(|(_, v)| v.contains('.'));
+                    decide_day_order(&read.values, european || dotted)
                 }
             };
             day_order = Some((order, evidence));
+            // Parts that make no date in this order (a 13th month) are
+            // unreadable too.
+            let mut failed = read.failed;
+            let mut failures = read.failures;
             let mut out = vec![None; rows];
-            for (row, value) in cells.present() {
-                match parts[row].and_then(|p| p.timestamp(order)) {
-                    Some(t) => out[row] = Some(t),
-                    None => report_bad(row, value, kind),
+            for (row, parts) in read.values.iter().enumerate() {
+                if let Some(p) = parts {
+                    match p.timestamp(order) {
+                        Some(t) => out[row] = Some(t),
+                        None => {
+                            failures += 1;
+                            if failed.len() < LISTED_BAD_CELLS {
+                                failed.push(row);
+                            }
+                        }
+                    }
                 }
             }
-            ColumnValues::Date(out)
+            failed.sort_unstable();
+            report(&failed, failures, ColumnKind::Date);
+            (ColumnKind::Date, ColumnValues::Date(out))
         }
-        ColumnKind::Category => ColumnValues::Category(Categories::from_values(
-            (0..rows).map(|row| (!cells.missing[row]).then(|| raw.get(row).unwrap_or("").trim())),
-        )),
-        ColumnKind::Text => {
-            ColumnValues::Text(Texts::from_values((0..rows).map(|row| {
-                (!cells.missing[row]).then(|| raw.get(row).unwrap_or("").trim())
-            })))
-        }
+        Decided::Category(categories) => (ColumnKind::Category, ColumnValues::Category(categories)),
+        Decided::Text => (
+            ColumnKind::Text,
+            ColumnValues::Text(Texts::from_values((0..rows).map(trimmed))),
+        ),
     };
-    let missing = rows - cells.present;
     TypedColumn {
         column: Column::new(name, values),
         typing: ColumnTyping {
             name: name.to_owned(),
             kind,
             overridden: forced.is_some(),
-            decimal: if kind == ColumnKind::Number {
-                decimal
-            } else {
-                None
-            },
+            decimal,
             day_order,
-            missing,
+            missing: rows - cells.present,
             unreadable,
         },
         bad_cells,

@@ -215,17 +215,19 @@ impl RawTable {
     }
 }
 
+/// Counts line breaks (`\n`, `\r\n` or a lone `\r`) in `bytes`, carrying
+/// over whether the previous chunk ended with `\r`.
 fn count_line_breaks(bytes: &[u8], prev_cr: &mut bool) -> u64 {
-    let lf = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
-    let cr = bytes.iter().filter(|&&b| b == b'\r').count() as u64;
+    let lf = memchr::memchr_iter(b'\n', bytes).count() as u64;
     let mut crlf = 0u64;
-    if cr > 0 || *prev_cr {
-        let mut prev = *prev_cr;
-        for &b in bytes {
-            if prev && b == b'\n' {
-                crlf += 1;
-            }
-            prev = b == b'\r';
+    let mut cr = 0u64;
+    if *prev_cr && bytes.first() == Some(&b'\n') {
+        crlf += 1;
+    }
+    for at in memchr::memchr_iter(b'\r', bytes) {
+        cr += 1;
+        if bytes.get(at + 1) == Some(&b'\n') {
+            crlf += 1;
         }
     }
     if let Some(&last) = bytes.last() {
@@ -275,6 +277,8 @@ pub struct CsvReader {
     output_len: usize,
     ends: Vec<usize>,
     ends_len: usize,
+    /// Field bounds of the current record, reused between records.
+    fields: Vec<(usize, usize)>,
     breaks: u64,
     prev_cr: bool,
     table: RawTable,
@@ -294,6 +298,7 @@ impl CsvReader {
             output_len: 0,
             ends: vec![0; 256],
             ends_len: 0,
+            fields: Vec::new(),
             breaks: 0,
             prev_cr: false,
             table: RawTable {
@@ -392,66 +397,78 @@ impl CsvReader {
 
     /// Files the record now in the output buffer as the header or a row.
     fn take_record(&mut self, terminated: bool) {
-        let fields_end = self.ends_len;
-        let data = &self.output[..self.output_len];
-        let mut field_prev_cr = false;
-        let breaks_inside = count_line_breaks(data, &mut field_prev_cr);
-        let last_line = self.breaks + u64::from(!terminated);
-        let line = last_line - breaks_inside;
-        let mut start = 0;
-        let fields: Vec<&str> = self.ends[..fields_end]
-            .iter()
-            .map(|&end| {
-                // The decoder produced UTF-8 and delimiters are ASCII, so a
-                // field is valid UTF-8; a failure would be a bug, kept visible.
-                let field = std::str::from_utf8(&data[start..end]).unwrap_or("\u{FFFD}");
-                start = end;
-                field
-            })
-            .collect();
-        if !self.have_header {
-            let (headers, renamed) = name_headers(fields.iter().map(|f| f.to_string()).collect());
-            self.table.columns = vec![RawColumn::default(); headers.len()];
-            self.table.headers = headers;
-            self.table.renamed = renamed;
-            self.have_header = true;
+        // Split borrows: the record's bytes are read while the table grows.
+        let CsvReader {
+            output,
+            output_len,
+            ends,
+            ends_len,
+            fields,
+            breaks,
+            table,
+            have_header,
+            ..
+        } = self;
+        // The decoder produced UTF-8, and the parser only removed ASCII
+        // quotes and delimiters, so the record's bytes are UTF-8 too.
+        let data = std::str::from_utf8(&output[..*output_len]).unwrap_or("");
+        let breaks_inside = if memchr::memchr2(b'\n', b'\r', data.as_bytes()).is_some() {
+            count_line_breaks(data.as_bytes(), &mut false)
         } else {
-            let expected = self.table.headers.len();
-            if fields.iter().all(|f| f.trim().is_empty()) && (fields.len() <= 1 || expected > 1) {
-                self.table.blank_lines += 1;
-            } else if fields.len() == expected
-                || (fields.len() > expected
-                    && fields[expected..].iter().all(|f| f.trim().is_empty()))
-            {
-                if fields.len() > expected {
-                    self.table.trailing_empty_fields += 1;
+            0
+        };
+        let line = *breaks + u64::from(!terminated) - breaks_inside;
+        fields.clear();
+        let mut start = 0;
+        for &end in &ends[..*ends_len] {
+            fields.push((start, end));
+            start = end;
+        }
+        let field = |i: usize| -> &str {
+            let (a, b) = fields[i];
+            data.get(a..b).unwrap_or("")
+        };
+        let count = fields.len();
+        if !*have_header {
+            let (headers, renamed) =
+                name_headers((0..count).map(|i| field(i).to_owned()).collect());
+            table.columns = vec![RawColumn::default(); headers.len()];
+            table.headers = headers;
+            table.renamed = renamed;
+            *have_header = true;
+        } else {
+            let expected = table.headers.len();
+            let blank_from = |from: usize| (from..count).all(|i| field(i).trim().is_empty());
+            if blank_from(0) && (count <= 1 || expected > 1) {
+                table.blank_lines += 1;
+            } else if count == expected || (count > expected && blank_from(expected)) {
+                if count > expected {
+                    table.trailing_empty_fields += 1;
                 }
-                for (column, field) in self.table.columns.iter_mut().zip(&fields) {
-                    column.push(Some(field));
+                for (i, column) in table.columns.iter_mut().enumerate() {
+                    column.push(Some(field(i)));
                 }
-                self.table.lines.push(line);
+                table.lines.push(line);
             } else {
-                self.table.skipped_count += 1;
-                if self.table.skipped.len() < LISTED_SKIPS {
-                    let reason = if fields.len() < expected {
+                table.skipped_count += 1;
+                if table.skipped.len() < LISTED_SKIPS {
+                    let reason = if count < expected {
                         format!(
-                            "has {} field{} where the header has {expected}",
-                            fields.len(),
-                            if fields.len() == 1 { "" } else { "s" }
+                            "has {count} field{} where the header has {expected}",
+                            if count == 1 { "" } else { "s" }
                         )
                     } else {
                         format!(
-                            "has {} fields where the header has {expected}; a value may contain an unquoted {}",
-                            fields.len(),
-                            delimiter_name(self.table.delimiter)
+                            "has {count} fields where the header has {expected}; a value may contain an unquoted {}",
+                            delimiter_name(table.delimiter)
                         )
                     };
-                    self.table.skipped.push(SkippedRow { line, reason });
+                    table.skipped.push(SkippedRow { line, reason });
                 }
             }
         }
-        self.output_len = 0;
-        self.ends_len = 0;
+        *output_len = 0;
+        *ends_len = 0;
     }
 }
 

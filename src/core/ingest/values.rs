@@ -31,6 +31,15 @@ pub enum DecimalStyle {
 /// ```
 pub fn parse_number(text: &str, style: DecimalStyle) -> Option<f64> {
     let mut s = text.trim();
+    // Fast path: plain digits with at most a sign and a decimal point.
+    if style == DecimalStyle::Point
+        && !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+        && s.bytes().any(|b| b.is_ascii_digit())
+    {
+        return s.parse().ok();
+    }
     let mut negative = false;
     if let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
         negative = true;

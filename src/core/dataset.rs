@@ -11,12 +11,14 @@ use std::fmt;
 
 use fixedbitset::FixedBitSet;
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
 /// Code that marks a missing value in a [`Categories`] column.
 pub const MISSING_CODE: u32 = u32::MAX;
 
 /// The type of a column, as shown to the user and as rules require.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ColumnKind {
     Category,
     Number,
@@ -27,6 +29,15 @@ pub enum ColumnKind {
 
 impl ColumnKind {
     /// The plain-language name shown in the interface and in messages.
+    /// Every kind, in the order menus list them.
+    pub const ALL: [ColumnKind; 5] = [
+        ColumnKind::Category,
+        ColumnKind::Number,
+        ColumnKind::Boolean,
+        ColumnKind::Date,
+        ColumnKind::Text,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             ColumnKind::Category => "category",

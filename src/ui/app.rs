@@ -9,14 +9,20 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::criteria_editor::{CriteriaEditor, RuleStatus};
+use super::data_panel::DataPanel;
+use super::data_summary::DataSummary;
 use super::key_figures::KeyFigures;
+use super::loading::{start_load, Then};
+use super::mapping_step::MappingStep;
+use super::saved_data;
 use super::score_chart::ScoreChart;
-use super::state::{use_workbench, WorkbenchProvider};
+use super::state::{use_workbench, LoadStatus, WorkbenchProvider};
 use crate::core::criteria::Rule;
 use crate::core::dataset::DataOrigin;
 use crate::core::format;
 use crate::core::replay::Replay;
 use crate::core::scoring::{evaluate_rule, Evaluation};
+use crate::core::summary::summarise;
 
 #[component]
 pub fn App() -> Html {
@@ -32,6 +38,46 @@ fn Workspace() -> Html {
     let workbench = use_workbench();
     let state = workbench.state();
     let data = state.data.clone();
+
+    // Saved data from an earlier visit is read again once, on start.
+    {
+        let workbench = workbench.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                match saved_data::restore().await {
+                    Ok(Some((source, mapping))) => {
+                        start_load(workbench, source, Some(mapping), Then::Restore)
+                    }
+                    Ok(None) => {}
+                    Err(reason) => {
+                        gloo::console::warn!(format!("saved data could not be checked: {reason}"))
+                    }
+                }
+            });
+        });
+    }
+    // Whenever the data in use changes, keep it (or forget it) for next time.
+    {
+        let mapping = state.mapping.clone();
+        use_effect_with((data.clone(), mapping), move |(data, mapping)| {
+            if data.version > 0 {
+                let source = data.source.clone();
+                let mapping = mapping.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let result = match &source {
+                        Some(source) => saved_data::save(source, &mapping).await,
+                        None => saved_data::forget().await,
+                    };
+                    if let Err(reason) = result {
+                        gloo::console::warn!(format!(
+                            "the data could not be kept for next time: {reason}"
+                        ));
+                    }
+                });
+            }
+        });
+    }
+    let summaries = use_memo(data.clone(), |data| Rc::new(summarise(&data.data)));
     let rules: Vec<Rule> = state
         .scenario
         .criteria
@@ -86,6 +132,10 @@ fn Workspace() -> Html {
                     { data.data.name().to_owned() }{ " · " }{ format::count(rows) }{ " leads" }
                 </p>
             </header>
+            <DataPanel />
+            if matches!(state.load, LoadStatus::Mapping(_)) {
+                <MappingStep />
+            }
             <main class="workspace">
                 <CriteriaEditor statuses={evaluated.1.clone()} total_leads={rows} />
                 <div class="results">
@@ -100,6 +150,11 @@ fn Workspace() -> Html {
                             <p class="load-error" role="alert" data-testid="load-error">{ message }</p>
                         },
                     } }
+                    <details class="data-overview" data-testid="data-overview">
+                        <summary>{ format!("The data: {} leads, {} columns", format::count(rows), data.data.columns().len()) }</summary>
+                        <DataSummary summaries={(*summaries).clone()} rows={rows}
+                            typings={data.report.as_ref().map(|r| Rc::new(r.columns.clone()))} />
+                    </details>
                     <p class="privacy-note">{ "Everything is computed in this browser tab; no lead data is sent anywhere." }</p>
                 </div>
             </main>

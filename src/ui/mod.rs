@@ -5,7 +5,12 @@
 
 pub mod app;
 pub mod criteria_editor;
+pub mod data_panel;
+pub mod data_summary;
 pub mod key_figures;
+pub mod loading;
+pub mod mapping_step;
+pub mod saved_data;
 pub mod score_chart;
 pub mod state;
 

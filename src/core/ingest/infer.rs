@@ -29,7 +29,8 @@ const TYPED_SHARE: f64 = 0.95;
 pub const LISTED_BAD_CELLS: usize = 1_000;
 
 /// The user's choices about typing.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct TypingOptions {
     pub missing_markers: Vec<String>,
     /// Forced types, by column name.

@@ -28,6 +28,8 @@ pub enum LoadError {
     TooLarge { bytes: u64, limit: u64 },
     /// No column could say whether a lead converted.
     NoOutcomeCandidate,
+    /// The browser could not read the file.
+    ReadFailed(String),
     /// The user stopped the load.
     Cancelled,
 }
@@ -62,6 +64,9 @@ impl fmt::Display for LoadError {
                 "No column can say whether a lead converted: an outcome column needs a few \
                  distinct values such as yes/no, 1/0 or won/lost.",
             ),
+            LoadError::ReadFailed(reason) => {
+                write!(f, "The browser could not read the file: {reason}")
+            }
             LoadError::Cancelled => f.write_str("Loading was cancelled; nothing changed."),
         }
     }
@@ -80,7 +85,8 @@ use super::mapping::ColumnMapping;
 pub const MAX_FILE_BYTES: u64 = 1_000_000_000;
 
 /// Everything the user can choose about reading a file.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct LoadOptions {
     pub encoding: EncodingChoice,
     /// `None`: sniffed from the start of the file.

@@ -12,7 +12,8 @@ use super::LoadError;
 use crate::core::dataset::Texts;
 
 /// How the bytes of the file are to be read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum EncodingChoice {
     /// UTF-8 when the start of the file is valid UTF-8, else Windows-1252;
     /// a byte-order mark always wins.

@@ -193,6 +193,32 @@ fn find_role(
     Some(name)
 }
 
+/// The distinct values of a possible outcome column, as text, sorted; at
+/// most 50.
+pub fn outcome_values(data: &Dataset, outcome: &str) -> Vec<String> {
+    let Some(column) = data.column(outcome) else {
+        return Vec::new();
+    };
+    let mut values: Vec<String> = match &column.values {
+        ColumnValues::Category(c) => c.labels().to_vec(),
+        _ => {
+            let mut seen = HashSet::new();
+            for row in 0..column.len() {
+                if let Some(text) = column.text(row) {
+                    seen.insert(text.into_owned());
+                    if seen.len() > 50 {
+                        break;
+                    }
+                }
+            }
+            seen.into_iter().collect()
+        }
+    };
+    values.sort();
+    values.truncate(50);
+    values
+}
+
 /// The outcome values that count as converted by default: `true` for a
 /// yes/no column, otherwise the labels among the usual ones (1, won,
 /// closed won, customer, …).
@@ -337,6 +363,19 @@ mod tests {
             m.response_hours.as_deref(),
             Some("Hours to first touch (h)")
         );
+    }
+
+    #[test]
+    fn outcome_values_are_listed_sorted() {
+        let d = data(vec![
+            category("Stage", &["Lead", "Customer", "Lead", "Lost"]),
+            Column::new(
+                "Won",
+                ColumnValues::Boolean(vec![Some(true), Some(false), None, None]),
+            ),
+        ]);
+        assert_eq!(outcome_values(&d, "Stage"), ["Customer", "Lead", "Lost"]);
+        assert_eq!(outcome_values(&d, "Won"), ["false", "true"]);
     }
 
     #[test]

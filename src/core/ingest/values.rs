@@ -135,7 +135,8 @@ fn strip_currency(s: &str) -> &str {
 }
 
 /// Which of two leading numbers in `3/4/2024` is the day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DayOrder {
     /// `3/15/2024`: month, day, year.
     MonthFirst,

@@ -1,0 +1,222 @@
+//! Loading a file in the browser: read a few megabytes at a time from the
+//! `Blob`, feed the core's streaming reader, type the columns one by one,
+//! and report progress as workbench actions. Between chunks and columns the
+//! page gets control back, so it stays responsive and a Cancel click is
+//! seen; the previous data stays in use until the new data is confirmed.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use gloo::timers::future::TimeoutFuture;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::Blob;
+
+use super::saved_data;
+use super::state::{Action, DataSource, PendingLoad, WorkbenchHandle};
+use crate::core::ingest::infer::type_column;
+use crate::core::ingest::reader::{sniff, CsvReader, SNIFF_BYTES};
+use crate::core::ingest::{assemble, LoadError, Loaded, MAX_FILE_BYTES};
+use crate::core::mapping::ColumnMapping;
+
+/// Bytes read per step: large enough to parse efficiently, small enough
+/// that a step takes a few tens of milliseconds.
+const CHUNK_BYTES: u64 = 4 * 1024 * 1024;
+
+thread_local! {
+    /// The cancel flag of the load in progress; starting a load cancels
+    /// the one before.
+    static CURRENT: RefCell<Option<Rc<Cell<bool>>>> = const { RefCell::new(None) };
+}
+
+/// Stops the load in progress, if any.
+pub fn cancel_current() {
+    CURRENT.with(|current| {
+        if let Some(flag) = current.borrow_mut().take() {
+            flag.set(true);
+        }
+    });
+}
+
+async fn read_slice(blob: &Blob, start: u64, end: u64) -> Result<Vec<u8>, LoadError> {
+    let slice = blob
+        .slice_with_f64_and_f64(start as f64, end as f64)
+        .map_err(|e| LoadError::ReadFailed(format!("{e:?}")))?;
+    let buffer = JsFuture::from(slice.array_buffer())
+        .await
+        .map_err(|e| LoadError::ReadFailed(describe_js_error(&e)))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+fn describe_js_error(error: &wasm_bindgen::JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "unknown error".to_owned())
+}
+
+/// Lets the browser render and handle input before the next step.
+async fn breathe() {
+    TimeoutFuture::new(0).await;
+}
+
+/// Reads and types `source`, reporting progress to `workbench`.
+async fn read_source(
+    source: &DataSource,
+    cancelled: &Cell<bool>,
+    workbench: &WorkbenchHandle,
+) -> Result<Loaded, LoadError> {
+    let size = source.blob.size() as u64;
+    if size > MAX_FILE_BYTES {
+        return Err(LoadError::TooLarge {
+            bytes: size,
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    if size == 0 {
+        return Err(LoadError::Empty);
+    }
+    let options = &source.options;
+    let mut offset = 0u64;
+    let mut reader: Option<CsvReader> = None;
+    while offset < size {
+        if cancelled.get() {
+            return Err(LoadError::Cancelled);
+        }
+        let end = (offset + CHUNK_BYTES).min(size);
+        let chunk = read_slice(&source.blob, offset, end).await?;
+        let reader = match &mut reader {
+            Some(reader) => reader,
+            None => {
+                let head = &chunk[..chunk.len().min(SNIFF_BYTES)];
+                reader.insert(CsvReader::new(sniff(
+                    head,
+                    options.encoding,
+                    options.delimiter,
+                )?))
+            }
+        };
+        reader.push(&chunk);
+        offset = end;
+        workbench.dispatch(Action::LoadProgress {
+            bytes_done: offset,
+            rows: reader.rows_read(),
+        });
+    }
+    let table = reader.ok_or(LoadError::Empty)?.finish()?;
+    let total = table.headers.len();
+    let mut typed = Vec::with_capacity(total);
+    for (i, (name, raw)) in table.headers.iter().zip(&table.columns).enumerate() {
+        workbench.dispatch(Action::LoadTyping {
+            columns_done: i,
+            columns_total: total,
+        });
+        breathe().await;
+        if cancelled.get() {
+            return Err(LoadError::Cancelled);
+        }
+        typed.push(type_column(
+            name,
+            raw,
+            &table.lines,
+            table.delimiter,
+            &options.typing,
+        ));
+    }
+    breathe().await;
+    assemble(&source.name, size, table, typed)
+}
+
+/// Keeps only the roles whose columns exist in the new data.
+fn carried_over(mapping: &ColumnMapping, loaded: &Loaded) -> ColumnMapping {
+    let keep = |role: &Option<String>| {
+        role.clone()
+            .filter(|name| loaded.dataset.column(name).is_some())
+    };
+    let mut carried = ColumnMapping {
+        outcome: keep(&mapping.outcome),
+        converted_values: mapping.converted_values.clone(),
+        followed_up: keep(&mapping.followed_up),
+        response_hours: keep(&mapping.response_hours),
+        first_touch: keep(&mapping.first_touch),
+        created: keep(&mapping.created),
+        deal_value: keep(&mapping.deal_value),
+        owner: keep(&mapping.owner),
+        lead_id: keep(&mapping.lead_id),
+    };
+    if carried.outcome.is_none() {
+        carried.outcome = loaded.suggested.outcome.clone();
+        carried.converted_values = loaded.suggested.converted_values.clone();
+    }
+    carried
+}
+
+/// How a load ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Then {
+    /// Show the mapping step.
+    Review,
+    /// Use the data with the given mapping at once (restoring saved work).
+    Restore,
+}
+
+/// Starts loading `source` in the background; the workbench follows its
+/// progress. `mapping` pre-fills the mapping step (or, with
+/// [`Then::Restore`], is applied directly).
+pub fn start_load(
+    workbench: WorkbenchHandle,
+    source: DataSource,
+    mapping: Option<ColumnMapping>,
+    then: Then,
+) {
+    cancel_current();
+    let cancelled = Rc::new(Cell::new(false));
+    CURRENT.with(|current| *current.borrow_mut() = Some(Rc::clone(&cancelled)));
+    workbench.dispatch(Action::LoadStarted {
+        name: source.name.clone(),
+        bytes_total: source.blob.size() as u64,
+    });
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = read_source(&source, &cancelled, &workbench).await;
+        if cancelled.get() {
+            // A newer load or a Cancel click superseded this one.
+            if matches!(result, Err(LoadError::Cancelled)) {
+                workbench.dispatch(Action::CancelLoad);
+            }
+            return;
+        }
+        match result {
+            Ok(loaded) => {
+                let mapping = mapping.map(|m| carried_over(&m, &loaded));
+                let pending = PendingLoad::new(loaded, source, mapping);
+                workbench.dispatch(match then {
+                    Then::Review => Action::LoadParsed(pending),
+                    Then::Restore => Action::Restore(pending),
+                });
+            }
+            Err(LoadError::Cancelled) => workbench.dispatch(Action::CancelLoad),
+            Err(error) => {
+                let message = match then {
+                    Then::Review => format!("{} — {error}", source.name),
+                    Then::Restore => {
+                        wasm_bindgen_futures::spawn_local(async {
+                            let _ = saved_data::forget().await;
+                        });
+                        format!(
+                            "Your saved data ({}) could not be read again and was removed: {error}",
+                            source.name
+                        )
+                    }
+                };
+                workbench.dispatch(Action::LoadFailed(message));
+            }
+        }
+        CURRENT.with(|current| {
+            let mut current = current.borrow_mut();
+            if current.as_ref().is_some_and(|c| Rc::ptr_eq(c, &cancelled)) {
+                *current = None;
+            }
+        });
+    });
+}

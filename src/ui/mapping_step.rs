@@ -1,0 +1,386 @@
+//! The mapping step after a file is read: how it was read (encoding,
+//! delimiter, skipped rows, unreadable cells), which column is the outcome
+//! and which of its values count as converted, the other column roles, and
+//! each column's type. "Use this data" swaps it in; until then the previous
+//! data stays in use.
+
+use std::rc::Rc;
+
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use super::data_summary::DataSummary;
+use super::loading::{start_load, Then};
+use super::state::{use_workbench, DataSource, LoadStatus, PendingLoad, WorkbenchHandle};
+use crate::core::dataset::{ColumnKind, Dataset};
+use crate::core::format;
+use crate::core::ingest::reader::{delimiter_name, EncodingChoice, DELIMITERS};
+use crate::core::ingest::roles::{default_converted_values, outcome_candidates, outcome_values};
+use crate::core::ingest::LoadReport;
+use crate::core::mapping::ColumnMapping;
+use crate::core::summary::summarise;
+
+/// Reads the pending file again with changed settings, keeping the roles.
+fn reread(
+    workbench: &WorkbenchHandle,
+    pending: &PendingLoad,
+    change: impl FnOnce(&mut DataSource),
+) {
+    let mut source = pending.source.clone();
+    change(&mut source);
+    start_load(
+        workbench.clone(),
+        source,
+        Some(pending.mapping.clone()),
+        Then::Review,
+    );
+}
+
+/// The roles besides the outcome, with their labels and the column kinds
+/// that suit them.
+type RoleField = fn(&mut ColumnMapping) -> &mut Option<String>;
+const ROLES: [(&str, &str, RoleField, &[ColumnKind]); 7] = [
+    (
+        "followed_up",
+        "Followed up",
+        |m| &mut m.followed_up,
+        &[ColumnKind::Boolean, ColumnKind::Category],
+    ),
+    (
+        "response_hours",
+        "Response time (hours)",
+        |m| &mut m.response_hours,
+        &[ColumnKind::Number],
+    ),
+    (
+        "first_touch",
+        "First touch (date)",
+        |m| &mut m.first_touch,
+        &[ColumnKind::Date],
+    ),
+    (
+        "created",
+        "Created (date)",
+        |m| &mut m.created,
+        &[ColumnKind::Date],
+    ),
+    (
+        "deal_value",
+        "Deal value",
+        |m| &mut m.deal_value,
+        &[ColumnKind::Number],
+    ),
+    (
+        "owner",
+        "Owner / rep",
+        |m| &mut m.owner,
+        &[ColumnKind::Category, ColumnKind::Text],
+    ),
+    ("lead_id", "Lead id", |m| &mut m.lead_id, &ColumnKind::ALL),
+];
+
+fn report_notes(report: &LoadReport) -> Html {
+    let mut notes: Vec<Html> = Vec::new();
+    if report.skipped_count > 0 {
+        notes.push(html! {
+            <details class="report-note warning" data-testid="skipped-rows">
+                <summary>{ format!("{} row{} skipped because the field count did not match the header",
+                    format::count(report.skipped_count), if report.skipped_count == 1 { " was" } else { "s were" }) }</summary>
+                <ul>
+                    { for report.skipped.iter().map(|s| html! { <li>{ format!("line {}: {}", s.line, s.reason) }</li> }) }
+                    if report.skipped_count > report.skipped.len() {
+                        <li>{ format!("… and {} more", format::count(report.skipped_count - report.skipped.len())) }</li>
+                    }
+                </ul>
+            </details>
+        });
+    }
+    if report.bad_cell_count > 0 {
+        notes.push(html! {
+            <details class="report-note warning" data-testid="bad-cells">
+                <summary>{ format!("{} value{} did not fit the column's type and {} treated as missing",
+                    format::count(report.bad_cell_count), if report.bad_cell_count == 1 { "" } else { "s" },
+                    if report.bad_cell_count == 1 { "is" } else { "are" }) }</summary>
+                <ul>
+                    { for report.bad_cells.iter().map(|c| html! { <li>{ c.to_string() }</li> }) }
+                    if report.bad_cell_count > report.bad_cells.len() {
+                        <li>{ format!("… and {} more", format::count(report.bad_cell_count - report.bad_cells.len())) }</li>
+                    }
+                </ul>
+            </details>
+        });
+    }
+    if !report.renamed.is_empty() {
+        notes.push(html! {
+            <details class="report-note" data-testid="renamed-headers">
+                <summary>{ format!("{} column name{} changed to be unique and non-empty",
+                    report.renamed.len(), if report.renamed.len() == 1 { " was" } else { "s were" }) }</summary>
+                <ul>
+                    { for report.renamed.iter().map(|r| html! {
+                        <li>{ format!("column {}: “{}” is now “{}”", r.position, r.original, r.name) }</li>
+                    }) }
+                </ul>
+            </details>
+        });
+    }
+    if let Some(line) = report.replaced_bytes_from_line {
+        notes.push(html! {
+            <p class="report-note warning">{ format!(
+                "Some bytes are not valid {} (first on line {line}) and show as �: try another encoding.",
+                report.encoding) }</p>
+        });
+    }
+    if report.blank_lines > 0 {
+        notes.push(html! { <p class="report-note">{ format!("{} blank line(s) ignored.", format::count(report.blank_lines)) }</p> });
+    }
+    if report.trailing_empty_fields > 0 {
+        notes.push(html! { <p class="report-note">{ format!(
+        "{} row(s) ended with an extra empty field (a trailing delimiter), which was ignored.",
+        format::count(report.trailing_empty_fields)) }</p> });
+    }
+    html! { <>{ for notes }</> }
+}
+
+/// Identity of a data set for memoisation: the same `Rc`, not equal rows.
+fn identity(data: &Rc<Dataset>) -> usize {
+    Rc::as_ptr(data) as usize
+}
+
+#[component]
+pub fn MappingStep() -> Html {
+    let workbench = use_workbench();
+    let pending = match &workbench.state().load {
+        LoadStatus::Mapping(pending) => Some(pending.clone()),
+        _ => None,
+    };
+    let dataset = pending.as_ref().map(|p| Rc::clone(&p.dataset));
+    let summaries = use_memo(dataset.as_ref().map(identity), {
+        let dataset = dataset.clone();
+        move |_| dataset.as_deref().map(summarise).unwrap_or_default()
+    });
+    let candidates = use_memo(dataset.as_ref().map(identity), {
+        let dataset = dataset.clone();
+        move |_| {
+            dataset
+                .as_deref()
+                .map(outcome_candidates)
+                .unwrap_or_default()
+        }
+    });
+    let Some(pending) = pending else {
+        return Html::default();
+    };
+    let data = &pending.dataset;
+    let report = &pending.report;
+    let mapping = &pending.mapping;
+
+    let set_mapping = {
+        let workbench = workbench.clone();
+        move |mapping: ColumnMapping| workbench.edit_pending_mapping(mapping)
+    };
+    let on_outcome = {
+        let set_mapping = set_mapping.clone();
+        let mapping = mapping.clone();
+        let data = Rc::clone(data);
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            let mut next = mapping.clone();
+            next.outcome = Some(select.value()).filter(|v| !v.is_empty());
+            next.converted_values = next
+                .outcome
+                .as_deref()
+                .map(|o| default_converted_values(&data, o))
+                .unwrap_or_default();
+            set_mapping(next);
+        })
+    };
+    let values = mapping
+        .outcome
+        .as_deref()
+        .map(|o| outcome_values(data, o))
+        .unwrap_or_default();
+    let converted_share = mapping.outcomes(data).ok().map(|o| {
+        let n = o.len().max(1);
+        o.iter().filter(|&&c| c).count() as f64 / n as f64
+    });
+
+    let on_encoding = {
+        let workbench = workbench.clone();
+        let pending = pending.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            let encoding = match select.value().as_str() {
+                "utf8" => EncodingChoice::Utf8,
+                "windows1252" => EncodingChoice::Windows1252,
+                _ => EncodingChoice::Auto,
+            };
+            reread(&workbench, &pending, |s| s.options.encoding = encoding);
+        })
+    };
+    let on_delimiter = {
+        let workbench = workbench.clone();
+        let pending = pending.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            let delimiter = select.value().parse::<u8>().ok();
+            reread(&workbench, &pending, |s| s.options.delimiter = delimiter);
+        })
+    };
+    let on_markers = {
+        let workbench = workbench.clone();
+        let pending = pending.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let mut markers: Vec<String> = input
+                .value()
+                .split(',')
+                .map(|m| m.trim().to_owned())
+                .filter(|m| !m.is_empty())
+                .collect();
+            markers.insert(0, String::new()); // an empty cell is always missing
+            reread(&workbench, &pending, |s| {
+                s.options.typing.missing_markers = markers
+            });
+        })
+    };
+    let on_kind = {
+        let workbench = workbench.clone();
+        let pending = pending.clone();
+        Callback::from(move |(column, kind): (String, Option<ColumnKind>)| {
+            reread(&workbench, &pending, |s| match kind {
+                Some(kind) => {
+                    s.options.typing.kinds.insert(column, kind);
+                }
+                None => {
+                    s.options.typing.kinds.remove(&column);
+                }
+            });
+        })
+    };
+    let on_confirm = {
+        let workbench = workbench.clone();
+        Callback::from(move |_| workbench.confirm_mapping())
+    };
+    let on_cancel = {
+        let workbench = workbench.clone();
+        Callback::from(move |_| workbench.cancel_load())
+    };
+
+    let options = &pending.source.options;
+    let markers: Vec<&str> = options
+        .typing
+        .missing_markers
+        .iter()
+        .map(String::as_str)
+        .filter(|m| !m.is_empty())
+        .collect();
+    let typings = Rc::new(report.columns.clone());
+
+    html! {
+        <section class="mapping-step" aria-labelledby="mapping-title" data-testid="mapping-step">
+            <h2 id="mapping-title">{ format!("Check how “{}” was read", pending.source.name) }</h2>
+            <p class="mapping-facts" data-testid="mapping-facts">
+                { format!("{} rows and {} columns; {}, {}-separated.",
+                    format::count(report.rows), data.columns().len(), report.encoding, delimiter_name(report.delimiter)) }
+            </p>
+            { report_notes(report) }
+
+            <fieldset class="reading-settings">
+                <legend>{ "Reading" }</legend>
+                <label>{ "Encoding " }
+                    <select onchange={on_encoding} data-testid="encoding">
+                        <option value="auto" selected={options.encoding == EncodingChoice::Auto}>{ "Detect" }</option>
+                        <option value="utf8" selected={options.encoding == EncodingChoice::Utf8}>{ "UTF-8" }</option>
+                        <option value="windows1252" selected={options.encoding == EncodingChoice::Windows1252}>{ "Windows-1252 / Latin-1" }</option>
+                    </select>
+                </label>
+                <label>{ "Delimiter " }
+                    <select onchange={on_delimiter} data-testid="delimiter">
+                        <option value="auto" selected={options.delimiter.is_none()}>{ "Detect" }</option>
+                        { for DELIMITERS.iter().map(|&d| html! {
+                            <option value={d.to_string()} selected={options.delimiter == Some(d)}>{ delimiter_name(d) }</option>
+                        }) }
+                    </select>
+                </label>
+                <label>{ "Missing-value markers " }
+                    <input type="text" value={markers.join(", ")} onchange={on_markers}
+                        data-testid="missing-markers" size="40" />
+                </label>
+            </fieldset>
+
+            <fieldset class="roles">
+                <legend>{ "Column roles" }</legend>
+                <label class="role role-outcome">{ "Outcome (converted?) " }
+                    <select onchange={on_outcome} data-testid="role-outcome" required=true>
+                        <option value="" selected={mapping.outcome.is_none()}>{ "— choose —" }</option>
+                        { for candidates.iter().map(|c| html! {
+                            <option value={c.clone()} selected={mapping.outcome.as_deref() == Some(c.as_str())}>{ c }</option>
+                        }) }
+                    </select>
+                </label>
+                if mapping.outcome.is_some() {
+                    <fieldset class="converted-values" data-testid="converted-values">
+                        <legend>{ "Values that count as converted" }</legend>
+                        { for values.iter().map(|value| {
+                            let checked = mapping.converted_values.iter().any(|v| v == value);
+                            let onchange = {
+                                let set_mapping = set_mapping.clone();
+                                let mapping = mapping.clone();
+                                let value = value.clone();
+                                Callback::from(move |e: Event| {
+                                    let input: HtmlInputElement = e.target_unchecked_into();
+                                    let mut next = mapping.clone();
+                                    next.converted_values.retain(|v| *v != value);
+                                    if input.checked() {
+                                        next.converted_values.push(value.clone());
+                                    }
+                                    set_mapping(next);
+                                })
+                            };
+                            html! { <label class="check"><input type="checkbox" {checked} {onchange} />{ value }</label> }
+                        }) }
+                        <p class="base-rate" data-testid="base-rate" data-value={converted_share.map(|s| s.to_string()).unwrap_or_default()}>
+                            { format!("{} of leads converted with these values.", format::percent(converted_share)) }
+                        </p>
+                    </fieldset>
+                } else {
+                    <p class="report-note warning">{ "Choose the column that says whether a lead converted; the replay needs it." }</p>
+                }
+                { for ROLES.iter().map(|&(key, label, field, kinds)| {
+                    let current = field(&mut mapping.clone()).clone();
+                    let onchange = {
+                        let set_mapping = set_mapping.clone();
+                        let mapping = mapping.clone();
+                        Callback::from(move |e: Event| {
+                            let select: HtmlSelectElement = e.target_unchecked_into();
+                            let mut next = mapping.clone();
+                            *field(&mut next) = Some(select.value()).filter(|v| !v.is_empty());
+                            set_mapping(next);
+                        })
+                    };
+                    html! {
+                        <label class="role">{ format!("{label} ") }
+                            <select {onchange} data-testid={format!("role-{key}")}>
+                                <option value="" selected={current.is_none()}>{ "— none —" }</option>
+                                { for data.columns().iter().filter(|c| kinds.contains(&c.kind())).map(|c| html! {
+                                    <option value={c.name.clone()} selected={current.as_deref() == Some(c.name.as_str())}>{ &c.name }</option>
+                                }) }
+                            </select>
+                        </label>
+                    }
+                }) }
+            </fieldset>
+
+            <details class="columns" open=true>
+                <summary>{ "Columns and their types" }</summary>
+                <DataSummary summaries={summaries.clone()} rows={data.row_count()} typings={Some(typings)} on_kind={on_kind} />
+            </details>
+
+            <div class="mapping-actions">
+                <button type="button" class="button primary" data-testid="mapping-confirm"
+                    onclick={on_confirm} disabled={mapping.outcome.is_none()}>{ "Use this data" }</button>
+                <button type="button" class="button" onclick={on_cancel}>{ "Cancel" }</button>
+            </div>
+        </section>
+    }
+}

@@ -180,8 +180,15 @@ pub fn start_load(
     wasm_bindgen_futures::spawn_local(async move {
         let result = read_source(&source, &cancelled, &workbench).await;
         if cancelled.get() {
-            // A newer load or a Cancel click superseded this one.
-            if matches!(result, Err(LoadError::Cancelled)) {
+            // A newer load took over (it reports for itself), or the user
+            // pressed Cancel, perhaps as the last column was typed.
+            let superseded = CURRENT.with(|current| {
+                current
+                    .borrow()
+                    .as_ref()
+                    .is_some_and(|c| !Rc::ptr_eq(c, &cancelled))
+            });
+            if !superseded {
                 workbench.dispatch(Action::CancelLoad);
             }
             return;

@@ -1,0 +1,208 @@
+// End-to-end: bringing a lead export into the release build, as a user
+// would, and everything that must not go wrong on the way.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { figure, figureChange, openApp, start } from './browser.mjs';
+
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+const fixture = (name) => join(FIXTURES, name);
+
+let env;
+before(async () => {
+  env = await start();
+});
+after(async () => {
+  await env?.close();
+});
+
+/** Uploads a file and waits for the mapping step. */
+async function upload(page, name) {
+  await page.setInputFiles('[data-testid=upload-input]', fixture(name));
+  await page.waitForSelector('[data-testid=mapping-step]');
+}
+
+async function confirm(page, previousLeads) {
+  await page.click('[data-testid=mapping-confirm]');
+  return figureChange(page, 'kpi-leads', previousLeads);
+}
+
+describe('loading a file', () => {
+  test('a HubSpot export goes through the mapping step and replaces the sample', async () => {
+    const { context, page, seen } = await openApp(env);
+    await upload(page, 'hubspot_export.csv');
+    assert.match(await page.textContent('[data-testid=mapping-facts]'), /6 rows and 9 columns; UTF-8, comma-separated/);
+    assert.equal(await page.inputValue('[data-testid=role-outcome]'), 'Lifecycle Stage');
+    assert.equal(await page.inputValue('[data-testid=role-created]'), 'Create Date');
+    assert.equal(Number(await page.getAttribute('[data-testid=base-rate]', 'data-value')).toFixed(4), (2 / 6).toFixed(4));
+    // Until confirmed, the sample stays in use.
+    assert.equal(await figure(page, 'kpi-leads'), 5000);
+    assert.equal(await confirm(page, 5000), 6);
+    assert.match(await page.textContent('[data-testid=data-badge]'), /hubspot_export\.csv · 6 leads/);
+    const summary = page.locator('[data-testid=data-overview] [data-testid=data-summary]');
+    assert.equal(await summary.locator('tbody tr').count(), 9);
+    assert.match(await summary.locator('tr[data-column="Industry"]').textContent(), /category.*16\.7%/);
+    assert.deepEqual(seen.errors, []);
+    await context.close();
+  });
+
+  test('a Windows-1252, semicolon file with decimal commas reads correctly', async () => {
+    const { context, page } = await openApp(env);
+    await upload(page, 'european_1252.csv');
+    assert.match(await page.textContent('[data-testid=mapping-facts]'), /windows-1252, semicolon-separated/);
+    const row = page.locator('[data-testid=mapping-step] tr[data-column="Umsatz"]');
+    assert.match(await row.textContent(), /decimal comma/);
+    assert.match(await row.textContent(), /12\.75 to 7500/);
+    assert.match(await page.textContent('[data-testid=mapping-step] tr[data-column="Stadt"]'), /Köln|Zürich|München|Düsseldorf/);
+    // A German header is not recognised: the user picks the outcome.
+    assert.equal(await page.inputValue('[data-testid=role-outcome]'), '');
+    assert.ok(await page.locator('[data-testid=mapping-confirm]').isDisabled());
+    await page.selectOption('[data-testid=role-outcome]', 'Gewonnen');
+    assert.equal(Number(await page.getAttribute('[data-testid=base-rate]', 'data-value')), 0.5);
+    assert.equal(await confirm(page, 5000), 4);
+    await context.close();
+  });
+
+  test('skipped rows and unreadable values are listed with their lines', async () => {
+    const { context, page } = await openApp(env);
+    await upload(page, 'ragged.csv');
+    const skipped = page.locator('[data-testid=skipped-rows]');
+    assert.match(await skipped.locator('summary').textContent(), /2 rows were skipped/);
+    await skipped.locator('summary').click();
+    assert.match(await skipped.textContent(), /line 3: has 2 fields where the header has 3/);
+    await upload(page, 'us_dates.csv');
+    const bad = page.locator('[data-testid=bad-cells]');
+    await bad.locator('summary').click();
+    assert.match(await bad.textContent(), /line 5, column 'Created': 'yesterday' is not a date/);
+    await context.close();
+  });
+
+  test('changing the converted values updates the base rate', async () => {
+    const { context, page } = await openApp(env);
+    await upload(page, 'hubspot_export.csv');
+    const before = await page.getAttribute('[data-testid=base-rate]', 'data-value');
+    await page.getByLabel('Opportunity', { exact: true }).check();
+    await page.waitForFunction(
+      (b) => document.querySelector('[data-testid=base-rate]').getAttribute('data-value') !== b,
+      before,
+    );
+    assert.equal(Number(await page.getAttribute('[data-testid=base-rate]', 'data-value')).toFixed(4), (3 / 6).toFixed(4));
+    await context.close();
+  });
+
+  test('a column type can be overridden and the file is read again', async () => {
+    const { context, page } = await openApp(env);
+    await upload(page, 'hubspot_export.csv');
+    const kind = page.locator('[data-testid=mapping-step] tr[data-column="Record ID"] [data-testid=column-kind]');
+    await kind.selectOption('text');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=mapping-step] tr[data-column="Record ID"] select')?.value === 'text');
+    assert.equal(await page.inputValue('[data-testid=role-outcome]'), 'Lifecycle Stage', 'roles survive a re-read');
+    await context.close();
+  });
+
+  test('pasted CSV text loads like a file', async () => {
+    const { context, page } = await openApp(env);
+    await page.getByRole('button', { name: 'Paste CSV text' }).click();
+    await page.fill('[data-testid=paste-input]', 'Lead,Converted\nA,yes\nB,no\nC,no\n');
+    await page.click('[data-testid=paste-load]');
+    await page.waitForSelector('[data-testid=mapping-step]');
+    assert.equal(await page.inputValue('[data-testid=role-outcome]'), 'Converted');
+    assert.equal(await confirm(page, 5000), 3);
+    await context.close();
+  });
+
+  test('a file dropped anywhere on the page is loaded', async () => {
+    const { context, page } = await openApp(env);
+    await page.evaluate(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['id,won\n1,yes\n2,no\n'], 'dropped.csv', { type: 'text/csv' }));
+      document.querySelector('.criteria-editor').dispatchEvent(
+        new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: transfer }),
+      );
+    });
+    await page.waitForSelector('[data-testid=mapping-step]');
+    assert.match(await page.textContent('[data-testid=mapping-step] h2'), /dropped\.csv/);
+    await context.close();
+  });
+});
+
+describe('files that cannot be used', () => {
+  const cases = [
+    ['empty.csv', /The file is empty/],
+    ['header_only.csv', /header row \(3 columns\) but no data rows/],
+    ['workbook.xlsx', /not CSV text: it looks like an Excel workbook/],
+    ['no_outcome.csv', /No column can say whether a lead converted/],
+  ];
+  test('each gets its own message and leaves the loaded data untouched', async () => {
+    const { context, page } = await openApp(env);
+    await upload(page, 'tab_quoted_newlines.tsv');
+    assert.equal(await confirm(page, 5000), 3);
+    const messages = new Set();
+    for (const [name, expected] of cases) {
+      await page.setInputFiles('[data-testid=upload-input]', fixture(name));
+      const error = page.locator('[data-testid=load-error]');
+      await error.waitFor();
+      const text = await error.textContent();
+      assert.match(text, expected, name);
+      assert.ok(text.includes(name), `the message names ${name}`);
+      messages.add(text);
+      assert.equal(await figure(page, 'kpi-leads'), 3, `${name} left the data alone`);
+      await page.getByRole('button', { name: 'Dismiss message' }).click();
+    }
+    assert.equal(messages.size, cases.length);
+    await context.close();
+  });
+});
+
+describe('keeping data between visits', () => {
+  test('the loaded data survives a reload until "Forget data"', async () => {
+    const { context, page } = await openApp(env);
+    await upload(page, 'hubspot_export.csv');
+    await page.selectOption('[data-testid=role-owner]', '');
+    await confirm(page, 5000);
+    await page.reload();
+    await page.waitForFunction(() => document.querySelector('[data-testid=kpi-leads]')?.getAttribute('data-value') === '6');
+    assert.match(await page.textContent('[data-testid=data-badge]'), /hubspot_export\.csv/);
+    await page.click('[data-testid=forget-data]');
+    assert.equal(await figureChange(page, 'kpi-leads', 6), 5000);
+    await page.reload();
+    await page.waitForSelector('[data-testid=kpi-leads]');
+    await page.waitForTimeout(500);
+    assert.equal(await figure(page, 'kpi-leads'), 5000);
+    await context.close();
+  });
+});
+
+describe('large files', () => {
+  test('show progress and can be cancelled without losing anything', async () => {
+    const { context, page } = await openApp(env);
+    // About 17 MB, generated in the page; the Cancel click is made from the
+    // page as soon as the progress shows, so it cannot miss a fast load.
+    const seen = await page.evaluate(async () => {
+      const rows = ['id,source,views,converted'];
+      for (let i = 0; i < 1_000_000; i += 1) rows.push(`${i},Web,${i % 50},${i % 7 === 0 ? 'yes' : 'no'}`);
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([rows.join('\n')], 'big.csv', { type: 'text/csv' }));
+      const input = document.querySelector('[data-testid=upload-input]');
+      input.files = transfer.files;
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+      for (;;) {
+        const progress = document.querySelector('[data-testid=load-progress]');
+        if (progress) {
+          const text = progress.textContent;
+          progress.querySelector('button').click();
+          return text;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    });
+    assert.match(seen, /big\.csv/);
+    await page.locator('[data-testid=load-progress]').waitFor({ state: 'detached' });
+    await page.waitForTimeout(1000);
+    assert.equal(await page.locator('[data-testid=mapping-step]').count(), 0, 'the cancelled load never reaches the mapping step');
+    assert.equal(await figure(page, 'kpi-leads'), 5000);
+    await context.close();
+  });
+});

@@ -126,7 +126,7 @@ fn windows_1252_can_be_chosen_and_utf8_forced() {
     };
     let l = load_bytes("x", &bytes, &options).unwrap();
     assert_eq!(l.report.encoding, "UTF-8");
-    assert_eq!(l.report.replaced_bytes_from_line, Some(1));
+    assert_eq!(l.report.replaced_bytes_from_line, Some(2));
     assert!(texts(&l.dataset, "Kunde")[0]
         .as_deref()
         .unwrap()

@@ -165,6 +165,17 @@ impl Texts {
         self.ends.is_empty()
     }
 
+    /// Bytes of text held.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Makes room for `bytes` more text in `rows` more values.
+    pub fn reserve(&mut self, bytes: usize, rows: usize) {
+        self.text.reserve_exact(bytes);
+        self.ends.reserve_exact(rows);
+    }
+
     /// The value in `row`, or `None` where it is missing.
     pub fn get(&self, row: usize) -> Option<&str> {
         if self.missing.contains(row) {

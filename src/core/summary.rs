@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use chrono::DateTime;
 
-use super::dataset::{ColumnKind, ColumnValues, Dataset};
+use super::dataset::{Column, ColumnKind, ColumnValues, Dataset};
 use super::format;
 
 /// Distinct values are counted up to this many; beyond, "10,000+".
@@ -57,77 +57,76 @@ fn top_counts(mut counts: Vec<(String, usize)>) -> Vec<(String, usize)> {
 
 /// Summarises every column.
 pub fn summarise(data: &Dataset) -> Vec<ColumnSummary> {
-    data.columns()
-        .iter()
-        .map(|column| {
-            let rows = column.len();
-            let missing = (0..rows).filter(|&r| column.is_missing(r)).count();
-            let (distinct, top, range) = match &column.values {
-                ColumnValues::Category(c) => {
-                    let mut counts = vec![0usize; c.labels().len()];
-                    for &code in c.codes() {
-                        if let Some(n) = counts.get_mut(code as usize) {
-                            *n += 1;
-                        }
-                    }
-                    let pairs = c.labels().iter().cloned().zip(counts).collect();
-                    (c.labels().len(), top_counts(pairs), None)
+    data.columns().iter().map(summarise_column).collect()
+}
+
+/// Summarises one column.
+pub fn summarise_column(column: &Column) -> ColumnSummary {
+    let rows = column.len();
+    let missing = (0..rows).filter(|&r| column.is_missing(r)).count();
+    let (distinct, top, range) = match &column.values {
+        ColumnValues::Category(c) => {
+            let mut counts = vec![0usize; c.labels().len()];
+            for &code in c.codes() {
+                if let Some(n) = counts.get_mut(code as usize) {
+                    *n += 1;
                 }
-                ColumnValues::Boolean(v) => {
-                    let yes = v.iter().filter(|b| **b == Some(true)).count();
-                    let no = v.iter().filter(|b| **b == Some(false)).count();
-                    let pairs = vec![("yes".to_owned(), yes), ("no".to_owned(), no)];
-                    (
-                        usize::from(yes > 0) + usize::from(no > 0),
-                        top_counts(pairs),
-                        None,
-                    )
-                }
-                ColumnValues::Number(v) => {
-                    let mut seen = HashSet::new();
-                    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-                    for &x in v.iter().filter(|x| !x.is_nan()) {
-                        if seen.len() < DISTINCT_CAP {
-                            seen.insert(x.to_bits());
-                        }
-                        lo = lo.min(x);
-                        hi = hi.max(x);
-                    }
-                    let range = (lo <= hi)
-                        .then(|| (format::decimal(Some(lo), 2), format::decimal(Some(hi), 2)));
-                    (seen.len(), Vec::new(), range)
-                }
-                ColumnValues::Date(v) => {
-                    let present: Vec<i64> = v.iter().flatten().copied().collect();
-                    let seen: HashSet<i64> =
-                        present.iter().take(DISTINCT_CAP * 10).copied().collect();
-                    let range = match (present.iter().min(), present.iter().max()) {
-                        (Some(&a), Some(&b)) => Some((date_text(a), date_text(b))),
-                        _ => None,
-                    };
-                    (seen.len().min(DISTINCT_CAP), Vec::new(), range)
-                }
-                ColumnValues::Text(t) => {
-                    let mut seen = HashSet::new();
-                    for value in t.iter().flatten() {
-                        seen.insert(value);
-                        if seen.len() >= DISTINCT_CAP {
-                            break;
-                        }
-                    }
-                    (seen.len(), Vec::new(), None)
-                }
-            };
-            ColumnSummary {
-                name: column.name.clone(),
-                kind: column.kind(),
-                missing,
-                distinct,
-                top,
-                range,
             }
-        })
-        .collect()
+            let pairs = c.labels().iter().cloned().zip(counts).collect();
+            (c.labels().len(), top_counts(pairs), None)
+        }
+        ColumnValues::Boolean(v) => {
+            let yes = v.iter().filter(|b| **b == Some(true)).count();
+            let no = v.iter().filter(|b| **b == Some(false)).count();
+            let pairs = vec![("yes".to_owned(), yes), ("no".to_owned(), no)];
+            (
+                usize::from(yes > 0) + usize::from(no > 0),
+                top_counts(pairs),
+                None,
+            )
+        }
+        ColumnValues::Number(v) => {
+            let mut seen = HashSet::new();
+            let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+            for &x in v.iter().filter(|x| !x.is_nan()) {
+                if seen.len() < DISTINCT_CAP {
+                    seen.insert(x.to_bits());
+                }
+                lo = lo.min(x);
+                hi = hi.max(x);
+            }
+            let range =
+                (lo <= hi).then(|| (format::decimal(Some(lo), 2), format::decimal(Some(hi), 2)));
+            (seen.len(), Vec::new(), range)
+        }
+        ColumnValues::Date(v) => {
+            let present: Vec<i64> = v.iter().flatten().copied().collect();
+            let seen: HashSet<i64> = present.iter().take(DISTINCT_CAP * 10).copied().collect();
+            let range = match (present.iter().min(), present.iter().max()) {
+                (Some(&a), Some(&b)) => Some((date_text(a), date_text(b))),
+                _ => None,
+            };
+            (seen.len().min(DISTINCT_CAP), Vec::new(), range)
+        }
+        ColumnValues::Text(t) => {
+            let mut seen = HashSet::new();
+            for value in t.iter().flatten() {
+                seen.insert(value);
+                if seen.len() >= DISTINCT_CAP {
+                    break;
+                }
+            }
+            (seen.len(), Vec::new(), None)
+        }
+    };
+    ColumnSummary {
+        name: column.name.clone(),
+        kind: column.kind(),
+        missing,
+        distinct,
+        top,
+        range,
+    }
 }
 
 #[cfg(test)]

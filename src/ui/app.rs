@@ -22,7 +22,6 @@ use crate::core::dataset::DataOrigin;
 use crate::core::format;
 use crate::core::replay::Replay;
 use crate::core::scoring::{evaluate_rule, Evaluation};
-use crate::core::summary::summarise;
 
 #[component]
 pub fn App() -> Html {
@@ -77,7 +76,7 @@ fn Workspace() -> Html {
             }
         });
     }
-    let summaries = use_memo(data.clone(), |data| Rc::new(summarise(&data.data)));
+
     let rules: Vec<Rule> = state
         .scenario
         .criteria
@@ -152,7 +151,7 @@ fn Workspace() -> Html {
                     } }
                     <details class="data-overview" data-testid="data-overview">
                         <summary>{ format!("The data: {} leads, {} columns", format::count(rows), data.data.columns().len()) }</summary>
-                        <DataSummary summaries={(*summaries).clone()} rows={rows}
+                        <DataSummary summaries={data.summaries.clone()} rows={rows}
                             typings={data.report.as_ref().map(|r| Rc::new(r.columns.clone()))} />
                     </details>
                     <p class="privacy-note">{ "Everything is computed in this browser tab; no lead data is sent anywhere." }</p>

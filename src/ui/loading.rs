@@ -18,6 +18,7 @@ use crate::core::ingest::infer::type_column;
 use crate::core::ingest::reader::{sniff, CsvReader, SNIFF_BYTES};
 use crate::core::ingest::{assemble, LoadError, Loaded, MAX_FILE_BYTES};
 use crate::core::mapping::ColumnMapping;
+use crate::core::summary::{summarise_column, ColumnSummary};
 
 /// Bytes read per step: large enough to parse efficiently, small enough
 /// that a step takes a few tens of milliseconds.
@@ -38,14 +39,23 @@ pub fn cancel_current() {
     });
 }
 
-async fn read_slice(blob: &Blob, start: u64, end: u64) -> Result<Vec<u8>, LoadError> {
+/// Reads bytes `start..end` of `blob` into `into`, reusing its allocation.
+async fn read_slice(
+    blob: &Blob,
+    start: u64,
+    end: u64,
+    into: &mut Vec<u8>,
+) -> Result<(), LoadError> {
     let slice = blob
         .slice_with_f64_and_f64(start as f64, end as f64)
-        .map_err(|e| LoadError::ReadFailed(format!("{e:?}")))?;
+        .map_err(|e| LoadError::ReadFailed(describe_js_error(&e)))?;
     let buffer = JsFuture::from(slice.array_buffer())
         .await
         .map_err(|e| LoadError::ReadFailed(describe_js_error(&e)))?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+    let bytes = js_sys::Uint8Array::new(&buffer);
+    into.resize(bytes.length() as usize, 0);
+    bytes.copy_to(into);
+    Ok(())
 }
 
 fn describe_js_error(error: &wasm_bindgen::JsValue) -> String {
@@ -54,6 +64,26 @@ fn describe_js_error(error: &wasm_bindgen::JsValue) -> String {
         .map(|e| String::from(e.message()))
         .or_else(|| error.as_string())
         .unwrap_or_else(|| "unknown error".to_owned())
+}
+
+/// Times a step as a User Timing measure named `leadlens:<step>`, visible
+/// in the browser's performance tools and to benchmarks.
+struct Step(String);
+
+impl Step {
+    fn start(step: &str) -> Step {
+        let name = format!("leadlens:{step}");
+        if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = performance.mark(&format!("{name}:start"));
+        }
+        Step(name)
+    }
+
+    fn end(self) {
+        if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = performance.measure_with_start_mark(&self.0, &format!("{}:start", self.0));
+        }
+    }
 }
 
 /// Lets the browser render and handle input before the next step.
@@ -66,7 +96,7 @@ async fn read_source(
     source: &DataSource,
     cancelled: &Cell<bool>,
     workbench: &WorkbenchHandle,
-) -> Result<Loaded, LoadError> {
+) -> Result<(Loaded, Vec<ColumnSummary>), LoadError> {
     let size = source.blob.size() as u64;
     if size > MAX_FILE_BYTES {
         return Err(LoadError::TooLarge {
@@ -78,36 +108,44 @@ async fn read_source(
         return Err(LoadError::Empty);
     }
     let options = &source.options;
+    let reading = Step::start("read");
     let mut offset = 0u64;
     let mut reader: Option<CsvReader> = None;
+    let mut chunk = Vec::new();
     while offset < size {
         if cancelled.get() {
             return Err(LoadError::Cancelled);
         }
         let end = (offset + CHUNK_BYTES).min(size);
-        let chunk = read_slice(&source.blob, offset, end).await?;
+        read_slice(&source.blob, offset, end, &mut chunk).await?;
         let reader = match &mut reader {
-            Some(reader) => reader,
+            Some(reader) => {
+                reader.push(&chunk);
+                reader
+            }
             None => {
                 let head = &chunk[..chunk.len().min(SNIFF_BYTES)];
-                reader.insert(CsvReader::new(sniff(
+                let first = reader.insert(CsvReader::new(sniff(
                     head,
                     options.encoding,
                     options.delimiter,
-                )?))
+                )?));
+                first.push(&chunk);
+                first.reserve_for(size);
+                first
             }
         };
-        reader.push(&chunk);
         offset = end;
         workbench.dispatch(Action::LoadProgress {
             bytes_done: offset,
             rows: reader.rows_read(),
         });
     }
-    let table = reader.ok_or(LoadError::Empty)?.finish()?;
+    let mut table = reader.ok_or(LoadError::Empty)?.finish()?;
+    reading.end();
     let total = table.headers.len();
     let mut typed = Vec::with_capacity(total);
-    for (i, (name, raw)) in table.headers.iter().zip(&table.columns).enumerate() {
+    for i in 0..total {
         workbench.dispatch(Action::LoadTyping {
             columns_done: i,
             columns_total: total,
@@ -116,16 +154,35 @@ async fn read_source(
         if cancelled.get() {
             return Err(LoadError::Cancelled);
         }
+        let typing = Step::start(&format!("type {}", table.headers[i]));
+        // Each raw column is freed once typed, so raw and typed columns
+        // never all coexist.
+        let raw = std::mem::take(&mut table.columns[i]);
         typed.push(type_column(
-            name,
-            raw,
+            &table.headers[i],
+            &raw,
             &table.lines,
             table.delimiter,
             &options.typing,
         ));
+        drop(raw);
+        typing.end();
     }
     breathe().await;
-    assemble(&source.name, size, table, typed)
+    let assembling = Step::start("assemble");
+    let loaded = assemble(&source.name, size, table, typed)?;
+    assembling.end();
+    let mut summaries = Vec::with_capacity(total);
+    for column in loaded.dataset.columns() {
+        breathe().await;
+        if cancelled.get() {
+            return Err(LoadError::Cancelled);
+        }
+        let summarising = Step::start(&format!("summarise {}", column.name));
+        summaries.push(summarise_column(column));
+        summarising.end();
+    }
+    Ok((loaded, summaries))
 }
 
 /// Keeps only the roles whose columns exist in the new data.
@@ -194,9 +251,9 @@ pub fn start_load(
             return;
         }
         match result {
-            Ok(loaded) => {
+            Ok((loaded, summaries)) => {
                 let mapping = mapping.map(|m| carried_over(&m, &loaded));
-                let pending = PendingLoad::new(loaded, source, mapping);
+                let pending = PendingLoad::new(loaded, summaries, source, mapping);
                 workbench.dispatch(match then {
                     Then::Review => Action::LoadParsed(pending),
                     Then::Restore => Action::Restore(pending),

@@ -18,7 +18,6 @@ use crate::core::ingest::reader::{delimiter_name, EncodingChoice, DELIMITERS};
 use crate::core::ingest::roles::{default_converted_values, outcome_candidates, outcome_values};
 use crate::core::ingest::LoadReport;
 use crate::core::mapping::ColumnMapping;
-use crate::core::summary::summarise;
 
 /// Reads the pending file again with changed settings, keeping the roles.
 fn reread(
@@ -154,10 +153,6 @@ pub fn MappingStep() -> Html {
         _ => None,
     };
     let dataset = pending.as_ref().map(|p| Rc::clone(&p.dataset));
-    let summaries = use_memo(dataset.as_ref().map(identity), {
-        let dataset = dataset.clone();
-        move |_| dataset.as_deref().map(summarise).unwrap_or_default()
-    });
     let candidates = use_memo(dataset.as_ref().map(identity), {
         let dataset = dataset.clone();
         move |_| {
@@ -373,7 +368,7 @@ pub fn MappingStep() -> Html {
 
             <details class="columns" open=true>
                 <summary>{ "Columns and their types" }</summary>
-                <DataSummary summaries={summaries.clone()} rows={data.row_count()} typings={Some(typings)} on_kind={on_kind} />
+                <DataSummary summaries={pending.summaries.clone()} rows={data.row_count()} typings={Some(typings)} on_kind={on_kind} />
             </details>
 
             <div class="mapping-actions">

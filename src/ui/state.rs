@@ -16,6 +16,7 @@ use crate::core::dataset::Dataset;
 use crate::core::ingest::{LoadOptions, LoadReport, Loaded};
 use crate::core::mapping::ColumnMapping;
 use crate::core::sample::{sample_dataset, sample_mapping, sample_scenario};
+use crate::core::summary::{summarise, ColumnSummary};
 
 /// The loaded data set with a version number. Two handles are equal when
 /// their versions are, so memoised figures and effects can depend on the
@@ -26,6 +27,8 @@ pub struct LoadedData {
     pub data: Rc<Dataset>,
     /// How the file was read; `None` for the built-in sample.
     pub report: Option<Rc<LoadReport>>,
+    /// The column summaries, computed once per data set.
+    pub summaries: Rc<Vec<ColumnSummary>>,
     /// Where the data came from, to read it again with other settings.
     pub source: Option<DataSource>,
 }
@@ -51,6 +54,7 @@ pub struct DataSource {
 pub struct PendingLoad {
     pub dataset: Rc<Dataset>,
     pub report: Rc<LoadReport>,
+    pub summaries: Rc<Vec<ColumnSummary>>,
     pub source: DataSource,
     /// The roles proposed in the mapping step.
     pub mapping: ColumnMapping,
@@ -59,12 +63,30 @@ pub struct PendingLoad {
 impl PendingLoad {
     /// A freshly loaded file with its suggested roles, or `mapping` where
     /// one is given (a restored session, or a re-read with new settings).
-    pub fn new(loaded: Loaded, source: DataSource, mapping: Option<ColumnMapping>) -> Self {
+    pub fn new(
+        loaded: Loaded,
+        summaries: Vec<ColumnSummary>,
+        source: DataSource,
+        mapping: Option<ColumnMapping>,
+    ) -> Self {
         PendingLoad {
             mapping: mapping.unwrap_or(loaded.suggested),
             dataset: Rc::new(loaded.dataset),
             report: Rc::new(loaded.report),
+            summaries: Rc::new(summaries),
             source,
+        }
+    }
+}
+
+impl PendingLoad {
+    fn into_data(self) -> LoadedData {
+        LoadedData {
+            version: 0,
+            data: self.dataset,
+            report: Some(self.report),
+            summaries: self.summaries,
+            source: Some(self.source),
         }
     }
 }
@@ -109,10 +131,12 @@ pub struct Workbench {
 impl Workbench {
     /// The built-in synthetic sample with its starting scenario.
     pub fn with_sample() -> Self {
+        let data = sample_dataset();
         Workbench {
             data: LoadedData {
                 version: 0,
-                data: Rc::new(sample_dataset()),
+                summaries: Rc::new(summarise(&data)),
+                data: Rc::new(data),
                 report: None,
                 source: None,
             },
@@ -123,17 +147,11 @@ impl Workbench {
         }
     }
 
-    fn replace_data(
-        &mut self,
-        data: Rc<Dataset>,
-        report: Option<Rc<LoadReport>>,
-        source: Option<DataSource>,
-    ) {
+    /// Puts `data` in use under the next version number.
+    fn replace_data(&mut self, data: LoadedData) {
         self.data = LoadedData {
             version: self.data.version + 1,
-            data,
-            report,
-            source,
+            ..data
         };
     }
 }
@@ -251,14 +269,14 @@ impl Reducible for Workbench {
                     next.error = Some("Choose the outcome column before using the data.".into());
                     return Rc::new(next);
                 }
-                next.mapping = pending.mapping;
+                next.mapping = pending.mapping.clone();
                 next.error = None;
-                next.replace_data(pending.dataset, Some(pending.report), Some(pending.source));
+                next.replace_data(pending.into_data());
             }
             Action::Restore(pending) => {
-                next.mapping = pending.mapping;
+                next.mapping = pending.mapping.clone();
                 next.load = LoadStatus::Idle;
-                next.replace_data(pending.dataset, Some(pending.report), Some(pending.source));
+                next.replace_data(pending.into_data());
             }
             Action::CancelLoad => next.load = LoadStatus::Idle,
             Action::LoadFailed(message) => {
@@ -271,7 +289,7 @@ impl Reducible for Workbench {
                 next.mapping = sample.mapping;
                 next.load = LoadStatus::Idle;
                 next.error = None;
-                next.replace_data(sample.data.data, None, None);
+                next.replace_data(sample.data);
             }
         }
         Rc::new(next)
@@ -364,7 +382,8 @@ mod tests {
             blob: web_sys::Blob::new().unwrap(),
             options: LoadOptions::default(),
         };
-        PendingLoad::new(loaded, source, None)
+        let summaries = summarise(&loaded.dataset);
+        PendingLoad::new(loaded, summaries, source, None)
     }
 
     #[test]

@@ -9,6 +9,8 @@
 
 use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap;
+
 use super::reader::{RawColumn, RawTable};
 use super::values::{parse_date_parts, parse_number, DateParts, DayOrder, DecimalStyle};
 use crate::core::dataset::{Categories, Column, ColumnKind, ColumnValues, Texts};
@@ -25,6 +27,8 @@ const ALWAYS_CATEGORY: usize = 20;
 const MAX_CATEGORIES: usize = 1_000;
 /// Share of present values that must read as numbers (or dates).
 const TYPED_SHARE: f64 = 0.95;
+/// Values checked before a whole column is read as one type.
+const SAMPLE: usize = 1_000;
 /// At most this many unreadable cells are listed one by one.
 pub const LISTED_BAD_CELLS: usize = 1_000;
 
@@ -171,24 +175,38 @@ impl<'a> Cells<'a> {
 
     /// Reads every present value with `read`, into a vector holding `empty`
     /// where a value is missing or unreadable. With `strict`, gives up
-    /// (returning `None`) as soon as too many values fail, judging early
-    /// from the first thousand.
+    /// (returning `None`) as soon as too many values fail: first judged on
+    /// a sample of the first thousand values, before anything is allocated.
     fn read<T: Clone>(
         &self,
         empty: T,
         strict: bool,
         mut read: impl FnMut(&str) -> Option<T>,
     ) -> Option<Read<T>> {
+        if strict {
+            if self.present == 0 {
+                return None;
+            }
+            let sample: Vec<bool> = self
+                .present()
+                .take(SAMPLE)
+                .map(|(_, text)| read(text).is_none())
+                .collect();
+            let failures = sample.iter().filter(|&&f| f).count();
+            if failures > self.failure_budget() || failures * 20 > sample.len() {
+                return None;
+            }
+        }
         let budget = self.failure_budget();
         let mut values = vec![empty; self.missing.len()];
         let mut failed = Vec::new();
         let mut failures = 0usize;
-        for (seen, (row, text)) in self.present().enumerate() {
+        for (row, text) in self.present() {
             match read(text) {
                 Some(v) => values[row] = v,
                 None => {
                     failures += 1;
-                    if strict && (failures > budget || (seen >= 1_000 && failures * 20 > seen)) {
+                    if strict && failures > budget {
                         return None;
                     }
                     if failed.len() < LISTED_BAD_CELLS {
@@ -196,9 +214,6 @@ impl<'a> Cells<'a> {
                     }
                 }
             }
-        }
-        if strict && self.present == 0 {
-            return None;
         }
         Some(Read {
             values,
@@ -402,9 +417,15 @@ pub fn type_column(
             let mut failed = read.failed;
             let mut failures = read.failures;
             let mut out = vec![None; rows];
+            // Exports repeat the same days over and over: convert each
+            // distinct date once.
+            let mut days: FxHashMap<(i32, u32, u32), Option<i64>> = FxHashMap::default();
             for (row, parts) in read.values.iter().enumerate() {
                 if let Some(p) = parts {
-                    match p.timestamp(order) {
+                    let midnight = *days
+                        .entry((p.year, p.a, p.b))
+                        .or_insert_with(|| DateParts { seconds: 0, ..*p }.timestamp(order));
+                    match midnight.map(|m| m + p.seconds) {
                         Some(t) => out[row] = Some(t),
                         None => {
                             failures += 1;

@@ -271,6 +271,12 @@ fn name_headers(fields: Vec<String>) -> (Vec<String>, Vec<RenamedHeader>) {
 
 /// Reads CSV bytes pushed in chunks into a [`RawTable`].
 pub struct CsvReader {
+    /// UTF-8 input is parsed in place, without a decoding copy, until an
+    /// invalid byte appears; from then on (and for other encodings) the
+    /// decoder runs.
+    passthrough: bool,
+    /// The start of a UTF-8 character cut off at the end of the last chunk.
+    utf8_tail: Vec<u8>,
     decoder: Decoder,
     parser: csv_core::Reader,
     decoded: String,
@@ -290,6 +296,8 @@ pub struct CsvReader {
 impl CsvReader {
     pub fn new(sniffed: Sniffed) -> Self {
         CsvReader {
+            passthrough: sniffed.encoding == UTF_8,
+            utf8_tail: Vec::new(),
             decoder: sniffed.encoding.new_decoder_with_bom_removal(),
             parser: csv_core::ReaderBuilder::new()
                 .delimiter(sniffed.delimiter)
@@ -325,14 +333,65 @@ impl CsvReader {
     /// Decodes and parses the next chunk of the file.
     pub fn push(&mut self, chunk: &[u8]) {
         self.bytes_read += chunk.len() as u64;
-        self.decode(chunk, false);
-        self.parse(false);
+        if !self.passthrough {
+            self.decode_and_parse(chunk, false);
+            return;
+        }
+        let mut rest = chunk;
+        if !self.utf8_tail.is_empty() {
+            // Complete the character the previous chunk cut off.
+            while !rest.is_empty()
+                && self.utf8_tail.len() < 4
+                && matches!(std::str::from_utf8(&self.utf8_tail), Err(e) if e.error_len().is_none())
+            {
+                self.utf8_tail.push(rest[0]);
+                rest = &rest[1..];
+            }
+            let tail = std::mem::take(&mut self.utf8_tail);
+            if std::str::from_utf8(&tail).is_ok() {
+                self.parse(&tail, false);
+            } else if rest.is_empty() && tail.len() < 4 {
+                self.utf8_tail = tail; // still incomplete: wait for more
+                return;
+            } else {
+                self.passthrough = false;
+                self.decode_and_parse(&tail, false);
+                self.decode_and_parse(rest, false);
+                return;
+            }
+        }
+        match std::str::from_utf8(rest) {
+            Ok(_) => self.parse(rest, false),
+            Err(e) if e.error_len().is_none() => {
+                let (valid, tail) = rest.split_at(e.valid_up_to());
+                self.parse(valid, false);
+                self.utf8_tail = tail.to_vec();
+            }
+            Err(e) => {
+                // Invalid UTF-8: hand over to the decoder, which replaces
+                // bad bytes with U+FFFD (and the report says where).
+                let (valid, invalid) = rest.split_at(e.valid_up_to());
+                self.parse(valid, false);
+                self.passthrough = false;
+                self.decode_and_parse(invalid, false);
+            }
+        }
     }
 
     /// Ends the input and returns the table, or why it holds no data.
     pub fn finish(mut self) -> Result<RawTable, LoadError> {
-        self.decode(&[], true);
-        self.parse(true);
+        if self.passthrough {
+            let tail = std::mem::take(&mut self.utf8_tail);
+            if !tail.is_empty() {
+                self.passthrough = false;
+                self.decode_and_parse(&tail, false);
+            }
+        }
+        if self.passthrough {
+            self.parse(&[], true);
+        } else {
+            self.decode_and_parse(&[], true);
+        }
         if !self.have_header {
             return Err(LoadError::Empty);
         }
@@ -345,7 +404,23 @@ impl CsvReader {
         Ok(self.table)
     }
 
-    fn decode(&mut self, chunk: &[u8], last: bool) {
+    /// Sizes the columns for a file of `total_bytes`, judging from what has
+    /// been read so far, so they need not grow (and be copied) as they fill.
+    pub fn reserve_for(&mut self, total_bytes: u64) {
+        let rows = self.table.row_count();
+        if rows == 0 || self.bytes_read == 0 || total_bytes <= self.bytes_read {
+            return;
+        }
+        let scale = total_bytes as f64 / self.bytes_read as f64 * 1.1;
+        let more_rows = (rows as f64 * scale) as usize - rows;
+        for column in &mut self.table.columns {
+            let more_bytes = (column.text_len() as f64 * scale) as usize - column.text_len();
+            column.reserve(more_bytes, more_rows);
+        }
+        self.table.lines.reserve(more_rows);
+    }
+
+    fn decode_and_parse(&mut self, chunk: &[u8], last: bool) {
         self.decoded.clear();
         let needed = self
             .decoder
@@ -358,11 +433,12 @@ impl CsvReader {
         if replaced && self.table.replaced_bytes_from_line.is_none() {
             self.table.replaced_bytes_from_line = Some(self.breaks + 1);
         }
+        let decoded = std::mem::take(&mut self.decoded);
+        self.parse(decoded.as_bytes(), last);
+        self.decoded = decoded;
     }
 
-    fn parse(&mut self, last: bool) {
-        let decoded = std::mem::take(&mut self.decoded);
-        let mut input = decoded.as_bytes();
+    fn parse(&mut self, mut input: &[u8], last: bool) {
         loop {
             // csv_core reads an empty input as the end of the file, so it
             // only gets one once the file has really ended.
@@ -393,7 +469,6 @@ impl CsvReader {
                 csv_core::ReadRecordResult::End => break,
             }
         }
-        self.decoded = decoded;
     }
 
     /// Files the record now in the output buffer as the header or a row.
@@ -567,7 +642,7 @@ mod tests {
 
         let t = read_all(b"name\nJos\xE9\n", EncodingChoice::Utf8, None).unwrap();
         assert_eq!(column(&t, 0), ["Jos\u{FFFD}"]);
-        assert_eq!(t.replaced_bytes_from_line, Some(1));
+        assert_eq!(t.replaced_bytes_from_line, Some(2));
 
         let utf16: Vec<u8> = "\u{FEFF}a\tb\n1\t2\n"
             .encode_utf16()
@@ -590,6 +665,42 @@ mod tests {
             }
             assert_eq!(reader.finish().unwrap(), whole, "chunks of {size}");
         }
+    }
+
+    #[test]
+    fn invalid_utf8_in_a_later_chunk_is_replaced_not_lost() {
+        let text = b"a,b\n1,K\xC3\xB6ln\n2,\xFF!\n3,x\n";
+        for size in [1, 2, 3, 4, 64] {
+            let sniffed = sniff(&text[..8], EncodingChoice::Auto, None).unwrap();
+            assert_eq!(sniffed.encoding, UTF_8);
+            let mut reader = CsvReader::new(sniffed);
+            for chunk in text.chunks(size) {
+                reader.push(chunk);
+            }
+            let t = reader.finish().unwrap();
+            assert_eq!(
+                column(&t, 1),
+                ["Köln", "\u{FFFD}!", "x"],
+                "chunks of {size}"
+            );
+            assert_eq!(t.replaced_bytes_from_line, Some(3), "chunks of {size}");
+        }
+    }
+
+    #[test]
+    fn reserving_for_the_whole_file_changes_nothing_read() {
+        let text = "id,name\n".to_owned()
+            + &(0..500)
+                .map(|i| format!("{i},name {i}\n"))
+                .collect::<String>();
+        let whole = read(text.as_bytes());
+        let sniffed = sniff(text.as_bytes(), EncodingChoice::Auto, None).unwrap();
+        let mut reader = CsvReader::new(sniffed);
+        let (first, rest) = text.as_bytes().split_at(100);
+        reader.push(first);
+        reader.reserve_for(text.len() as u64);
+        reader.push(rest);
+        assert_eq!(reader.finish().unwrap(), whole);
     }
 
     #[test]

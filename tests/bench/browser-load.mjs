@@ -1,0 +1,148 @@
+// Browser benchmark: how long leadlens takes to load and type a large lead
+// export in Chromium, how much memory the tab needs, the longest main-thread
+// task meanwhile, and PapaParse's plain parse of the same file in the same
+// page for comparison. Prints figures; it is not a pass/fail test.
+//
+//   node tests/bench/browser-load.mjs [rows]      (default 1,000,000 rows)
+//
+// Needs the release build in dist/ (make build).
+import { createWriteStream, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { once } from 'node:events';
+import { start } from '../e2e/browser.mjs';
+
+const ROWS = Number(process.argv[2] ?? 1_000_000);
+const require = createRequire(import.meta.url);
+
+/** Writes a deterministic 20-column export, every row different. */
+async function writeExport(path, rows) {
+  const industries = ['Software', 'Financial services', 'Healthcare', 'Retail', 'Manufacturing', 'Education'];
+  const sources = ['Organic search', 'Paid search', 'Webinar', 'Referral', 'Trade show', 'Purchased list'];
+  const countries = ['United States', 'Germany', 'United Kingdom', 'France', 'Brazil', 'India', 'Canada'];
+  const stages = ['Lead', 'MQL', 'SQL', 'Opportunity', 'Customer'];
+  const owners = ['Avery Chen', 'Jordan Diaz', 'Sam Okafor', 'Riley Novak', 'Morgan Patel'];
+  const out = createWriteStream(path);
+  out.write('Lead ID,Created,Email,Company,Industry,Country,Lead source,Employees,Annual revenue,'
+    + 'Page views,Time on site (min),Email clicks,Demo requested,Webinar attended,Owner,'
+    + 'Followed up,Response hours,Lifecycle stage,Converted,Deal value\n');
+  let state = 0x2545f491;
+  const next = () => {
+    state ^= state << 13; state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5; state >>>= 0;
+    return state;
+  };
+  const pad = (n) => String(n).padStart(2, '0');
+  let buffer = '';
+  for (let i = 0; i < rows; i += 1) {
+    const r = next();
+    const s = next();
+    const converted = r % 9 === 0;
+    const followed = s % 3 === 0;
+    buffer += `L-${String(i).padStart(7, '0')},2024-${pad(1 + (r % 12))}-${pad(1 + (s % 28))} ${pad(r % 24)}:${pad(s % 60)}:00,`
+      + `person${i}@company${r % 5000}.com,"Company ${s % 20000}, Inc.",${industries[r % 6]},${countries[s % 7]},`
+      + `${sources[(r >>> 8) % 6]},${1 + (s % 5000)},${r % 900000}.${pad(s % 100)},${(r >>> 4) % 40},`
+      + `${(s >>> 4) % 60}.${s % 10},${(r >>> 12) % 12},${(r >>> 16) % 5 === 0 ? 'yes' : 'no'},`
+      + `${(s >>> 16) % 4 === 0 ? 'true' : 'false'},${owners[(s >>> 8) % 5]},${followed ? 1 : 0},`
+      + `${followed ? ((r >>> 20) % 2000 / 10).toFixed(1) : ''},${stages[(s >>> 20) % 5]},${converted ? 1 : 0},`
+      + `${converted ? 1000 + ((s >>> 12) % 90000) : ''}\n`;
+    if (buffer.length > 1 << 20) {
+      if (!out.write(buffer)) await once(out, 'drain');
+      buffer = '';
+    }
+  }
+  out.write(buffer);
+  out.end();
+  await once(out, 'finish');
+}
+
+/** Resident memory of Chromium's renderer processes, in bytes. */
+function rendererRss() {
+  let largest = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmdline.includes('--type=renderer')) continue;
+      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (rss) largest = Math.max(largest, Number(rss[1]) * 1024);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return largest;
+}
+
+/** Samples renderer memory every 20 ms until stopped; returns the peak. */
+function watchMemory() {
+  let peak = rendererRss();
+  const timer = setInterval(() => { peak = Math.max(peak, rendererRss()); }, 20);
+  return () => { clearInterval(timer); return Math.max(peak, rendererRss()); };
+}
+
+const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+const path = join(tmpdir(), `leadlens-bench-${ROWS}.csv`);
+console.log(`generating ${ROWS.toLocaleString('en-US')} rows ...`);
+await writeExport(path, ROWS);
+const size = statSync(path).size;
+console.log(`file: ${path}, ${mb(size)}, 20 columns`);
+
+const env = await start();
+try {
+  const context = await env.browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    window.__longest = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.__longest = Math.max(window.__longest, entry.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto(env.url);
+  await page.waitForSelector('[data-testid=kpi-leads]');
+  await page.waitForTimeout(500);
+  const idle = rendererRss();
+  await page.evaluate(() => { window.__longest = 0; });
+
+  const stopWatching = watchMemory();
+  const started = Date.now();
+  await page.setInputFiles('[data-testid=upload-input]', path);
+  await page.waitForSelector('[data-testid=mapping-step]', { timeout: 120_000 });
+  const loadSeconds = (Date.now() - started) / 1000;
+  const peak = stopWatching();
+  const longest = await page.evaluate(() => window.__longest);
+  const facts = await page.textContent('[data-testid=mapping-facts]');
+  const steps = await page.evaluate(() => performance.getEntriesByType('measure')
+    .filter((m) => m.name.startsWith('leadlens:'))
+    .map((m) => [m.name.slice('leadlens:'.length), m.duration]));
+
+  // PapaParse, plain parse (no typing, no worker), on the same File.
+  await page.addScriptTag({ path: require.resolve('papaparse/papaparse.min.js') });
+  await page.evaluate(() => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.id = 'papa-input';
+    document.body.append(input);
+  });
+  await page.setInputFiles('#papa-input', path);
+  const papa = await page.evaluate(() => new Promise((resolve) => {
+    const file = document.getElementById('papa-input').files[0];
+    const begun = performance.now();
+    window.Papa.parse(file, {
+      complete: (results) => resolve({ seconds: (performance.now() - begun) / 1000, rows: results.data.length }),
+    });
+  }));
+
+  console.log('');
+  console.log(`leadlens load + typing:  ${loadSeconds.toFixed(2)} s  (${(size / 1e6 / loadSeconds).toFixed(0)} MB/s)  ${facts.trim()}`);
+  console.log(`tab memory:              idle ${mb(idle)}, peak ${mb(peak)} = ${(peak / size).toFixed(2)}x the file`);
+  console.log(`longest main-thread task while loading: ${longest.toFixed(0)} ms`);
+  console.log('steps (ms):              ' + steps.map(([n, d]) => `${n} ${d.toFixed(0)}`).join(', '));
+  console.log(`PapaParse plain parse:   ${papa.seconds.toFixed(2)} s  (${papa.rows.toLocaleString('en-US')} rows)`);
+  console.log(`ratio:                   leadlens takes ${(loadSeconds / papa.seconds).toFixed(2)}x PapaParse's time`);
+  await context.close();
+} finally {
+  await env.close();
+  unlinkSync(path);
+}

@@ -283,36 +283,119 @@ fn summary_reports_types_missing_and_top_values() {
 }
 
 #[test]
-fn chunked_and_whole_loading_agree_on_every_fixture() {
-    use leadlens::core::ingest::infer::type_table;
-    use leadlens::core::ingest::reader::{sniff, CsvReader, SNIFF_BYTES};
+fn streaming_typing_agrees_with_whole_column_typing_on_every_fixture() {
+    use leadlens::core::ingest::reader::{sniff, CsvReader, Finished, SNIFF_BYTES};
+    use std::collections::BTreeSet;
     for name in [
         "hubspot_export.csv",
         "european_1252.csv",
         "tab_quoted_newlines.tsv",
         "us_dates.csv",
+        "salesforce_leads.csv",
+        "ragged.csv",
     ] {
         let bytes = fixture(name);
         let whole = loaded(name);
+        // Types fixed after two rows, the file pushed in 7-byte chunks.
         let sniffed = sniff(
             &bytes[..bytes.len().min(SNIFF_BYTES)],
             EncodingChoice::Auto,
             None,
         )
         .unwrap();
-        let mut reader = CsvReader::new(sniffed);
-        for chunk in bytes.chunks(7) {
-            reader.push(chunk);
-        }
-        let table = reader.finish().unwrap();
-        let typed = type_table(&table, &LoadOptions::default().typing);
-        let chunked =
-            leadlens::core::ingest::assemble(name, bytes.len() as u64, table, typed).unwrap();
+        let mut keep_raw = BTreeSet::new();
+        let streamed = loop {
+            let mut reader = CsvReader::with_plan_rows(
+                sniffed,
+                &LoadOptions::default().typing,
+                keep_raw.clone(),
+                2,
+            );
+            for chunk in bytes.chunks(7) {
+                reader.push(chunk);
+            }
+            match reader.finish().unwrap() {
+                Finished::Typed(table, typed) => {
+                    break leadlens::core::ingest::assemble(name, bytes.len() as u64, table, typed)
+                        .unwrap()
+                }
+                Finished::Retry(columns) => keep_raw.extend(columns),
+            }
+        };
         assert_eq!(
-            format!("{:?}", chunked.dataset),
+            format!("{:?}", streamed.dataset),
             format!("{:?}", whole.dataset),
             "{name}"
         );
-        assert_eq!(chunked.report, whole.report, "{name}");
+        assert_eq!(streamed.report, whole.report, "{name}");
     }
+}
+
+/// A file longer than the rows that fix the types.
+fn long_file(rows: usize, value: impl Fn(usize) -> String) -> Vec<u8> {
+    let mut text = String::from("id,value,converted\n");
+    for i in 0..rows {
+        text.push_str(&format!(
+            "{i},{},{}\n",
+            value(i),
+            if i % 3 == 0 { "yes" } else { "no" }
+        ));
+    }
+    text.into_bytes()
+}
+
+#[test]
+fn a_column_whose_later_values_do_not_fit_is_typed_as_a_whole() {
+    // Yes/no for the first 10,000 rows, then a 2: a number column.
+    let bytes = long_file(12_000, |i| {
+        if i < 11_000 {
+            (i % 2).to_string()
+        } else {
+            "2".into()
+        }
+    });
+    let l = load_bytes("t.csv", &bytes, &LoadOptions::default()).unwrap();
+    assert_eq!(kind(&l, "value"), ColumnKind::Number);
+    assert_eq!(numbers(&l.dataset, "value")[11_500], 2.0);
+
+    // Numbers, then mostly words: a category.
+    let bytes = long_file(12_000, |i| {
+        if i < 10_500 {
+            i.to_string()
+        } else {
+            format!("w{}", i % 7)
+        }
+    });
+    let l = load_bytes("t.csv", &bytes, &LoadOptions::default()).unwrap();
+    assert_eq!(kind(&l, "value"), ColumnKind::Text);
+
+    // Numbers with a few bad values late on: still numbers, each bad value
+    // reported with its line.
+    let bytes = long_file(12_000, |i| {
+        if i == 11_000 {
+            "n.a.".into()
+        } else {
+            i.to_string()
+        }
+    });
+    let l = load_bytes("t.csv", &bytes, &LoadOptions::default()).unwrap();
+    assert_eq!(kind(&l, "value"), ColumnKind::Number);
+    assert_eq!(l.report.bad_cell_count, 1);
+    assert_eq!(l.report.bad_cells[0].line, 11_002);
+
+    // Categories that turn into free text.
+    let bytes = long_file(12_000, |i| {
+        if i < 10_000 {
+            format!("c{}", i % 5)
+        } else {
+            format!("u{i}")
+        }
+    });
+    let l = load_bytes("t.csv", &bytes, &LoadOptions::default()).unwrap();
+    assert_eq!(kind(&l, "value"), ColumnKind::Text);
+    assert_eq!(
+        texts(&l.dataset, "value")[11_999].as_deref(),
+        Some("u11999")
+    );
+    assert_eq!(texts(&l.dataset, "value")[3].as_deref(), Some("c3"));
 }

@@ -101,6 +101,15 @@ impl Categories {
         Some(column)
     }
 
+    /// A column from its labels and one code per row ([`MISSING_CODE`] for
+    /// a missing value); codes must index `labels`.
+    pub fn from_parts(labels: Vec<String>, codes: Vec<u32>) -> Self {
+        debug_assert!(codes
+            .iter()
+            .all(|&c| c == MISSING_CODE || (c as usize) < labels.len()));
+        Categories { labels, codes }
+    }
+
     /// The distinct labels, indexed by code.
     pub fn labels(&self) -> &[String] {
         &self.labels

@@ -2,9 +2,8 @@
 //! distinct values and the most common ones, so the user can check the file
 //! was read as they expect before trusting any figure.
 
-use std::collections::HashSet;
-
 use chrono::DateTime;
+use rustc_hash::FxHashSet as HashSet;
 
 use super::dataset::{Column, ColumnKind, ColumnValues, Dataset};
 use super::format;
@@ -86,7 +85,7 @@ pub fn summarise_column(column: &Column) -> ColumnSummary {
             )
         }
         ColumnValues::Number(v) => {
-            let mut seen = HashSet::new();
+            let mut seen = HashSet::default();
             let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
             for &x in v.iter().filter(|x| !x.is_nan()) {
                 if seen.len() < DISTINCT_CAP {
@@ -109,7 +108,7 @@ pub fn summarise_column(column: &Column) -> ColumnSummary {
             (seen.len().min(DISTINCT_CAP), Vec::new(), range)
         }
         ColumnValues::Text(t) => {
-            let mut seen = HashSet::new();
+            let mut seen = HashSet::default();
             for value in t.iter().flatten() {
                 seen.insert(value);
                 if seen.len() >= DISTINCT_CAP {

@@ -14,8 +14,9 @@ use web_sys::Blob;
 
 use super::saved_data;
 use super::state::{Action, DataSource, PendingLoad, WorkbenchHandle};
-use crate::core::ingest::infer::type_column;
-use crate::core::ingest::reader::{sniff, CsvReader, SNIFF_BYTES};
+use std::collections::BTreeSet;
+
+use crate::core::ingest::reader::{sniff, CsvReader, Finished, SNIFF_BYTES};
 use crate::core::ingest::{assemble, LoadError, Loaded, MAX_FILE_BYTES};
 use crate::core::mapping::ColumnMapping;
 use crate::core::summary::{summarise_column, ColumnSummary};
@@ -39,17 +40,19 @@ pub fn cancel_current() {
     });
 }
 
-/// Reads bytes `start..end` of `blob` into `into`, reusing its allocation.
-async fn read_slice(
-    blob: &Blob,
-    start: u64,
-    end: u64,
-    into: &mut Vec<u8>,
-) -> Result<(), LoadError> {
+/// Starts reading bytes `start..end` of `blob`; the browser reads while
+/// the previous chunk is parsed.
+fn request_slice(blob: &Blob, start: u64, end: u64) -> Result<JsFuture, LoadError> {
     let slice = blob
         .slice_with_f64_and_f64(start as f64, end as f64)
         .map_err(|e| LoadError::ReadFailed(describe_js_error(&e)))?;
-    let buffer = JsFuture::from(slice.array_buffer())
+    Ok(JsFuture::from(slice.array_buffer()))
+}
+
+/// Waits for a requested slice and copies it into `into`, reusing its
+/// allocation.
+async fn receive_slice(request: JsFuture, into: &mut Vec<u8>) -> Result<(), LoadError> {
+    let buffer = request
         .await
         .map_err(|e| LoadError::ReadFailed(describe_js_error(&e)))?;
     let bytes = js_sys::Uint8Array::new(&buffer);
@@ -108,66 +111,69 @@ async fn read_source(
         return Err(LoadError::Empty);
     }
     let options = &source.options;
-    let reading = Step::start("read");
-    let mut offset = 0u64;
-    let mut reader: Option<CsvReader> = None;
-    let mut chunk = Vec::new();
-    while offset < size {
-        if cancelled.get() {
-            return Err(LoadError::Cancelled);
+    let mut keep_raw = BTreeSet::new();
+    let (table, typed) = loop {
+        let reading = Step::start("read");
+        let mut offset = 0u64;
+        let mut reader: Option<CsvReader> = None;
+        let mut chunk = Vec::new();
+        let mut next = Some(request_slice(&source.blob, 0, CHUNK_BYTES.min(size))?);
+        let mut reported = 0.0;
+        while let Some(request) = next.take() {
+            if cancelled.get() {
+                return Err(LoadError::Cancelled);
+            }
+            receive_slice(request, &mut chunk).await?;
+            let end = offset + chunk.len() as u64;
+            if end < size {
+                next = Some(request_slice(
+                    &source.blob,
+                    end,
+                    (end + CHUNK_BYTES).min(size),
+                )?);
+            }
+            let reader = match &mut reader {
+                Some(reader) => {
+                    reader.push(&chunk);
+                    reader
+                }
+                None => {
+                    let head = &chunk[..chunk.len().min(SNIFF_BYTES)];
+                    let sniffed = sniff(head, options.encoding, options.delimiter)?;
+                    let first =
+                        reader.insert(CsvReader::new(sniffed, &options.typing, keep_raw.clone()));
+                    first.push(&chunk);
+                    first.reserve_for(size);
+                    first
+                }
+            };
+            if reader.misled() {
+                break; // read again, below
+            }
+            offset = end;
+            // Progress redraws the page: ten times a second is plenty.
+            let now = js_sys::Date::now();
+            if now - reported > 100.0 || offset == size {
+                reported = now;
+                workbench.dispatch(Action::LoadProgress {
+                    bytes_done: offset,
+                    rows: reader.rows_read(),
+                });
+            }
         }
-        let end = (offset + CHUNK_BYTES).min(size);
-        read_slice(&source.blob, offset, end, &mut chunk).await?;
-        let reader = match &mut reader {
-            Some(reader) => {
-                reader.push(&chunk);
-                reader
-            }
-            None => {
-                let head = &chunk[..chunk.len().min(SNIFF_BYTES)];
-                let first = reader.insert(CsvReader::new(sniff(
-                    head,
-                    options.encoding,
-                    options.delimiter,
-                )?));
-                first.push(&chunk);
-                first.reserve_for(size);
-                first
-            }
-        };
-        offset = end;
-        workbench.dispatch(Action::LoadProgress {
-            bytes_done: offset,
-            rows: reader.rows_read(),
-        });
-    }
-    let mut table = reader.ok_or(LoadError::Empty)?.finish()?;
-    reading.end();
-    let total = table.headers.len();
-    let mut typed = Vec::with_capacity(total);
-    for i in 0..total {
-        workbench.dispatch(Action::LoadTyping {
-            columns_done: i,
-            columns_total: total,
-        });
+        let finishing = Step::start("finish columns");
+        let finished = reader.ok_or(LoadError::Empty)?.finish()?;
+        finishing.end();
+        reading.end();
+        match finished {
+            Finished::Typed(table, typed) => break (table, typed),
+            // A column's first rows misled about its type: read the file
+            // again keeping it as text (at most once for each column).
+            Finished::Retry(columns) => keep_raw.extend(columns),
+        }
         breathe().await;
-        if cancelled.get() {
-            return Err(LoadError::Cancelled);
-        }
-        let typing = Step::start(&format!("type {}", table.headers[i]));
-        // Each raw column is freed once typed, so raw and typed columns
-        // never all coexist.
-        let raw = std::mem::take(&mut table.columns[i]);
-        typed.push(type_column(
-            &table.headers[i],
-            &raw,
-            &table.lines,
-            table.delimiter,
-            &options.typing,
-        ));
-        drop(raw);
-        typing.end();
-    }
+    };
+    let total = typed.len();
     breathe().await;
     let assembling = Step::start("assemble");
     let loaded = assemble(&source.name, size, table, typed)?;

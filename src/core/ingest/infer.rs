@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashMap;
 
 use super::reader::{RawColumn, RawTable};
-use super::values::{parse_date_parts, parse_number, DateParts, DayOrder, DecimalStyle};
+use super::values::{parse_date_parts, parse_number, trim_cell, DateParts, DayOrder, DecimalStyle};
 use crate::core::dataset::{Categories, Column, ColumnKind, ColumnValues, Texts};
 use crate::core::scoring::parse_bool;
 
@@ -22,11 +22,11 @@ pub const DEFAULT_MISSING_MARKERS: &[&str] =
     &["", "NA", "N/A", "#N/A", "null", "none", "Select", "unknown"];
 
 /// A column with at most this many distinct values is always a category.
-const ALWAYS_CATEGORY: usize = 20;
+pub(crate) const ALWAYS_CATEGORY: usize = 20;
 /// Beyond this many distinct values a column is free text.
-const MAX_CATEGORIES: usize = 1_000;
+pub(crate) const MAX_CATEGORIES: usize = 1_000;
 /// Share of present values that must read as numbers (or dates).
-const TYPED_SHARE: f64 = 0.95;
+pub(crate) const TYPED_SHARE: f64 = 0.95;
 /// Values checked before a whole column is read as one type.
 const SAMPLE: usize = 1_000;
 /// At most this many unreadable cells are listed one by one.
@@ -115,6 +115,55 @@ pub struct TypedColumn {
     pub bad_cells: Vec<BadCell>,
 }
 
+/// Recognises missing-value markers quickly: most cells start with a byte
+/// no marker starts with.
+#[derive(Debug, Clone)]
+pub struct MissingMarkers {
+    /// Markers grouped by length in bytes, so a cell is compared only with
+    /// markers as long as it is.
+    by_length: Vec<Vec<String>>,
+    first_bytes: [bool; 256],
+    empty: bool,
+}
+
+impl MissingMarkers {
+    pub fn new(markers: &[String]) -> Self {
+        let markers: Vec<String> = markers.iter().map(|m| m.trim().to_owned()).collect();
+        let mut first_bytes = [false; 256];
+        for m in &markers {
+            if let Some(&b) = m.as_bytes().first() {
+                first_bytes[usize::from(b.to_ascii_lowercase())] = true;
+                first_bytes[usize::from(b.to_ascii_uppercase())] = true;
+            }
+        }
+        let longest = markers.iter().map(String::len).max().unwrap_or(0);
+        let mut by_length = vec![Vec::new(); longest + 1];
+        for m in &markers {
+            by_length[m.len()].push(m.clone());
+        }
+        MissingMarkers {
+            by_length,
+            empty: markers.iter().any(String::is_empty),
+            first_bytes,
+        }
+    }
+
+    /// Whether a trimmed cell is a missing-value marker.
+    #[inline]
+    pub fn matches(&self, cell: &str) -> bool {
+        match cell.as_bytes().first() {
+            None => self.empty,
+            Some(&b) => {
+                self.first_bytes[usize::from(b)]
+                    && self
+                        .by_length
+                        .get(cell.len())
+                        .is_some_and(|ms| ms.iter().any(|m| m.eq_ignore_ascii_case(cell)))
+            }
+        }
+    }
+}
+
 struct Cells<'a> {
     raw: &'a RawColumn,
     /// Per row, whether the cell is a missing-value marker.
@@ -123,31 +172,10 @@ struct Cells<'a> {
 }
 
 impl<'a> Cells<'a> {
-    fn new(raw: &'a RawColumn, markers: &[String]) -> Self {
-        let markers: Vec<&str> = markers.iter().map(|m| m.trim()).collect();
-        let longest = markers.iter().map(|m| m.len()).max().unwrap_or(0);
-        // Most cells start with a byte no marker starts with: a quick no.
-        let mut first_bytes = [false; 256];
-        for m in &markers {
-            if let Some(&b) = m.as_bytes().first() {
-                first_bytes[usize::from(b.to_ascii_lowercase())] = true;
-                first_bytes[usize::from(b.to_ascii_uppercase())] = true;
-            }
-        }
-        let empty_is_missing = markers.iter().any(|m| m.is_empty());
+    fn new(raw: &'a RawColumn, markers: &MissingMarkers) -> Self {
         let missing: Vec<bool> = raw
             .iter()
-            .map(|cell| {
-                let cell = cell.unwrap_or("").trim();
-                match cell.as_bytes().first() {
-                    None => empty_is_missing,
-                    Some(&b) => {
-                        first_bytes[usize::from(b)]
-                            && cell.len() <= longest
-                            && markers.iter().any(|m| m.eq_ignore_ascii_case(cell))
-                    }
-                }
-            })
+            .map(|cell| markers.matches(trim_cell(cell.unwrap_or(""))))
             .collect();
         let present = missing.iter().filter(|&&m| !m).count();
         Cells {
@@ -164,7 +192,7 @@ impl<'a> Cells<'a> {
             .iter()
             .enumerate()
             .filter(|(_, &m)| !m)
-            .map(move |(row, _)| (row, raw.get(row).unwrap_or("").trim()))
+            .map(move |(row, _)| (row, trim_cell(raw.get(row).unwrap_or(""))))
     }
 
     /// How many present values may fail for the column still to count as
@@ -261,7 +289,7 @@ fn read_numbers(
     }
 }
 
-fn decide_day_order(
+pub(crate) fn decide_day_order(
     parts: &[Option<DateParts>],
     day_first_hint: bool,
 ) -> (DayOrder, DayOrderEvidence) {
@@ -291,8 +319,8 @@ fn decide_day_order(
 /// is a category), or returns `None` (then it is free text).
 fn as_categories(cells: &Cells<'_>) -> Option<Categories> {
     let raw = cells.raw;
-    let values =
-        (0..raw.len()).map(|row| (!cells.missing[row]).then(|| raw.get(row).unwrap_or("").trim()));
+    let values = (0..raw.len())
+        .map(|row| (!cells.missing[row]).then(|| trim_cell(raw.get(row).unwrap_or(""))));
     let categories = Categories::from_values_capped(values, MAX_CATEGORIES)?;
     let distinct = categories.labels().len();
     (distinct <= ALWAYS_CATEGORY || distinct * 5 <= cells.present).then_some(categories)
@@ -347,7 +375,7 @@ fn force(cells: &Cells<'_>, kind: ColumnKind, european: bool) -> Decided {
         ColumnKind::Category => {
             let raw = cells.raw;
             Decided::Category(Categories::from_values((0..raw.len()).map(|row| {
-                (!cells.missing[row]).then(|| raw.get(row).unwrap_or("").trim())
+                (!cells.missing[row]).then(|| trim_cell(raw.get(row).unwrap_or("")))
             })))
         }
         ColumnKind::Text => Decided::Text,
@@ -364,7 +392,7 @@ pub fn type_column(
     delimiter: u8,
     options: &TypingOptions,
 ) -> TypedColumn {
-    let cells = Cells::new(raw, &options.missing_markers);
+    let cells = Cells::new(raw, &MissingMarkers::new(&options.missing_markers));
     let european = delimiter == b';';
     let forced = options.kinds.get(name).copied();
     let decided = match forced {
@@ -384,12 +412,12 @@ pub fn type_column(
             bad_cells.push(BadCell {
                 line: lines.get(row).copied().unwrap_or(0),
                 column: name.to_owned(),
-                value: raw.get(row).unwrap_or("").trim().to_owned(),
+                value: trim_cell(raw.get(row).unwrap_or("")).to_owned(),
                 expected,
             });
         }
     };
-    let trimmed = |row: usize| (!cells.missing[row]).then(|| raw.get(row).unwrap_or("").trim());
+    let trimmed = |row: usize| (!cells.missing[row]).then(|| trim_cell(raw.get(row).unwrap_or("")));
 
     let mut decimal = None;
     let mut day_order = None;

@@ -9,6 +9,7 @@
 
 use std::fmt;
 
+pub mod builder;
 pub mod infer;
 pub mod reader;
 pub mod roles;
@@ -74,8 +75,12 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-use infer::{type_table, BadCell, ColumnTyping, TypedColumn, TypingOptions};
-use reader::{read_all, EncodingChoice, RawTable, RenamedHeader, SkippedRow};
+use std::collections::BTreeSet;
+
+use infer::{BadCell, ColumnTyping, TypedColumn, TypingOptions};
+use reader::{
+    sniff, CsvReader, EncodingChoice, Finished, RawTable, RenamedHeader, SkippedRow, SNIFF_BYTES,
+};
 
 use super::dataset::{DataOrigin, Dataset};
 use super::mapping::ColumnMapping;
@@ -177,7 +182,17 @@ pub fn load_bytes(name: &str, bytes: &[u8], options: &LoadOptions) -> Result<Loa
             limit: MAX_FILE_BYTES,
         });
     }
-    let table = read_all(bytes, options.encoding, options.delimiter)?;
-    let typed = type_table(&table, &options.typing);
-    assemble(name, size, table, typed)
+    let mut keep_raw = BTreeSet::new();
+    loop {
+        let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
+        let sniffed = sniff(head, options.encoding, options.delimiter)?;
+        let mut reader = CsvReader::new(sniffed, &options.typing, keep_raw.clone());
+        reader.push(bytes);
+        match reader.finish()? {
+            Finished::Typed(table, typed) => return assemble(name, size, table, typed),
+            // Columns only ever move to `keep_raw`, which never misleads,
+            // so this ends.
+            Finished::Retry(columns) => keep_raw.extend(columns),
+        }
+    }
 }

@@ -8,6 +8,11 @@
 
 use encoding_rs::{Decoder, Encoding, UTF_8, WINDOWS_1252};
 
+use std::collections::BTreeSet;
+
+use super::builder::{ColumnBuilder, PLAN_ROWS};
+use super::infer::{type_column, MissingMarkers, TypedColumn, TypingOptions};
+use super::values::trim_cell;
 use super::LoadError;
 use crate::core::dataset::Texts;
 
@@ -291,10 +296,40 @@ pub struct CsvReader {
     table: RawTable,
     have_header: bool,
     bytes_read: u64,
+    typing: TypingOptions,
+    markers: MissingMarkers,
+    /// Columns kept as text to the end (their first rows misled before).
+    keep_raw: BTreeSet<String>,
+    /// Rows read as text before column types are fixed.
+    plan_rows: usize,
+    /// Typed builders, once the first rows have fixed the types.
+    builders: Option<Vec<ColumnBuilder>>,
+    /// Columns whose later values did not fit their type; reading stops.
+    misled: Vec<String>,
+}
+
+/// How reading ended.
+pub enum Finished {
+    /// The file's facts (its `columns` emptied) and the typed columns.
+    Typed(RawTable, Vec<TypedColumn>),
+    /// Read again keeping these columns as text: their first rows misled.
+    Retry(Vec<String>),
 }
 
 impl CsvReader {
-    pub fn new(sniffed: Sniffed) -> Self {
+    /// A reader that types columns as it goes, keeping the columns in
+    /// `keep_raw` as text until the end.
+    pub fn new(sniffed: Sniffed, typing: &TypingOptions, keep_raw: BTreeSet<String>) -> Self {
+        Self::with_plan_rows(sniffed, typing, keep_raw, PLAN_ROWS)
+    }
+
+    /// As [`CsvReader::new`], fixing types after `plan_rows` rows.
+    pub fn with_plan_rows(
+        sniffed: Sniffed,
+        typing: &TypingOptions,
+        keep_raw: BTreeSet<String>,
+        plan_rows: usize,
+    ) -> Self {
         CsvReader {
             passthrough: sniffed.encoding == UTF_8,
             utf8_tail: Vec::new(),
@@ -317,7 +352,51 @@ impl CsvReader {
             },
             have_header: false,
             bytes_read: 0,
+            markers: MissingMarkers::new(&typing.missing_markers),
+            typing: typing.clone(),
+            keep_raw,
+            plan_rows: plan_rows.max(1),
+            builders: None,
+            misled: Vec::new(),
         }
+    }
+
+    /// Whether a column's later values showed its first rows misled; the
+    /// rest of the file is skipped and [`CsvReader::finish`] asks for a retry.
+    pub fn misled(&self) -> bool {
+        !self.misled.is_empty()
+    }
+
+    /// Fixes each column's type from the rows read so far and switches to
+    /// typed builders.
+    fn plan(&mut self) {
+        let columns = std::mem::take(&mut self.table.columns);
+        let builders = self
+            .table
+            .headers
+            .iter()
+            .zip(columns)
+            .map(|(name, raw)| {
+                if self.keep_raw.contains(name) {
+                    return ColumnBuilder::raw(name, raw);
+                }
+                let typed = type_column(
+                    name,
+                    &raw,
+                    &self.table.lines,
+                    self.table.delimiter,
+                    &self.typing,
+                );
+                ColumnBuilder::from_first_rows(
+                    &raw,
+                    typed,
+                    &self.markers,
+                    &self.table.lines,
+                    self.table.delimiter,
+                )
+            })
+            .collect();
+        self.builders = Some(builders);
     }
 
     /// Bytes pushed so far.
@@ -333,6 +412,9 @@ impl CsvReader {
     /// Decodes and parses the next chunk of the file.
     pub fn push(&mut self, chunk: &[u8]) {
         self.bytes_read += chunk.len() as u64;
+        if self.misled() {
+            return;
+        }
         if !self.passthrough {
             self.decode_and_parse(chunk, false);
             return;
@@ -378,30 +460,78 @@ impl CsvReader {
         }
     }
 
-    /// Ends the input and returns the table, or why it holds no data.
-    pub fn finish(mut self) -> Result<RawTable, LoadError> {
-        if self.passthrough {
-            let tail = std::mem::take(&mut self.utf8_tail);
-            if !tail.is_empty() {
-                self.passthrough = false;
-                self.decode_and_parse(&tail, false);
+    /// Ends the input and returns the typed table, or why it holds no data.
+    pub fn finish(mut self) -> Result<Finished, LoadError> {
+        self.end_input()?;
+        if self.misled() {
+            return Ok(Finished::Retry(self.misled));
+        }
+        self.has_rows()?;
+        let mut table = self.table;
+        let typed: Vec<TypedColumn> = match self.builders {
+            // Every row is still text: type each column as a whole.
+            None => std::mem::take(&mut table.columns)
+                .iter()
+                .zip(&table.headers)
+                .map(|(raw, name)| {
+                    type_column(name, raw, &table.lines, table.delimiter, &self.typing)
+                })
+                .collect(),
+            Some(builders) => {
+                let mut typed = Vec::with_capacity(builders.len());
+                let mut misled = Vec::new();
+                for builder in builders {
+                    let name = table.headers[typed.len() + misled.len()].clone();
+                    match builder.finish(&table.lines, table.delimiter, &self.typing) {
+                        Ok(column) => typed.push(column),
+                        Err(_) => misled.push(name),
+                    }
+                }
+                if !misled.is_empty() {
+                    return Ok(Finished::Retry(misled));
+                }
+                typed
             }
+        };
+        Ok(Finished::Typed(table, typed))
+    }
+
+    /// Ends the input of a reader that never fixes types, returning the
+    /// text columns.
+    fn finish_raw(mut self) -> Result<RawTable, LoadError> {
+        self.end_input()?;
+        self.has_rows()?;
+        Ok(self.table)
+    }
+
+    /// Flushes a character cut off at the very end, then the parser;
+    /// fails if the file held no header.
+    fn end_input(&mut self) -> Result<(), LoadError> {
+        if self.passthrough && !self.utf8_tail.is_empty() {
+            let tail = std::mem::take(&mut self.utf8_tail);
+            self.passthrough = false;
+            self.decode_and_parse(&tail, false);
         }
         if self.passthrough {
             self.parse(&[], true);
         } else {
             self.decode_and_parse(&[], true);
         }
-        if !self.have_header {
-            return Err(LoadError::Empty);
+        if self.have_header {
+            Ok(())
+        } else {
+            Err(LoadError::Empty)
         }
-        if self.table.row_count() == 0 {
-            return Err(LoadError::HeaderOnly {
-                columns: self.table.headers.len(),
-                skipped: self.table.skipped_count,
-            });
+    }
+
+    fn has_rows(&self) -> Result<(), LoadError> {
+        if self.table.row_count() > 0 {
+            return Ok(());
         }
-        Ok(self.table)
+        Err(LoadError::HeaderOnly {
+            columns: self.table.headers.len(),
+            skipped: self.table.skipped_count,
+        })
     }
 
     /// Sizes the columns for a file of `total_bytes`, judging from what has
@@ -413,9 +543,20 @@ impl CsvReader {
         }
         let scale = total_bytes as f64 / self.bytes_read as f64 * 1.1;
         let more_rows = (rows as f64 * scale) as usize - rows;
-        for column in &mut self.table.columns {
-            let more_bytes = (column.text_len() as f64 * scale) as usize - column.text_len();
-            column.reserve(more_bytes, more_rows);
+        let more = |len: usize| (len as f64 * scale) as usize - len;
+        match &mut self.builders {
+            Some(builders) => {
+                for builder in builders {
+                    let bytes = more(builder.text_len());
+                    builder.reserve(more_rows, bytes);
+                }
+            }
+            None => {
+                for column in &mut self.table.columns {
+                    let bytes = more(column.text_len());
+                    column.reserve(bytes, more_rows);
+                }
+            }
         }
         self.table.lines.reserve(more_rows);
     }
@@ -474,6 +615,14 @@ impl CsvReader {
     /// Files the record now in the output buffer as the header or a row.
     fn take_record(&mut self, terminated: bool) {
         // Split borrows: the record's bytes are read while the table grows.
+        if !self.misled.is_empty() {
+            self.output_len = 0;
+            self.ends_len = 0;
+            return;
+        }
+        if self.builders.is_none() && self.table.row_count() >= self.plan_rows {
+            self.plan();
+        }
         let CsvReader {
             output,
             output_len,
@@ -483,6 +632,9 @@ impl CsvReader {
             breaks,
             table,
             have_header,
+            builders,
+            markers,
+            misled,
             ..
         } = self;
         // The decoder produced UTF-8, and the parser only removed ASCII
@@ -514,15 +666,26 @@ impl CsvReader {
             *have_header = true;
         } else {
             let expected = table.headers.len();
-            let blank_from = |from: usize| (from..count).all(|i| field(i).trim().is_empty());
+            let blank_from = |from: usize| (from..count).all(|i| trim_cell(field(i)).is_empty());
             if blank_from(0) && (count <= 1 || expected > 1) {
                 table.blank_lines += 1;
             } else if count == expected || (count > expected && blank_from(expected)) {
                 if count > expected {
                     table.trailing_empty_fields += 1;
                 }
-                for (i, column) in table.columns.iter_mut().enumerate() {
-                    column.push(Some(field(i)));
+                match builders {
+                    None => {
+                        for (i, column) in table.columns.iter_mut().enumerate() {
+                            column.push(Some(field(i)));
+                        }
+                    }
+                    Some(builders) => {
+                        for (i, builder) in builders.iter_mut().enumerate() {
+                            if builder.push(field(i), line, markers).is_err() {
+                                misled.push(table.headers[i].clone());
+                            }
+                        }
+                    }
                 }
                 table.lines.push(line);
             } else {
@@ -548,16 +711,22 @@ impl CsvReader {
     }
 }
 
-/// Reads a whole in-memory file (pasted text, tests) in one go.
+/// Reads a whole in-memory file as text columns, untyped (for tests and
+/// tools that type columns themselves).
 pub fn read_all(
     bytes: &[u8],
     encoding: EncodingChoice,
     delimiter: Option<u8>,
 ) -> Result<RawTable, LoadError> {
     let sniffed = sniff(&bytes[..bytes.len().min(SNIFF_BYTES)], encoding, delimiter)?;
-    let mut reader = CsvReader::new(sniffed);
+    let mut reader = CsvReader::with_plan_rows(
+        sniffed,
+        &TypingOptions::default(),
+        BTreeSet::new(),
+        usize::MAX,
+    );
     reader.push(bytes);
-    reader.finish()
+    reader.finish_raw()
 }
 
 #[cfg(test)]
@@ -566,6 +735,15 @@ mod tests {
 
     fn read(text: &[u8]) -> RawTable {
         read_all(text, EncodingChoice::Auto, None).unwrap()
+    }
+
+    fn raw_reader(sniffed: Sniffed) -> CsvReader {
+        CsvReader::with_plan_rows(
+            sniffed,
+            &TypingOptions::default(),
+            BTreeSet::new(),
+            usize::MAX,
+        )
     }
 
     fn column(table: &RawTable, i: usize) -> Vec<&str> {
@@ -659,11 +837,11 @@ mod tests {
         let whole = read(text);
         for size in [1, 2, 3, 5, 7] {
             let sniffed = sniff(text, EncodingChoice::Auto, None).unwrap();
-            let mut reader = CsvReader::new(sniffed);
+            let mut reader = raw_reader(sniffed);
             for chunk in text.chunks(size) {
                 reader.push(chunk);
             }
-            assert_eq!(reader.finish().unwrap(), whole, "chunks of {size}");
+            assert_eq!(reader.finish_raw().unwrap(), whole, "chunks of {size}");
         }
     }
 
@@ -673,11 +851,11 @@ mod tests {
         for size in [1, 2, 3, 4, 64] {
             let sniffed = sniff(&text[..8], EncodingChoice::Auto, None).unwrap();
             assert_eq!(sniffed.encoding, UTF_8);
-            let mut reader = CsvReader::new(sniffed);
+            let mut reader = raw_reader(sniffed);
             for chunk in text.chunks(size) {
                 reader.push(chunk);
             }
-            let t = reader.finish().unwrap();
+            let t = reader.finish_raw().unwrap();
             assert_eq!(
                 column(&t, 1),
                 ["Köln", "\u{FFFD}!", "x"],
@@ -695,12 +873,12 @@ mod tests {
                 .collect::<String>();
         let whole = read(text.as_bytes());
         let sniffed = sniff(text.as_bytes(), EncodingChoice::Auto, None).unwrap();
-        let mut reader = CsvReader::new(sniffed);
+        let mut reader = raw_reader(sniffed);
         let (first, rest) = text.as_bytes().split_at(100);
         reader.push(first);
         reader.reserve_for(text.len() as u64);
         reader.push(rest);
-        assert_eq!(reader.finish().unwrap(), whole);
+        assert_eq!(reader.finish_raw().unwrap(), whole);
     }
 
     #[test]

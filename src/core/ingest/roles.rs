@@ -128,6 +128,16 @@ fn distinct_values(data: &Dataset, name: &str, cap: usize) -> usize {
     match &column.values {
         ColumnValues::Category(c) => c.labels().len(),
         ColumnValues::Boolean(v) => v.iter().flatten().collect::<HashSet<_>>().len(),
+        ColumnValues::Number(v) => {
+            let mut seen = rustc_hash::FxHashSet::default();
+            for x in v.iter().filter(|x| !x.is_nan()) {
+                seen.insert(x.to_bits());
+                if seen.len() >= cap {
+                    break;
+                }
+            }
+            seen.len()
+        }
         _ => {
             let mut seen = HashSet::new();
             for row in 0..column.len() {

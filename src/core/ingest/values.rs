@@ -10,6 +10,24 @@
 
 use chrono::NaiveDate;
 
+/// A cell without surrounding white space. Most cells have none, and most
+/// that do have only ASCII spaces, so those cases skip the Unicode-aware
+/// `str::trim`.
+///
+/// ```
+/// use leadlens::core::ingest::values::trim_cell;
+/// assert_eq!(trim_cell("  a b "), "a b");
+/// assert_eq!(trim_cell("\u{a0}x\u{a0}"), "x");
+/// ```
+#[inline]
+pub fn trim_cell(cell: &str) -> &str {
+    match (cell.as_bytes().first(), cell.as_bytes().last()) {
+        (Some(&a), Some(&b)) if a > b' ' && a < 0x80 && b > b' ' && b < 0x80 => cell,
+        (None, _) | (_, None) => cell,
+        _ => cell.trim(),
+    }
+}
+
 /// How a column writes the decimal separator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DecimalStyle {
@@ -30,7 +48,7 @@ pub enum DecimalStyle {
 /// assert_eq!(parse_number("1,5", Point), None);
 /// ```
 pub fn parse_number(text: &str, style: DecimalStyle) -> Option<f64> {
-    let mut s = text.trim();
+    let mut s = trim_cell(text);
     // Fast path: plain digits with at most a sign and a decimal point.
     if style == DecimalStyle::Point
         && !s.is_empty()
@@ -219,19 +237,15 @@ fn parse_time(s: &str) -> Option<i64> {
         }
     }
     let rest = rest.trim();
-    let upper = rest.to_ascii_uppercase();
-    let (hours, rest) = if let Some(r) = upper.strip_prefix("AM") {
+    let meridiem = |tag: &str| rest.get(..2).is_some_and(|p| p.eq_ignore_ascii_case(tag));
+    let (hours, rest) = if meridiem("AM") || meridiem("PM") {
         if !(1..=12).contains(&hours) {
             return None;
         }
-        (hours % 12, r.to_owned())
-    } else if let Some(r) = upper.strip_prefix("PM") {
-        if !(1..=12).contains(&hours) {
-            return None;
-        }
-        (hours % 12 + 12, r.to_owned())
+        let afternoon = meridiem("PM");
+        (hours % 12 + if afternoon { 12 } else { 0 }, &rest[2..])
     } else {
-        (hours, upper.clone())
+        (hours, rest)
     };
     if hours > 23 || minutes > 59 || seconds > 60 {
         return None;
@@ -242,7 +256,11 @@ fn parse_time(s: &str) -> Option<i64> {
 
 /// `Z`, `UTC`, `+02:00`, `-0500`, or nothing; in seconds east of UTC.
 fn parse_offset(s: &str) -> Option<i64> {
-    if s.is_empty() || s == "Z" || s == "UTC" || s == "GMT" {
+    if s.is_empty()
+        || ["Z", "UTC", "GMT"]
+            .iter()
+            .any(|z| s.eq_ignore_ascii_case(z))
+    {
         return Some(0);
     }
     let sign = match s.as_bytes()[0] {
@@ -271,7 +289,7 @@ fn parse_offset(s: &str) -> Option<i64> {
 /// assert_eq!(us.timestamp(DayOrder::DayFirst), None); // no month 15
 /// ```
 pub fn parse_date_parts(text: &str) -> Option<DateParts> {
-    let s = text.trim();
+    let s = trim_cell(text);
     let (first, rest) = take_digits(s);
     if first.is_empty() {
         return None;

@@ -51,6 +51,9 @@ pub fn delimiter_name(delimiter: u8) -> String {
 pub struct Sniffed {
     pub encoding: &'static Encoding,
     pub delimiter: u8,
+    /// Some line ends are a bare carriage return (old Mac files), which
+    /// the parser's own line count misses: lines are then counted here.
+    pub bare_cr: bool,
 }
 
 fn looks_binary(head: &[u8]) -> Option<LoadError> {
@@ -113,9 +116,13 @@ pub fn sniff(
             sniff_delimiter(&text)
         }
     };
+    let bare_cr = head
+        .windows(2)
+        .any(|pair| pair[0] == b'\r' && pair[1] != b'\n');
     Ok(Sniffed {
         encoding,
         delimiter,
+        bare_cr,
     })
 }
 
@@ -293,6 +300,7 @@ pub struct CsvReader {
     fields: Vec<(usize, usize)>,
     breaks: u64,
     prev_cr: bool,
+    bare_cr: bool,
     table: RawTable,
     have_header: bool,
     bytes_read: u64,
@@ -345,6 +353,7 @@ impl CsvReader {
             fields: Vec::new(),
             breaks: 0,
             prev_cr: false,
+            bare_cr: sniffed.bare_cr,
             table: RawTable {
                 encoding: sniffed.encoding.name(),
                 delimiter: sniffed.delimiter,
@@ -592,7 +601,14 @@ impl CsvReader {
                 &mut self.output[self.output_len..],
                 &mut self.ends[self.ends_len..],
             );
-            self.breaks += count_line_breaks(&input[..nin], &mut self.prev_cr);
+            if self.bare_cr {
+                self.breaks += count_line_breaks(&input[..nin], &mut self.prev_cr);
+            } else {
+                // The parser counts `\n`; a record ended by the `\r` of a
+                // `\r\n` is returned before its `\n` is read.
+                let ends_in_cr = nin > 0 && input[nin - 1] == b'\r';
+                self.breaks = self.parser.line() - 1 + u64::from(ends_in_cr);
+            }
             input = &input[nin..];
             self.output_len += nout;
             self.ends_len += nend;
@@ -637,9 +653,12 @@ impl CsvReader {
             misled,
             ..
         } = self;
-        // The decoder produced UTF-8, and the parser only removed ASCII
-        // quotes and delimiters, so the record's bytes are UTF-8 too.
-        let data = std::str::from_utf8(&output[..*output_len]).unwrap_or("");
+        let data = &output[..*output_len];
+        debug_assert!(std::str::from_utf8(data).is_ok());
+        // SAFETY: the parser's input is valid UTF-8 (checked in `push`, or
+        // produced by the decoder), and the parser only removes ASCII quotes
+        // and delimiters, so a record's bytes are valid UTF-8 too.
+        let data = unsafe { std::str::from_utf8_unchecked(data) };
         let breaks_inside = if memchr::memchr2(b'\n', b'\r', data.as_bytes()).is_some() {
             count_line_breaks(data.as_bytes(), &mut false)
         } else {

@@ -10,7 +10,7 @@ WASM_TEST_ENV := CHROMEDRIVER=/usr/bin/chromedriver \
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	WASM_BINDGEN_TEST_WEBDRIVER_JSON=$(CURDIR)/tests/webdriver.json
 
-.PHONY: serve test build
+.PHONY: serve test build bench
 
 ## Build the release app and serve it on http://127.0.0.1:$(PORT)/
 serve: build
@@ -32,3 +32,10 @@ test:
 	trunk build --release --offline --locked
 	@echo '==> end-to-end tests against the release build'
 	node --test tests/e2e/
+
+## Speed and memory figures (not part of `make test`): the native ingest
+## benchmark, then loading a 1,000,000-row file in Chromium beside PapaParse.
+bench: build
+	bash scripts/ensure-tools.sh test
+	cargo bench --locked --bench ingest
+	node tests/bench/browser-load.mjs

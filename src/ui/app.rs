@@ -119,6 +119,10 @@ fn Workspace() -> Html {
     );
 
     let rows = data.data.row_count();
+    let base_rate = match outcomes.as_ref() {
+        Ok(o) if !o.is_empty() => Some(o.iter().filter(|&&c| c).count() as f64 / o.len() as f64),
+        _ => None,
+    };
     let is_sample = *data.data.origin() == DataOrigin::Sample;
     html! {
         <>
@@ -151,6 +155,17 @@ fn Workspace() -> Html {
                     } }
                     <details class="data-overview" data-testid="data-overview">
                         <summary>{ format!("The data: {} leads, {} columns", format::count(rows), data.data.columns().len()) }</summary>
+                        <p class="base-rate" data-testid="data-base-rate"
+                            data-value={base_rate.map(|r| r.to_string()).unwrap_or_default()}>
+                            { match (&state.mapping.outcome, base_rate) {
+                                (Some(outcome), Some(rate)) => format!(
+                                    "Outcome: “{outcome}”, converted when {}. Base rate {} of all leads.",
+                                    if state.mapping.converted_values.is_empty() { "it reads yes, 1, won or similar".to_owned() }
+                                    else { state.mapping.converted_values.join(" or ") },
+                                    format::percent(Some(rate))),
+                                _ => "No outcome column is chosen.".to_owned(),
+                            } }
+                        </p>
                         <DataSummary summaries={data.summaries.clone()} rows={rows}
                             typings={data.report.as_ref().map(|r| Rc::new(r.columns.clone()))} />
                     </details>

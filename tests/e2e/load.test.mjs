@@ -43,6 +43,8 @@ describe('loading a file', () => {
     const summary = page.locator('[data-testid=data-overview] [data-testid=data-summary]');
     assert.equal(await summary.locator('tbody tr').count(), 9);
     assert.match(await summary.locator('tr[data-column="Industry"]').textContent(), /category.*16\.7%/);
+    assert.equal(Number(await page.getAttribute('[data-testid=data-base-rate]', 'data-value')).toFixed(4), (2 / 6).toFixed(4));
+    assert.match(await page.textContent('[data-testid=data-base-rate]'), /“Lifecycle Stage”, converted when Customer\. Base rate 33\.3%/);
     assert.deepEqual(seen.errors, []);
     await context.close();
   });

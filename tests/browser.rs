@@ -208,3 +208,62 @@ async fn undefined_figures_show_a_dash_and_an_empty_data_value() {
         "{headline}"
     );
 }
+
+#[wasm_bindgen_test]
+async fn data_summary_offers_a_type_change_for_every_column() {
+    use leadlens::core::dataset::ColumnKind;
+    use leadlens::core::ingest::{load_bytes, LoadOptions};
+    use leadlens::core::summary::summarise;
+    use leadlens::ui::data_summary::{DataSummary, DataSummaryProps};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use web_sys::{Event, HtmlSelectElement};
+    use yew::Callback;
+
+    let csv = "Industry,Amount,Won\nSoftware,\"$1,200\",yes\nRetail,80,no\n,95,no\n";
+    let loaded = load_bytes("t.csv", csv.as_bytes(), &LoadOptions::default()).unwrap();
+    let chosen: Rc<RefCell<Vec<(String, Option<ColumnKind>)>>> = Rc::default();
+    let props = DataSummaryProps {
+        summaries: Rc::new(summarise(&loaded.dataset)),
+        rows: loaded.dataset.row_count(),
+        typings: Some(Rc::new(loaded.report.columns.clone())),
+        on_kind: Some({
+            let chosen = Rc::clone(&chosen);
+            Callback::from(move |choice| chosen.borrow_mut().push(choice))
+        }),
+    };
+    let root = mount_point();
+    yew::Renderer::<DataSummary>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+
+    let rows = root.query_selector_all("tbody tr").unwrap();
+    assert_eq!(rows.length(), 3);
+    let amount = find(&root, "tr[data-column='Amount']")
+        .text_content()
+        .unwrap();
+    assert!(
+        amount.contains("number (detected)") && amount.contains("80 to 1200"),
+        "{amount}"
+    );
+    let industry = find(&root, "tr[data-column='Industry']")
+        .text_content()
+        .unwrap();
+    assert!(
+        industry.contains("33.3%"),
+        "one of three is missing: {industry}"
+    );
+
+    let select: HtmlSelectElement = find(&root, "tr[data-column='Amount'] select")
+        .dyn_into()
+        .unwrap();
+    select.set_value("text");
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    select
+        .dispatch_event(&Event::new_with_event_init_dict("change", &init).unwrap())
+        .unwrap();
+    assert_eq!(
+        *chosen.borrow(),
+        [("Amount".to_owned(), Some(ColumnKind::Text))]
+    );
+}

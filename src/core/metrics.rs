@@ -210,7 +210,7 @@ pub fn score_distribution(
 
 /// The smallest of 1, 2, 5, 10, 20, 50, … that splits `span` into at most
 /// `max_bands` bands.
-fn round_step(span: i64, max_bands: i64) -> i64 {
+pub(crate) fn round_step(span: i64, max_bands: i64) -> i64 {
     let mut magnitude = 1i64;
     loop {
         for step in [1, 2, 5] {

@@ -2,7 +2,9 @@
 //! sight. It builds and tests natively with plain `cargo test`.
 
 pub mod criteria;
+pub mod criteria_file;
 pub mod dataset;
+pub mod engine;
 pub mod format;
 pub mod ingest;
 pub mod mapping;

@@ -1,0 +1,380 @@
+//! The criteria file: scenarios, their criteria and the column mapping as
+//! JSON (`"format": "leadlens-criteria"`, version 1), for export, import and
+//! the share link.
+//!
+//! Reading goes in two steps. The text is first checked to be a criteria
+//! file of a version this build knows, so a wrong file gets a plain message
+//! rather than a parser's; then the content is decoded and validated (sizes,
+//! numbers, the active scenario), and only then becomes the model. Unknown
+//! fields are ignored, so files from later builds that only add fields still
+//! open.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::criteria::{Criterion, RuleTest, Scenario};
+use super::mapping::ColumnMapping;
+
+pub const FORMAT: &str = "leadlens-criteria";
+pub const VERSION: u32 = 1;
+
+/// Limits that keep a hostile or broken file from swamping the app.
+pub const MAX_SCENARIOS: usize = 20;
+pub const MAX_CRITERIA: usize = 100;
+pub const MAX_TEXT: usize = 500;
+pub const MAX_VALUES: usize = 1_000;
+/// Points and thresholds stay within ±this, so sums cannot overflow.
+pub const MAX_POINTS: i32 = 100_000;
+
+/// Everything a criteria file carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CriteriaFile {
+    pub format: String,
+    pub version: u32,
+    #[serde(default)]
+    pub mapping: ColumnMapping,
+    #[serde(default)]
+    pub active: usize,
+    pub scenarios: Vec<Scenario>,
+}
+
+/// Why a criteria file was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CriteriaFileError {
+    /// Not JSON at all, with the parser's position.
+    NotJson { line: usize, column: usize },
+    /// JSON, but not a leadlens criteria file.
+    NotCriteriaFile,
+    /// A criteria file of a version this build does not read.
+    UnknownVersion(u64),
+    /// The right format and version, but content that does not fit it.
+    Invalid(String),
+}
+
+impl fmt::Display for CriteriaFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CriteriaFileError::NotJson { line, column } => write!(
+                f,
+                "This is not a criteria file: it is not valid JSON (line {line}, column {column})."
+            ),
+            CriteriaFileError::NotCriteriaFile => f.write_str(
+                "This JSON is not a leadlens criteria file (it lacks \"format\": \"leadlens-criteria\").",
+            ),
+            CriteriaFileError::UnknownVersion(v) => write!(
+                f,
+                "This criteria file is version {v}; this version of leadlens reads version {VERSION}. \
+                 Open it with a newer leadlens."
+            ),
+            CriteriaFileError::Invalid(reason) => write!(f, "The criteria file is damaged: {reason}."),
+        }
+    }
+}
+
+impl std::error::Error for CriteriaFileError {}
+
+fn invalid(reason: impl Into<String>) -> CriteriaFileError {
+    CriteriaFileError::Invalid(reason.into())
+}
+
+fn check_text(what: &str, text: &str) -> Result<(), CriteriaFileError> {
+    if text.chars().count() > MAX_TEXT {
+        return Err(invalid(format!(
+            "{what} is longer than {MAX_TEXT} characters"
+        )));
+    }
+    Ok(())
+}
+
+fn check_number(what: &str, x: f64) -> Result<(), CriteriaFileError> {
+    if !x.is_finite() {
+        return Err(invalid(format!("{what} is not a finite number")));
+    }
+    Ok(())
+}
+
+fn check_points(what: &str, points: i32) -> Result<(), CriteriaFileError> {
+    if points.abs() > MAX_POINTS {
+        return Err(invalid(format!(
+            "{what} ({points}) is beyond ±{MAX_POINTS}"
+        )));
+    }
+    Ok(())
+}
+
+fn check_criterion(at: &str, c: &Criterion) -> Result<(), CriteriaFileError> {
+    check_text(&format!("{at}: the label"), &c.label)?;
+    check_text(&format!("{at}: the rationale"), &c.rationale)?;
+    check_text(&format!("{at}: the column name"), &c.rule.column)?;
+    check_points(&format!("{at}: the points"), c.points)?;
+    match &c.rule.test {
+        RuleTest::AnyOf { values } | RuleTest::NoneOf { values } => {
+            if values.len() > MAX_VALUES {
+                return Err(invalid(format!("{at} lists more than {MAX_VALUES} values")));
+            }
+            for v in values {
+                check_text(&format!("{at}: a value"), v)?;
+            }
+        }
+        RuleTest::Gte { value } | RuleTest::Lte { value } => check_number(at, *value)?,
+        RuleTest::Between { min, max } => {
+            check_number(at, *min)?;
+            check_number(at, *max)?;
+            if min > max {
+                return Err(invalid(format!("{at}: the range starts above its end")));
+            }
+        }
+        RuleTest::Contains { value } => check_text(&format!("{at}: the text"), value)?,
+        RuleTest::PerUnit {
+            points_per_unit,
+            max_points,
+        } => {
+            check_points(&format!("{at}: the points per unit"), *points_per_unit)?;
+            check_points(&format!("{at}: the maximum"), *max_points)?;
+        }
+        RuleTest::IsTrue
+        | RuleTest::IsFalse
+        | RuleTest::Empty
+        | RuleTest::NotEmpty
+        | RuleTest::WithinDays { .. } => {}
+    }
+    Ok(())
+}
+
+impl CriteriaFile {
+    /// A file holding `scenarios`, `active` and `mapping`.
+    pub fn new(mapping: ColumnMapping, scenarios: Vec<Scenario>, active: usize) -> Self {
+        CriteriaFile {
+            format: FORMAT.to_owned(),
+            version: VERSION,
+            mapping,
+            active,
+            scenarios,
+        }
+    }
+
+    /// The file as indented JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("the criteria model always serialises")
+    }
+
+    /// Reads and validates a criteria file.
+    pub fn parse(text: &str) -> Result<CriteriaFile, CriteriaFileError> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| CriteriaFileError::NotJson {
+                line: e.line(),
+                column: e.column(),
+            })?;
+        Self::from_value(value)
+    }
+
+    /// Validates an already parsed JSON value (the share link's path).
+    pub fn from_value(value: serde_json::Value) -> Result<CriteriaFile, CriteriaFileError> {
+        if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+            return Err(CriteriaFileError::NotCriteriaFile);
+        }
+        match value.get("version").and_then(|v| v.as_u64()) {
+            Some(v) if v == u64::from(VERSION) => {}
+            Some(v) => return Err(CriteriaFileError::UnknownVersion(v)),
+            None => return Err(invalid("the version is missing")),
+        }
+        let file: CriteriaFile =
+            serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;
+        file.validate()?;
+        Ok(file)
+    }
+
+    fn validate(&self) -> Result<(), CriteriaFileError> {
+        if self.scenarios.is_empty() {
+            return Err(invalid("it holds no scenario"));
+        }
+        if self.scenarios.len() > MAX_SCENARIOS {
+            return Err(invalid(format!(
+                "it holds more than {MAX_SCENARIOS} scenarios"
+            )));
+        }
+        if self.active >= self.scenarios.len() {
+            return Err(invalid(format!(
+                "the active scenario ({}) is not one of its {}",
+                self.active + 1,
+                self.scenarios.len()
+            )));
+        }
+        let m = &self.mapping;
+        for role in [
+            &m.outcome,
+            &m.followed_up,
+            &m.response_hours,
+            &m.first_touch,
+            &m.created,
+            &m.deal_value,
+            &m.owner,
+            &m.lead_id,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            check_text("a mapped column name", role)?;
+        }
+        if m.converted_values.len() > MAX_VALUES {
+            return Err(invalid("it lists too many converted values"));
+        }
+        for (s, scenario) in self.scenarios.iter().enumerate() {
+            let at = format!("scenario {}", s + 1);
+            check_text(&format!("{at}: the name"), &scenario.name)?;
+            check_points(&format!("{at}: the threshold"), scenario.threshold)?;
+            if scenario.criteria.len() > MAX_CRITERIA {
+                return Err(invalid(format!(
+                    "{at} has more than {MAX_CRITERIA} criteria"
+                )));
+            }
+            for (c, criterion) in scenario.criteria.iter().enumerate() {
+                check_criterion(&format!("{at}, criterion {}", c + 1), criterion)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::criteria::{Group, Proposer};
+    use crate::core::sample::{sample_mapping, sample_scenario};
+
+    /// The example of the specification, verbatim.
+    const SPEC_EXAMPLE: &str = r#"{
+      "format": "leadlens-criteria",
+      "version": 1,
+      "mapping": {
+        "outcome": "Converted", "converted_values": ["1"],
+        "followed_up": null, "response_hours": null, "first_touch": null,
+        "created": null, "deal_value": null, "owner": null, "lead_id": null
+      },
+      "active": 0,
+      "scenarios": [
+        { "name": "Agreed", "threshold": 40, "criteria": [
+          { "label": "Asked for a demo", "group": "engagement",
+            "proposed_by": "sales", "points": 30, "enabled": true,
+            "rationale": "Hand-raisers convert 4x",
+            "rule": { "column": "Demo requested", "op": "is_true" } },
+          { "label": "Target industry", "group": "fit",
+            "proposed_by": "marketing", "points": 15,
+            "rule": { "column": "Industry", "op": "any_of",
+                      "values": ["Software", "Finance"] } }
+        ] }
+      ]
+    }"#;
+
+    #[test]
+    fn reads_the_specification_example() {
+        let file = CriteriaFile::parse(SPEC_EXAMPLE).unwrap();
+        assert_eq!(file.mapping.outcome.as_deref(), Some("Converted"));
+        assert_eq!(file.mapping.converted_values, ["1"]);
+        let s = &file.scenarios[0];
+        assert_eq!((s.name.as_str(), s.threshold), ("Agreed", 40));
+        assert_eq!(s.criteria[0].group, Group::Engagement);
+        assert_eq!(s.criteria[0].rule.test, RuleTest::IsTrue);
+        assert_eq!(s.criteria[1].proposed_by, Proposer::Marketing);
+        assert!(s.criteria[1].enabled, "enabled defaults to true");
+        assert_eq!(s.criteria[1].rationale, "");
+        assert_eq!(
+            s.criteria[1].rule.test,
+            RuleTest::AnyOf {
+                values: vec!["Software".into(), "Finance".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn every_rule_kind_round_trips() {
+        let mut scenario = sample_scenario();
+        let template = scenario.criteria[0].clone();
+        let tests = [
+            RuleTest::AnyOf {
+                values: vec!["a".into()],
+            },
+            RuleTest::NoneOf {
+                values: vec!["b".into(), "c".into()],
+            },
+            RuleTest::Gte { value: 1.5 },
+            RuleTest::Lte { value: -2.0 },
+            RuleTest::Between {
+                min: 0.0,
+                max: 10.0,
+            },
+            RuleTest::IsTrue,
+            RuleTest::IsFalse,
+            RuleTest::Contains {
+                value: "demo".into(),
+            },
+            RuleTest::Empty,
+            RuleTest::NotEmpty,
+            RuleTest::WithinDays { days: 30 },
+            RuleTest::PerUnit {
+                points_per_unit: 2,
+                max_points: 20,
+            },
+        ];
+        scenario.criteria = tests
+            .into_iter()
+            .map(|test| {
+                let mut c = template.clone();
+                c.rule.test = test;
+                c
+            })
+            .collect();
+        let file = CriteriaFile::new(
+            sample_mapping(),
+            vec![scenario.clone(), sample_scenario()],
+            1,
+        );
+        let back = CriteriaFile::parse(&file.to_json()).unwrap();
+        assert_eq!(back, file);
+    }
+
+    #[test]
+    fn unknown_fields_are_ignored() {
+        let text =
+            SPEC_EXAMPLE.replacen("\"active\": 0,", "\"active\": 0, \"theme\": \"dark\",", 1);
+        assert!(CriteriaFile::parse(&text).is_ok());
+    }
+
+    #[test]
+    fn wrong_files_get_plain_messages() {
+        assert_eq!(
+            CriteriaFile::parse("{ oops").unwrap_err(),
+            CriteriaFileError::NotJson { line: 1, column: 3 }
+        );
+        assert_eq!(
+            CriteriaFile::parse(r#"{"name": "x"}"#).unwrap_err(),
+            CriteriaFileError::NotCriteriaFile
+        );
+        let v2 = SPEC_EXAMPLE.replacen("\"version\": 1", "\"version\": 2", 1);
+        let err = CriteriaFile::parse(&v2).unwrap_err();
+        assert_eq!(err, CriteriaFileError::UnknownVersion(2));
+        assert!(err.to_string().contains("version 2"));
+    }
+
+    #[test]
+    fn damaged_content_is_refused_with_the_reason() {
+        let cases = [
+            ("\"active\": 0,", "\"active\": 3,", "active scenario"),
+            ("\"threshold\": 40", "\"threshold\": 999999999", "threshold"),
+            ("\"points\": 30", "\"points\": \"thirty\"", "invalid type"),
+            ("\"op\": \"is_true\"", "\"op\": \"is_purple\"", "is_purple"),
+        ];
+        for (from, to, expected) in cases {
+            let text = SPEC_EXAMPLE.replacen(from, to, 1);
+            let err = CriteriaFile::parse(&text).unwrap_err();
+            assert!(err.to_string().contains(expected), "{to}: {err}");
+        }
+        let long = "x".repeat(MAX_TEXT + 1);
+        let text = SPEC_EXAMPLE.replacen("Asked for a demo", &long, 1);
+        assert!(CriteriaFile::parse(&text)
+            .unwrap_err()
+            .to_string()
+            .contains("longer than"));
+    }
+}

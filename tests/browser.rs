@@ -190,8 +190,11 @@ async fn undefined_figures_show_a_dash_and_an_empty_data_value() {
         },
         auc: None,
     };
-    yew::Renderer::<KeyFigures>::with_root_and_props(root.clone(), KeyFiguresProps { figures })
-        .render();
+    yew::Renderer::<KeyFigures>::with_root_and_props(
+        root.clone(),
+        yew::props!(KeyFiguresProps { figures }),
+    )
+    .render();
     settle().await;
     assert_eq!(data_value(&root, "kpi-rate-in"), "");
     assert_eq!(data_value(&root, "kpi-auc"), "");

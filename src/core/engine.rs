@@ -18,6 +18,9 @@ use super::metrics::{wilson_interval, KeyFigures, Rate, ScoreBand, ScoreDistribu
 use super::scoring::{Evaluation, RuleEffect};
 
 const SECONDS_PER_WEEK: f64 = 7.0 * 86_400.0;
+/// At most this many bands in the score distribution, so bars stay wide
+/// enough to read on a projector.
+pub const MAX_SCORE_BANDS: usize = 30;
 /// Weeks in an average month, for "leads a month".
 pub const WEEKS_PER_MONTH: f64 = 52.0 / 12.0;
 /// A criterion matching fewer leads (or fewer conversions) is flagged as

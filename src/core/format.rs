@@ -4,6 +4,7 @@
 //! Undefined figures (a rate of no leads, the lift of data without
 //! conversions) are written as an em dash, never as `NaN` or `0`.
 
+use super::engine::Workload;
 use super::metrics::{KeyFigures, Rate};
 
 /// Shown where a figure is undefined.
@@ -73,20 +74,32 @@ pub fn decimal(x: Option<f64>, decimals: usize) -> String {
     }
 }
 
-/// The sentence that sums up a scenario, e.g. "Sales gets 1,095 of 5,000
-/// leads (21.9%). They convert at 24.1% (21.6–26.8%) against 7.3% for the
-/// rest: 2.3× lift. 51% of all conversions are captured."
-pub fn headline(figures: &KeyFigures) -> String {
+/// The sentence that sums up a scenario, e.g. "Sales gets 412 leads a month
+/// (≈21 per rep per week). They convert at 18.2% (16.1–20.5%) against 3.1%
+/// for the rest: 5.9× lift. 74% of all conversions are captured." Without
+/// dates the workload is a share of all leads instead.
+pub fn headline(figures: &KeyFigures, workload: Option<&Workload>) -> String {
     if figures.leads == 0 {
         return "No leads are loaded.".to_owned();
     }
     let ready = &figures.sales_ready;
-    let mut sentence = format!(
-        "Sales gets {} of {} leads ({}).",
-        count(ready.leads),
-        count(figures.leads),
-        percent(figures.sales_ready_share())
-    );
+    let mut sentence = match workload {
+        Some(w) => format!(
+            "Sales gets {} leads a month (≈{} per rep per week), {} of all leads.",
+            count(w.per_month().round() as usize),
+            decimal(
+                Some(w.per_rep_week),
+                if w.per_rep_week < 10.0 { 1 } else { 0 }
+            ),
+            percent(figures.sales_ready_share())
+        ),
+        None => format!(
+            "Sales gets {} of {} leads ({}).",
+            count(ready.leads),
+            count(figures.leads),
+            percent(figures.sales_ready_share())
+        ),
+    };
     if ready.leads == 0 {
         sentence.push_str(" No lead reaches the threshold.");
         return sentence;
@@ -137,7 +150,7 @@ mod tests {
     fn headline_reads_as_a_sentence() {
         let scores = [50, 40, 39, 10, 0, 45];
         let outcomes = [true, false, true, false, false, true];
-        let text = headline(&key_figures(&scores, &outcomes, 40));
+        let text = headline(&key_figures(&scores, &outcomes, 40), None);
         assert_eq!(
             text,
             "Sales gets 3 of 6 leads (50.0%). They convert at 66.7% (20.8–93.9%) \
@@ -146,11 +159,31 @@ mod tests {
     }
 
     #[test]
-    fn headline_handles_edge_cases() {
-        assert_eq!(headline(&key_figures(&[], &[], 1)), "No leads are loaded.");
+    fn headline_speaks_of_workload_when_dates_are_known() {
+        let scores = [50, 40, 39, 10, 0, 45];
+        let outcomes = [true, false, true, false, false, true];
+        let workload = Workload {
+            per_week: 95.0,
+            per_rep_week: 19.0,
+        };
+        let text = headline(&key_figures(&scores, &outcomes, 40), Some(&workload));
         assert!(
-            headline(&key_figures(&[0], &[true], 1)).ends_with("No lead reaches the threshold.")
+            text.starts_with(
+                "Sales gets 412 leads a month (≈19 per rep per week), 50.0% of all leads."
+            ),
+            "{text}"
         );
-        assert!(headline(&key_figures(&[5], &[false], 1)).contains("No lead in the data converted"));
+    }
+
+    #[test]
+    fn headline_handles_edge_cases() {
+        assert_eq!(
+            headline(&key_figures(&[], &[], 1), None),
+            "No leads are loaded."
+        );
+        assert!(headline(&key_figures(&[0], &[true], 1), None)
+            .ends_with("No lead reaches the threshold."));
+        assert!(headline(&key_figures(&[5], &[false], 1), None)
+            .contains("No lead in the data converted"));
     }
 }

@@ -9,7 +9,6 @@ pub mod format;
 pub mod ingest;
 pub mod mapping;
 pub mod metrics;
-pub mod replay;
 pub mod sample;
 pub mod scoring;
 pub mod summary;

@@ -19,8 +19,8 @@ use super::score_chart::ScoreChart;
 use super::state::{use_workbench, LoadStatus, WorkbenchProvider};
 use crate::core::criteria::Rule;
 use crate::core::dataset::DataOrigin;
+use crate::core::engine::{Grouping, LeadFacts, Replay, MAX_SCORE_BANDS};
 use crate::core::format;
-use crate::core::replay::Replay;
 use crate::core::scoring::{evaluate_rule, Evaluation};
 
 #[component]
@@ -85,7 +85,7 @@ fn Workspace() -> Html {
         .collect();
 
     // Keyed on the rules alone: a points or threshold edit keeps them.
-    let evaluated = use_memo((data.clone(), rules), |(data, rules)| {
+    let evaluated = use_memo((data.clone(), rules.clone()), |(data, rules)| {
         let evaluations: Vec<Evaluation> = rules
             .iter()
             .map(|rule| evaluate_rule(&data.data, rule))
@@ -103,27 +103,50 @@ fn Workspace() -> Html {
         );
         (evaluations, statuses)
     });
-    let outcomes = use_memo((data.clone(), state.mapping.clone()), |(data, mapping)| {
-        mapping.outcomes(&data.data).map_err(|e| e.to_string())
+    let facts = use_memo((data.clone(), state.mapping.clone()), |(data, mapping)| {
+        LeadFacts::new(&data.data, mapping).map_err(|e| e.to_string())
+    });
+    // Leads grouped by rule-match pattern: redone only when the data, the
+    // mapping or a rule changes, never for points or the threshold.
+    let grouping = use_memo((data.clone(), state.mapping.clone(), rules.clone()), {
+        let evaluated = evaluated.clone();
+        let facts = facts.clone();
+        let scenario = state.scenario.clone();
+        move |_| match facts.as_ref() {
+            Ok(facts) => Some(Grouping::new(&scenario, &evaluated.0, facts)),
+            Err(_) => None,
+        }
     });
     let replay = use_memo(
-        (data.clone(), state.scenario.clone(), state.mapping.clone()),
+        (
+            data.clone(),
+            state.mapping.clone(),
+            state.scenario.clone(),
+            state.settings,
+        ),
         {
-            let evaluated = evaluated.clone();
-            let outcomes = outcomes.clone();
-            move |(_, scenario, _)| match outcomes.as_ref() {
-                Ok(outcomes) => Ok(Replay::run(scenario, &evaluated.0, outcomes)),
-                Err(message) => Err(message.clone()),
+            let grouping = grouping.clone();
+            let facts = facts.clone();
+            move |(_, _, scenario, settings)| match (grouping.as_ref(), facts.as_ref()) {
+                (Some(grouping), Ok(facts)) => Ok(Replay::run(scenario, grouping, facts, settings)),
+                (_, Err(message)) => Err(message.clone()),
+                (None, Ok(_)) => Err("the leads could not be grouped".to_owned()),
             }
         },
     );
 
     let rows = data.data.row_count();
-    let base_rate = match outcomes.as_ref() {
-        Ok(o) if !o.is_empty() => Some(o.iter().filter(|&&c| c).count() as f64 / o.len() as f64),
+    let base_rate = match facts.as_ref() {
+        Ok(f) if !f.outcomes.is_empty() => {
+            Some(f.outcomes.iter().filter(|&&c| c).count() as f64 / f.outcomes.len() as f64)
+        }
         _ => None,
     };
     let is_sample = *data.data.origin() == DataOrigin::Sample;
+    let on_reps = {
+        let workbench = workbench.clone();
+        Callback::from(move |reps: u32| workbench.set_reps(reps))
+    };
     html! {
         <>
             <header class="app-header">
@@ -140,13 +163,16 @@ fn Workspace() -> Html {
                 <MappingStep />
             }
             <main class="workspace">
-                <CriteriaEditor statuses={evaluated.1.clone()} total_leads={rows} />
+                <CriteriaEditor statuses={evaluated.1.clone()} total_leads={rows}
+                    evidence={replay.as_ref().as_ref().ok().map(|r| Rc::new(r.evidence.clone()))} />
                 <div class="results">
                     { match replay.as_ref() {
                         Ok(replay) => html! {
                             <>
-                                <KeyFigures figures={replay.figures.clone()} />
-                                <ScoreChart distribution={replay.distribution.clone()} figures={replay.figures.clone()} />
+                                <KeyFigures figures={replay.figures.clone()} workload={replay.workload}
+                                    revenue_captured={replay.revenue_captured} reps={state.settings.reps}
+                                    on_reps={Some(on_reps.clone())} />
+                                <ScoreChart distribution={replay.distribution(MAX_SCORE_BANDS)} figures={replay.figures.clone()} />
                             </>
                         },
                         Err(message) => html! {

@@ -12,6 +12,7 @@ use yew::prelude::*;
 
 use super::state::use_workbench;
 use crate::core::criteria::{Criterion, RuleTest};
+use crate::core::engine::Evidence;
 use crate::core::format;
 
 /// What a criterion's rule found in the loaded data.
@@ -21,6 +22,31 @@ pub enum RuleStatus {
     Fires { leads: usize },
     /// The rule cannot be applied; the reason, in words.
     Inactive(String),
+}
+
+/// Conversion with and without the rule: why the points are defensible.
+fn evidence_line(evidence: Option<&Evidence>) -> Html {
+    let Some(e) = evidence else {
+        return Html::default();
+    };
+    let (Some(matched), Some(unmatched)) = (e.matched, e.unmatched) else {
+        return Html::default();
+    };
+    let text = format!(
+        "converts at {} when it fires, {} otherwise ({} lift)",
+        format::percent(matched.value()),
+        format::percent(unmatched.value()),
+        format::multiple(e.lift())
+    );
+    html! {
+        <p class={classes!("evidence", e.too_thin().then_some("is-thin"))} data-testid="criterion-evidence"
+            data-lift={e.lift().map(|l| l.to_string()).unwrap_or_default()}>
+            { text }
+            if e.too_thin() {
+                <span class="thin-note">{ " — too few leads to judge" }</span>
+            }
+        </p>
+    }
 }
 
 /// The slider covers at least this range of points either side of zero.
@@ -37,6 +63,7 @@ struct CriterionRowProps {
     criterion: Criterion,
     status: RuleStatus,
     total_leads: usize,
+    evidence: Option<Evidence>,
     on_points: Callback<(usize, i32)>,
     on_enabled: Callback<(usize, bool)>,
 }
@@ -108,6 +135,7 @@ fn CriterionRow(props: &CriterionRowProps) -> Html {
                 <p class="rationale">{ &c.rationale }</p>
             }
             { status }
+            { evidence_line(props.evidence.as_ref()) }
             { points_control }
         </li>
     }
@@ -118,6 +146,9 @@ pub struct CriteriaEditorProps {
     /// One status per criterion of the active scenario, in order.
     pub statuses: Rc<Vec<RuleStatus>>,
     pub total_leads: usize,
+    /// One piece of evidence per criterion, when the replay could run.
+    #[prop_or_default]
+    pub evidence: Option<Rc<Vec<Evidence>>>,
 }
 
 #[component]
@@ -160,6 +191,7 @@ pub fn CriteriaEditor(props: &CriteriaEditorProps) -> Html {
                 { for scenario.criteria.iter().enumerate().map(|(index, criterion)| html! {
                     <CriterionRow key={index} {index} criterion={criterion.clone()}
                         status={props.statuses.get(index).cloned().unwrap_or(RuleStatus::Inactive("not evaluated".into()))}
+                        evidence={props.evidence.as_ref().and_then(|e| e.get(index).cloned())}
                         total_leads={props.total_leads}
                         on_points={on_points.clone()} on_enabled={on_enabled.clone()} />
                 }) }

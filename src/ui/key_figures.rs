@@ -6,12 +6,25 @@
 
 use yew::prelude::*;
 
+use crate::core::engine::Workload;
 use crate::core::format;
 use crate::core::metrics::KeyFigures as Figures;
 
 #[derive(Properties, PartialEq)]
 pub struct KeyFiguresProps {
     pub figures: Figures,
+    /// Sales-ready leads over time, where created dates are mapped.
+    #[prop_or_default]
+    pub workload: Option<Workload>,
+    /// Share of converted revenue from sales-ready leads, where deal
+    /// values are mapped.
+    #[prop_or_default]
+    pub revenue_captured: Option<f64>,
+    #[prop_or(5)]
+    pub reps: u32,
+    /// Called with a new number of reps.
+    #[prop_or_default]
+    pub on_reps: Option<Callback<u32>>,
 }
 
 #[derive(Properties, PartialEq)]
@@ -43,10 +56,20 @@ fn Figure(props: &FigureProps) -> Html {
 pub fn KeyFigures(props: &KeyFiguresProps) -> Html {
     let f = &props.figures;
     let ready = f.sales_ready;
+    let on_reps = props.on_reps.clone().map(|cb| {
+        Callback::from(move |e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            if let Ok(reps) = input.value().trim().parse::<u32>() {
+                if reps > 0 {
+                    cb.emit(reps);
+                }
+            }
+        })
+    });
     html! {
         <section class="key-figures" aria-labelledby="key-figures-title">
             <h2 id="key-figures-title" class="visually-hidden">{ "Key figures" }</h2>
-            <p class="headline" data-testid="headline" aria-live="polite">{ format::headline(f) }</p>
+            <p class="headline" data-testid="headline" aria-live="polite">{ format::headline(f, props.workload.as_ref()) }</p>
             <dl class="figures">
                 <Figure testid="kpi-leads" label="Leads" value={Some(f.leads as f64)}
                     text={format::count(f.leads)} />
@@ -68,7 +91,23 @@ pub fn KeyFigures(props: &KeyFiguresProps) -> Html {
                 <Figure testid="kpi-auc" label="AUC" value={f.auc}
                     text={format::decimal(f.auc, 3)}
                     detail={"0.5 = coin toss, 1 = perfect ranking".to_owned()} />
+                if let Some(w) = props.workload {
+                    <Figure testid="kpi-per-rep-week" label="Per rep, per week" value={Some(w.per_rep_week)}
+                        text={format::decimal(Some(w.per_rep_week), 1)}
+                        detail={format!("{} a week across {} reps", format::decimal(Some(w.per_week), 0), props.reps)} />
+                }
+                if props.revenue_captured.is_some() {
+                    <Figure testid="kpi-revenue" label="Revenue captured" value={props.revenue_captured}
+                        text={format::whole_percent(props.revenue_captured)}
+                        detail={"of converted deal value".to_owned()} />
+                }
             </dl>
+            if let Some(on_reps) = on_reps {
+                <label class="reps">{ "Sales reps sharing the leads " }
+                    <input type="number" min="1" step="1" value={props.reps.to_string()} oninput={on_reps}
+                        data-testid="reps" />
+                </label>
+            }
         </section>
     }
 }

@@ -13,6 +13,7 @@ use yew::prelude::*;
 
 use crate::core::criteria::Scenario;
 use crate::core::dataset::Dataset;
+use crate::core::engine::ReplaySettings;
 use crate::core::ingest::{LoadOptions, LoadReport, Loaded};
 use crate::core::mapping::ColumnMapping;
 use crate::core::sample::{sample_dataset, sample_mapping, sample_scenario};
@@ -123,6 +124,7 @@ pub struct Workbench {
     pub data: LoadedData,
     pub mapping: ColumnMapping,
     pub scenario: Scenario,
+    pub settings: ReplaySettings,
     pub load: LoadStatus,
     /// The last load or link error, until dismissed or superseded.
     pub error: Option<String>,
@@ -142,6 +144,7 @@ impl Workbench {
             },
             mapping: sample_mapping(),
             scenario: sample_scenario(),
+            settings: ReplaySettings::default(),
             load: LoadStatus::Idle,
             error: None,
         }
@@ -168,6 +171,8 @@ pub enum Action {
         enabled: bool,
     },
     SetThreshold(i32),
+    /// The number of sales reps the workload is spread over.
+    SetReps(u32),
     LoadStarted {
         name: String,
         bytes_total: u64,
@@ -218,6 +223,13 @@ impl Reducible for Workbench {
                     return self;
                 }
                 next.scenario.threshold = threshold;
+            }
+            Action::SetReps(reps) => {
+                let reps = reps.max(1);
+                if next.settings.reps == reps {
+                    return self;
+                }
+                next.settings.reps = reps;
             }
             Action::LoadStarted { name, bytes_total } => {
                 next.error = None;
@@ -320,6 +332,10 @@ impl WorkbenchHandle {
 
     pub fn set_threshold(&self, threshold: i32) {
         self.dispatch(Action::SetThreshold(threshold));
+    }
+
+    pub fn set_reps(&self, reps: u32) {
+        self.dispatch(Action::SetReps(reps));
     }
 
     pub fn edit_pending_mapping(&self, mapping: ColumnMapping) {

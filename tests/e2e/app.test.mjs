@@ -26,7 +26,12 @@ describe('first visit', () => {
       assert.ok((await figure(page, id)) <= 1, `${id} is a fraction`);
     }
     assert.ok((await figure(page, 'kpi-rate-in')) > (await figure(page, 'kpi-rate-out')));
-    assert.match(await page.textContent('[data-testid=headline]'), /^Sales gets [\d,]+ of 5,000 leads/);
+    // The sample has created dates, so the headline speaks of workload.
+    assert.match(await page.textContent('[data-testid=headline]'),
+      /^Sales gets [\d,]+ leads a month \(≈[\d.]+ per rep per week\), [\d.]+% of all leads\./);
+    const perRep = await figure(page, 'kpi-per-rep-week');
+    assert.ok(perRep > 0, `per rep per week ${perRep}`);
+    assert.ok((await figure(page, 'kpi-revenue')) > 0, 'revenue captured is shown');
     assert.deepEqual(seen.errors, []);
     await context.close();
   });
@@ -75,7 +80,8 @@ describe('editing the definition', () => {
     );
     assert.notEqual(await page.innerHTML('[data-testid=chart-score-distribution-table]'), tableBefore);
     const headline = await page.textContent('[data-testid=headline]');
-    assert.match(headline, new RegExp(`Sales gets ${readyAfter.toLocaleString('en-US')} of`));
+    const share = (100 * readyAfter / 5000).toFixed(1);
+    assert.ok(headline.includes(`${share}% of all leads`), `${headline} mentions ${share}%`);
     await context.close();
   });
 
@@ -98,6 +104,17 @@ describe('editing the definition', () => {
     for (let i = 0; i < 15; i += 1) await slider.press('ArrowRight');
     assert.equal(await page.locator('[data-testid=criterion-points]').first().inputValue(), '45');
     assert.ok((await figureChange(page, 'kpi-sales-ready', ready)) > ready);
+    await context.close();
+  });
+});
+
+describe('workload', () => {
+  test('more reps share the same sales-ready leads', async () => {
+    const { context, page } = await openApp(env);
+    const perRep = await figure(page, 'kpi-per-rep-week');
+    await page.fill('[data-testid=reps]', '10');
+    const after = await figureChange(page, 'kpi-per-rep-week', perRep);
+    assert.ok(Math.abs(after - perRep / 2) < 1e-9, `${perRep} → ${after}`);
     await context.close();
   });
 });

@@ -225,7 +225,8 @@ async fn data_summary_offers_a_type_change_for_every_column() {
 
     let csv = "Industry,Amount,Won\nSoftware,\"$1,200\",yes\nRetail,80,no\n,95,no\n";
     let loaded = load_bytes("t.csv", csv.as_bytes(), &LoadOptions::default()).unwrap();
-    let chosen: Rc<RefCell<Vec<(String, Option<ColumnKind>)>>> = Rc::default();
+    type Choices = Rc<RefCell<Vec<(String, Option<ColumnKind>)>>>;
+    let chosen: Choices = Rc::default();
     let props = DataSummaryProps {
         summaries: Rc::new(summarise(&loaded.dataset)),
         rows: loaded.dataset.row_count(),

@@ -78,7 +78,7 @@ fn Workspace() -> Html {
     }
 
     let rules: Vec<Rule> = state
-        .scenario
+        .scenario()
         .criteria
         .iter()
         .map(|c| c.rule.clone())
@@ -111,7 +111,7 @@ fn Workspace() -> Html {
     let grouping = use_memo((data.clone(), state.mapping.clone(), rules.clone()), {
         let evaluated = evaluated.clone();
         let facts = facts.clone();
-        let scenario = state.scenario.clone();
+        let scenario = state.scenario().clone();
         move |_| match facts.as_ref() {
             Ok(facts) => Some(Grouping::new(&scenario, &evaluated.0, facts)),
             Err(_) => None,
@@ -121,7 +121,7 @@ fn Workspace() -> Html {
         (
             data.clone(),
             state.mapping.clone(),
-            state.scenario.clone(),
+            state.scenario().clone(),
             state.settings,
         ),
         {

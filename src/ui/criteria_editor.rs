@@ -154,7 +154,7 @@ pub struct CriteriaEditorProps {
 #[component]
 pub fn CriteriaEditor(props: &CriteriaEditorProps) -> Html {
     let workbench = use_workbench();
-    let scenario = &workbench.state().scenario;
+    let scenario = workbench.state().scenario();
     let on_points = {
         let workbench = workbench.clone();
         Callback::from(move |(index, points): (usize, i32)| workbench.set_points(index, points))

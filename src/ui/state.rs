@@ -11,7 +11,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::core::criteria::Scenario;
+use crate::core::criteria::{Criterion, Scenario};
+use crate::core::criteria_file::MAX_SCENARIOS;
 use crate::core::dataset::Dataset;
 use crate::core::engine::ReplaySettings;
 use crate::core::ingest::{LoadOptions, LoadReport, Loaded};
@@ -118,12 +119,34 @@ pub enum LoadStatus {
     Mapping(PendingLoad),
 }
 
+/// The lead definitions being edited: what undo and redo restore.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Definitions {
+    pub scenarios: Vec<Scenario>,
+    /// Index into `scenarios` of the scenario being edited and shown.
+    pub active: usize,
+}
+
+/// At most this many edits can be undone.
+const UNDO_DEPTH: usize = 200;
+
+/// Earlier and undone states of the definitions.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct History {
+    /// Earlier states, the most recent last, each with the kind of edit
+    /// that left it (consecutive edits of one kind, such as a slider drag,
+    /// undo together).
+    undo: Vec<(Definitions, String)>,
+    redo: Vec<Definitions>,
+}
+
 /// Everything the user works on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Workbench {
     pub data: LoadedData,
     pub mapping: ColumnMapping,
-    pub scenario: Scenario,
+    pub definitions: Definitions,
+    history: History,
     pub settings: ReplaySettings,
     pub load: LoadStatus,
     /// The last load or link error, until dismissed or superseded.
@@ -143,11 +166,58 @@ impl Workbench {
                 source: None,
             },
             mapping: sample_mapping(),
-            scenario: sample_scenario(),
+            definitions: Definitions {
+                scenarios: vec![sample_scenario()],
+                active: 0,
+            },
+            history: History::default(),
             settings: ReplaySettings::default(),
             load: LoadStatus::Idle,
             error: None,
         }
+    }
+
+    /// The scenario being edited and shown.
+    pub fn scenario(&self) -> &Scenario {
+        &self.definitions.scenarios[self.definitions.active]
+    }
+
+    pub fn can_undo(&self) -> bool {
+        !self.history.undo.is_empty()
+    }
+
+    pub fn can_redo(&self) -> bool {
+        !self.history.redo.is_empty()
+    }
+
+    /// Applies an edit of the definitions, recording it for undo; `kind`
+    /// names the edit so that a run of the same edit undoes as one.
+    /// Returns false (and records nothing) when the edit changed nothing.
+    fn edit(&mut self, kind: String, change: impl FnOnce(&mut Definitions) -> bool) -> bool {
+        let before = self.definitions.clone();
+        if !change(&mut self.definitions) || self.definitions == before {
+            self.definitions = before;
+            return false;
+        }
+        let continues = self
+            .history
+            .undo
+            .last()
+            .is_some_and(|(_, last)| *last == kind)
+            && self.history.redo.is_empty();
+        if !continues {
+            self.history.undo.push((before, kind));
+            if self.history.undo.len() > UNDO_DEPTH {
+                self.history.undo.remove(0);
+            }
+        }
+        self.history.redo.clear();
+        true
+    }
+
+    /// Applies an edit to the active scenario.
+    fn edit_active(&mut self, kind: String, change: impl FnOnce(&mut Scenario) -> bool) -> bool {
+        self.edit(kind, |d| change(&mut d.scenarios[d.active]))
     }
 
     /// Puts `data` in use under the next version number.
@@ -159,7 +229,8 @@ impl Workbench {
     }
 }
 
-/// One edit of the workbench.
+/// One edit of the workbench. Criterion indices refer to the active
+/// scenario.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     SetPoints {
@@ -171,6 +242,41 @@ pub enum Action {
         enabled: bool,
     },
     SetThreshold(i32),
+    /// Replaces a criterion with an edited copy (label, group, proposer,
+    /// rationale, rule).
+    UpdateCriterion {
+        criterion: usize,
+        with: Criterion,
+    },
+    AddCriterion(Criterion),
+    DuplicateCriterion(usize),
+    /// Moves a criterion one place up (`-1`) or down (`1`).
+    MoveCriterion {
+        criterion: usize,
+        by: isize,
+    },
+    DeleteCriterion(usize),
+    SelectScenario(usize),
+    /// Copies a scenario under a new name and makes the copy active.
+    DuplicateScenario {
+        scenario: usize,
+        name: String,
+    },
+    RenameScenario {
+        scenario: usize,
+        name: String,
+    },
+    /// Deletes a scenario; the last one cannot be deleted.
+    DeleteScenario(usize),
+    /// Adds scenarios (from a criteria file or a link) after the existing
+    /// ones, or replaces them all; the given one becomes active.
+    AddScenarios {
+        scenarios: Vec<Scenario>,
+        active: usize,
+        replace: bool,
+    },
+    Undo,
+    Redo,
     /// The number of sales reps the workload is spread over.
     SetReps(u32),
     LoadStarted {
@@ -207,22 +313,199 @@ impl Reducible for Workbench {
         let mut next = (*self).clone();
         match action {
             Action::SetPoints { criterion, points } => {
-                match next.scenario.criteria.get_mut(criterion) {
-                    Some(c) if c.points != points => c.points = points,
-                    _ => return self,
+                if !next.edit_active(format!("points {criterion}"), |s| {
+                    match s.criteria.get_mut(criterion) {
+                        Some(c) => {
+                            c.points = points;
+                            true
+                        }
+                        None => false,
+                    }
+                }) {
+                    return self;
                 }
             }
             Action::SetEnabled { criterion, enabled } => {
-                match next.scenario.criteria.get_mut(criterion) {
-                    Some(c) if c.enabled != enabled => c.enabled = enabled,
-                    _ => return self,
+                if !next.edit_active(format!("enabled {criterion}"), |s| {
+                    match s.criteria.get_mut(criterion) {
+                        Some(c) => {
+                            c.enabled = enabled;
+                            true
+                        }
+                        None => false,
+                    }
+                }) {
+                    return self;
                 }
             }
             Action::SetThreshold(threshold) => {
-                if next.scenario.threshold == threshold {
+                if !next.edit_active("threshold".into(), |s| {
+                    s.threshold = threshold;
+                    true
+                }) {
                     return self;
                 }
-                next.scenario.threshold = threshold;
+            }
+            Action::UpdateCriterion { criterion, with } => {
+                if !next.edit_active(format!("criterion {criterion}"), |s| {
+                    match s.criteria.get_mut(criterion) {
+                        Some(c) => {
+                            *c = with;
+                            true
+                        }
+                        None => false,
+                    }
+                }) {
+                    return self;
+                }
+            }
+            Action::AddCriterion(criterion) => {
+                next.edit_active(format!("add {}", next.history.undo.len()), |s| {
+                    s.criteria.push(criterion);
+                    true
+                });
+            }
+            Action::DuplicateCriterion(index) => {
+                if !next.edit_active(
+                    format!("duplicate {}", next.history.undo.len()),
+                    |s| match s.criteria.get(index).cloned() {
+                        Some(mut copy) => {
+                            copy.label = format!("{} (copy)", copy.label);
+                            s.criteria.insert(index + 1, copy);
+                            true
+                        }
+                        None => false,
+                    },
+                ) {
+                    return self;
+                }
+            }
+            Action::MoveCriterion { criterion, by } => {
+                let target = criterion as isize + by;
+                if !next.edit_active(format!("move {}", next.history.undo.len()), |s| {
+                    if target < 0
+                        || target as usize >= s.criteria.len()
+                        || criterion >= s.criteria.len()
+                    {
+                        return false;
+                    }
+                    let c = s.criteria.remove(criterion);
+                    s.criteria.insert(target as usize, c);
+                    true
+                }) {
+                    return self;
+                }
+            }
+            Action::DeleteCriterion(index) => {
+                if !next.edit_active(format!("delete {}", next.history.undo.len()), |s| {
+                    if index < s.criteria.len() {
+                        s.criteria.remove(index);
+                        true
+                    } else {
+                        false
+                    }
+                }) {
+                    return self;
+                }
+            }
+            Action::SelectScenario(index) => {
+                if !next.edit("select scenario".into(), |d| {
+                    if index < d.scenarios.len() {
+                        d.active = index;
+                        true
+                    } else {
+                        false
+                    }
+                }) {
+                    return self;
+                }
+            }
+            Action::DuplicateScenario { scenario, name } => {
+                if !next.edit(
+                    format!("duplicate scenario {}", next.history.undo.len()),
+                    |d| match d.scenarios.get(scenario).cloned() {
+                        Some(mut copy) if d.scenarios.len() < MAX_SCENARIOS => {
+                            copy.name = name;
+                            d.scenarios.push(copy);
+                            d.active = d.scenarios.len() - 1;
+                            true
+                        }
+                        _ => false,
+                    },
+                ) {
+                    return self;
+                }
+            }
+            Action::RenameScenario { scenario, name } => {
+                if !next.edit(format!("rename {scenario}"), |d| {
+                    match d.scenarios.get_mut(scenario) {
+                        Some(s) => {
+                            s.name = name;
+                            true
+                        }
+                        None => false,
+                    }
+                }) {
+                    return self;
+                }
+            }
+            Action::DeleteScenario(index) => {
+                if !next.edit(
+                    format!("delete scenario {}", next.history.undo.len()),
+                    |d| {
+                        if d.scenarios.len() <= 1 || index >= d.scenarios.len() {
+                            return false;
+                        }
+                        d.scenarios.remove(index);
+                        if d.active >= d.scenarios.len() || d.active > index {
+                            d.active = d.active.saturating_sub(1).min(d.scenarios.len() - 1);
+                        }
+                        true
+                    },
+                ) {
+                    return self;
+                }
+            }
+            Action::AddScenarios {
+                scenarios,
+                active,
+                replace,
+            } => {
+                if scenarios.is_empty()
+                    || !next.edit(format!("add scenarios {}", next.history.undo.len()), |d| {
+                        let offset = if replace { 0 } else { d.scenarios.len() };
+                        if replace {
+                            d.scenarios.clear();
+                        }
+                        let room = MAX_SCENARIOS.saturating_sub(d.scenarios.len());
+                        let count = scenarios.len().min(room);
+                        if count == 0 {
+                            return false;
+                        }
+                        d.scenarios.extend(scenarios.into_iter().take(count));
+                        d.active = (offset + active.min(count - 1)).min(d.scenarios.len() - 1);
+                        true
+                    })
+                {
+                    return self;
+                }
+            }
+            Action::Undo => {
+                let Some((earlier, _)) = next.history.undo.pop() else {
+                    return self;
+                };
+                let now = std::mem::replace(&mut next.definitions, earlier);
+                next.history.redo.push(now);
+            }
+            Action::Redo => {
+                let Some(later) = next.history.redo.pop() else {
+                    return self;
+                };
+                let now = std::mem::replace(&mut next.definitions, later);
+                // A redone step is a step of its own.
+                next.history
+                    .undo
+                    .push((now, format!("redo {}", next.history.redo.len())));
             }
             Action::SetReps(reps) => {
                 let reps = reps.max(1);
@@ -334,6 +617,14 @@ impl WorkbenchHandle {
         self.dispatch(Action::SetThreshold(threshold));
     }
 
+    pub fn undo(&self) {
+        self.dispatch(Action::Undo);
+    }
+
+    pub fn redo(&self) {
+        self.dispatch(Action::Redo);
+    }
+
     pub fn set_reps(&self, reps: u32) {
         self.dispatch(Action::SetReps(reps));
     }
@@ -411,9 +702,9 @@ mod tests {
                 points: 7,
             },
         );
-        assert_eq!(next.scenario.criteria[0].points, 7);
+        assert_eq!(next.scenario().criteria[0].points, 7);
         let next = Rc::clone(&next).reduce(Action::SetThreshold(12));
-        assert_eq!(next.scenario.threshold, 12);
+        assert_eq!(next.scenario().threshold, 12);
     }
 
     #[test]
@@ -424,6 +715,121 @@ mod tests {
             enabled: false,
         });
         assert!(Rc::ptr_eq(&state, &next));
+    }
+
+    fn apply(state: Rc<Workbench>, actions: impl IntoIterator<Item = Action>) -> Rc<Workbench> {
+        actions.into_iter().fold(state, |s, a| s.reduce(a))
+    }
+
+    #[test]
+    fn a_slider_drag_undoes_in_one_step_and_redo_restores_it() {
+        let start = Rc::new(Workbench::with_sample());
+        let original = start.scenario().criteria[1].points;
+        let dragged = apply(
+            Rc::clone(&start),
+            (16..=25).map(|points| Action::SetPoints {
+                criterion: 1,
+                points,
+            }),
+        );
+        assert_eq!(dragged.scenario().criteria[1].points, 25);
+        let undone = Rc::clone(&dragged).reduce(Action::Undo);
+        assert_eq!(undone.scenario().criteria[1].points, original);
+        assert!(!undone.can_undo());
+        let redone = Rc::clone(&undone).reduce(Action::Redo);
+        assert_eq!(redone.scenario().criteria[1].points, 25);
+        assert!(!redone.can_redo());
+    }
+
+    #[test]
+    fn criteria_can_be_added_duplicated_moved_and_deleted_and_each_undone() {
+        let start = Rc::new(Workbench::with_sample());
+        let count = start.scenario().criteria.len();
+        let first = start.scenario().criteria[0].clone();
+        let edited = apply(
+            Rc::clone(&start),
+            [
+                Action::DuplicateCriterion(0),
+                Action::MoveCriterion {
+                    criterion: 1,
+                    by: 1,
+                },
+                Action::DeleteCriterion(0),
+                Action::AddCriterion(first.clone()),
+            ],
+        );
+        let c = &edited.scenario().criteria;
+        assert_eq!(c.len(), count + 1);
+        assert_eq!(c[1].label, format!("{} (copy)", first.label));
+        assert_eq!(c[count].label, first.label);
+        let back = apply(edited, (0..4).map(|_| Action::Undo));
+        assert_eq!(back.definitions, start.definitions);
+        let nothing = Rc::clone(&back).reduce(Action::MoveCriterion {
+            criterion: 0,
+            by: -1,
+        });
+        assert!(
+            Rc::ptr_eq(&back, &nothing),
+            "moving past the top changes nothing"
+        );
+    }
+
+    #[test]
+    fn scenarios_can_be_duplicated_renamed_selected_and_deleted() {
+        let start = Rc::new(Workbench::with_sample());
+        let s = apply(
+            Rc::clone(&start),
+            [
+                Action::DuplicateScenario {
+                    scenario: 0,
+                    name: "Sales view".into(),
+                },
+                Action::SetThreshold(55),
+                Action::RenameScenario {
+                    scenario: 0,
+                    name: "Marketing".into(),
+                },
+            ],
+        );
+        assert_eq!(s.definitions.active, 1);
+        assert_eq!(s.scenario().name, "Sales view");
+        assert_eq!(s.scenario().threshold, 55);
+        assert_eq!(
+            s.definitions.scenarios[0].threshold, 40,
+            "the original is untouched"
+        );
+        let s = Rc::clone(&s).reduce(Action::SelectScenario(0));
+        assert_eq!(s.scenario().name, "Marketing");
+        let s = Rc::clone(&s).reduce(Action::DeleteScenario(0));
+        assert_eq!(s.definitions.scenarios.len(), 1);
+        assert_eq!(s.scenario().name, "Sales view");
+        let last = Rc::clone(&s).reduce(Action::DeleteScenario(0));
+        assert!(Rc::ptr_eq(&s, &last), "the last scenario stays");
+    }
+
+    #[test]
+    fn imported_scenarios_are_added_beside_or_replace_the_current_ones() {
+        let start = Rc::new(Workbench::with_sample());
+        let mut other = start.scenario().clone();
+        other.name = "Agreed".into();
+        let added = Rc::clone(&start).reduce(Action::AddScenarios {
+            scenarios: vec![other.clone()],
+            active: 0,
+            replace: false,
+        });
+        assert_eq!(added.definitions.scenarios.len(), 2);
+        assert_eq!(added.scenario().name, "Agreed");
+        let replaced = Rc::clone(&start).reduce(Action::AddScenarios {
+            scenarios: vec![other],
+            active: 0,
+            replace: true,
+        });
+        assert_eq!(replaced.definitions.scenarios.len(), 1);
+        let undone = replaced.reduce(Action::Undo);
+        assert_eq!(
+            undone.definitions, start.definitions,
+            "nothing is lost: replacing can be undone"
+        );
     }
 
     #[test]

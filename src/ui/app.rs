@@ -15,6 +15,7 @@ use super::key_figures::KeyFigures;
 use super::loading::{start_load, Then};
 use super::mapping_step::MappingStep;
 use super::saved_data;
+use super::scenario_bar::ScenarioBar;
 use super::score_chart::ScoreChart;
 use super::state::{use_workbench, LoadStatus, WorkbenchProvider};
 use crate::core::criteria::Rule;
@@ -162,6 +163,7 @@ fn Workspace() -> Html {
             if matches!(state.load, LoadStatus::Mapping(_)) {
                 <MappingStep />
             }
+            <ScenarioBar />
             <main class="workspace">
                 <CriteriaEditor statuses={evaluated.1.clone()} total_leads={rows}
                     evidence={replay.as_ref().as_ref().ok().map(|r| Rc::new(r.evidence.clone()))} />

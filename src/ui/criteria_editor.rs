@@ -10,8 +10,10 @@ use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::state::use_workbench;
-use crate::core::criteria::{Criterion, RuleTest};
+use super::rule_editor::{default_test, operators_for, RuleEditor};
+use super::state::{use_workbench, Action};
+use crate::core::criteria::{Criterion, Group, Proposer, Rule, RuleTest};
+use crate::core::dataset::Dataset;
 use crate::core::engine::Evidence;
 use crate::core::format;
 
@@ -60,32 +62,65 @@ fn input_value(event: &InputEvent) -> Option<i32> {
 #[derive(Properties, PartialEq)]
 struct CriterionRowProps {
     index: usize,
+    /// How many criteria the scenario has (the last cannot move down).
+    count: usize,
     criterion: Criterion,
     status: RuleStatus,
     total_leads: usize,
     evidence: Option<Evidence>,
-    on_points: Callback<(usize, i32)>,
-    on_enabled: Callback<(usize, bool)>,
+    data: Rc<Dataset>,
+    /// Starts with the editor open (a criterion just added).
+    #[prop_or_default]
+    open: bool,
+    on_edit: Callback<Action>,
 }
 
 #[component]
 fn CriterionRow(props: &CriterionRowProps) -> Html {
     let c = &props.criterion;
     let index = props.index;
+    let editing = use_state(|| props.open);
     let on_points = {
-        let cb = props.on_points.clone();
+        let cb = props.on_edit.clone();
         Callback::from(move |e: InputEvent| {
             if let Some(points) = input_value(&e) {
-                cb.emit((index, points));
+                cb.emit(Action::SetPoints {
+                    criterion: index,
+                    points,
+                });
             }
         })
     };
     let on_enabled = {
-        let cb = props.on_enabled.clone();
+        let cb = props.on_edit.clone();
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
-            cb.emit((index, input.checked()));
+            cb.emit(Action::SetEnabled {
+                criterion: index,
+                enabled: input.checked(),
+            });
         })
+    };
+    let action = |make: fn(usize) -> Action| {
+        let cb = props.on_edit.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(make(index)))
+    };
+    let on_toggle_edit = {
+        let editing = editing.clone();
+        Callback::from(move |_: MouseEvent| editing.set(!*editing))
+    };
+    let on_change = {
+        let cb = props.on_edit.clone();
+        Callback::from(move |with: Criterion| {
+            cb.emit(Action::UpdateCriterion {
+                criterion: index,
+                with,
+            })
+        })
+    };
+    let on_close = {
+        let editing = editing.clone();
+        Callback::from(move |_| editing.set(false))
     };
     let points_control = match c.rule.test {
         RuleTest::PerUnit { .. } => html! {
@@ -130,6 +165,21 @@ fn CriterionRow(props: &CriterionRowProps) -> Html {
                 <span class={classes!("tag", format!("tag-{}", c.group.label().to_lowercase()))}>{ c.group.label() }</span>
                 <span class="tag tag-proposer">{ format!("by {}", c.proposed_by.label()) }</span>
             </div>
+            <div class="criterion-actions" role="group" aria-label={format!("Actions for {}", c.label)}>
+                <button type="button" class="button small" onclick={on_toggle_edit} aria-expanded={editing.to_string()}
+                    data-testid="criterion-edit">{ if *editing { "Close" } else { "Edit" } }</button>
+                <button type="button" class="button small" onclick={action(Action::DuplicateCriterion)}
+                    data-testid="criterion-duplicate">{ "Duplicate" }</button>
+                <button type="button" class="button small" onclick={action(|i| Action::MoveCriterion { criterion: i, by: -1 })}
+                    disabled={index == 0} aria-label={format!("Move {} up", c.label)}>{ "↑" }</button>
+                <button type="button" class="button small" onclick={action(|i| Action::MoveCriterion { criterion: i, by: 1 })}
+                    disabled={index + 1 >= props.count} aria-label={format!("Move {} down", c.label)}>{ "↓" }</button>
+                <button type="button" class="button small" onclick={action(Action::DeleteCriterion)}
+                    data-testid="criterion-delete" aria-label={format!("Delete {}", c.label)}>{ "Delete" }</button>
+            </div>
+            if *editing {
+                <RuleEditor criterion={c.clone()} data={props.data.clone()} {on_change} {on_close} />
+            }
             <p class="rule"><span class="rule-column">{ &c.rule.column }</span>{ " " }{ c.rule.test.describe() }</p>
             if !c.rationale.is_empty() {
                 <p class="rationale">{ &c.rationale }</p>
@@ -154,14 +204,14 @@ pub struct CriteriaEditorProps {
 #[component]
 pub fn CriteriaEditor(props: &CriteriaEditorProps) -> Html {
     let workbench = use_workbench();
-    let scenario = workbench.state().scenario();
-    let on_points = {
+    let state = workbench.state();
+    let scenario = state.scenario();
+    let data = Rc::clone(&state.data.data);
+    // The criterion added last opens in its editor.
+    let added = use_state(|| None::<usize>);
+    let on_edit = {
         let workbench = workbench.clone();
-        Callback::from(move |(index, points): (usize, i32)| workbench.set_points(index, points))
-    };
-    let on_enabled = {
-        let workbench = workbench.clone();
-        Callback::from(move |(index, enabled): (usize, bool)| workbench.set_enabled(index, enabled))
+        Callback::from(move |action: Action| workbench.dispatch(action))
     };
     let on_threshold = {
         let workbench = workbench.clone();
@@ -171,12 +221,23 @@ pub fn CriteriaEditor(props: &CriteriaEditorProps) -> Html {
             }
         })
     };
+    let on_add = {
+        let workbench = workbench.clone();
+        let added = added.clone();
+        let data = Rc::clone(&data);
+        let count = scenario.criteria.len();
+        Callback::from(move |_: MouseEvent| {
+            added.set(Some(count));
+            workbench.dispatch(Action::AddCriterion(new_criterion(&data)));
+        })
+    };
     let (lowest, highest) = scenario.score_range();
     let slider_low = lowest.min(scenario.threshold);
     let slider_high = highest.max(scenario.threshold);
+    let count = scenario.criteria.len();
     html! {
         <section class="criteria-editor" aria-labelledby="criteria-title">
-            <h2 id="criteria-title">{ &scenario.name }</h2>
+            <h2 id="criteria-title">{ format!("Criteria: {}", scenario.name) }</h2>
             <div class="threshold">
                 <label for="threshold-number">{ "Sales-ready at" }</label>
                 <input type="range" min={slider_low.to_string()} max={slider_high.to_string()} step="1"
@@ -189,13 +250,35 @@ pub fn CriteriaEditor(props: &CriteriaEditorProps) -> Html {
             </div>
             <ol class="criteria">
                 { for scenario.criteria.iter().enumerate().map(|(index, criterion)| html! {
-                    <CriterionRow key={index} {index} criterion={criterion.clone()}
+                    <CriterionRow key={format!("{}-{index}", state.definitions.active)} {index} {count}
+                        criterion={criterion.clone()}
                         status={props.statuses.get(index).cloned().unwrap_or(RuleStatus::Inactive("not evaluated".into()))}
                         evidence={props.evidence.as_ref().and_then(|e| e.get(index).cloned())}
-                        total_leads={props.total_leads}
-                        on_points={on_points.clone()} on_enabled={on_enabled.clone()} />
+                        total_leads={props.total_leads} data={Rc::clone(&data)}
+                        open={*added == Some(index)}
+                        on_edit={on_edit.clone()} />
                 }) }
             </ol>
+            <button type="button" class="button" onclick={on_add} data-testid="criterion-add">{ "Add a criterion" }</button>
         </section>
+    }
+}
+
+/// A new criterion on the first column of the data, with a test that
+/// suits its type.
+fn new_criterion(data: &Dataset) -> Criterion {
+    let column = data.columns().first();
+    let op = column.map_or("not_empty", |c| operators_for(c.kind())[0]);
+    Criterion {
+        label: "New criterion".into(),
+        group: Group::Fit,
+        proposed_by: Proposer::Both,
+        points: 10,
+        enabled: true,
+        rationale: String::new(),
+        rule: Rule {
+            column: column.map(|c| c.name.clone()).unwrap_or_default(),
+            test: default_test(op, column),
+        },
     }
 }

@@ -7,10 +7,13 @@ pub mod app;
 pub mod criteria_editor;
 pub mod data_panel;
 pub mod data_summary;
+pub mod download;
 pub mod key_figures;
 pub mod loading;
 pub mod mapping_step;
+pub mod rule_editor;
 pub mod saved_data;
+pub mod scenario_bar;
 pub mod score_chart;
 pub mod state;
 

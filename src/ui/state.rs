@@ -277,6 +277,9 @@ pub enum Action {
     },
     Undo,
     Redo,
+    /// Takes the roles of a mapping (from a criteria file or a link) whose
+    /// columns the loaded data has.
+    ApplyMapping(ColumnMapping),
     /// The number of sales reps the workload is spread over.
     SetReps(u32),
     LoadStarted {
@@ -489,6 +492,33 @@ impl Reducible for Workbench {
                 {
                     return self;
                 }
+            }
+            Action::ApplyMapping(mapping) => {
+                let data = &next.data.data;
+                let has = |role: &Option<String>| role.clone().filter(|c| data.column(c).is_some());
+                let current = &next.mapping;
+                let keep =
+                    |new: &Option<String>, old: &Option<String>| has(new).or_else(|| old.clone());
+                let outcome = has(&mapping.outcome);
+                let applied = ColumnMapping {
+                    converted_values: if outcome.is_some() {
+                        mapping.converted_values.clone()
+                    } else {
+                        current.converted_values.clone()
+                    },
+                    outcome: outcome.or_else(|| current.outcome.clone()),
+                    followed_up: keep(&mapping.followed_up, &current.followed_up),
+                    response_hours: keep(&mapping.response_hours, &current.response_hours),
+                    first_touch: keep(&mapping.first_touch, &current.first_touch),
+                    created: keep(&mapping.created, &current.created),
+                    deal_value: keep(&mapping.deal_value, &current.deal_value),
+                    owner: keep(&mapping.owner, &current.owner),
+                    lead_id: keep(&mapping.lead_id, &current.lead_id),
+                };
+                if applied == next.mapping {
+                    return self;
+                }
+                next.mapping = applied;
             }
             Action::Undo => {
                 let Some((earlier, _)) = next.history.undo.pop() else {

@@ -11,4 +11,5 @@ pub mod mapping;
 pub mod metrics;
 pub mod sample;
 pub mod scoring;
+pub mod starting;
 pub mod summary;

@@ -16,9 +16,12 @@ use super::saved_data;
 use super::state::{Action, DataSource, PendingLoad, WorkbenchHandle};
 use std::collections::BTreeSet;
 
+use crate::core::criteria::Scenario;
+use crate::core::dataset::Dataset;
 use crate::core::ingest::reader::{sniff, CsvReader, Finished, SNIFF_BYTES};
 use crate::core::ingest::{assemble, LoadError, Loaded, MAX_FILE_BYTES};
 use crate::core::mapping::ColumnMapping;
+use crate::core::starting::{fits, StartingPoint};
 use crate::core::summary::{summarise_column, ColumnSummary};
 
 /// Bytes read per step: large enough to parse efficiently, small enough
@@ -191,6 +194,26 @@ async fn read_source(
     Ok((loaded, summaries))
 }
 
+/// Builds the starting scenario for `data` a column at a time, letting the
+/// page breathe in between; `None` when the outcome cannot be read.
+pub async fn prepare_starting(
+    data: &Dataset,
+    mapping: &ColumnMapping,
+    file: &str,
+) -> Option<Scenario> {
+    let outcomes = mapping.outcomes(data).ok()?;
+    let step = Step::start("starting point");
+    let mut start = StartingPoint::new(mapping, &outcomes);
+    for index in 0..data.columns().len() {
+        breathe().await;
+        start.consider(data, index, &outcomes);
+    }
+    breathe().await;
+    let scenario = start.finish(data, &format!("Starting point (from {file})"));
+    step.end();
+    Some(scenario)
+}
+
 /// Keeps only the roles whose columns exist in the new data.
 fn carried_over(mapping: &ColumnMapping, loaded: &Loaded) -> ColumnMapping {
     let keep = |role: &Option<String>| {
@@ -260,10 +283,28 @@ pub fn start_load(
             Ok((loaded, summaries)) => {
                 let mapping = mapping.map(|m| carried_over(&m, &loaded));
                 let pending = PendingLoad::new(loaded, summaries, source, mapping);
-                workbench.dispatch(match then {
-                    Then::Review => Action::LoadParsed(pending),
-                    Then::Restore => Action::Restore(pending),
-                });
+                match then {
+                    Then::Review => workbench.dispatch(Action::LoadParsed(pending)),
+                    Then::Restore => {
+                        let fitting = workbench
+                            .state()
+                            .definitions
+                            .scenarios
+                            .iter()
+                            .any(|s| fits(s, &pending.dataset));
+                        let starting = if fitting {
+                            None
+                        } else {
+                            prepare_starting(
+                                &pending.dataset,
+                                &pending.mapping,
+                                &pending.source.name,
+                            )
+                            .await
+                        };
+                        workbench.dispatch(Action::Restore { pending, starting });
+                    }
+                }
             }
             Err(LoadError::Cancelled) => workbench.dispatch(Action::CancelLoad),
             Err(error) => {

@@ -10,8 +10,8 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::data_summary::DataSummary;
-use super::loading::{start_load, Then};
-use super::state::{use_workbench, DataSource, LoadStatus, PendingLoad, WorkbenchHandle};
+use super::loading::{prepare_starting, start_load, Then};
+use super::state::{use_workbench, Action, DataSource, LoadStatus, PendingLoad, WorkbenchHandle};
 use crate::core::dataset::{ColumnKind, Dataset};
 use crate::core::format;
 use crate::core::ingest::reader::{delimiter_name, EncodingChoice, DELIMITERS};
@@ -162,6 +162,7 @@ pub fn MappingStep() -> Html {
                 .unwrap_or_default()
         }
     });
+    let preparing = use_state(|| false);
     let Some(pending) = pending else {
         return Html::default();
     };
@@ -254,7 +255,21 @@ pub fn MappingStep() -> Html {
     };
     let on_confirm = {
         let workbench = workbench.clone();
-        Callback::from(move |_| workbench.confirm_mapping())
+        let preparing = preparing.clone();
+        let pending = pending.clone();
+        Callback::from(move |_| {
+            preparing.set(true);
+            let workbench = workbench.clone();
+            let pending = pending.clone();
+            let preparing = preparing.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let starting =
+                    prepare_starting(&pending.dataset, &pending.mapping, &pending.source.name)
+                        .await;
+                workbench.dispatch(Action::ConfirmMapping { starting });
+                preparing.set(false);
+            });
+        })
     };
     let on_cancel = {
         let workbench = workbench.clone();
@@ -373,7 +388,9 @@ pub fn MappingStep() -> Html {
 
             <div class="mapping-actions">
                 <button type="button" class="button primary" data-testid="mapping-confirm"
-                    onclick={on_confirm} disabled={mapping.outcome.is_none()}>{ "Use this data" }</button>
+                    onclick={on_confirm} disabled={mapping.outcome.is_none() || *preparing}>
+                    { if *preparing { "Preparing a starting point…" } else { "Use this data" } }
+                </button>
                 <button type="button" class="button" onclick={on_cancel}>{ "Cancel" }</button>
             </div>
         </section>

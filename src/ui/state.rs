@@ -18,6 +18,7 @@ use crate::core::engine::ReplaySettings;
 use crate::core::ingest::{LoadOptions, LoadReport, Loaded};
 use crate::core::mapping::ColumnMapping;
 use crate::core::sample::{sample_dataset, sample_mapping, sample_scenario};
+use crate::core::starting::fits;
 use crate::core::summary::{summarise, ColumnSummary};
 
 /// The loaded data set with a version number. Two handles are equal when
@@ -220,6 +221,21 @@ impl Workbench {
         self.edit(kind, |d| change(&mut d.scenarios[d.active]))
     }
 
+    /// Adds `starting` (if any) as the active scenario, undoably.
+    fn add_starting(&mut self, starting: Option<Scenario>) {
+        if let Some(scenario) = starting {
+            let kind = format!("starting {}", self.history.undo.len());
+            self.edit(kind, |d| {
+                if d.scenarios.len() >= MAX_SCENARIOS {
+                    d.scenarios.remove(0);
+                }
+                d.scenarios.push(scenario);
+                d.active = d.scenarios.len() - 1;
+                true
+            });
+        }
+    }
+
     /// Puts `data` in use under the next version number.
     fn replace_data(&mut self, data: LoadedData) {
         self.data = LoadedData {
@@ -298,10 +314,16 @@ pub enum Action {
     LoadParsed(PendingLoad),
     /// The mapping step's roles changed.
     EditPendingMapping(ColumnMapping),
-    /// Use the pending data with its mapping.
-    ConfirmMapping,
+    /// Use the pending data with its mapping, adding a starting scenario
+    /// built from it (as the active one) where one was made.
+    ConfirmMapping {
+        starting: Option<Scenario>,
+    },
     /// Use loaded data directly (a restored session): no mapping step.
-    Restore(PendingLoad),
+    Restore {
+        pending: PendingLoad,
+        starting: Option<Scenario>,
+    },
     CancelLoad,
     LoadFailed(String),
     DismissError,
@@ -585,7 +607,7 @@ impl Reducible for Workbench {
                 LoadStatus::Mapping(pending) => pending.mapping = mapping,
                 _ => return self,
             },
-            Action::ConfirmMapping => {
+            Action::ConfirmMapping { starting } => {
                 let LoadStatus::Mapping(pending) = std::mem::take(&mut next.load) else {
                     return self;
                 };
@@ -597,11 +619,13 @@ impl Reducible for Workbench {
                 next.mapping = pending.mapping.clone();
                 next.error = None;
                 next.replace_data(pending.into_data());
+                next.add_starting(starting);
             }
-            Action::Restore(pending) => {
+            Action::Restore { pending, starting } => {
                 next.mapping = pending.mapping.clone();
                 next.load = LoadStatus::Idle;
                 next.replace_data(pending.into_data());
+                next.add_starting(starting);
             }
             Action::CancelLoad => next.load = LoadStatus::Idle,
             Action::LoadFailed(message) => {
@@ -614,7 +638,15 @@ impl Reducible for Workbench {
                 next.mapping = sample.mapping;
                 next.load = LoadStatus::Idle;
                 next.error = None;
+                let fitting = next
+                    .definitions
+                    .scenarios
+                    .iter()
+                    .any(|s| fits(s, &sample.data.data));
                 next.replace_data(sample.data);
+                if !fitting {
+                    next.add_starting(Some(sample_scenario()));
+                }
             }
         }
         Rc::new(next)
@@ -661,10 +693,6 @@ impl WorkbenchHandle {
 
     pub fn edit_pending_mapping(&self, mapping: ColumnMapping) {
         self.dispatch(Action::EditPendingMapping(mapping));
-    }
-
-    pub fn confirm_mapping(&self) {
-        self.dispatch(Action::ConfirmMapping);
     }
 
     pub fn cancel_load(&self) {
@@ -871,11 +899,55 @@ mod tests {
             5_000,
             "the sample stays until confirmed"
         );
-        let confirmed = Rc::clone(&parsed).reduce(Action::ConfirmMapping);
+        let confirmed = Rc::clone(&parsed).reduce(Action::ConfirmMapping { starting: None });
         assert_eq!(confirmed.data.data.row_count(), 2);
         assert_eq!(confirmed.mapping.outcome.as_deref(), Some("won"));
         assert!(confirmed.data != state.data, "a new version");
         assert_eq!(confirmed.load, LoadStatus::Idle);
+    }
+
+    #[test]
+    fn confirming_adds_the_starting_scenario_as_active_and_undoably() {
+        let parsed = reduce(
+            Workbench::with_sample(),
+            Action::LoadParsed(pending("id,won\n1,yes\n2,no\n")),
+        );
+        let mut starting = parsed.scenario().clone();
+        starting.name = "Starting point (from leads.csv)".into();
+        let confirmed = Rc::clone(&parsed).reduce(Action::ConfirmMapping {
+            starting: Some(starting),
+        });
+        assert_eq!(confirmed.definitions.scenarios.len(), 2);
+        assert_eq!(confirmed.scenario().name, "Starting point (from leads.csv)");
+        let undone = Rc::clone(&confirmed).reduce(Action::Undo);
+        assert_eq!(undone.definitions.scenarios.len(), 1);
+        assert_eq!(
+            undone.data.data.row_count(),
+            2,
+            "undo concerns the definitions, not the data"
+        );
+    }
+
+    #[test]
+    fn forgetting_data_brings_back_a_scenario_for_the_sample() {
+        let parsed = reduce(
+            Workbench::with_sample(),
+            Action::LoadParsed(pending("id,won\n1,yes\n2,no\n")),
+        );
+        let mut other = parsed.scenario().clone();
+        other
+            .criteria
+            .iter_mut()
+            .for_each(|c| c.rule.column = "won".into());
+        let s = Rc::clone(&parsed).reduce(Action::ConfirmMapping { starting: None });
+        let s = s.reduce(Action::AddScenarios {
+            scenarios: vec![other],
+            active: 0,
+            replace: true,
+        });
+        let s = s.reduce(Action::ForgetData);
+        assert_eq!(s.definitions.scenarios.len(), 2);
+        assert_eq!(s.scenario().name, "Marketing view");
     }
 
     #[test]
@@ -891,7 +963,7 @@ mod tests {
         let mut p = pending("id,won\n1,yes\n2,no\n");
         p.mapping.outcome = None;
         let state = reduce(Workbench::with_sample(), Action::LoadParsed(p));
-        let next = Rc::clone(&state).reduce(Action::ConfirmMapping);
+        let next = Rc::clone(&state).reduce(Action::ConfirmMapping { starting: None });
         assert!(matches!(next.load, LoadStatus::Mapping(_)));
         assert!(next.error.is_some());
         assert_eq!(next.data.data.row_count(), 5_000);
@@ -903,7 +975,7 @@ mod tests {
             Workbench::with_sample(),
             Action::LoadParsed(pending("id,won\n1,yes\n")),
         );
-        let state = Rc::clone(&state).reduce(Action::ConfirmMapping);
+        let state = Rc::clone(&state).reduce(Action::ConfirmMapping { starting: None });
         let state = Rc::clone(&state).reduce(Action::ForgetData);
         assert_eq!(state.data.data.row_count(), 5_000);
         assert!(state.data.source.is_none());

@@ -208,3 +208,20 @@ describe('large files', () => {
     await context.close();
   });
 });
+
+describe('a starting point', () => {
+  test('new data gets a starting scenario built from its columns, made active', async () => {
+    const { context, page } = await openApp(env);
+    await page.setInputFiles('[data-testid=upload-input]', fixture('salesforce_leads.csv'));
+    await page.waitForSelector('[data-testid=mapping-step]');
+    await page.click('[data-testid=mapping-confirm]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=scenario-tab]').length === 2);
+    const active = page.locator('[data-testid=scenario-tab][aria-pressed=true]');
+    assert.equal(await active.textContent(), 'Starting point (from salesforce_leads.csv)');
+    // The sample's scenario stays, its rules inactive on this data.
+    await page.locator('[data-testid=scenario-tab]').first().click();
+    await page.waitForSelector('.rule-inactive');
+    assert.match(await page.locator('.rule-inactive').first().textContent(), /the data has no column/);
+    await context.close();
+  });
+});

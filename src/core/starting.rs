@@ -1,0 +1,437 @@
+//! A first lead definition for newly loaded data, built from its own
+//! columns: the yes/no answers, category values and number ranges whose
+//! leads converted clearly more (or less) often than average get points in
+//! proportion to that lift. It is a starting point for the workshop to argue
+//! over, labelled as such, not a fitted model.
+//!
+//! Columns that play a role (outcome, follow-up, owner, deal value, …) are
+//! left out: they describe what happened after the lead arrived. A value
+//! that converts almost always is suspicious for the same reason (say, a tag
+//! sales adds after a call), so it is included switched off, with a note.
+
+use super::criteria::{Criterion, Group, Proposer, Rule, RuleTest, Scenario};
+use super::dataset::{ColumnValues, Dataset};
+use super::format;
+use super::mapping::ColumnMapping;
+use super::metrics::Rate;
+use super::scoring::{evaluate_criteria, score_leads};
+
+/// A value needs at least this many leads, and this share of all leads,
+/// to earn a criterion.
+const MIN_LEADS: usize = 30;
+const MIN_SHARE: f64 = 0.01;
+/// Lifts nearer 1 than this say too little to score.
+const MIN_LIFT: f64 = 1.3;
+/// Converting this often when matched suggests the column is filled in
+/// after contact.
+const LEAKAGE_RATE: f64 = 0.9;
+/// At most this many criteria are switched on.
+const MAX_CRITERIA: usize = 8;
+/// The threshold is set so that about this share of leads is sales-ready.
+const TARGET_SHARE: f64 = 0.2;
+
+/// Words in a column name that describe what the lead did, not who it is.
+const ENGAGEMENT_WORDS: &[&str] = &[
+    "visit", "view", "click", "open", "time", "activity", "download", "webinar", "demo", "form",
+    "email", "page", "session", "event", "trial", "request",
+];
+
+struct Candidate {
+    criterion: Criterion,
+    /// |points| weighted by how many leads it concerns, to rank candidates.
+    weight: f64,
+}
+
+fn group_for(column: &str) -> Group {
+    let lower = column.to_lowercase();
+    if ENGAGEMENT_WORDS.iter().any(|w| lower.contains(w)) {
+        Group::Engagement
+    } else {
+        Group::Fit
+    }
+}
+
+/// Points for a lift: 10 per doubling of the odds of converting, at most 30.
+fn points_for(lift: f64) -> i32 {
+    ((10.0 * lift.log2()).round() as i32).clamp(-30, 30)
+}
+
+fn rate_where(outcomes: &[bool], keep: impl Fn(usize) -> bool) -> Rate {
+    let mut rate = Rate::default();
+    for (row, &converted) in outcomes.iter().enumerate() {
+        if keep(row) {
+            rate.leads += 1;
+            rate.converted += usize::from(converted);
+        }
+    }
+    rate
+}
+
+fn candidate(
+    label: String,
+    column: &str,
+    test: RuleTest,
+    rate: Rate,
+    overall: f64,
+    total: usize,
+) -> Option<Candidate> {
+    let value = rate.value()?;
+    let lift = value / overall;
+    if rate.leads < MIN_LEADS || (rate.leads as f64) < MIN_SHARE * total as f64 {
+        return None;
+    }
+    if (1.0 / MIN_LIFT..MIN_LIFT).contains(&lift) || lift <= 0.0 {
+        return None;
+    }
+    let points = points_for(lift);
+    let leaks = value >= LEAKAGE_RATE && lift >= 1.5;
+    let mut rationale = format!(
+        "Converts at {} ({} leads) against {} overall: {} lift.",
+        format::percent(Some(value)),
+        format::count(rate.leads),
+        format::percent(Some(overall)),
+        format::multiple(Some(lift))
+    );
+    if leaks {
+        rationale.push_str(
+            " Almost every such lead converted: this may be recorded after sales contact. \
+             Switch it on only if it is known when the lead arrives.",
+        );
+    }
+    Some(Candidate {
+        weight: f64::from(points.abs()) * (rate.leads as f64).sqrt(),
+        criterion: Criterion {
+            label,
+            group: group_for(column),
+            proposed_by: Proposer::Both,
+            points,
+            enabled: !leaks,
+            rationale,
+            rule: Rule {
+                column: column.to_owned(),
+                test,
+            },
+        },
+    })
+}
+
+/// The columns that describe what happened after the lead arrived.
+fn role_columns(mapping: &ColumnMapping) -> Vec<&str> {
+    [
+        &mapping.outcome,
+        &mapping.followed_up,
+        &mapping.response_hours,
+        &mapping.first_touch,
+        &mapping.created,
+        &mapping.deal_value,
+        &mapping.owner,
+        &mapping.lead_id,
+    ]
+    .into_iter()
+    .flatten()
+    .map(String::as_str)
+    .collect()
+}
+
+/// Builds a starting scenario one column at a time, so a caller can keep
+/// the page responsive between columns.
+pub struct StartingPoint {
+    candidates: Vec<Candidate>,
+    overall: f64,
+    total: usize,
+    skip: Vec<String>,
+}
+
+impl StartingPoint {
+    pub fn new(mapping: &ColumnMapping, outcomes: &[bool]) -> Self {
+        StartingPoint {
+            candidates: Vec::new(),
+            overall: rate_where(outcomes, |_| true).value().unwrap_or(0.0),
+            total: outcomes.len(),
+            skip: role_columns(mapping)
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        }
+    }
+
+    /// Looks for criteria in the column at `index`.
+    pub fn consider(&mut self, data: &Dataset, index: usize, outcomes: &[bool]) {
+        let (overall, total) = (self.overall, self.total);
+        let Some(column) = data.columns().get(index) else {
+            return;
+        };
+        if overall <= 0.0 || overall >= 1.0 || self.skip.iter().any(|s| *s == column.name) {
+            return;
+        }
+        let name = column.name.as_str();
+        let found = &mut self.candidates;
+        match &column.values {
+            ColumnValues::Boolean(v) => {
+                let yes = rate_where(outcomes, |r| v[r] == Some(true));
+                found.extend(candidate(
+                    name.to_owned(),
+                    name,
+                    RuleTest::IsTrue,
+                    yes,
+                    overall,
+                    total,
+                ));
+            }
+            ColumnValues::Category(c) if c.labels().len() <= 50 => {
+                let mut rates = vec![Rate::default(); c.labels().len()];
+                for (&code, &converted) in c.codes().iter().zip(outcomes) {
+                    if let Some(rate) = rates.get_mut(code as usize) {
+                        rate.leads += 1;
+                        rate.converted += usize::from(converted);
+                    }
+                }
+                // The best values together, and the worst together.
+                for good in [true, false] {
+                    let mut picked: Vec<(f64, usize)> = rates
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.leads >= MIN_LEADS)
+                        .filter_map(|(i, r)| r.value().map(|v| (v / overall, i)))
+                        .filter(|&(lift, _)| {
+                            if good {
+                                lift >= MIN_LIFT
+                            } else {
+                                lift <= 1.0 / MIN_LIFT
+                            }
+                        })
+                        .collect();
+                    picked.sort_by(|a, b| {
+                        if good {
+                            b.0.total_cmp(&a.0)
+                        } else {
+                            a.0.total_cmp(&b.0)
+                        }
+                    });
+                    picked.truncate(5);
+                    if picked.is_empty() {
+                        continue;
+                    }
+                    let values: Vec<String> =
+                        picked.iter().map(|&(_, i)| c.labels()[i].clone()).collect();
+                    let rate = picked.iter().fold(Rate::default(), |acc, &(_, i)| Rate {
+                        leads: acc.leads + rates[i].leads,
+                        converted: acc.converted + rates[i].converted,
+                    });
+                    let label = format!("{name}: {}", values.join(", "));
+                    found.extend(candidate(
+                        label,
+                        name,
+                        RuleTest::AnyOf { values },
+                        rate,
+                        overall,
+                        total,
+                    ));
+                }
+            }
+            ColumnValues::Number(v) => {
+                let mut present: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
+                if present.len() < MIN_LEADS {
+                    return;
+                }
+                let lowest = present.iter().copied().fold(f64::INFINITY, f64::min);
+                let mut cuts = Vec::new();
+                for q in [0.5, 0.75, 0.9] {
+                    let at = ((present.len() - 1) as f64 * q) as usize;
+                    let (_, cut, _) = present.select_nth_unstable_by(at, f64::total_cmp);
+                    if *cut > lowest {
+                        cuts.push(*cut);
+                    }
+                }
+                let best = cuts
+                    .into_iter()
+                    .filter_map(|cut| {
+                        let rate = rate_where(outcomes, |r| v[r] >= cut);
+                        let lift = rate.value()? / overall;
+                        (rate.leads >= MIN_LEADS).then_some((cut, rate, lift))
+                    })
+                    .max_by(|a, b| a.2.total_cmp(&b.2));
+                if let Some((cut, rate, _)) = best {
+                    let label = format!("{name} ≥ {}", format::decimal(Some(cut), 2));
+                    found.extend(candidate(
+                        label,
+                        name,
+                        RuleTest::Gte { value: cut },
+                        rate,
+                        overall,
+                        total,
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The scenario named `name` from the best criteria found.
+    pub fn finish(mut self, data: &Dataset, name: &str) -> Scenario {
+        self.candidates
+            .sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        let mut on = 0;
+        let mut criteria: Vec<Criterion> = Vec::new();
+        for c in self.candidates {
+            if c.criterion.enabled {
+                if on == MAX_CRITERIA {
+                    continue;
+                }
+                on += 1;
+            }
+            criteria.push(c.criterion);
+        }
+        let threshold = threshold_for_share(data, &criteria, TARGET_SHARE);
+        Scenario {
+            name: name.to_owned(),
+            threshold,
+            criteria,
+        }
+    }
+}
+
+/// Builds the starting scenario named `name` in one go.
+pub fn starting_scenario(
+    data: &Dataset,
+    mapping: &ColumnMapping,
+    outcomes: &[bool],
+    name: &str,
+) -> Scenario {
+    let mut start = StartingPoint::new(mapping, outcomes);
+    for index in 0..data.columns().len() {
+        start.consider(data, index, outcomes);
+    }
+    start.finish(data, name)
+}
+
+/// Whether any of the scenario's rules names a column of `data`.
+pub fn fits(scenario: &Scenario, data: &Dataset) -> bool {
+    scenario
+        .criteria
+        .iter()
+        .any(|c| data.column(&c.rule.column).is_some())
+}
+
+/// The lowest threshold at which at most `share` of leads are sales-ready.
+fn threshold_for_share(data: &Dataset, criteria: &[Criterion], share: f64) -> i32 {
+    let evaluations = evaluate_criteria(data, criteria);
+    let mut scores = score_leads(data.row_count(), criteria, &evaluations);
+    if scores.is_empty() {
+        return 1;
+    }
+    let allowed = ((scores.len() as f64 * share) as usize).max(1);
+    if allowed >= scores.len() {
+        return 1;
+    }
+    // The score of the lead just past the allowed count (highest first),
+    // plus one, keeps ties out; at least 1 so an empty definition picks no one.
+    let (_, cutoff, _) = scores.select_nth_unstable_by(allowed, |a, b| b.cmp(a));
+    cutoff.saturating_add(1).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::dataset::{Categories, Column, DataOrigin};
+    use crate::core::metrics::key_figures;
+    use crate::core::sample::{sample_dataset, sample_mapping};
+
+    #[test]
+    fn the_sample_gets_a_sensible_starting_point() {
+        let data = sample_dataset();
+        let mapping = sample_mapping();
+        let outcomes = mapping.outcomes(&data).unwrap();
+        let scenario = starting_scenario(&data, &mapping, &outcomes, "Starting point");
+        let columns: Vec<&str> = scenario
+            .criteria
+            .iter()
+            .map(|c| c.rule.column.as_str())
+            .collect();
+        assert!(columns.contains(&"Demo requested"), "{columns:?}");
+        for role in [
+            "Converted",
+            "Followed up",
+            "Owner",
+            "Deal value",
+            "Response hours",
+        ] {
+            assert!(
+                !columns.contains(&role),
+                "{role} is a role, not a criterion"
+            );
+        }
+        let demo = scenario
+            .criteria
+            .iter()
+            .find(|c| c.rule.column == "Demo requested")
+            .unwrap();
+        assert!(demo.points >= 10 && demo.enabled && demo.group == Group::Engagement);
+        assert!(demo.rationale.starts_with("Converts at"));
+        let small = scenario
+            .criteria
+            .iter()
+            .find(|c| matches!(&c.rule.test, RuleTest::AnyOf { values } if values.iter().any(|v| v == "1-10")));
+        assert!(
+            small.is_some_and(|c| c.points < 0),
+            "the smallest companies lose points"
+        );
+        assert!(scenario.criteria.iter().filter(|c| c.enabled).count() <= MAX_CRITERIA);
+
+        let evaluations = evaluate_criteria(&data, &scenario.criteria);
+        let scores = score_leads(data.row_count(), &scenario.criteria, &evaluations);
+        let figures = key_figures(&scores, &outcomes, scenario.threshold);
+        let share = figures.sales_ready_share().unwrap();
+        assert!((0.05..=0.25).contains(&share), "sales-ready share {share}");
+        assert!(figures.lift().unwrap() > 1.5 && figures.auc.unwrap() > 0.7);
+    }
+
+    #[test]
+    fn near_certain_values_are_flagged_and_switched_off() {
+        // A "Tag" that sales sets after talking to the lead.
+        let n = 400;
+        let outcomes: Vec<bool> = (0..n).map(|i| i % 4 == 0).collect();
+        let tags: Vec<Option<&str>> = (0..n)
+            .map(|i| {
+                Some(if i % 4 == 0 && i % 8 != 0 {
+                    "Will buy"
+                } else {
+                    "Other"
+                })
+            })
+            .collect();
+        let data = Dataset::new(
+            "t",
+            DataOrigin::File,
+            vec![
+                Column::new("Tag", ColumnValues::Category(Categories::from_values(tags))),
+                Column::new(
+                    "Won",
+                    ColumnValues::Boolean(outcomes.iter().map(|&o| Some(o)).collect()),
+                ),
+            ],
+        )
+        .unwrap();
+        let mapping = ColumnMapping {
+            outcome: Some("Won".into()),
+            ..ColumnMapping::default()
+        };
+        let scenario = starting_scenario(&data, &mapping, &outcomes, "s");
+        let tag = scenario
+            .criteria
+            .iter()
+            .find(|c| c.label.contains("Will buy"))
+            .unwrap();
+        assert!(!tag.enabled);
+        assert!(tag.rationale.contains("recorded after sales contact"));
+    }
+
+    #[test]
+    fn data_without_conversions_gets_an_empty_start() {
+        let data = sample_dataset();
+        let outcomes = vec![false; data.row_count()];
+        let scenario = starting_scenario(&data, &sample_mapping(), &outcomes, "s");
+        assert!(scenario.criteria.is_empty());
+        assert_eq!(scenario.threshold, 1);
+    }
+}

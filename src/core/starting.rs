@@ -161,7 +161,7 @@ impl StartingPoint {
         let Some(column) = data.columns().get(index) else {
             return;
         };
-        if overall <= 0.0 || overall >= 1.0 || self.skip.iter().any(|s| *s == column.name) {
+        if overall <= 0.0 || overall >= 1.0 || self.skip.contains(&column.name) {
             return;
         }
         let name = column.name.as_str();

@@ -26,7 +26,7 @@ fn copy_name(name: &str, taken: &[String]) -> String {
     };
     let mut candidate = base.clone();
     let mut n = 2;
-    while taken.iter().any(|t| *t == candidate) {
+    while taken.contains(&candidate) {
         candidate = format!("{base} {n}");
         n += 1;
     }

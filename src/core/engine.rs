@@ -7,11 +7,11 @@
 //! or threshold then re-scores the patterns, usually a few hundred, not the
 //! leads ([`Replay::run`]); every figure follows from the per-score tallies.
 
-use std::collections::BTreeMap;
-
 use rustc_hash::FxHashMap;
 
-use super::criteria::{RuleTest, Scenario};
+use std::rc::Rc;
+
+use super::criteria::{Criterion, Rule, RuleTest, Scenario};
 use super::dataset::{ColumnValues, Dataset};
 use super::mapping::{ColumnMapping, OutcomeError};
 use super::metrics::{wilson_interval, KeyFigures, Rate, ScoreBand, ScoreDistribution, Z_95};
@@ -92,6 +92,11 @@ pub struct Grouping {
     pub patterns: Vec<Pattern>,
     /// Per criterion, whether its rule could be applied.
     pub active: Vec<bool>,
+    /// Per criterion, conversion with and without a match: it depends on
+    /// the rules, not on points, so it is computed once here.
+    pub evidence: Vec<Evidence>,
+    /// Per criterion, the largest value a signature slot can take.
+    caps: Vec<u32>,
 }
 
 /// Units beyond which a per-unit rule adds nothing more.
@@ -103,9 +108,24 @@ fn saturation(test: &RuleTest) -> u32 {
         } if points_per_unit > 0 && max_points >= 0 => {
             (max_points as u32).div_ceil(points_per_unit as u32)
         }
-        _ => u32::MAX,
+        RuleTest::PerUnit { .. } => u32::MAX,
+        _ => 1,
     }
 }
+
+/// A criterion's value for one lead: 1 or 0 for a match, capped units for
+/// a per-unit rule, 0 where the rule could not be applied.
+#[inline]
+fn slot(evaluation: &Evaluation, cap: u32, row: usize) -> u32 {
+    match evaluation {
+        Ok(RuleEffect::Matches(set)) => u32::from(set.contains(row)),
+        Ok(RuleEffect::Units(units)) => units[row].min(cap),
+        Err(_) => 0,
+    }
+}
+
+/// A dense lookup table is used for regrouping while it stays this small.
+const DENSE_TABLE_LIMIT: u64 = 1 << 24;
 
 impl Grouping {
     /// Groups leads by the matches in `evaluations` (one per criterion of
@@ -117,35 +137,147 @@ impl Grouping {
             .iter()
             .map(|c| saturation(&c.rule.test))
             .collect();
-        let active: Vec<bool> = evaluations.iter().map(Result::is_ok).collect();
-        let mut index: FxHashMap<Box<[u32]>, u32> = FxHashMap::default();
-        let mut patterns: Vec<Pattern> = Vec::new();
+        // When every signature fits one 64-bit number (mixed radix), leads
+        // are grouped by that number: one hash per lead.
+        let radix_product = caps.iter().try_fold(1u64, |acc, &cap| {
+            acc.checked_mul(u64::from(cap).checked_add(1)?)
+        });
         let mut lead_pattern = Vec::with_capacity(rows);
-        let mut signature = vec![0u32; evaluations.len()];
-        for row in 0..rows {
-            for (slot, (evaluation, &cap)) in
-                signature.iter_mut().zip(evaluations.iter().zip(&caps))
-            {
-                *slot = match evaluation {
-                    Ok(RuleEffect::Matches(set)) => u32::from(set.contains(row)),
-                    Ok(RuleEffect::Units(units)) => units[row].min(cap),
-                    Err(_) => 0,
-                };
-            }
-            let id = match index.get(signature.as_slice()) {
-                Some(&id) => id,
-                None => {
-                    let id = patterns.len() as u32;
-                    index.insert(signature.clone().into_boxed_slice(), id);
-                    patterns.push(Pattern {
-                        signature: signature.clone().into_boxed_slice(),
-                        leads: 0,
-                        converted: 0,
-                        revenue: 0.0,
+        let mut signatures: Vec<Box<[u32]>> = Vec::new();
+        match radix_product {
+            Some(_) => {
+                let mut index: FxHashMap<u64, u32> = FxHashMap::default();
+                for row in 0..rows {
+                    let mut key = 0u64;
+                    for (evaluation, &cap) in evaluations.iter().zip(&caps) {
+                        key = key * (u64::from(cap) + 1) + u64::from(slot(evaluation, cap, row));
+                    }
+                    let next = signatures.len() as u32;
+                    let id = *index.entry(key).or_insert_with(|| {
+                        signatures.push(
+                            evaluations
+                                .iter()
+                                .zip(&caps)
+                                .map(|(e, &cap)| slot(e, cap, row))
+                                .collect(),
+                        );
+                        next
                     });
-                    id
+                    lead_pattern.push(id);
                 }
-            };
+            }
+            None => {
+                let mut index: FxHashMap<Box<[u32]>, u32> = FxHashMap::default();
+                let mut signature = vec![0u32; evaluations.len()];
+                for row in 0..rows {
+                    for (value, (evaluation, &cap)) in
+                        signature.iter_mut().zip(evaluations.iter().zip(&caps))
+                    {
+                        *value = slot(evaluation, cap, row);
+                    }
+                    let id = match index.get(signature.as_slice()) {
+                        Some(&id) => id,
+                        None => {
+                            let id = signatures.len() as u32;
+                            index.insert(signature.clone().into_boxed_slice(), id);
+                            signatures.push(signature.clone().into_boxed_slice());
+                            id
+                        }
+                    };
+                    lead_pattern.push(id);
+                }
+            }
+        }
+        let active = evaluations.iter().map(Result::is_ok).collect();
+        Self::tallied(lead_pattern, signatures, active, caps, facts)
+    }
+
+    /// The grouping after the rule of criterion `index` changed to give
+    /// `evaluation`: only that rule is looked at again, lead by lead.
+    pub fn with_rule_changed(
+        &self,
+        scenario: &Scenario,
+        index: usize,
+        evaluation: &Evaluation,
+        facts: &LeadFacts,
+    ) -> Grouping {
+        let cap = scenario
+            .criteria
+            .get(index)
+            .map_or(1, |c| saturation(&c.rule.test));
+        let radix = u64::from(cap) + 1;
+        let old_count = self.patterns.len() as u64;
+        // New pattern by (old pattern, new value): a dense table when small.
+        let mut refined: Vec<Box<[u32]>> = Vec::new();
+        let mut lead_pattern = Vec::with_capacity(self.lead_pattern.len());
+        let mut add = |old: u32, value: u32| {
+            let mut signature = self.patterns[old as usize].signature.clone();
+            signature[index] = value;
+            refined.push(signature);
+            (refined.len() - 1) as u32
+        };
+        if old_count.saturating_mul(radix) <= DENSE_TABLE_LIMIT {
+            let mut table = vec![u32::MAX; (old_count * radix) as usize];
+            for (row, &old) in self.lead_pattern.iter().enumerate() {
+                let value = slot(evaluation, cap, row);
+                let at = old as usize * radix as usize + value as usize;
+                if table[at] == u32::MAX {
+                    table[at] = add(old, value);
+                }
+                lead_pattern.push(table[at]);
+            }
+        } else {
+            let mut table: FxHashMap<(u32, u32), u32> = FxHashMap::default();
+            for (row, &old) in self.lead_pattern.iter().enumerate() {
+                let value = slot(evaluation, cap, row);
+                let id = *table.entry((old, value)).or_insert_with(|| add(old, value));
+                lead_pattern.push(id);
+            }
+        }
+        // Patterns that differed only in the changed rule may now coincide.
+        let mut unique: FxHashMap<Box<[u32]>, u32> = FxHashMap::default();
+        let mut signatures = Vec::new();
+        let merged: Vec<u32> = refined
+            .into_iter()
+            .map(|signature| {
+                let next = signatures.len() as u32;
+                *unique.entry(signature.clone()).or_insert_with(|| {
+                    signatures.push(signature);
+                    next
+                })
+            })
+            .collect();
+        for id in &mut lead_pattern {
+            *id = merged[*id as usize];
+        }
+        let mut active = self.active.clone();
+        active.resize(scenario.criteria.len(), false);
+        active[index] = evaluation.is_ok();
+        let mut caps = self.caps.clone();
+        caps.resize(scenario.criteria.len(), 1);
+        caps[index] = cap;
+        Self::tallied(lead_pattern, signatures, active, caps, facts)
+    }
+
+    /// Counts leads, conversions and revenue per pattern, and the evidence
+    /// per criterion.
+    fn tallied(
+        lead_pattern: Vec<u32>,
+        signatures: Vec<Box<[u32]>>,
+        active: Vec<bool>,
+        caps: Vec<u32>,
+        facts: &LeadFacts,
+    ) -> Grouping {
+        let mut patterns: Vec<Pattern> = signatures
+            .into_iter()
+            .map(|signature| Pattern {
+                signature,
+                leads: 0,
+                converted: 0,
+                revenue: 0.0,
+            })
+            .collect();
+        for (row, &id) in lead_pattern.iter().enumerate() {
             let pattern = &mut patterns[id as usize];
             pattern.leads += 1;
             if facts.outcomes[row] {
@@ -156,13 +288,83 @@ impl Grouping {
                     }
                 }
             }
-            lead_pattern.push(id);
         }
+        let evidence = (0..active.len())
+            .map(|i| criterion_evidence(&patterns, &active, i))
+            .collect();
         Grouping {
             lead_pattern,
             patterns,
             active,
+            evidence,
+            caps,
         }
+    }
+}
+
+/// Keeps rule evaluations and the grouping between edits, so that each
+/// edit redoes only what it changes: a points or threshold edit nothing, a
+/// rule edit that one rule. Belongs to one data set and mapping; make a new
+/// cache when either changes.
+#[derive(Debug, Default)]
+pub struct GroupingCache {
+    rules: Vec<Rule>,
+    evaluations: Vec<Evaluation>,
+    grouping: Option<Rc<Grouping>>,
+}
+
+impl GroupingCache {
+    /// The grouping for `scenario`'s rules, reusing what it can.
+    pub fn grouping(
+        &mut self,
+        data: &Dataset,
+        facts: &LeadFacts,
+        scenario: &Scenario,
+    ) -> Rc<Grouping> {
+        let rules: Vec<&Rule> = scenario.criteria.iter().map(|c| &c.rule).collect();
+        let same_length = rules.len() == self.rules.len();
+        let changed: Vec<usize> = if same_length {
+            (0..rules.len())
+                .filter(|&i| *rules[i] != self.rules[i])
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if let (Some(grouping), true, true) = (&self.grouping, same_length, changed.is_empty()) {
+            return Rc::clone(grouping);
+        }
+        if let (Some(grouping), true, [index]) = (&self.grouping, same_length, changed.as_slice()) {
+            let index = *index;
+            self.evaluations[index] = super::scoring::evaluate_rule(data, rules[index]);
+            self.rules[index] = rules[index].clone();
+            let next = grouping.with_rule_changed(scenario, index, &self.evaluations[index], facts);
+            let next = Rc::new(next);
+            self.grouping = Some(Rc::clone(&next));
+            return next;
+        }
+        // Several rules changed, or criteria were added, removed or moved:
+        // reuse the evaluation of every rule seen before, wherever it was.
+        let mut old: Vec<(Rule, Evaluation)> = std::mem::take(&mut self.rules)
+            .into_iter()
+            .zip(std::mem::take(&mut self.evaluations))
+            .collect();
+        let evaluations: Vec<Evaluation> = rules
+            .iter()
+            .map(|rule| match old.iter().position(|(r, _)| r == *rule) {
+                Some(at) => old.swap_remove(at).1,
+                None => super::scoring::evaluate_rule(data, rule),
+            })
+            .collect();
+        let grouping = Rc::new(Grouping::new(scenario, &evaluations, facts));
+        self.rules = rules.into_iter().cloned().collect();
+        self.evaluations = evaluations;
+        self.grouping = Some(Rc::clone(&grouping));
+        grouping
+    }
+
+    /// The evaluations of the rules last grouped, in criterion order.
+    pub fn evaluations(&self) -> &[Evaluation] {
+        &self.evaluations
     }
 }
 
@@ -302,22 +504,18 @@ impl Replay {
         facts: &LeadFacts,
         settings: &ReplaySettings,
     ) -> Replay {
+        let weights: Vec<Weight> = scenario
+            .criteria
+            .iter()
+            .zip(&grouping.active)
+            .map(|(c, &active)| Weight::of(c, active))
+            .collect();
         let pattern_scores: Vec<i32> = grouping
             .patterns
             .iter()
-            .map(|p| pattern_score(scenario, grouping, &p.signature))
+            .map(|p| pattern_score(&weights, &p.signature))
             .collect();
-        let mut tallies: BTreeMap<i32, ScoreTally> = BTreeMap::new();
-        for (pattern, &score) in grouping.patterns.iter().zip(&pattern_scores) {
-            let tally = tallies.entry(score).or_insert(ScoreTally {
-                score,
-                ..ScoreTally::default()
-            });
-            tally.leads += pattern.leads;
-            tally.converted += pattern.converted;
-            tally.revenue += pattern.revenue;
-        }
-        let by_score: Vec<ScoreTally> = tallies.into_values().collect();
+        let by_score = tally_by_score(&grouping.patterns, &pattern_scores);
         let threshold = scenario.threshold;
         let (mut ready, mut rest) = (Rate::default(), Rate::default());
         let (mut revenue_ready, mut revenue_all) = (0.0, 0.0);
@@ -350,9 +548,7 @@ impl Replay {
                 per_rep_week: per_week / f64::from(settings.reps.max(1)),
             }
         });
-        let evidence = (0..scenario.criteria.len())
-            .map(|i| criterion_evidence(grouping, i))
-            .collect();
+        let evidence = grouping.evidence.clone();
         Replay {
             pattern_scores,
             by_score,
@@ -488,37 +684,99 @@ impl Replay {
     }
 }
 
-fn pattern_score(scenario: &Scenario, grouping: &Grouping, signature: &[u32]) -> i32 {
-    let mut score = 0i64;
-    for ((criterion, &hits), &active) in scenario
-        .criteria
-        .iter()
-        .zip(signature)
-        .zip(&grouping.active)
-    {
-        if !criterion.enabled || !active {
-            continue;
+/// Leads, conversions and revenue per distinct score, ascending. Scores
+/// are integers in a narrow range, so a bucket per score is usually
+/// cheapest; a sort handles wide ranges.
+fn tally_by_score(patterns: &[Pattern], scores: &[i32]) -> Vec<ScoreTally> {
+    let (Some(&low), Some(&high)) = (scores.iter().min(), scores.iter().max()) else {
+        return Vec::new();
+    };
+    let range = (i64::from(high) - i64::from(low) + 1) as usize;
+    let add = |t: &mut ScoreTally, p: &Pattern| {
+        t.leads += p.leads;
+        t.converted += p.converted;
+        t.revenue += p.revenue;
+    };
+    if range <= 4 * patterns.len() + 1_024 {
+        let mut buckets = vec![ScoreTally::default(); range];
+        for (p, &score) in patterns.iter().zip(scores) {
+            let t = &mut buckets[(i64::from(score) - i64::from(low)) as usize];
+            t.score = score;
+            add(t, p);
         }
-        score += match criterion.rule.test {
+        buckets.retain(|t| t.leads > 0);
+        return buckets;
+    }
+    let mut order: Vec<u32> = (0..patterns.len() as u32).collect();
+    order.sort_unstable_by_key(|&i| scores[i as usize]);
+    let mut tallies: Vec<ScoreTally> = Vec::new();
+    for i in order {
+        let (p, score) = (&patterns[i as usize], scores[i as usize]);
+        match tallies.last_mut() {
+            Some(t) if t.score == score => add(t, p),
+            _ => {
+                let mut t = ScoreTally {
+                    score,
+                    ..ScoreTally::default()
+                };
+                add(&mut t, p);
+                tallies.push(t);
+            }
+        }
+    }
+    tallies
+}
+
+/// What a criterion adds for its signature value.
+#[derive(Debug, Clone, Copy)]
+enum Weight {
+    /// Adds nothing (disabled, or its rule cannot be applied).
+    Off,
+    /// Adds these points on a match.
+    Match(i64),
+    /// Adds `per_unit × units`, at most `max`.
+    PerUnit { per_unit: i64, max: i64 },
+}
+
+impl Weight {
+    fn of(criterion: &Criterion, active: bool) -> Weight {
+        if !criterion.enabled || !active {
+            return Weight::Off;
+        }
+        match criterion.rule.test {
             RuleTest::PerUnit {
                 points_per_unit,
                 max_points,
-            } => (i64::from(points_per_unit) * i64::from(hits)).min(i64::from(max_points)),
-            _ => i64::from(criterion.points) * i64::from(hits.min(1)),
+            } => Weight::PerUnit {
+                per_unit: i64::from(points_per_unit),
+                max: i64::from(max_points),
+            },
+            _ => Weight::Match(i64::from(criterion.points)),
+        }
+    }
+}
+
+fn pattern_score(weights: &[Weight], signature: &[u32]) -> i32 {
+    let mut score = 0i64;
+    for (weight, &value) in weights.iter().zip(signature) {
+        score += match *weight {
+            Weight::Off => 0,
+            Weight::Match(points) => points * i64::from(value.min(1)),
+            Weight::PerUnit { per_unit, max } => (per_unit * i64::from(value)).min(max),
         };
     }
     score.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
 }
 
-fn criterion_evidence(grouping: &Grouping, criterion: usize) -> Evidence {
-    if !grouping.active.get(criterion).copied().unwrap_or(false) {
+fn criterion_evidence(patterns: &[Pattern], active: &[bool], criterion: usize) -> Evidence {
+    if !active.get(criterion).copied().unwrap_or(false) {
         return Evidence {
             matched: None,
             unmatched: None,
         };
     }
     let (mut matched, mut unmatched) = (Rate::default(), Rate::default());
-    for p in &grouping.patterns {
+    for p in patterns {
         let bucket = if p.signature[criterion] > 0 {
             &mut matched
         } else {
@@ -615,6 +873,86 @@ mod tests {
     }
 
     #[test]
+    fn regrouping_after_one_rule_changes_matches_grouping_from_scratch() {
+        let (data, facts) = sample();
+        let mut scenario = sample_scenario();
+        let mut evaluations = evaluate_criteria(&data, &scenario.criteria);
+        let before = Grouping::new(&scenario, &evaluations, &facts);
+        for (index, test) in [
+            (
+                1,
+                RuleTest::AnyOf {
+                    values: vec!["Retail".into()],
+                },
+            ),
+            (
+                4,
+                RuleTest::PerUnit {
+                    points_per_unit: 5,
+                    max_points: 15,
+                },
+            ),
+            (0, RuleTest::IsFalse),
+        ] {
+            scenario.criteria[index].rule.test = test;
+            evaluations[index] =
+                crate::core::scoring::evaluate_rule(&data, &scenario.criteria[index].rule);
+            let incremental =
+                before.with_rule_changed(&scenario, index, &evaluations[index], &facts);
+            let fresh = Grouping::new(&scenario, &evaluations, &facts);
+            assert_eq!(incremental.patterns.len(), fresh.patterns.len());
+            let a = Replay::run(&scenario, &incremental, &facts, &ReplaySettings::default());
+            let b = Replay::run(&scenario, &fresh, &facts, &ReplaySettings::default());
+            assert_eq!(a.by_score, b.by_score);
+            assert_eq!(a.evidence, b.evidence);
+            for row in (0..data.row_count()).step_by(11) {
+                assert_eq!(a.score(&incremental, row), b.score(&fresh, row));
+            }
+            // Undo the change for the next case, which starts from `before`.
+            scenario = sample_scenario();
+            evaluations = evaluate_criteria(&data, &scenario.criteria);
+        }
+    }
+
+    #[test]
+    fn the_cache_gives_the_same_grouping_as_starting_over() {
+        let (data, facts) = sample();
+        let mut cache = GroupingCache::default();
+        let mut scenario = sample_scenario();
+        let first = cache.grouping(&data, &facts, &scenario);
+        scenario.criteria[0].points = 99;
+        assert!(
+            Rc::ptr_eq(&first, &cache.grouping(&data, &facts, &scenario)),
+            "points need no regrouping"
+        );
+        let edits: [fn(&mut Scenario); 3] = [
+            |s| {
+                s.criteria[2].rule.test = RuleTest::AnyOf {
+                    values: vec!["VP".into()],
+                }
+            },
+            |s| s.criteria.swap(0, 3),
+            |s| {
+                s.criteria.remove(1);
+            },
+        ];
+        for edit in edits {
+            edit(&mut scenario);
+            let cached = cache.grouping(&data, &facts, &scenario);
+            let fresh = Grouping::new(
+                &scenario,
+                &evaluate_criteria(&data, &scenario.criteria),
+                &facts,
+            );
+            let a = Replay::run(&scenario, &cached, &facts, &ReplaySettings::default());
+            let b = Replay::run(&scenario, &fresh, &facts, &ReplaySettings::default());
+            assert_eq!(a.by_score, b.by_score);
+            assert_eq!(a.evidence, b.evidence);
+            assert_eq!(cache.evaluations().len(), scenario.criteria.len());
+        }
+    }
+
+    #[test]
     fn evidence_compares_matching_and_other_leads() {
         let (data, facts) = sample();
         let scenario = sample_scenario();
@@ -665,30 +1003,24 @@ mod tests {
                 })
                 .collect(),
         };
-        let patterns = distinct
-            .iter()
-            .enumerate()
-            .map(|(i, &s)| {
+        let signatures: Vec<Box<[u32]>> = (0..distinct.len())
+            .map(|i| {
                 let mut signature = vec![0u32; distinct.len()];
                 signature[i] = 1;
-                let rows: Vec<usize> = (0..scores.len()).filter(|&r| scores[r] == s).collect();
-                Pattern {
-                    signature: signature.into_boxed_slice(),
-                    leads: rows.len(),
-                    converted: rows.iter().filter(|&&r| outcomes[r]).count(),
-                    revenue: 0.0,
-                }
+                signature.into_boxed_slice()
             })
             .collect();
         let lead_pattern = scores
             .iter()
             .map(|s| distinct.iter().position(|d| d == s).unwrap() as u32)
             .collect();
-        let grouping = Grouping {
+        let grouping = Grouping::tallied(
             lead_pattern,
-            patterns,
-            active: vec![true; distinct.len()],
-        };
+            signatures,
+            vec![true; distinct.len()],
+            vec![1; distinct.len()],
+            &facts,
+        );
         (scenario, grouping, facts)
     }
 

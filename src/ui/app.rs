@@ -18,11 +18,10 @@ use super::saved_data;
 use super::scenario_bar::ScenarioBar;
 use super::score_chart::ScoreChart;
 use super::state::{use_workbench, LoadStatus, WorkbenchProvider};
-use crate::core::criteria::Rule;
 use crate::core::dataset::DataOrigin;
-use crate::core::engine::{Grouping, LeadFacts, Replay, MAX_SCORE_BANDS};
+use crate::core::engine::{Grouping, GroupingCache, LeadFacts, Replay, MAX_SCORE_BANDS};
 use crate::core::format;
-use crate::core::scoring::{evaluate_rule, Evaluation};
+use crate::core::mapping::ColumnMapping;
 
 #[component]
 pub fn App() -> Html {
@@ -78,63 +77,55 @@ fn Workspace() -> Html {
         });
     }
 
-    let rules: Vec<Rule> = state
-        .scenario()
-        .criteria
-        .iter()
-        .map(|c| c.rule.clone())
-        .collect();
-
-    // Keyed on the rules alone: a points or threshold edit keeps them.
-    let evaluated = use_memo((data.clone(), rules.clone()), |(data, rules)| {
-        let evaluations: Vec<Evaluation> = rules
-            .iter()
-            .map(|rule| evaluate_rule(&data.data, rule))
-            .collect();
-        let statuses: Rc<Vec<RuleStatus>> = Rc::new(
-            evaluations
-                .iter()
-                .map(|evaluation| match evaluation {
-                    Ok(effect) => RuleStatus::Fires {
-                        leads: effect.firing_count(),
-                    },
-                    Err(problem) => RuleStatus::Inactive(problem.to_string()),
-                })
-                .collect(),
-        );
-        (evaluations, statuses)
-    });
     let facts = use_memo((data.clone(), state.mapping.clone()), |(data, mapping)| {
         LeadFacts::new(&data.data, mapping).map_err(|e| e.to_string())
     });
-    // Leads grouped by rule-match pattern: redone only when the data, the
-    // mapping or a rule changes, never for points or the threshold.
-    let grouping = use_memo((data.clone(), state.mapping.clone(), rules.clone()), {
-        let evaluated = evaluated.clone();
-        let facts = facts.clone();
-        let scenario = state.scenario().clone();
-        move |_| match facts.as_ref() {
-            Ok(facts) => Some(Grouping::new(&scenario, &evaluated.0, facts)),
-            Err(_) => None,
+    // Evaluations and the grouping of leads live in a cache for the current
+    // data and mapping: a points edit reuses them, a rule edit redoes that
+    // rule only.
+    let cache = use_mut_ref(|| (None::<(u32, ColumnMapping)>, GroupingCache::default()));
+    let grouping: Option<Rc<Grouping>> = facts.as_ref().as_ref().ok().map(|facts| {
+        let key = Some((data.version, state.mapping.clone()));
+        let mut cache = cache.borrow_mut();
+        if cache.0 != key {
+            *cache = (key, GroupingCache::default());
+        }
+        cache.1.grouping(&data.data, facts, state.scenario())
+    });
+    let grouping_id = grouping.as_ref().map(|g| Rc::as_ptr(g) as usize);
+    let statuses = use_memo(grouping_id, {
+        let cache = cache.clone();
+        let grouping = grouping.clone();
+        move |_| {
+            let cache = cache.borrow();
+            let evaluations = cache.1.evaluations();
+            Rc::new(
+                evaluations
+                    .iter()
+                    .enumerate()
+                    .map(|(i, evaluation)| match evaluation {
+                        Ok(_) => RuleStatus::Fires {
+                            leads: grouping
+                                .as_ref()
+                                .and_then(|g| g.evidence.get(i))
+                                .and_then(|e| e.matched)
+                                .map_or(0, |m| m.leads),
+                        },
+                        Err(problem) => RuleStatus::Inactive(problem.to_string()),
+                    })
+                    .collect::<Vec<_>>(),
+            )
         }
     });
-    let replay = use_memo(
-        (
-            data.clone(),
-            state.mapping.clone(),
-            state.scenario().clone(),
-            state.settings,
-        ),
-        {
-            let grouping = grouping.clone();
-            let facts = facts.clone();
-            move |(_, _, scenario, settings)| match (grouping.as_ref(), facts.as_ref()) {
-                (Some(grouping), Ok(facts)) => Ok(Replay::run(scenario, grouping, facts, settings)),
-                (_, Err(message)) => Err(message.clone()),
-                (None, Ok(_)) => Err("the leads could not be grouped".to_owned()),
-            }
-        },
-    );
+    let replay = use_memo((grouping_id, state.scenario().clone(), state.settings), {
+        let grouping = grouping.clone();
+        let facts = facts.clone();
+        move |(_, scenario, settings)| match (grouping.as_ref(), facts.as_ref()) {
+            (Some(grouping), Ok(facts)) => Ok(Replay::run(scenario, grouping, facts, settings)),
+            (_, Err(message)) => Err(message.clone()),
+            (None, Ok(_)) => Err("the leads could not be grouped".to_owned()),
+        }
+    });
 
     let rows = data.data.row_count();
     let base_rate = match facts.as_ref() {
@@ -165,7 +156,7 @@ fn Workspace() -> Html {
             }
             <ScenarioBar />
             <main class="workspace">
-                <CriteriaEditor statuses={evaluated.1.clone()} total_leads={rows}
+                <CriteriaEditor statuses={(*statuses).clone()} total_leads={rows}
                     evidence={replay.as_ref().as_ref().ok().map(|r| Rc::new(r.evidence.clone()))} />
                 <div class="results">
                     { match replay.as_ref() {

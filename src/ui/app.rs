@@ -18,6 +18,7 @@ use super::saved_data;
 use super::scenario_bar::ScenarioBar;
 use super::score_chart::ScoreChart;
 use super::state::{use_workbench, LoadStatus, WorkbenchProvider};
+use super::timing::Step;
 use crate::core::dataset::DataOrigin;
 use crate::core::engine::{Grouping, GroupingCache, LeadFacts, Replay, MAX_SCORE_BANDS};
 use crate::core::format;
@@ -121,7 +122,12 @@ fn Workspace() -> Html {
         let grouping = grouping.clone();
         let facts = facts.clone();
         move |(_, scenario, settings)| match (grouping.as_ref(), facts.as_ref()) {
-            (Some(grouping), Ok(facts)) => Ok(Replay::run(scenario, grouping, facts, settings)),
+            (Some(grouping), Ok(facts)) => {
+                let step = Step::start("replay");
+                let replay = Replay::run(scenario, grouping, facts, settings);
+                step.end();
+                Ok(replay)
+            }
             (_, Err(message)) => Err(message.clone()),
             (None, Ok(_)) => Err("the leads could not be grouped".to_owned()),
         }

@@ -11,7 +11,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::rule_editor::{default_test, operators_for, RuleEditor};
-use super::state::{use_workbench, Action};
+use super::state::{use_workbench, Action, LoadedData};
 use crate::core::criteria::{Criterion, Group, Proposer, Rule, RuleTest};
 use crate::core::dataset::Dataset;
 use crate::core::engine::Evidence;
@@ -68,7 +68,8 @@ struct CriterionRowProps {
     status: RuleStatus,
     total_leads: usize,
     evidence: Option<Evidence>,
-    data: Rc<Dataset>,
+    /// The loaded data, compared by version (never row by row).
+    data: LoadedData,
     /// Starts with the editor open (a criterion just added).
     #[prop_or_default]
     open: bool,
@@ -206,7 +207,7 @@ pub fn CriteriaEditor(props: &CriteriaEditorProps) -> Html {
     let workbench = use_workbench();
     let state = workbench.state();
     let scenario = state.scenario();
-    let data = Rc::clone(&state.data.data);
+    let data = state.data.clone();
     // The criterion added last opens in its editor.
     let added = use_state(|| None::<usize>);
     let on_edit = {
@@ -224,11 +225,11 @@ pub fn CriteriaEditor(props: &CriteriaEditorProps) -> Html {
     let on_add = {
         let workbench = workbench.clone();
         let added = added.clone();
-        let data = Rc::clone(&data);
+        let data = data.clone();
         let count = scenario.criteria.len();
         Callback::from(move |_: MouseEvent| {
             added.set(Some(count));
-            workbench.dispatch(Action::AddCriterion(new_criterion(&data)));
+            workbench.dispatch(Action::AddCriterion(new_criterion(&data.data)));
         })
     };
     let (lowest, highest) = scenario.score_range();
@@ -254,7 +255,7 @@ pub fn CriteriaEditor(props: &CriteriaEditorProps) -> Html {
                         criterion={criterion.clone()}
                         status={props.statuses.get(index).cloned().unwrap_or(RuleStatus::Inactive("not evaluated".into()))}
                         evidence={props.evidence.as_ref().and_then(|e| e.get(index).cloned())}
-                        total_leads={props.total_leads} data={Rc::clone(&data)}
+                        total_leads={props.total_leads} data={data.clone()}
                         open={*added == Some(index)}
                         on_edit={on_edit.clone()} />
                 }) }

@@ -14,6 +14,7 @@ use web_sys::Blob;
 
 use super::saved_data;
 use super::state::{Action, DataSource, PendingLoad, WorkbenchHandle};
+use super::timing::Step;
 use std::collections::BTreeSet;
 
 use crate::core::criteria::Scenario;
@@ -70,26 +71,6 @@ fn describe_js_error(error: &wasm_bindgen::JsValue) -> String {
         .map(|e| String::from(e.message()))
         .or_else(|| error.as_string())
         .unwrap_or_else(|| "unknown error".to_owned())
-}
-
-/// Times a step as a User Timing measure named `leadlens:<step>`, visible
-/// in the browser's performance tools and to benchmarks.
-struct Step(String);
-
-impl Step {
-    fn start(step: &str) -> Step {
-        let name = format!("leadlens:{step}");
-        if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-            let _ = performance.mark(&format!("{name}:start"));
-        }
-        Step(name)
-    }
-
-    fn end(self) {
-        if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-            let _ = performance.measure_with_start_mark(&self.0, &format!("{}:start", self.0));
-        }
-    }
 }
 
 /// Lets the browser render and handle input before the next step.

@@ -16,6 +16,7 @@ pub mod saved_data;
 pub mod scenario_bar;
 pub mod score_chart;
 pub mod state;
+pub mod timing;
 
 pub use app::App;
 

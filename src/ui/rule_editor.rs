@@ -6,8 +6,9 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use super::state::LoadedData;
 use crate::core::criteria::{Criterion, Group, Proposer, Rule, RuleTest};
-use crate::core::dataset::{Column, ColumnKind, ColumnValues, Dataset};
+use crate::core::dataset::{Column, ColumnKind, ColumnValues};
 use crate::core::format;
 
 /// The operators that suit a column of `kind`, most useful first.
@@ -112,7 +113,8 @@ fn value_counts(column: &Column) -> Vec<(String, usize)> {
 #[derive(Properties, PartialEq)]
 pub struct RuleEditorProps {
     pub criterion: Criterion,
-    pub data: std::rc::Rc<Dataset>,
+    /// The loaded data, compared by version (never row by row).
+    pub data: LoadedData,
     pub on_change: Callback<Criterion>,
     pub on_close: Callback<()>,
 }
@@ -130,7 +132,7 @@ fn input_value(e: &Event) -> String {
 #[component]
 pub fn RuleEditor(props: &RuleEditorProps) -> Html {
     let c = &props.criterion;
-    let column = props.data.column(&c.rule.column);
+    let column = props.data.data.column(&c.rule.column);
     let kind = column.map(Column::kind);
     // Emits the criterion changed by `change`.
     let edit = |change: fn(&mut Criterion, String)| {
@@ -180,7 +182,7 @@ pub fn RuleEditor(props: &RuleEditorProps) -> Html {
         let data = props.data.clone();
         Callback::from(move |e: Event| {
             let name = select_value(&e);
-            let column = data.column(&name);
+            let column = data.data.column(&name);
             let op = column.map_or("not_empty", |c| operators_for(c.kind())[0]);
             let mut next = criterion.clone();
             next.rule = Rule {
@@ -197,7 +199,7 @@ pub fn RuleEditor(props: &RuleEditorProps) -> Html {
         Callback::from(move |e: Event| {
             let op = select_value(&e);
             let mut next = criterion.clone();
-            next.rule.test = default_test(&op, data.column(&criterion.rule.column));
+            next.rule.test = default_test(&op, data.data.column(&criterion.rule.column));
             on_change.emit(next);
         })
     };
@@ -377,7 +379,7 @@ pub fn RuleEditor(props: &RuleEditorProps) -> Html {
                         if column.is_none() {
                             <option value={c.rule.column.clone()} selected=true>{ format!("{} (not in the data)", c.rule.column) }</option>
                         }
-                        { for props.data.columns().iter().map(|col| html! {
+                        { for props.data.data.columns().iter().map(|col| html! {
                             <option value={col.name.clone()} selected={col.name == c.rule.column}>{ &col.name }</option>
                         }) }
                     </select>

@@ -1,0 +1,112 @@
+// Browser benchmark: how quickly the figures follow an edit with a large
+// data set loaded. Loads a generated export (default 1,000,000 rows) in the
+// release build, imports 20 criteria on its columns, then times, in the
+// page, from an edit to the updated key figure being painted: points edits
+// (re-scoring only) and rule edits (one rule re-evaluated). Prints figures.
+//
+//   node tests/bench/browser-replay.mjs [rows]
+import { statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { start } from '../e2e/browser.mjs';
+import { writeExport } from './export.mjs';
+
+const ROWS = Number(process.argv[2] ?? 1_000_000);
+
+const rule = (label, column, points, test) => ({
+  label, group: 'fit', proposed_by: 'both', points, enabled: true, rule: { column, ...test },
+});
+const anyOf = (...values) => ({ op: 'any_of', values });
+const criteria = [
+  rule('Demo', 'Demo requested', 30, { op: 'is_true' }),
+  rule('Webinar', 'Webinar attended', 10, { op: 'is_true' }),
+  rule('Software', 'Industry', 15, anyOf('Software')),
+  rule('Finance', 'Industry', 10, anyOf('Financial services')),
+  rule('Retail', 'Industry', -5, anyOf('Retail')),
+  rule('US', 'Country', 5, anyOf('United States')),
+  rule('Emerging', 'Country', -5, anyOf('Brazil', 'India')),
+  rule('Referral', 'Lead source', 15, anyOf('Referral')),
+  rule('Purchased', 'Lead source', -15, anyOf('Purchased list')),
+  rule('Webinar source', 'Lead source', 10, anyOf('Webinar')),
+  rule('Big', 'Employees', 10, { op: 'gte', value: 1000 }),
+  rule('Tiny', 'Employees', -10, { op: 'lte', value: 10 }),
+  rule('Revenue', 'Annual revenue', 5, { op: 'between', min: 100000, max: 900000 }),
+  { ...rule('Views', 'Page views', 0, { op: 'per_unit', points_per_unit: 2, max_points: 20 }) },
+  rule('Time', 'Time on site (min)', 5, { op: 'gte', value: 20 }),
+  rule('Clicks', 'Email clicks', 10, { op: 'gte', value: 3 }),
+  rule('No clicks', 'Email clicks', -5, { op: 'lte', value: 0 }),
+  rule('Recent', 'Created', 5, { op: 'within_days', days: 90 }),
+  rule('Company', 'Company', 2, { op: 'contains', value: '1' }),
+  rule('MQL+', 'Lifecycle stage', 5, anyOf('MQL', 'SQL')),
+];
+
+const dataPath = join(tmpdir(), `leadlens-replay-${ROWS}.csv`);
+const criteriaPath = join(tmpdir(), 'leadlens-replay-criteria.json');
+console.log(`generating ${ROWS.toLocaleString('en-US')} rows ...`);
+await writeExport(dataPath, ROWS);
+writeFileSync(criteriaPath, JSON.stringify({
+  format: 'leadlens-criteria', version: 1, active: 0,
+  mapping: { outcome: 'Converted', converted_values: ['true'], created: 'Created' },
+  scenarios: [{ name: 'Twenty criteria', threshold: 40, criteria }],
+}));
+
+/** Times, in the page, from an input event to the painted key figure. */
+const timeEdit = (page, selector, nth, value) => page.evaluate(async ([sel, n, v]) => {
+  const input = document.querySelectorAll(sel)[n];
+  const figure = document.querySelector('[data-testid=kpi-sales-ready]');
+  const before = figure.getAttribute('data-value');
+  const begun = performance.now();
+  input.value = String(v);
+  input.dispatchEvent(new InputEvent('input', { bubbles: true }));
+  const changed = await new Promise((resolve) => {
+    const observer = new MutationObserver(() => {
+      if (figure.getAttribute('data-value') !== before) { observer.disconnect(); resolve(true); }
+    });
+    observer.observe(figure, { attributes: true });
+    setTimeout(() => { observer.disconnect(); resolve(false); }, 10_000);
+  });
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  return changed ? performance.now() - begun : Number.NaN;
+}, [selector, nth, value]);
+
+const summary = (times) => {
+  const sorted = times.filter(Number.isFinite).sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  return `median ${median.toFixed(0)} ms, worst ${sorted[sorted.length - 1].toFixed(0)} ms (${sorted.length} edits)`;
+};
+
+const env = await start();
+try {
+  const context = await env.browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  await page.goto(env.url);
+  await page.waitForSelector('[data-testid=kpi-leads]');
+  await page.setInputFiles('[data-testid=upload-input]', dataPath);
+  await page.waitForSelector('[data-testid=mapping-step]', { timeout: 120_000 });
+  await page.click('[data-testid=mapping-confirm]');
+  await page.waitForFunction((n) => document.querySelector('[data-testid=kpi-leads]').getAttribute('data-value') === String(n), ROWS, { timeout: 120_000 });
+  await page.setInputFiles('[data-testid=criteria-import-input]', criteriaPath);
+  await page.click('[data-testid=import-replace]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=criterion]').length === 20, null, { timeout: 60_000 });
+  await page.waitForTimeout(500);
+
+  const points = [];
+  for (let i = 0; i < 12; i += 1) points.push(await timeEdit(page, '[data-testid=criterion-points]', 0, i % 2 === 0 ? 45 : 30));
+  // A rule edit: the "Big" criterion's employee count, in its editor.
+  await page.locator('[data-testid=criterion]').nth(10).locator('[data-testid=criterion-edit]').click();
+  const rules = [];
+  for (let i = 0; i < 6; i += 1) rules.push(await timeEdit(page, '[data-testid=rule-number]', 0, i % 2 === 0 ? 4000 : 200));
+
+  console.log('');
+  console.log(`data: ${ROWS.toLocaleString('en-US')} leads (${(statSync(dataPath).size / 1e6).toFixed(0)} MB), 20 criteria`);
+  console.log(`points edit → figures painted:  ${summary(points)}`);
+  console.log(`rule edit → figures painted:    ${summary(rules)}`);
+  const steps = await page.evaluate(() => performance.getEntriesByType('measure')
+    .filter((m) => m.name === 'leadlens:replay').map((m) => m.duration));
+  if (steps.length) console.log(`replay step alone:              median ${steps.sort((a, b) => a - b)[Math.floor(steps.length / 2)].toFixed(1)} ms`);
+  await context.close();
+} finally {
+  await env.close();
+  unlinkSync(dataPath);
+  unlinkSync(criteriaPath);
+}

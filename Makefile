@@ -33,9 +33,12 @@ test:
 	@echo '==> end-to-end tests against the release build'
 	node --test tests/e2e/
 
-## Speed and memory figures (not part of `make test`): the native ingest
-## benchmark, then loading a 1,000,000-row file in Chromium beside PapaParse.
+## Speed and memory figures (not part of `make test`): native ingest and
+## replay benchmarks, then a 1,000,000-row file in Chromium: loading it
+## (beside PapaParse) and editing criteria on it.
 bench: build
 	bash scripts/ensure-tools.sh test
 	cargo bench --locked --bench ingest
+	cargo bench --locked --bench replay
 	node tests/bench/browser-load.mjs
+	node tests/bench/browser-replay.mjs

@@ -756,6 +756,62 @@ impl Weight {
     }
 }
 
+/// The criteria that add to (or take from) a lead's score, with what each
+/// adds: the explanation of a score. `pattern` is the lead's pattern.
+pub fn fired(scenario: &Scenario, grouping: &Grouping, pattern: u32) -> Vec<(usize, i32)> {
+    let Some(p) = grouping.patterns.get(pattern as usize) else {
+        return Vec::new();
+    };
+    scenario
+        .criteria
+        .iter()
+        .zip(&grouping.active)
+        .zip(p.signature.iter())
+        .enumerate()
+        .filter_map(|(i, ((criterion, &active), &value))| {
+            let points = pattern_score(&[Weight::of(criterion, active)], &[value]);
+            (value > 0 && points != 0).then_some((i, points))
+        })
+        .collect()
+}
+
+/// Leads in the order a list shows them: `keep` selects them, then they
+/// go by score (highest first unless `ascending`), ties in file order.
+/// Scores are small integers, so this is a counting sort.
+pub fn rank_leads(
+    replay: &Replay,
+    grouping: &Grouping,
+    ascending: bool,
+    mut keep: impl FnMut(usize) -> bool,
+) -> Vec<u32> {
+    let (Some(low), Some(high)) = (replay.by_score.first(), replay.by_score.last()) else {
+        return Vec::new();
+    };
+    let (low, high) = (i64::from(low.score), i64::from(high.score));
+    let bucket_of = |row: usize| {
+        let score = i64::from(replay.score(grouping, row));
+        (if ascending { score - low } else { high - score }) as usize
+    };
+    let mut starts = vec![0usize; (high - low + 2) as usize];
+    let kept: Vec<u32> = (0..grouping.lead_pattern.len())
+        .filter(|&row| keep(row))
+        .map(|row| row as u32)
+        .collect();
+    for &row in &kept {
+        starts[bucket_of(row as usize) + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut ranked = vec![0u32; kept.len()];
+    for &row in &kept {
+        let bucket = bucket_of(row as usize);
+        ranked[starts[bucket]] = row;
+        starts[bucket] += 1;
+    }
+    ranked
+}
+
 fn pattern_score(weights: &[Weight], signature: &[u32]) -> i32 {
     let mut score = 0i64;
     for (weight, &value) in weights.iter().zip(signature) {
@@ -950,6 +1006,49 @@ mod tests {
             assert_eq!(a.evidence, b.evidence);
             assert_eq!(cache.evaluations().len(), scenario.criteria.len());
         }
+    }
+
+    #[test]
+    fn each_score_is_explained_by_the_rules_that_fired() {
+        let (data, facts) = sample();
+        let scenario = sample_scenario();
+        let evaluations = evaluate_criteria(&data, &scenario.criteria);
+        let grouping = Grouping::new(&scenario, &evaluations, &facts);
+        let replay = Replay::run(&scenario, &grouping, &facts, &ReplaySettings::default());
+        for row in (0..data.row_count()).step_by(37) {
+            let why = fired(&scenario, &grouping, grouping.lead_pattern[row]);
+            let total: i32 = why.iter().map(|&(_, points)| points).sum();
+            assert_eq!(total, replay.score(&grouping, row), "row {row}");
+            assert!(why.iter().all(|&(i, _)| scenario.criteria[i].enabled));
+        }
+    }
+
+    #[test]
+    fn leads_rank_by_score_then_file_order() {
+        let (data, facts) = sample();
+        let scenario = sample_scenario();
+        let evaluations = evaluate_criteria(&data, &scenario.criteria);
+        let grouping = Grouping::new(&scenario, &evaluations, &facts);
+        let replay = Replay::run(&scenario, &grouping, &facts, &ReplaySettings::default());
+        let converted = rank_leads(&replay, &grouping, false, |row| facts.outcomes[row]);
+        assert_eq!(converted.len(), replay.figures.overall().converted);
+        let scores: Vec<i32> = converted
+            .iter()
+            .map(|&r| replay.score(&grouping, r as usize))
+            .collect();
+        assert!(scores.windows(2).all(|w| w[0] >= w[1]), "highest first");
+        for pair in converted.windows(2) {
+            let (a, b) = (pair[0] as usize, pair[1] as usize);
+            if replay.score(&grouping, a) == replay.score(&grouping, b) {
+                assert!(a < b, "ties keep file order");
+            }
+        }
+        let up = rank_leads(&replay, &grouping, true, |_| true);
+        assert_eq!(up.len(), data.row_count());
+        assert!(
+            replay.score(&grouping, up[0] as usize)
+                <= replay.score(&grouping, up[up.len() - 1] as usize)
+        );
     }
 
     #[test]

@@ -12,12 +12,13 @@ use super::criteria_editor::{CriteriaEditor, RuleStatus};
 use super::data_panel::DataPanel;
 use super::data_summary::DataSummary;
 use super::key_figures::KeyFigures;
+use super::lead_table::LeadTable;
 use super::loading::{start_load, Then};
 use super::mapping_step::MappingStep;
 use super::saved_data;
 use super::scenario_bar::ScenarioBar;
 use super::score_chart::ScoreChart;
-use super::state::{use_workbench, LoadStatus, WorkbenchProvider};
+use super::state::{use_workbench, LoadStatus, Shared, WorkbenchProvider};
 use super::timing::Step;
 use crate::core::dataset::DataOrigin;
 use crate::core::engine::{Grouping, GroupingCache, LeadFacts, Replay, MAX_SCORE_BANDS};
@@ -79,7 +80,9 @@ fn Workspace() -> Html {
     }
 
     let facts = use_memo((data.clone(), state.mapping.clone()), |(data, mapping)| {
-        LeadFacts::new(&data.data, mapping).map_err(|e| e.to_string())
+        LeadFacts::new(&data.data, mapping)
+            .map(Rc::new)
+            .map_err(|e| e.to_string())
     });
     // Evaluations and the grouping of leads live in a cache for the current
     // data and mapping: a points edit reuses them, a rule edit redoes that
@@ -126,7 +129,7 @@ fn Workspace() -> Html {
                 let step = Step::start("replay");
                 let replay = Replay::run(scenario, grouping, facts, settings);
                 step.end();
-                Ok(replay)
+                Ok(Rc::new(replay))
             }
             (_, Err(message)) => Err(message.clone()),
             (None, Ok(_)) => Err("the leads could not be grouped".to_owned()),
@@ -172,6 +175,11 @@ fn Workspace() -> Html {
                                     revenue_captured={replay.revenue_captured} reps={state.settings.reps}
                                     on_reps={Some(on_reps.clone())} />
                                 <ScoreChart distribution={replay.distribution(MAX_SCORE_BANDS)} figures={replay.figures.clone()} />
+                                if let (Some(grouping), Ok(facts)) = (grouping.as_ref(), facts.as_ref()) {
+                                    <LeadTable data={data.clone()} mapping={state.mapping.clone()}
+                                        scenario={state.scenario().clone()} grouping={Shared(grouping.clone())}
+                                        replay={Shared(replay.clone())} facts={Shared(facts.clone())} />
+                                }
                             </>
                         },
                         Err(message) => html! {

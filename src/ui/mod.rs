@@ -9,6 +9,7 @@ pub mod data_panel;
 pub mod data_summary;
 pub mod download;
 pub mod key_figures;
+pub mod lead_table;
 pub mod loading;
 pub mod mapping_step;
 pub mod rule_editor;

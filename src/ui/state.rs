@@ -42,6 +42,31 @@ impl PartialEq for LoadedData {
     }
 }
 
+/// Derived data shared with components, compared by identity: a component
+/// re-renders when it gets a new value, without comparing contents (which
+/// for a million leads would cost more than the render).
+#[derive(Debug)]
+pub struct Shared<T>(pub Rc<T>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(Rc::clone(&self.0))
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
 /// The file (or pasted text) behind loaded data, and the settings it was
 /// read with.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,0 +1,69 @@
+// End-to-end: the lead table explains scores and finds the leads that
+// matter, and stays light with many leads.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { figure, openApp, start } from './browser.mjs';
+
+let env;
+before(async () => {
+  env = await start();
+});
+after(async () => {
+  await env?.close();
+});
+
+const count = async (page) => Number(await page.getAttribute('[data-testid=lead-count]', 'data-value'));
+
+describe('the lead table', () => {
+  test('lists the sales-ready leads, highest score first, each with its reasons', async () => {
+    const { context, page } = await openApp(env);
+    assert.equal(await count(page), await figure(page, 'kpi-sales-ready'));
+    const rows = page.locator('[data-testid=lead-row]');
+    const scores = await rows.evaluateAll((trs) => trs.map((tr) => Number(tr.dataset.score)));
+    assert.ok(scores.length > 10 && scores.length < 40, `${scores.length} rows rendered, not all of them`);
+    assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
+    const why = await rows.first().locator('.why').textContent();
+    // The reasons add up to the score.
+    const total = [...why.matchAll(/([+-]\d+)(?: ·|$)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+    assert.equal(total, scores[0], why);
+    assert.match(await rows.first().locator('th').textContent(), /^L-\d{6}$/);
+    await context.close();
+  });
+
+  test('ready-made lists: what the definition misses, and what sales never touched', async () => {
+    const { context, page } = await openApp(env);
+    await page.selectOption('[data-testid=lead-list]', 'converted-missed');
+    const missed = await count(page);
+    const captured = await figure(page, 'kpi-captured');
+    const converted = Math.round((await figure(page, 'kpi-rate-in')) * (await figure(page, 'kpi-sales-ready')) / captured);
+    assert.equal(missed, converted - Math.round(captured * converted));
+    for (const text of await page.locator('[data-testid=lead-row] td:nth-child(3)').allTextContents()) assert.equal(text, 'no');
+    await page.selectOption('[data-testid=lead-list]', 'ready-not-followed');
+    const ignored = await count(page);
+    assert.ok(ignored > 0 && ignored < (await figure(page, 'kpi-sales-ready')));
+    for (const text of await page.locator('[data-testid=lead-row] td:nth-child(5)').allTextContents()) assert.equal(text, 'no');
+    await context.close();
+  });
+
+  test('search by lead id, lowest first, and scrolling renders further rows', async () => {
+    const { context, page } = await openApp(env);
+    await page.selectOption('[data-testid=lead-list]', 'all');
+    assert.equal(await count(page), 5000);
+    await page.fill('[data-testid=lead-search]', 'L-00004');
+    await page.press('[data-testid=lead-search]', 'Enter');
+    await page.waitForFunction(() => document.querySelector('[data-testid=lead-count]').dataset.value === '10');
+    await page.fill('[data-testid=lead-search]', '');
+    await page.press('[data-testid=lead-search]', 'Enter');
+    await page.click('[data-testid=lead-order]');
+    const firstRow = page.locator('[data-testid=lead-row]').first();
+    const first = Number(await firstRow.getAttribute('data-score'));
+    const firstId = await firstRow.locator('th').textContent();
+    await page.locator('.lead-scroll').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+    await page.waitForFunction((id) =>
+      document.querySelector('[data-testid=lead-row] th').textContent !== id, firstId);
+    const last = await page.locator('[data-testid=lead-row]').last().getAttribute('data-score');
+    assert.ok(Number(last) > first, `${first} … ${last}`);
+    assert.ok((await page.locator('[data-testid=lead-row]').count()) < 40);
+    await context.close();
+  });
+});

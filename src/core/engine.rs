@@ -458,7 +458,7 @@ impl Evidence {
 }
 
 /// Sales capacity the workload is spread over.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReplaySettings {
     pub reps: u32,
 }

@@ -8,6 +8,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::compare::Compare;
 use super::criteria_editor::{CriteriaEditor, RuleStatus};
 use super::data_panel::DataPanel;
 use super::data_summary::DataSummary;
@@ -175,6 +176,11 @@ fn Workspace() -> Html {
                                     revenue_captured={replay.revenue_captured} reps={state.settings.reps}
                                     on_reps={Some(on_reps.clone())} />
                                 <ScoreChart distribution={replay.distribution(MAX_SCORE_BANDS)} figures={replay.figures.clone()} />
+                                if let Ok(facts) = facts.as_ref() {
+                                    <Compare data={data.clone()} facts={Shared(facts.clone())}
+                                        scenarios={state.definitions.scenarios.clone()}
+                                        active={state.definitions.active} settings={state.settings} />
+                                }
                                 if let (Some(grouping), Ok(facts)) = (grouping.as_ref(), facts.as_ref()) {
                                     <LeadTable data={data.clone()} mapping={state.mapping.clone()}
                                         scenario={state.scenario().clone()} grouping={Shared(grouping.clone())}

@@ -4,6 +4,7 @@
 //! component area of the page.
 
 pub mod app;
+pub mod compare;
 pub mod criteria_editor;
 pub mod data_panel;
 pub mod data_summary;

@@ -142,6 +142,26 @@ describe('scenarios and history', () => {
   });
 });
 
+describe('comparing scenarios', () => {
+  test('the key figures of every scenario side by side', async () => {
+    const { context, page } = await openApp(env);
+    await page.click('[data-testid=scenario-duplicate]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=scenario-tab]').length === 2);
+    await page.fill('[data-testid=threshold]', '60');
+    const salesReady = await page.waitForFunction(() => document.querySelector('[data-testid=kpi-sales-ready]').dataset.value);
+    await page.locator('[data-testid=compare] summary').click();
+    const table = page.locator('[data-testid=compare-table]');
+    await table.waitFor();
+    const headers = await table.locator('thead th').allTextContents();
+    assert.deepEqual(headers, ['Figure', 'Marketing view', 'Sales view']);
+    const ready = await table.locator('tbody tr', { hasText: 'Sales-ready leads' }).locator('td').evaluateAll(
+      (tds) => tds.map((td) => Number(td.dataset.value)));
+    assert.equal(ready[1], Number(await salesReady.jsonValue()), 'the active scenario matches its key figure');
+    assert.ok(ready[0] > ready[1], 'a lower threshold sends more leads');
+    await context.close();
+  });
+});
+
 describe('criteria', () => {
   test('a new criterion is built in the editor from the data\'s own values', async () => {
     const { context, page } = await openApp(env);

@@ -14,7 +14,7 @@ use std::rc::Rc;
 use super::criteria::{Criterion, Rule, RuleTest, Scenario};
 use super::dataset::{ColumnValues, Dataset};
 use super::mapping::{ColumnMapping, OutcomeError};
-use super::metrics::{wilson_interval, KeyFigures, Rate, ScoreBand, ScoreDistribution, Z_95};
+use super::metrics::{banded, wilson_interval, KeyFigures, Rate, ScoreDistribution, Z_95};
 use super::scoring::{Evaluation, RuleEffect};
 
 const SECONDS_PER_WEEK: f64 = 7.0 * 86_400.0;
@@ -566,30 +566,12 @@ impl Replay {
 
     /// How scores spread, in at most `max_bands` round-width bands.
     pub fn distribution(&self, max_bands: usize) -> ScoreDistribution {
-        let (Some(first), Some(last)) = (self.by_score.first(), self.by_score.last()) else {
-            return ScoreDistribution { bands: Vec::new() };
-        };
-        let span = i64::from(last.score) - i64::from(first.score) + 1;
-        let width = super::metrics::round_step(span, max_bands.max(1) as i64);
-        let start = i64::from(first.score).div_euclid(width) * width;
-        let count = ((i64::from(last.score) - start) / width + 1) as usize;
-        let mut bands: Vec<ScoreBand> = (0..count)
-            .map(|i| {
-                let low = start + i as i64 * width;
-                ScoreBand {
-                    low: low as i32,
-                    high: (low + width - 1).min(i64::from(i32::MAX)) as i32,
-                    converted: 0,
-                    not_converted: 0,
-                }
-            })
-            .collect();
-        for t in &self.by_score {
-            let band = &mut bands[((i64::from(t.score) - start) / width) as usize];
-            band.converted += t.converted;
-            band.not_converted += t.leads - t.converted;
-        }
-        ScoreDistribution { bands }
+        banded(
+            self.by_score
+                .iter()
+                .map(|t| (t.score, t.converted, t.leads - t.converted)),
+            max_bands,
+        )
     }
 
     /// Conversion per band of the distribution, with intervals.

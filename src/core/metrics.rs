@@ -179,9 +179,29 @@ pub fn score_distribution(
     outcomes: &[bool],
     max_bands: usize,
 ) -> ScoreDistribution {
-    let (Some(&min), Some(&max)) = (scores.iter().min(), scores.iter().max()) else {
+    banded(
+        scores
+            .iter()
+            .zip(outcomes)
+            .map(|(&score, &converted)| (score, usize::from(converted), usize::from(!converted))),
+        max_bands,
+    )
+}
+
+/// Counts of `(score, converted, not converted)` gathered into at most
+/// `max_bands` round-width bands.
+pub fn banded(
+    counts: impl Iterator<Item = (i32, usize, usize)> + Clone,
+    max_bands: usize,
+) -> ScoreDistribution {
+    let (min, max) = counts
+        .clone()
+        .fold((i32::MAX, i32::MIN), |(lo, hi), (s, _, _)| {
+            (lo.min(s), hi.max(s))
+        });
+    if min > max {
         return ScoreDistribution { bands: Vec::new() };
-    };
+    }
     let span = i64::from(max) - i64::from(min) + 1;
     let width = round_step(span, max_bands.max(1) as i64);
     let first = i64::from(min).div_euclid(width) * width;
@@ -197,20 +217,17 @@ pub fn score_distribution(
             }
         })
         .collect();
-    for (&score, &converted) in scores.iter().zip(outcomes) {
+    for (score, converted, not_converted) in counts {
         let band = &mut bands[((i64::from(score) - first) / width) as usize];
-        if converted {
-            band.converted += 1;
-        } else {
-            band.not_converted += 1;
-        }
+        band.converted += converted;
+        band.not_converted += not_converted;
     }
     ScoreDistribution { bands }
 }
 
 /// The smallest of 1, 2, 5, 10, 20, 50, … that splits `span` into at most
 /// `max_bands` bands.
-pub(crate) fn round_step(span: i64, max_bands: i64) -> i64 {
+fn round_step(span: i64, max_bands: i64) -> i64 {
     let mut magnitude = 1i64;
     loop {
         for step in [1, 2, 5] {

@@ -241,6 +241,23 @@ impl Workbench {
         true
     }
 
+    /// Applies an edit to one criterion of the active scenario; false when
+    /// there is no such criterion.
+    fn edit_criterion(
+        &mut self,
+        kind: String,
+        criterion: usize,
+        change: impl FnOnce(&mut Criterion),
+    ) -> bool {
+        self.edit_active(kind, |s| match s.criteria.get_mut(criterion) {
+            Some(c) => {
+                change(c);
+                true
+            }
+            None => false,
+        })
+    }
+
     /// Applies an edit to the active scenario.
     fn edit_active(&mut self, kind: String, change: impl FnOnce(&mut Scenario) -> bool) -> bool {
         self.edit(kind, |d| change(&mut d.scenarios[d.active]))
@@ -361,78 +378,44 @@ impl Reducible for Workbench {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
-        match action {
+        let changed = match action {
             Action::SetPoints { criterion, points } => {
-                if !next.edit_active(format!("points {criterion}"), |s| {
-                    match s.criteria.get_mut(criterion) {
-                        Some(c) => {
-                            c.points = points;
-                            true
-                        }
-                        None => false,
-                    }
-                }) {
-                    return self;
-                }
+                next.edit_criterion(format!("points {criterion}"), criterion, |c| {
+                    c.points = points
+                })
             }
             Action::SetEnabled { criterion, enabled } => {
-                if !next.edit_active(format!("enabled {criterion}"), |s| {
-                    match s.criteria.get_mut(criterion) {
-                        Some(c) => {
-                            c.enabled = enabled;
-                            true
-                        }
-                        None => false,
-                    }
-                }) {
-                    return self;
-                }
+                next.edit_criterion(format!("enabled {criterion}"), criterion, |c| {
+                    c.enabled = enabled
+                })
             }
-            Action::SetThreshold(threshold) => {
-                if !next.edit_active("threshold".into(), |s| {
-                    s.threshold = threshold;
-                    true
-                }) {
-                    return self;
-                }
-            }
+            Action::SetThreshold(threshold) => next.edit_active("threshold".into(), |s| {
+                s.threshold = threshold;
+                true
+            }),
             Action::UpdateCriterion { criterion, with } => {
-                if !next.edit_active(format!("criterion {criterion}"), |s| {
-                    match s.criteria.get_mut(criterion) {
-                        Some(c) => {
-                            *c = with;
-                            true
-                        }
-                        None => false,
-                    }
-                }) {
-                    return self;
-                }
+                next.edit_criterion(format!("criterion {criterion}"), criterion, |c| *c = with)
             }
             Action::AddCriterion(criterion) => {
                 next.edit_active(format!("add {}", next.history.undo.len()), |s| {
                     s.criteria.push(criterion);
                     true
-                });
+                })
             }
-            Action::DuplicateCriterion(index) => {
-                if !next.edit_active(
-                    format!("duplicate {}", next.history.undo.len()),
-                    |s| match s.criteria.get(index).cloned() {
-                        Some(mut copy) => {
-                            copy.label = format!("{} (copy)", copy.label);
-                            s.criteria.insert(index + 1, copy);
-                            true
-                        }
-                        None => false,
-                    },
-                ) {
-                    return self;
-                }
-            }
+            Action::DuplicateCriterion(index) => next.edit_active(
+                format!("duplicate {}", next.history.undo.len()),
+                |s| match s.criteria.get(index).cloned() {
+                    Some(mut copy) => {
+                        copy.label = format!("{} (copy)", copy.label);
+                        s.criteria.insert(index + 1, copy);
+                        true
+                    }
+                    None => false,
+                },
+            ),
             Action::MoveCriterion { criterion, by } => {
                 let target = criterion as isize + by;
-                if !next.edit_active(format!("move {}", next.history.undo.len()), |s| {
+                next.edit_active(format!("move {}", next.history.undo.len()), |s| {
                     if target < 0
                         || target as usize >= s.criteria.len()
                         || criterion >= s.criteria.len()
@@ -442,52 +425,40 @@ impl Reducible for Workbench {
                     let c = s.criteria.remove(criterion);
                     s.criteria.insert(target as usize, c);
                     true
-                }) {
-                    return self;
-                }
+                })
             }
             Action::DeleteCriterion(index) => {
-                if !next.edit_active(format!("delete {}", next.history.undo.len()), |s| {
+                next.edit_active(format!("delete {}", next.history.undo.len()), |s| {
                     if index < s.criteria.len() {
                         s.criteria.remove(index);
                         true
                     } else {
                         false
                     }
-                }) {
-                    return self;
-                }
+                })
             }
-            Action::SelectScenario(index) => {
-                if !next.edit("select scenario".into(), |d| {
-                    if index < d.scenarios.len() {
-                        d.active = index;
+            Action::SelectScenario(index) => next.edit("select scenario".into(), |d| {
+                if index < d.scenarios.len() {
+                    d.active = index;
+                    true
+                } else {
+                    false
+                }
+            }),
+            Action::DuplicateScenario { scenario, name } => next.edit(
+                format!("duplicate scenario {}", next.history.undo.len()),
+                |d| match d.scenarios.get(scenario).cloned() {
+                    Some(mut copy) if d.scenarios.len() < MAX_SCENARIOS => {
+                        copy.name = name;
+                        d.scenarios.push(copy);
+                        d.active = d.scenarios.len() - 1;
                         true
-                    } else {
-                        false
                     }
-                }) {
-                    return self;
-                }
-            }
-            Action::DuplicateScenario { scenario, name } => {
-                if !next.edit(
-                    format!("duplicate scenario {}", next.history.undo.len()),
-                    |d| match d.scenarios.get(scenario).cloned() {
-                        Some(mut copy) if d.scenarios.len() < MAX_SCENARIOS => {
-                            copy.name = name;
-                            d.scenarios.push(copy);
-                            d.active = d.scenarios.len() - 1;
-                            true
-                        }
-                        _ => false,
-                    },
-                ) {
-                    return self;
-                }
-            }
+                    _ => false,
+                },
+            ),
             Action::RenameScenario { scenario, name } => {
-                if !next.edit(format!("rename {scenario}"), |d| {
+                next.edit(format!("rename {scenario}"), |d| {
                     match d.scenarios.get_mut(scenario) {
                         Some(s) => {
                             s.name = name;
@@ -495,34 +466,28 @@ impl Reducible for Workbench {
                         }
                         None => false,
                     }
-                }) {
-                    return self;
-                }
+                })
             }
-            Action::DeleteScenario(index) => {
-                if !next.edit(
-                    format!("delete scenario {}", next.history.undo.len()),
-                    |d| {
-                        if d.scenarios.len() <= 1 || index >= d.scenarios.len() {
-                            return false;
-                        }
-                        d.scenarios.remove(index);
-                        if d.active >= d.scenarios.len() || d.active > index {
-                            d.active = d.active.saturating_sub(1).min(d.scenarios.len() - 1);
-                        }
-                        true
-                    },
-                ) {
-                    return self;
-                }
-            }
+            Action::DeleteScenario(index) => next.edit(
+                format!("delete scenario {}", next.history.undo.len()),
+                |d| {
+                    if d.scenarios.len() <= 1 || index >= d.scenarios.len() {
+                        return false;
+                    }
+                    d.scenarios.remove(index);
+                    if d.active >= d.scenarios.len() || d.active > index {
+                        d.active = d.active.saturating_sub(1).min(d.scenarios.len() - 1);
+                    }
+                    true
+                },
+            ),
             Action::AddScenarios {
                 scenarios,
                 active,
                 replace,
             } => {
-                if scenarios.is_empty()
-                    || !next.edit(format!("add scenarios {}", next.history.undo.len()), |d| {
+                !scenarios.is_empty()
+                    && next.edit(format!("add scenarios {}", next.history.undo.len()), |d| {
                         let offset = if replace { 0 } else { d.scenarios.len() };
                         if replace {
                             d.scenarios.clear();
@@ -536,9 +501,6 @@ impl Reducible for Workbench {
                         d.active = (offset + active.min(count - 1)).min(d.scenarios.len() - 1);
                         true
                     })
-                {
-                    return self;
-                }
             }
             Action::ApplyMapping(mapping) => {
                 let data = &next.data.data;
@@ -566,6 +528,7 @@ impl Reducible for Workbench {
                     return self;
                 }
                 next.mapping = applied;
+                true
             }
             Action::Undo => {
                 let Some((earlier, _)) = next.history.undo.pop() else {
@@ -573,6 +536,7 @@ impl Reducible for Workbench {
                 };
                 let now = std::mem::replace(&mut next.definitions, earlier);
                 next.history.redo.push(now);
+                true
             }
             Action::Redo => {
                 let Some(later) = next.history.redo.pop() else {
@@ -583,6 +547,7 @@ impl Reducible for Workbench {
                 next.history
                     .undo
                     .push((now, format!("redo {}", next.history.redo.len())));
+                true
             }
             Action::SetReps(reps) => {
                 let reps = reps.max(1);
@@ -590,6 +555,7 @@ impl Reducible for Workbench {
                     return self;
                 }
                 next.settings.reps = reps;
+                true
             }
             Action::LoadStarted { name, bytes_total } => {
                 next.error = None;
@@ -599,6 +565,7 @@ impl Reducible for Workbench {
                     bytes_total,
                     rows: 0,
                 };
+                true
             }
             Action::LoadProgress { bytes_done, rows } => match &mut next.load {
                 LoadStatus::Reading {
@@ -608,8 +575,9 @@ impl Reducible for Workbench {
                 } => {
                     *done = bytes_done;
                     *read = rows;
+                    true
                 }
-                _ => return self,
+                _ => false,
             },
             Action::LoadTyping {
                 columns_done,
@@ -626,11 +594,18 @@ impl Reducible for Workbench {
                     columns_done,
                     columns_total,
                 };
+                true
             }
-            Action::LoadParsed(pending) => next.load = LoadStatus::Mapping(pending),
+            Action::LoadParsed(pending) => {
+                next.load = LoadStatus::Mapping(pending);
+                true
+            }
             Action::EditPendingMapping(mapping) => match &mut next.load {
-                LoadStatus::Mapping(pending) => pending.mapping = mapping,
-                _ => return self,
+                LoadStatus::Mapping(pending) => {
+                    pending.mapping = mapping;
+                    true
+                }
+                _ => false,
             },
             Action::ConfirmMapping { starting } => {
                 let LoadStatus::Mapping(pending) = std::mem::take(&mut next.load) else {
@@ -645,19 +620,28 @@ impl Reducible for Workbench {
                 next.error = None;
                 next.replace_data(pending.into_data());
                 next.add_starting(starting);
+                true
             }
             Action::Restore { pending, starting } => {
                 next.mapping = pending.mapping.clone();
                 next.load = LoadStatus::Idle;
                 next.replace_data(pending.into_data());
                 next.add_starting(starting);
+                true
             }
-            Action::CancelLoad => next.load = LoadStatus::Idle,
+            Action::CancelLoad => {
+                next.load = LoadStatus::Idle;
+                true
+            }
             Action::LoadFailed(message) => {
                 next.load = LoadStatus::Idle;
                 next.error = Some(message);
+                true
             }
-            Action::DismissError => next.error = None,
+            Action::DismissError => {
+                next.error = None;
+                true
+            }
             Action::ForgetData => {
                 let sample = Workbench::with_sample();
                 next.mapping = sample.mapping;
@@ -672,7 +656,11 @@ impl Reducible for Workbench {
                 if !fitting {
                     next.add_starting(Some(sample_scenario()));
                 }
+                true
             }
+        };
+        if !changed {
+            return self;
         }
         Rc::new(next)
     }

@@ -255,6 +255,17 @@ impl Column {
     }
 
     /// Whether the value in `row` is missing.
+    /// How many rows have no value.
+    pub fn missing_count(&self) -> usize {
+        match &self.values {
+            ColumnValues::Number(v) => v.iter().filter(|x| x.is_nan()).count(),
+            ColumnValues::Boolean(v) => v.iter().filter(|b| b.is_none()).count(),
+            ColumnValues::Category(c) => c.codes.iter().filter(|&&c| c == MISSING_CODE).count(),
+            ColumnValues::Date(v) => v.iter().filter(|d| d.is_none()).count(),
+            ColumnValues::Text(t) => t.missing.count_ones(..),
+        }
+    }
+
     pub fn is_missing(&self, row: usize) -> bool {
         match &self.values {
             ColumnValues::Number(v) => v[row].is_nan(),

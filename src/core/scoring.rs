@@ -24,17 +24,18 @@ const SECONDS_PER_DAY: i64 = 86_400;
 /// assert_eq!(parse_bool("maybe"), None);
 /// ```
 pub fn parse_bool(text: &str) -> Option<bool> {
-    let t = text.trim();
-    const YES: [&str; 4] = ["yes", "true", "y", "1"];
-    const NO: [&str; 4] = ["no", "false", "n", "0"];
+    let t = crate::core::ingest::values::trim_cell(text).as_bytes();
     if t.len() > 5 {
-        None
-    } else if YES.iter().any(|w| w.eq_ignore_ascii_case(t)) {
-        Some(true)
-    } else if NO.iter().any(|w| w.eq_ignore_ascii_case(t)) {
-        Some(false)
-    } else {
-        None
+        return None;
+    }
+    let mut lower = [0u8; 5];
+    for (to, from) in lower.iter_mut().zip(t) {
+        *to = from.to_ascii_lowercase();
+    }
+    match &lower[..t.len()] {
+        b"yes" | b"true" | b"y" | b"1" => Some(true),
+        b"no" | b"false" | b"n" | b"0" => Some(false),
+        _ => None,
     }
 }
 

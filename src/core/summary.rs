@@ -61,8 +61,7 @@ pub fn summarise(data: &Dataset) -> Vec<ColumnSummary> {
 
 /// Summarises one column.
 pub fn summarise_column(column: &Column) -> ColumnSummary {
-    let rows = column.len();
-    let missing = (0..rows).filter(|&r| column.is_missing(r)).count();
+    let missing = column.missing_count();
     let (distinct, top, range) = match &column.values {
         ColumnValues::Category(c) => {
             let mut counts = vec![0usize; c.labels().len()];
@@ -99,13 +98,17 @@ pub fn summarise_column(column: &Column) -> ColumnSummary {
             (seen.len(), Vec::new(), range)
         }
         ColumnValues::Date(v) => {
-            let present: Vec<i64> = v.iter().flatten().copied().collect();
-            let seen: HashSet<i64> = present.iter().take(DISTINCT_CAP * 10).copied().collect();
-            let range = match (present.iter().min(), present.iter().max()) {
-                (Some(&a), Some(&b)) => Some((date_text(a), date_text(b))),
-                _ => None,
-            };
-            (seen.len().min(DISTINCT_CAP), Vec::new(), range)
+            let mut seen = HashSet::default();
+            let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+            for &t in v.iter().flatten() {
+                if seen.len() < DISTINCT_CAP {
+                    seen.insert(t);
+                }
+                lo = lo.min(t);
+                hi = hi.max(t);
+            }
+            let range = (lo <= hi).then(|| (date_text(lo), date_text(hi)));
+            (seen.len(), Vec::new(), range)
         }
         ColumnValues::Text(t) => {
             let mut seen = HashSet::default();

@@ -5,6 +5,7 @@
 //! seen; the previous data stays in use until the new data is confirmed.
 
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use gloo::timers::future::TimeoutFuture;
@@ -26,8 +27,14 @@ use crate::core::starting::{fits, StartingPoint};
 use crate::core::summary::{summarise_column, ColumnSummary};
 
 /// Bytes read per step: large enough to parse efficiently, small enough
-/// that a step takes a few tens of milliseconds.
+/// that a step takes well under a tenth of a second.
 const CHUNK_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Slices being read by the browser while one is parsed.
+const READ_AHEAD: usize = 2;
+
+/// How long work may run before the page gets control back, in ms.
+const STEP_BUDGET_MS: f64 = 40.0;
 
 thread_local! {
     /// The cancel flag of the load in progress; starting a load cancels
@@ -73,9 +80,52 @@ fn describe_js_error(error: &wasm_bindgen::JsValue) -> String {
         .unwrap_or_else(|| "unknown error".to_owned())
 }
 
-/// Lets the browser render and handle input before the next step.
+/// Lets the browser render and handle input before the next step. A
+/// message to ourselves queues a task at once, where a zero timeout may be
+/// held back by several milliseconds.
 async fn breathe() {
-    TimeoutFuture::new(0).await;
+    let posted = js_sys::Promise::new(&mut |resolve, _reject| {
+        let Ok(channel) = web_sys::MessageChannel::new() else {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+            return;
+        };
+        channel.port1().set_onmessage(Some(resolve.unchecked_ref()));
+        if channel
+            .port2()
+            .post_message(&wasm_bindgen::JsValue::NULL)
+            .is_err()
+        {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        }
+    });
+    if JsFuture::from(posted).await.is_err() {
+        TimeoutFuture::new(0).await;
+    }
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+/// Gives the page control back once work has run for [`STEP_BUDGET_MS`]:
+/// short steps run back to back instead of each waiting for a timer.
+struct Pacer {
+    since: f64,
+}
+
+impl Pacer {
+    fn new() -> Self {
+        Pacer { since: now_ms() }
+    }
+
+    async fn breathe_if_due(&mut self) {
+        if now_ms() - self.since >= STEP_BUDGET_MS {
+            breathe().await;
+            self.since = now_ms();
+        }
+    }
 }
 
 /// Reads and types `source`, reporting progress to `workbench`.
@@ -101,21 +151,24 @@ async fn read_source(
         let mut offset = 0u64;
         let mut reader: Option<CsvReader> = None;
         let mut chunk = Vec::new();
-        let mut next = Some(request_slice(&source.blob, 0, CHUNK_BYTES.min(size))?);
+        let mut requested = 0u64;
+        let mut pending = VecDeque::with_capacity(READ_AHEAD);
         let mut reported = 0.0;
-        while let Some(request) = next.take() {
+        let mut pacer = Pacer::new();
+        loop {
+            while pending.len() < READ_AHEAD && requested < size {
+                let end = (requested + CHUNK_BYTES).min(size);
+                pending.push_back(request_slice(&source.blob, requested, end)?);
+                requested = end;
+            }
+            let Some(request) = pending.pop_front() else {
+                break;
+            };
             if cancelled.get() {
                 return Err(LoadError::Cancelled);
             }
             receive_slice(request, &mut chunk).await?;
             let end = offset + chunk.len() as u64;
-            if end < size {
-                next = Some(request_slice(
-                    &source.blob,
-                    end,
-                    (end + CHUNK_BYTES).min(size),
-                )?);
-            }
             let reader = match &mut reader {
                 Some(reader) => {
                     reader.push(&chunk);
@@ -135,6 +188,7 @@ async fn read_source(
                 break; // read again, below
             }
             offset = end;
+            pacer.breathe_if_due().await;
             // Progress redraws the page: ten times a second is plenty.
             let now = js_sys::Date::now();
             if now - reported > 100.0 || offset == size {
@@ -163,8 +217,9 @@ async fn read_source(
     let loaded = assemble(&source.name, size, table, typed)?;
     assembling.end();
     let mut summaries = Vec::with_capacity(total);
+    let mut pacer = Pacer::new();
     for column in loaded.dataset.columns() {
-        breathe().await;
+        pacer.breathe_if_due().await;
         if cancelled.get() {
             return Err(LoadError::Cancelled);
         }
@@ -185,11 +240,12 @@ pub async fn prepare_starting(
     let outcomes = mapping.outcomes(data).ok()?;
     let step = Step::start("starting point");
     let mut start = StartingPoint::new(mapping, &outcomes);
+    let mut pacer = Pacer::new();
     for index in 0..data.columns().len() {
-        breathe().await;
+        pacer.breathe_if_due().await;
         start.consider(data, index, &outcomes);
     }
-    breathe().await;
+    pacer.breathe_if_due().await;
     let scenario = start.finish(data, &format!("Starting point (from {file})"));
     step.end();
     Some(scenario)

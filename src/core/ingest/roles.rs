@@ -127,7 +127,9 @@ fn distinct_values(data: &Dataset, name: &str, cap: usize) -> usize {
     };
     match &column.values {
         ColumnValues::Category(c) => c.labels().len(),
-        ColumnValues::Boolean(v) => v.iter().flatten().collect::<HashSet<_>>().len(),
+        ColumnValues::Boolean(v) => {
+            usize::from(v.contains(&Some(true))) + usize::from(v.contains(&Some(false)))
+        }
         ColumnValues::Number(v) => {
             let mut seen = rustc_hash::FxHashSet::default();
             for x in v.iter().filter(|x| !x.is_nan()) {

@@ -49,6 +49,11 @@ pub enum DecimalStyle {
 /// ```
 pub fn parse_number(text: &str, style: DecimalStyle) -> Option<f64> {
     let mut s = trim_cell(text);
+    if style == DecimalStyle::Point {
+        if let Some(x) = short_decimal(s.as_bytes()) {
+            return Some(x);
+        }
+    }
     // Fast path: plain digits with at most a sign and a decimal point.
     if style == DecimalStyle::Point
         && !s.is_empty()
@@ -114,6 +119,39 @@ pub fn parse_number(text: &str, style: DecimalStyle) -> Option<f64> {
         return None;
     }
     let value: f64 = plain.parse().ok()?;
+    Some(if negative { -value } else { value })
+}
+
+/// `-123.45`: an optional minus, digits and at most one decimal point,
+/// fifteen digits at most. The digits form an integer that `f64` holds
+/// exactly, and dividing it by an exact power of ten rounds once, so the
+/// result is the correctly rounded value `str::parse` gives.
+fn short_decimal(b: &[u8]) -> Option<f64> {
+    const POWERS: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (negative, digits) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    let mut mantissa = 0u64;
+    let mut count = 0usize;
+    let mut point = None;
+    for (i, &c) in digits.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(c - b'0');
+                count += 1;
+            }
+            b'.' if point.is_none() => point = Some(i),
+            _ => return None,
+        }
+    }
+    if count == 0 || count > 15 {
+        return None;
+    }
+    let decimals = point.map_or(0, |at| digits.len() - at - 1);
+    let value = mantissa as f64 / POWERS[decimals];
     Some(if negative { -value } else { value })
 }
 
@@ -290,6 +328,53 @@ fn parse_offset(s: &str) -> Option<i64> {
 /// ```
 pub fn parse_date_parts(text: &str) -> Option<DateParts> {
     let s = trim_cell(text);
+    iso_date_time(s.as_bytes()).or_else(|| date_parts_any_shape(s))
+}
+
+/// The shape most exports write, read without splitting:
+/// `2024-03-15`, `2024-03-15 14:22` or `2024-03-15T14:22:01`. Anything
+/// else (or anything out of range) is left to [`date_parts_any_shape`],
+/// which agrees on every text read here.
+fn iso_date_time(b: &[u8]) -> Option<DateParts> {
+    let two = |at: usize| -> Option<u32> {
+        let (tens, ones) = (b[at].wrapping_sub(b'0'), b[at + 1].wrapping_sub(b'0'));
+        (tens < 10 && ones < 10).then(|| u32::from(tens * 10 + ones))
+    };
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = two(0)? * 100 + two(2)?;
+    let (month, day) = (two(5)?, two(8)?);
+    let seconds = match b.len() {
+        10 => 0,
+        16 | 19 if matches!(b[10], b' ' | b'T') && b[13] == b':' => {
+            let (hours, minutes) = (two(11)?, two(14)?);
+            let seconds = if b.len() == 19 {
+                if b[16] != b':' {
+                    return None;
+                }
+                two(17)?
+            } else {
+                0
+            };
+            if hours > 23 || minutes > 59 || seconds > 60 {
+                return None;
+            }
+            hours * 3600 + minutes * 60 + seconds.min(59)
+        }
+        _ => return None,
+    };
+    Some(DateParts {
+        iso: true,
+        year: year as i32,
+        a: month,
+        b: day,
+        seconds: i64::from(seconds),
+    })
+}
+
+/// Every date shape [`parse_date_parts`] reads, `s` already trimmed.
+fn date_parts_any_shape(s: &str) -> Option<DateParts> {
     let (first, rest) = take_digits(s);
     if first.is_empty() {
         return None;
@@ -371,6 +456,97 @@ mod tests {
             assert_eq!(parse_number(text, Point), None, "{text}");
         }
         assert_eq!(parse_number("1.5", Comma), None);
+    }
+
+    #[test]
+    fn the_short_decimal_shortcut_agrees_with_str_parse() {
+        let mut texts: Vec<String> = [
+            "0",
+            "-0",
+            "7",
+            "0.1",
+            "0.3",
+            "-12.5",
+            "123456789012345",
+            ".5",
+            "5.",
+            "-.25",
+            "999999999999999",
+            "0.000000000000001",
+            "9007199254740993",
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+        let mut rng = fastrand::Rng::with_seed(11);
+        for _ in 0..50_000 {
+            let digits = rng.usize(1..=15);
+            let mut text: String = (0..digits).map(|_| rng.digit(10)).collect();
+            if rng.bool() {
+                text.insert(rng.usize(..=text.len()), '.');
+            }
+            if rng.bool() {
+                text.insert(0, '-');
+            }
+            texts.push(text);
+        }
+        for text in &texts {
+            if let Some(x) = short_decimal(text.as_bytes()) {
+                assert_eq!(
+                    Some(x.to_bits()),
+                    text.parse::<f64>().ok().map(f64::to_bits),
+                    "{text}"
+                );
+            }
+        }
+        for text in [
+            "",
+            "-",
+            ".",
+            "1.2.3",
+            "1e5",
+            "+3",
+            "1,5",
+            "1234567890123456",
+        ] {
+            assert_eq!(short_decimal(text.as_bytes()), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_iso_shortcut_agrees_with_the_general_reading() {
+        let mut texts = vec![
+            "2024-03-15".to_owned(),
+            "2024-03-15 14:22".to_owned(),
+            "2024-03-15T14:22:01".to_owned(),
+            "2024-13-45 24:61:61".to_owned(),
+            "0000-00-00".to_owned(),
+            "2024-03-15 9:22".to_owned(),
+            "2024-03-15T14:22:01Z".to_owned(),
+            "2024-3-15".to_owned(),
+            "2024/03/15 14:22".to_owned(),
+            "2024-03-15x14:22".to_owned(),
+            "2024-03-15 14-22".to_owned(),
+            "2024-03-15 14:22;01".to_owned(),
+        ];
+        let mut rng = fastrand::Rng::with_seed(7);
+        let alphabet = b"0123456789-: T/";
+        for _ in 0..20_000 {
+            let mut text = b"2024-03-15 14:22:01".to_vec();
+            text.truncate(*[10, 16, 19].get(rng.usize(..3)).unwrap());
+            for _ in 0..rng.usize(0..3) {
+                let at = rng.usize(..text.len());
+                text[at] = alphabet[rng.usize(..alphabet.len())];
+            }
+            texts.push(String::from_utf8(text).unwrap());
+        }
+        for text in &texts {
+            if let Some(fast) = iso_date_time(text.as_bytes()) {
+                assert_eq!(Some(fast), date_parts_any_shape(text), "{text}");
+            }
+        }
+        assert!(iso_date_time(b"2024-03-15 14:22").is_some());
+        assert!(iso_date_time(b"2024-03-15 9:22").is_none());
     }
 
     #[test]

@@ -5,7 +5,11 @@
 //! exports draw SVG. Charts never see individual leads, only aggregates,
 //! which keeps each drawing to a few hundred shapes.
 
+pub mod curves;
 pub mod palette;
+pub mod rates;
 pub mod score_distribution;
+pub mod spec;
+pub mod sweep;
 
 pub use score_distribution::draw_score_distribution;

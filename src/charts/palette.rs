@@ -23,4 +23,54 @@ pub const MARK: RGBColor = RGBColor(0xb0, 0x00, 0x20);
 
 pub const FONT: &str = "sans-serif";
 pub const TITLE_SIZE: u32 = 22;
+
+/// The title's font size: [`TITLE_SIZE`] where the title fits across a
+/// chart `width` pixels wide, smaller (down to the label size) where it
+/// would not, since plotters does not wrap text.
+pub fn title_size(title: &str, width: u32) -> u32 {
+    // A sans-serif character averages about 0.55 em; keep 32 px of margin.
+    let chars = title.chars().count().max(1) as f64;
+    let fits = (f64::from(width.saturating_sub(32)) / (0.55 * chars)).floor() as u32;
+    fits.clamp(LABEL_SIZE, TITLE_SIZE)
+}
 pub const LABEL_SIZE: u32 = 16;
+
+/// The colour of the scenario at `index`, the same in every chart.
+pub fn scenario_colour(index: usize) -> RGBColor {
+    SCENARIO_ACCENTS[index % SCENARIO_ACCENTS.len()]
+}
+
+/// A colour as CSS `#rrggbb`, for swatches next to charts.
+pub fn css(colour: RGBColor) -> String {
+    format!("#{:02x}{:02x}{:02x}", colour.0, colour.1, colour.2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_titles_get_smaller_down_to_the_label_size() {
+        assert_eq!(title_size("Short", 800), TITLE_SIZE);
+        let long =
+            "The score ranks a converted lead above an unconverted one 84% of the time (AUC 0.84)";
+        let size = title_size(long, 800);
+        assert!((LABEL_SIZE..TITLE_SIZE).contains(&size), "{size}");
+        assert_eq!(
+            title_size(long, 1280),
+            TITLE_SIZE,
+            "an export is wide enough"
+        );
+        assert_eq!(title_size(&long.repeat(5), 400), LABEL_SIZE);
+    }
+
+    #[test]
+    fn scenario_colours_repeat_after_the_palette() {
+        assert_eq!(scenario_colour(0), SCENARIO_ACCENTS[0]);
+        assert_eq!(
+            scenario_colour(SCENARIO_ACCENTS.len() + 1),
+            SCENARIO_ACCENTS[1]
+        );
+        assert_eq!(css(SCENARIO_ACCENTS[0]), "#0b6e99");
+    }
+}

@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
-use super::palette::{FONT, INK, LABEL_SIZE, MARK, MUTED, TITLE_SIZE};
+use super::palette::{title_size, FONT, INK, LABEL_SIZE, MARK, MUTED};
 use crate::core::metrics::{KeyFigures, ScoreBand, ScoreDistribution};
 
 /// A sentence stating what the distribution shows at the figures'
@@ -28,24 +28,38 @@ pub fn score_distribution_finding(figures: &KeyFigures) -> String {
     )
 }
 
+/// The scores the x axis spans: every band, the threshold and `possible`
+/// (the lowest and highest score the criteria allow), so the axis stays put
+/// while the threshold moves. A score `s` covers `[s, s + 1)` on the axis.
+pub fn score_axis(
+    distribution: &ScoreDistribution,
+    threshold: i32,
+    possible: (i32, i32),
+) -> (i32, i32) {
+    let bands = &distribution.bands;
+    let low = bands.first().map_or(possible.0, |b| b.low.min(possible.0));
+    let high = bands.last().map_or(possible.1, |b| b.high.max(possible.1));
+    (low.min(threshold), high.max(threshold).max(low + 1))
+}
+
+/// Left and right insets of the plotting area, in pixels: a control laid
+/// over the chart (the threshold slider) lines up with the x axis.
+pub const PLOT_INSETS: (u32, u32) = (12 + 64, 12);
+
 /// Draws stacked bars per score band (converted on top, in `accent`) and a
-/// line at `threshold`, under `title`.
+/// line at `threshold`, under `title`, over the scores `axis` (from
+/// [`score_axis`]).
 pub fn draw_score_distribution<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     distribution: &ScoreDistribution,
     threshold: i32,
+    axis: (i32, i32),
     title: &str,
     accent: RGBColor,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     area.fill(&WHITE)?;
     let bands = &distribution.bands;
-    let (x_low, x_high) = match (bands.first(), bands.last()) {
-        (Some(first), Some(last)) => (
-            f64::from(first.low.min(threshold)),
-            f64::from(last.high.max(threshold)) + 1.0,
-        ),
-        _ => (f64::from(threshold) - 10.0, f64::from(threshold) + 10.0),
-    };
+    let (x_low, x_high) = (f64::from(axis.0), f64::from(axis.1) + 1.0);
     let tallest = bands
         .iter()
         .map(|b| b.converted + b.not_converted)
@@ -54,10 +68,15 @@ pub fn draw_score_distribution<DB: DrawingBackend>(
         .max(1) as f64;
 
     let mut chart = ChartBuilder::on(area)
-        .caption(title, (FONT, TITLE_SIZE).into_font().color(&INK))
-        .margin(12)
+        .caption(
+            title,
+            (FONT, title_size(title, area.dim_in_pixel().0))
+                .into_font()
+                .color(&INK),
+        )
+        .margin(PLOT_INSETS.1)
         .x_label_area_size(52)
-        .y_label_area_size(64)
+        .y_label_area_size(PLOT_INSETS.0 - PLOT_INSETS.1)
         .build_cartesian_2d(x_low..x_high, 0.0..tallest * 1.12)?;
     chart
         .configure_mesh()
@@ -137,8 +156,16 @@ mod tests {
         let mut out = String::new();
         {
             let area = SVGBackend::with_string(&mut out, (800, 450)).into_drawing_area();
-            draw_score_distribution(&area, distribution, threshold, title, SCENARIO_ACCENTS[0])
-                .expect("drawing into a string cannot fail");
+            let axis = score_axis(distribution, threshold, (0, 50));
+            draw_score_distribution(
+                &area,
+                distribution,
+                threshold,
+                axis,
+                title,
+                SCENARIO_ACCENTS[0],
+            )
+            .expect("drawing into a string cannot fail");
         }
         out
     }
@@ -178,6 +205,18 @@ mod tests {
     fn empty_data_still_draws_axes() {
         let out = svg(&ScoreDistribution { bands: vec![] }, 40, "Nothing loaded");
         assert!(out.contains("Nothing loaded"));
+    }
+
+    #[test]
+    fn the_axis_covers_bands_threshold_and_possible_scores() {
+        let distribution = score_distribution(&[5, 15, 25], &[true, false, true], 10);
+        assert_eq!(score_axis(&distribution, 10, (0, 60)), (0, 60));
+        assert_eq!(score_axis(&distribution, 80, (0, 60)), (0, 80));
+        assert_eq!(score_axis(&distribution, -5, (0, 20)), (-5, 29));
+        assert_eq!(
+            score_axis(&ScoreDistribution { bands: vec![] }, 0, (0, 0)),
+            (0, 1)
+        );
     }
 
     #[test]

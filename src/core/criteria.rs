@@ -156,6 +156,40 @@ pub struct Criterion {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub rationale: String,
     pub rule: Rule,
+    /// Which criterion this is on screen; not part of the definition.
+    #[serde(skip)]
+    pub key: CriterionKey,
+}
+
+/// Tells criteria apart on screen while they are moved, copied or undone,
+/// so an open editor stays with its criterion. It is not part of the
+/// definition: never saved, and any two keys compare equal, so criteria
+/// that agree in everything else are equal. A new key is unique for the
+/// life of the page.
+#[derive(Debug, Clone, Copy)]
+pub struct CriterionKey(u64);
+
+impl CriterionKey {
+    pub fn fresh() -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        CriterionKey(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+
+    pub fn value(self) -> u64 {
+        self.0
+    }
+}
+
+impl Default for CriterionKey {
+    fn default() -> Self {
+        CriterionKey::fresh()
+    }
+}
+
+impl PartialEq for CriterionKey {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
 }
 
 /// A named lead definition: criteria plus the score at which a lead is
@@ -211,6 +245,40 @@ mod tests {
     }
 
     #[test]
+    fn keys_tell_criteria_apart_without_being_part_of_them() {
+        let a = Criterion {
+            label: "Demo".into(),
+            group: Group::Engagement,
+            proposed_by: Proposer::Sales,
+            points: 10,
+            enabled: true,
+            rationale: String::new(),
+            key: CriterionKey::fresh(),
+            rule: Rule {
+                column: "Demo".into(),
+                test: RuleTest::IsTrue,
+            },
+        };
+        let mut b = a.clone();
+        assert_eq!(
+            a.key.value(),
+            b.key.value(),
+            "a clone is the same criterion"
+        );
+        b.key = CriterionKey::fresh();
+        assert_ne!(a.key.value(), b.key.value());
+        assert_eq!(a, b, "the key is not part of the definition");
+        let json = serde_json::to_string(&a).unwrap();
+        assert!(!json.contains("key"), "{json}");
+        let read: Criterion = serde_json::from_str(&json).unwrap();
+        assert_ne!(
+            read.key.value(),
+            a.key.value(),
+            "a criterion read in is new"
+        );
+    }
+
+    #[test]
     fn score_range_spans_enabled_criteria() {
         let criterion = |points, test, enabled| Criterion {
             label: String::new(),
@@ -219,6 +287,7 @@ mod tests {
             points,
             enabled,
             rationale: String::new(),
+            key: CriterionKey::default(),
             rule: Rule {
                 column: "c".into(),
                 test,

@@ -405,6 +405,22 @@ impl GainsPoint {
     }
 }
 
+/// The share of conversions a gains curve captures when the top `share` of
+/// leads are contacted, read between the curve's points.
+pub fn captured_at(points: &[GainsPoint], share: f64) -> Option<f64> {
+    let after = points.iter().position(|p| p.leads_share >= share)?;
+    let b = points[after];
+    let Some(a) = after.checked_sub(1).map(|i| points[i]) else {
+        return Some(b.captured);
+    };
+    let span = b.leads_share - a.leads_share;
+    Some(if span > 0.0 {
+        a.captured + (b.captured - a.captured) * (share - a.leads_share) / span
+    } else {
+        b.captured
+    })
+}
+
 /// A point of the ROC curve.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RocPoint {
@@ -794,6 +810,49 @@ pub fn rank_leads(
     ranked
 }
 
+/// How two scenarios differ on the same leads: who becomes sales-ready
+/// under the second and who stops being so.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReadyChanges {
+    /// Rows sales-ready under the second scenario only.
+    pub entering: Vec<u32>,
+    /// Rows sales-ready under the first scenario only.
+    pub leaving: Vec<u32>,
+    /// Conversions among the entering and the leaving leads.
+    pub entering_converted: usize,
+    pub leaving_converted: usize,
+}
+
+/// The leads that enter or leave sales-ready going from scenario `from`
+/// to scenario `to`, each given by its grouping and replay on the same
+/// data.
+pub fn ready_changes(
+    from: (&Grouping, &Replay),
+    to: (&Grouping, &Replay),
+    facts: &LeadFacts,
+) -> ReadyChanges {
+    let ready = |(grouping, replay): (&Grouping, &Replay), row: usize| {
+        replay.score(grouping, row) >= replay.figures.threshold
+    };
+    let mut changes = ReadyChanges::default();
+    let rows = from.0.lead_pattern.len().min(to.0.lead_pattern.len());
+    for row in 0..rows {
+        let converted = facts.outcomes.get(row).copied().unwrap_or(false);
+        match (ready(from, row), ready(to, row)) {
+            (false, true) => {
+                changes.entering.push(row as u32);
+                changes.entering_converted += usize::from(converted);
+            }
+            (true, false) => {
+                changes.leaving.push(row as u32);
+                changes.leaving_converted += usize::from(converted);
+            }
+            _ => {}
+        }
+    }
+    changes
+}
+
 fn pattern_score(weights: &[Weight], signature: &[u32]) -> i32 {
     let mut score = 0i64;
     for (weight, &value) in weights.iter().zip(signature) {
@@ -908,6 +967,77 @@ mod tests {
             }
             assert!((replay.revenue_captured.unwrap() - ready / all).abs() < 1e-9);
         }
+    }
+
+    #[test]
+    fn captured_share_is_read_between_the_points_of_a_gains_curve() {
+        let points = [
+            GainsPoint {
+                leads_share: 0.0,
+                captured: 0.0,
+            },
+            GainsPoint {
+                leads_share: 0.2,
+                captured: 0.6,
+            },
+            GainsPoint {
+                leads_share: 1.0,
+                captured: 1.0,
+            },
+        ];
+        assert_eq!(captured_at(&points, 0.0), Some(0.0));
+        assert!((captured_at(&points, 0.1).unwrap() - 0.3).abs() < 1e-12);
+        assert!((captured_at(&points, 0.6).unwrap() - 0.8).abs() < 1e-12);
+        assert_eq!(captured_at(&points, 1.0), Some(1.0));
+        assert_eq!(captured_at(&points[..2], 0.5), None);
+    }
+
+    #[test]
+    fn leads_entering_and_leaving_sales_ready_between_two_scenarios() {
+        let (data, facts) = sample();
+        let marketing = sample_scenario();
+        let mut sales = sample_scenario();
+        sales.threshold += 15;
+        sales.criteria[0].points += 20;
+        let replay_of = |s: &Scenario| {
+            let evaluations = evaluate_criteria(&data, &s.criteria);
+            let grouping = Grouping::new(s, &evaluations, &facts);
+            let replay = Replay::run(s, &grouping, &facts, &ReplaySettings::default());
+            (
+                grouping,
+                replay,
+                score_leads(data.row_count(), &s.criteria, &evaluations),
+            )
+        };
+        let (ga, ra, sa) = replay_of(&marketing);
+        let (gb, rb, sb) = replay_of(&sales);
+        let changes = ready_changes((&ga, &ra), (&gb, &rb), &facts);
+        let (mut entering, mut leaving) = (Vec::new(), Vec::new());
+        for row in 0..sa.len() {
+            let (a, b) = (sa[row] >= marketing.threshold, sb[row] >= sales.threshold);
+            if !a && b {
+                entering.push(row as u32);
+            }
+            if a && !b {
+                leaving.push(row as u32);
+            }
+        }
+        assert!(!entering.is_empty() && !leaving.is_empty());
+        assert_eq!(changes.entering, entering);
+        assert_eq!(changes.leaving, leaving);
+        let converted = |rows: &[u32]| rows.iter().filter(|&&r| facts.outcomes[r as usize]).count();
+        assert_eq!(changes.entering_converted, converted(&entering));
+        assert_eq!(changes.leaving_converted, converted(&leaving));
+        // The counts agree with the two replays' key figures.
+        assert_eq!(
+            ra.figures.sales_ready.leads + entering.len() - leaving.len(),
+            rb.figures.sales_ready.leads
+        );
+        // A scenario against itself changes nothing.
+        assert_eq!(
+            ready_changes((&ga, &ra), (&ga, &ra), &facts),
+            ReadyChanges::default()
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! leads and favours the obvious ones (cherry-picking); and the slower the
 //! first response, the lower the conversion.
 
-use super::criteria::{Criterion, Group, Proposer, Rule, RuleTest, Scenario};
+use super::criteria::{Criterion, CriterionKey, Group, Proposer, Rule, RuleTest, Scenario};
 use super::dataset::{Categories, Column, ColumnValues, DataOrigin, Dataset, Texts};
 use super::mapping::ColumnMapping;
 
@@ -336,6 +336,7 @@ fn criterion(
         points,
         enabled: true,
         rationale: rationale.into(),
+        key: CriterionKey::default(),
         rule: Rule {
             column: column.into(),
             test,

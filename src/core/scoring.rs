@@ -271,7 +271,7 @@ pub fn score_leads(rows: usize, criteria: &[Criterion], evaluations: &[Evaluatio
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::criteria::{Group, Proposer};
+    use crate::core::criteria::{CriterionKey, Group, Proposer};
     use crate::core::dataset::{Categories, Column, DataOrigin, Texts};
 
     fn data() -> Dataset {
@@ -417,6 +417,7 @@ mod tests {
             points,
             enabled: true,
             rationale: String::new(),
+            key: CriterionKey::default(),
             rule: Rule {
                 column: column.into(),
                 test,

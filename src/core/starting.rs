@@ -9,7 +9,7 @@
 //! that converts almost always is suspicious for the same reason (say, a tag
 //! sales adds after a call), so it is included switched off, with a note.
 
-use super::criteria::{Criterion, Group, Proposer, Rule, RuleTest, Scenario};
+use super::criteria::{Criterion, CriterionKey, Group, Proposer, Rule, RuleTest, Scenario};
 use super::dataset::{ColumnValues, Dataset};
 use super::format;
 use super::mapping::ColumnMapping;
@@ -107,6 +107,7 @@ fn candidate(
             points,
             enabled: !leaks,
             rationale,
+            key: CriterionKey::default(),
             rule: Rule {
                 column: column.to_owned(),
                 test,

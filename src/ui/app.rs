@@ -8,23 +8,24 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::charts_panel::ChartsPanel;
 use super::compare::Compare;
-use super::criteria_editor::{CriteriaEditor, RuleStatus};
+use super::criteria_editor::CriteriaEditor;
 use super::data_panel::DataPanel;
 use super::data_summary::DataSummary;
 use super::key_figures::KeyFigures;
 use super::lead_table::LeadTable;
 use super::loading::{start_load, Then};
 use super::mapping_step::MappingStep;
+use super::replays::use_replays;
 use super::saved_data;
 use super::scenario_bar::ScenarioBar;
 use super::score_chart::ScoreChart;
 use super::state::{use_workbench, LoadStatus, Shared, WorkbenchProvider};
-use super::timing::Step;
+use crate::charts::palette::scenario_colour;
 use crate::core::dataset::DataOrigin;
-use crate::core::engine::{Grouping, GroupingCache, LeadFacts, Replay, MAX_SCORE_BANDS};
+use crate::core::engine::{LeadFacts, Replay, MAX_SCORE_BANDS};
 use crate::core::format;
-use crate::core::mapping::ColumnMapping;
 
 #[component]
 pub fn App() -> Html {
@@ -85,57 +86,26 @@ fn Workspace() -> Html {
             .map(Rc::new)
             .map_err(|e| e.to_string())
     });
-    // Evaluations and the grouping of leads live in a cache for the current
-    // data and mapping: a points edit reuses them, a rule edit redoes that
-    // rule only.
-    let cache = use_mut_ref(|| (None::<(u32, ColumnMapping)>, GroupingCache::default()));
-    let grouping: Option<Rc<Grouping>> = facts.as_ref().as_ref().ok().map(|facts| {
-        let key = Some((data.version, state.mapping.clone()));
-        let mut cache = cache.borrow_mut();
-        if cache.0 != key {
-            *cache = (key, GroupingCache::default());
-        }
-        cache.1.grouping(&data.data, facts, state.scenario())
-    });
-    let grouping_id = grouping.as_ref().map(|g| Rc::as_ptr(g) as usize);
-    let statuses = use_memo(grouping_id, {
-        let cache = cache.clone();
-        let grouping = grouping.clone();
-        move |_| {
-            let cache = cache.borrow();
-            let evaluations = cache.1.evaluations();
-            Rc::new(
-                evaluations
-                    .iter()
-                    .enumerate()
-                    .map(|(i, evaluation)| match evaluation {
-                        Ok(_) => RuleStatus::Fires {
-                            leads: grouping
-                                .as_ref()
-                                .and_then(|g| g.evidence.get(i))
-                                .and_then(|e| e.matched)
-                                .map_or(0, |m| m.leads),
-                        },
-                        Err(problem) => RuleStatus::Inactive(problem.to_string()),
-                    })
-                    .collect::<Vec<_>>(),
-            )
-        }
-    });
-    let replay = use_memo((grouping_id, state.scenario().clone(), state.settings), {
-        let grouping = grouping.clone();
-        let facts = facts.clone();
-        move |(_, scenario, settings)| match (grouping.as_ref(), facts.as_ref()) {
-            (Some(grouping), Ok(facts)) => {
-                let step = Step::start("replay");
-                let replay = Replay::run(scenario, grouping, facts, settings);
-                step.end();
-                Ok(Rc::new(replay))
-            }
-            (_, Err(message)) => Err(message.clone()),
-            (None, Ok(_)) => Err("the leads could not be grouped".to_owned()),
-        }
-    });
+    // Every scenario keeps its own grouping of the leads: a points edit
+    // reuses it, a rule edit redoes that rule only.
+    let replays = use_replays(
+        &data,
+        &state.mapping,
+        facts.as_ref().as_ref().ok().cloned(),
+        &state.definitions.scenarios,
+        state.definitions.active,
+        state.settings,
+    );
+    let active = state.definitions.active;
+    let current = replays.as_ref().and_then(|r| r.all.get(active).cloned());
+    let replay: Result<Rc<Replay>, String> = match (&current, facts.as_ref()) {
+        (Some(current), Ok(_)) => Ok(Rc::clone(&current.replay)),
+        (_, Err(message)) => Err(message.clone()),
+        (None, Ok(_)) => Err("the leads could not be grouped".to_owned()),
+    };
+    let statuses = replays
+        .as_ref()
+        .map_or_else(|| Rc::new(Vec::new()), |r| Rc::clone(&r.statuses));
 
     let rows = data.data.row_count();
     let base_rate = match facts.as_ref() {
@@ -166,24 +136,29 @@ fn Workspace() -> Html {
             }
             <ScenarioBar />
             <main class="workspace">
-                <CriteriaEditor statuses={(*statuses).clone()} total_leads={rows}
-                    evidence={replay.as_ref().as_ref().ok().map(|r| Rc::new(r.evidence.clone()))} />
+                <CriteriaEditor statuses={statuses} total_leads={rows}
+                    evidence={replay.as_ref().ok().map(|r| Rc::new(r.evidence.clone()))} />
                 <div class="results">
-                    { match replay.as_ref() {
+                    { match &replay {
                         Ok(replay) => html! {
                             <>
                                 <KeyFigures figures={replay.figures.clone()} workload={replay.workload}
                                     revenue_captured={replay.revenue_captured} reps={state.settings.reps}
                                     on_reps={Some(on_reps.clone())} />
-                                <ScoreChart distribution={replay.distribution(MAX_SCORE_BANDS)} figures={replay.figures.clone()} />
-                                if let Ok(facts) = facts.as_ref() {
-                                    <Compare data={data.clone()} facts={Shared(facts.clone())}
-                                        scenarios={state.definitions.scenarios.clone()}
-                                        active={state.definitions.active} settings={state.settings} />
+                                <ScoreChart distribution={replay.distribution(MAX_SCORE_BANDS)} figures={replay.figures.clone()}
+                                    possible={state.scenario().score_range()} accent={scenario_colour(active)} />
+                                if let (Some(replays), Ok(facts)) = (&replays, facts.as_ref()) {
+                                    <ChartsPanel replays={replays.clone()} scenarios={state.definitions.scenarios.clone()}
+                                        active={state.definitions.active} facts={Shared(facts.clone())} settings={state.settings} />
                                 }
-                                if let (Some(grouping), Ok(facts)) = (grouping.as_ref(), facts.as_ref()) {
+                                if let (Some(replays), Ok(facts)) = (&replays, facts.as_ref()) {
+                                    <Compare data={data.clone()} replays={replays.clone()} facts={Shared(facts.clone())}
+                                        scenarios={state.definitions.scenarios.clone()}
+                                        active={state.definitions.active} lead_id={state.mapping.lead_id.clone()} />
+                                }
+                                if let (Some(current), Ok(facts)) = (&current, facts.as_ref()) {
                                     <LeadTable data={data.clone()} mapping={state.mapping.clone()}
-                                        scenario={state.scenario().clone()} grouping={Shared(grouping.clone())}
+                                        scenario={state.scenario().clone()} grouping={Shared(current.grouping.clone())}
                                         replay={Shared(replay.clone())} facts={Shared(facts.clone())} />
                                 }
                             </>

@@ -7,46 +7,96 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::lead_table::cell;
+use super::replays::Replays;
 use super::state::{LoadedData, Shared};
 use crate::core::criteria::Scenario;
-use crate::core::engine::{Grouping, LeadFacts, Replay, ReplaySettings};
+use crate::core::engine::{ready_changes, LeadFacts, ReadyChanges, Replay};
 use crate::core::format;
-use crate::core::scoring::evaluate_criteria;
 
 #[derive(Properties, PartialEq)]
 pub struct CompareProps {
     pub data: LoadedData,
+    pub replays: Replays,
     pub facts: Shared<LeadFacts>,
     pub scenarios: Vec<Scenario>,
     pub active: usize,
-    pub settings: ReplaySettings,
+    /// The lead id column, to name the leads that change.
+    pub lead_id: Option<String>,
 }
+
+/// Leads listed for each direction of change.
+const LISTED_CHANGES: usize = 50;
 
 #[component]
 pub fn Compare(props: &CompareProps) -> Html {
     let open = use_state(|| false);
-    let replays: Rc<Vec<Replay>> = use_memo(
-        (
-            *open,
-            props.data.clone(),
-            props.facts.clone(),
-            props.scenarios.clone(),
-            props.settings,
-        ),
-        |(open, data, facts, scenarios, settings)| {
-            if !*open {
-                return Vec::new();
+    let replays: Vec<&Replay> = props.replays.all.iter().map(|r| &*r.replay).collect();
+    // Which two scenarios the list of changing leads compares.
+    let pair = use_state(|| None::<(usize, usize)>);
+    let count = props.scenarios.len();
+    let (from, to) = pair
+        .filter(|&(a, b)| a < count && b < count)
+        .unwrap_or_else(|| {
+            if props.active == 0 {
+                (0, 1.min(count - 1))
+            } else {
+                (0, props.active)
             }
-            scenarios
-                .iter()
-                .map(|s| {
-                    let evaluations = evaluate_criteria(&data.data, &s.criteria);
-                    let grouping = Grouping::new(s, &evaluations, facts);
-                    Replay::run(s, &grouping, facts, settings)
-                })
-                .collect()
+        });
+    let changes: Rc<ReadyChanges> = use_memo(
+        (*open, props.replays.clone(), props.facts.clone(), from, to),
+        |(open, replays, facts, from, to)| match (
+            open,
+            replays.all.get(*from),
+            replays.all.get(*to),
+        ) {
+            (true, Some(a), Some(b)) => {
+                ready_changes((&a.grouping, &a.replay), (&b.grouping, &b.replay), facts)
+            }
+            _ => ReadyChanges::default(),
         },
     );
+    let choose = |second: bool| {
+        let pair = pair.clone();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(index) = select.value().parse::<usize>() {
+                pair.set(Some(if second { (from, index) } else { (index, to) }));
+            }
+        })
+    };
+    let options = |selected: usize| {
+        html! {
+            { for props.scenarios.iter().enumerate().map(|(i, s)| html! {
+                <option value={i.to_string()} selected={i == selected}>{ &s.name }</option>
+            }) }
+        }
+    };
+    let lead_list = |rows: &[u32], testid: &'static str| {
+        let replays = &props.replays.all;
+        html! {
+            <ul class="change-list" data-testid={testid}>
+                { for rows.iter().take(LISTED_CHANGES).map(|&row| {
+                    let row = row as usize;
+                    let id = cell(&props.data, props.lead_id.as_deref(), row)
+                        .unwrap_or_else(|| format!("row {}", row + 1));
+                    let score = |i: usize| replays.get(i).map(|r| r.replay.score(&r.grouping, row));
+                    let converted = props.facts.outcomes.get(row).copied().unwrap_or(false);
+                    html! {
+                        <li>
+                            <span class="lead-id">{ id }</span>
+                            { format!(" {} → {} points", score(from).unwrap_or(0), score(to).unwrap_or(0)) }
+                            if converted { <span class="tag">{ "converted" }</span> }
+                        </li>
+                    }
+                }) }
+                if rows.len() > LISTED_CHANGES {
+                    <li class="more">{ format!("and {} more (the lead table lists every lead)", format::count(rows.len() - LISTED_CHANGES)) }</li>
+                }
+            </ul>
+        }
+    };
     let on_toggle = {
         let open = open.clone();
         Callback::from(move |e: Event| {
@@ -131,6 +181,31 @@ pub fn Compare(props: &CompareProps) -> Html {
                         }) }
                     </tbody>
                 </table>
+                if count > 1 {
+                    <section class="ready-changes" aria-labelledby="changes-title">
+                        <h3 id="changes-title">{ "Leads that change" }</h3>
+                        <p class="change-pair">
+                            <label>{ "From " }<select onchange={choose(false)} data-testid="changes-from">{ options(from) }</select></label>
+                            <label>{ " to " }<select onchange={choose(true)} data-testid="changes-to">{ options(to) }</select></label>
+                        </p>
+                        <div class="change-columns">
+                            <div>
+                                <p data-testid="changes-entering" data-value={changes.entering.len().to_string()}>
+                                    { format!("{} leads become sales-ready ({} of them converted)",
+                                        format::count(changes.entering.len()), format::count(changes.entering_converted)) }
+                                </p>
+                                { lead_list(&changes.entering, "changes-entering-list") }
+                            </div>
+                            <div>
+                                <p data-testid="changes-leaving" data-value={changes.leaving.len().to_string()}>
+                                    { format!("{} leads stop being sales-ready ({} of them converted)",
+                                        format::count(changes.leaving.len()), format::count(changes.leaving_converted)) }
+                                </p>
+                                { lead_list(&changes.leaving, "changes-leaving-list") }
+                            </div>
+                        </div>
+                    </section>
+                }
             }
         </details>
     }

@@ -12,7 +12,7 @@ use yew::prelude::*;
 
 use super::rule_editor::{default_test, operators_for, RuleEditor};
 use super::state::{use_workbench, Action, LoadedData};
-use crate::core::criteria::{Criterion, Group, Proposer, Rule, RuleTest};
+use crate::core::criteria::{Criterion, CriterionKey, Group, Proposer, Rule, RuleTest};
 use crate::core::dataset::Dataset;
 use crate::core::engine::Evidence;
 use crate::core::format;
@@ -209,7 +209,7 @@ pub fn CriteriaEditor(props: &CriteriaEditorProps) -> Html {
     let scenario = state.scenario();
     let data = state.data.clone();
     // The criterion added last opens in its editor.
-    let added = use_state(|| None::<usize>);
+    let added = use_state(|| None::<u64>);
     let on_edit = {
         let workbench = workbench.clone();
         Callback::from(move |action: Action| workbench.dispatch(action))
@@ -226,10 +226,10 @@ pub fn CriteriaEditor(props: &CriteriaEditorProps) -> Html {
         let workbench = workbench.clone();
         let added = added.clone();
         let data = data.clone();
-        let count = scenario.criteria.len();
         Callback::from(move |_: MouseEvent| {
-            added.set(Some(count));
-            workbench.dispatch(Action::AddCriterion(new_criterion(&data.data)));
+            let criterion = new_criterion(&data.data);
+            added.set(Some(criterion.key.value()));
+            workbench.dispatch(Action::AddCriterion(criterion));
         })
     };
     let (lowest, highest) = scenario.score_range();
@@ -251,12 +251,12 @@ pub fn CriteriaEditor(props: &CriteriaEditorProps) -> Html {
             </div>
             <ol class="criteria">
                 { for scenario.criteria.iter().enumerate().map(|(index, criterion)| html! {
-                    <CriterionRow key={format!("{}-{index}", state.definitions.active)} {index} {count}
+                    <CriterionRow key={format!("{}-{}", state.definitions.active, criterion.key.value())} {index} {count}
                         criterion={criterion.clone()}
                         status={props.statuses.get(index).cloned().unwrap_or(RuleStatus::Inactive("not evaluated".into()))}
                         evidence={props.evidence.as_ref().and_then(|e| e.get(index).cloned())}
                         total_leads={props.total_leads} data={data.clone()}
-                        open={*added == Some(index)}
+                        open={*added == Some(criterion.key.value())}
                         on_edit={on_edit.clone()} />
                 }) }
             </ol>
@@ -277,6 +277,7 @@ fn new_criterion(data: &Dataset) -> Criterion {
         points: 10,
         enabled: true,
         rationale: String::new(),
+        key: CriterionKey::default(),
         rule: Rule {
             column: column.map(|c| c.name.clone()).unwrap_or_default(),
             test: default_test(op, column),

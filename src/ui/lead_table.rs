@@ -80,7 +80,7 @@ pub struct LeadTableProps {
 }
 
 /// A mapped column's value as text, for one lead.
-fn cell(data: &LoadedData, column: Option<&str>, row: usize) -> Option<String> {
+pub fn cell(data: &LoadedData, column: Option<&str>, row: usize) -> Option<String> {
     let column = data.data.column(column?)?;
     column.text(row).map(|t| match &column.values {
         ColumnValues::Boolean(_) => if t == "true" { "yes" } else { "no" }.to_owned(),

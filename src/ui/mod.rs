@@ -4,6 +4,9 @@
 //! component area of the page.
 
 pub mod app;
+pub mod axis_slider;
+pub mod chart_figure;
+pub mod charts_panel;
 pub mod compare;
 pub mod criteria_editor;
 pub mod data_panel;
@@ -13,6 +16,7 @@ pub mod key_figures;
 pub mod lead_table;
 pub mod loading;
 pub mod mapping_step;
+pub mod replays;
 pub mod rule_editor;
 pub mod saved_data;
 pub mod scenario_bar;

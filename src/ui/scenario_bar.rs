@@ -9,6 +9,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
+use crate::charts::palette::{css, scenario_colour};
+
 use super::download::download_text;
 use super::state::{use_workbench, Action};
 use crate::core::criteria_file::CriteriaFile;
@@ -206,6 +208,7 @@ pub fn ScenarioBar() -> Html {
                     let onclick = Callback::from(move |_: MouseEvent| workbench.dispatch(Action::SelectScenario(i)));
                     html! {
                         <button type="button" class={classes!("scenario-tab", (i == active).then_some("is-active"))}
+                            style={format!("--scenario: {}", css(scenario_colour(i)))}
                             aria-pressed={(i == active).to_string()} {onclick} data-testid="scenario-tab">
                             { name }
                         </button>

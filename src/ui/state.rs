@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::core::criteria::{Criterion, Scenario};
+use crate::core::criteria::{Criterion, CriterionKey, Scenario};
 use crate::core::criteria_file::MAX_SCENARIOS;
 use crate::core::dataset::Dataset;
 use crate::core::engine::ReplaySettings;
@@ -407,6 +407,7 @@ impl Reducible for Workbench {
                 |s| match s.criteria.get(index).cloned() {
                     Some(mut copy) => {
                         copy.label = format!("{} (copy)", copy.label);
+                        copy.key = CriterionKey::fresh();
                         s.criteria.insert(index + 1, copy);
                         true
                     }

@@ -8,7 +8,9 @@
 
 use std::time::Instant;
 
-use leadlens::core::criteria::{Criterion, Group, Proposer, Rule, RuleTest, Scenario};
+use leadlens::core::criteria::{
+    Criterion, CriterionKey, Group, Proposer, Rule, RuleTest, Scenario,
+};
 use leadlens::core::engine::{Grouping, LeadFacts, Replay, ReplaySettings, MAX_SCORE_BANDS};
 use leadlens::core::sample::{generate, sample_mapping};
 use leadlens::core::scoring::{evaluate_criteria, evaluate_rule};
@@ -21,6 +23,7 @@ fn criterion(label: &str, column: &str, points: i32, test: RuleTest) -> Criterio
         points,
         enabled: true,
         rationale: String::new(),
+        key: CriterionKey::default(),
         rule: Rule {
             column: column.into(),
             test,

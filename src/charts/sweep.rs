@@ -1,0 +1,442 @@
+//! The threshold sweep: for every threshold, how many leads sales would get
+//! and what share of conversions they would hold. It sits under the
+//! threshold slider, so moving the slider walks along both lines.
+
+use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+
+use super::curves::{quiet_corner, thin_curve, trace, MAX_CURVE_POINTS};
+use super::palette::{title_size, FONT, INK, LABEL_SIZE, MARK};
+use crate::core::engine::SweepPoint;
+use crate::core::format::{count, decimal, whole_percent};
+
+/// Left and right insets of the plotting area, in pixels, so a slider laid
+/// over the chart lines up with the x axis.
+pub const SWEEP_PLOT_INSETS: (u32, u32) = (12 + 64, 12 + 64);
+
+/// One scenario's sweep, in its colour. Points may come in any order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepCurve {
+    pub name: String,
+    pub colour: RGBColor,
+    pub points: Vec<SweepPoint>,
+}
+
+/// The thresholds the x axis spans: every swept threshold and `threshold`,
+/// at least one point wide.
+pub fn sweep_axis(curves: &[SweepCurve], threshold: i32) -> (i32, i32) {
+    let thresholds = curves
+        .iter()
+        .flat_map(|c| c.points.iter().map(|p| p.threshold));
+    let (low, high) = thresholds.fold((threshold, threshold), |(lo, hi), t| (lo.min(t), hi.max(t)));
+    (low, high.max(low + 1))
+}
+
+/// The workload axis counts leads per rep per week when every point has it,
+/// otherwise sales-ready leads.
+fn per_rep(curves: &[SweepCurve]) -> bool {
+    let mut points = curves.iter().flat_map(|c| &c.points).peekable();
+    points.peek().is_some() && points.all(|p| p.per_rep_week.is_some())
+}
+
+/// A sentence stating what sales would get at `threshold`: its workload and
+/// the share of conversions captured.
+pub fn sweep_finding(points: &[SweepPoint], threshold: i32) -> String {
+    if points.is_empty() {
+        return "No leads to sweep yet".to_owned();
+    }
+    // Sales gets the leads scoring at least the threshold: the point of the
+    // lowest swept threshold at or above it.
+    let Some(at) = points
+        .iter()
+        .filter(|p| p.threshold >= threshold)
+        .min_by_key(|p| p.threshold)
+    else {
+        return format!("No lead scores {threshold}+ points, so sales gets no leads");
+    };
+    let workload = match at.per_rep_week {
+        Some(per_rep) => {
+            let text = decimal(Some(per_rep), 1);
+            let noun = if text == "1" { "lead" } else { "leads" };
+            format!("{text} {noun} per rep a week")
+        }
+        None => {
+            let noun = if at.sales_ready == 1 { "lead" } else { "leads" };
+            format!("{} {noun}", count(at.sales_ready))
+        }
+    };
+    format!(
+        "At {threshold}+ points sales gets {workload} and {} of conversions",
+        whole_percent(Some(at.captured))
+    )
+}
+
+/// Draws each scenario's workload (solid, left axis) and conversions
+/// captured (dashed, right axis) against the threshold, with a dashed line
+/// at `threshold`. The x axis spans [`sweep_axis`].
+pub fn draw_sweep<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    curves: &[SweepCurve],
+    threshold: i32,
+    title: &str,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    area.fill(&WHITE)?;
+    let per_rep = per_rep(curves);
+    let workload = move |p: &SweepPoint| match p.per_rep_week {
+        Some(w) if per_rep => w,
+        _ => p.sales_ready as f64,
+    };
+    let lines: Vec<Vec<SweepPoint>> = curves
+        .iter()
+        .map(|c| {
+            let mut points = c.points.clone();
+            points.sort_by_key(|p| p.threshold);
+            thin_curve(&points, MAX_CURVE_POINTS, |p| f64::from(p.threshold))
+        })
+        .collect();
+    // Both lines start high at the left and end low at the right, so no
+    // corner is free for the legend: leave room above the lines instead,
+    // up to a third of the plot (an estimate, before the plot is laid out).
+    let entries = 2 * curves.len() + 1;
+    let plot_height = f64::from(area.dim_in_pixel().1.saturating_sub(110).max(1));
+    let headroom = ((entries as f64 * f64::from(LABEL_SIZE) * 1.25 + 30.0) / plot_height)
+        .clamp(0.1, 1.0 / 3.0);
+    let tallest = lines
+        .iter()
+        .flatten()
+        .map(workload)
+        .fold(0.0, f64::max)
+        .max(1.0)
+        / (1.0 - headroom);
+    // The right axis counts tenths of a percent: an integer axis can carry
+    // ticks that stop at 100% while the range runs on into the headroom.
+    let per_mille = |share: f64| (1_000.0 * share).round() as i32;
+    let captured_top = per_mille(1.0 / (1.0 - headroom));
+    let (low, high) = sweep_axis(curves, threshold);
+    let x_range = f64::from(low)..f64::from(high);
+
+    let mut chart = ChartBuilder::on(area)
+        .caption(
+            title,
+            (FONT, title_size(title, area.dim_in_pixel().0))
+                .into_font()
+                .color(&INK),
+        )
+        .margin(12)
+        .x_label_area_size(52)
+        .y_label_area_size(SWEEP_PLOT_INSETS.0 - 12)
+        .right_y_label_area_size(SWEEP_PLOT_INSETS.1 - 12)
+        .build_cartesian_2d(x_range.clone(), 0.0..tallest)?
+        .set_secondary_coord(
+            x_range,
+            (0..captured_top).with_key_points((0..=1_000).step_by(200).collect()),
+        );
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .max_light_lines(0)
+        .bold_line_style(RGBColor(0xe4, 0xe8, 0xec))
+        .axis_style(INK)
+        .x_desc("Threshold (points)")
+        .y_desc(if per_rep {
+            "Sales-ready leads per rep per week"
+        } else {
+            "Sales-ready leads"
+        })
+        .label_style((FONT, LABEL_SIZE).into_font().color(&INK))
+        .axis_desc_style((FONT, LABEL_SIZE).into_font().color(&INK))
+        // Thresholds are whole points; a narrow axis would repeat labels.
+        .x_label_formatter(&|x| {
+            if x.fract() == 0.0 {
+                format!("{x:.0}")
+            } else {
+                String::new()
+            }
+        })
+        .y_label_formatter(&|y| {
+            if y.fract() == 0.0 {
+                count(*y as usize)
+            } else {
+                decimal(Some(*y), 1)
+            }
+        })
+        .draw()?;
+    chart
+        .configure_secondary_axes()
+        .axis_style(INK)
+        .y_desc("Conversions captured (%)")
+        .label_style((FONT, LABEL_SIZE).into_font().color(&INK))
+        .axis_desc_style((FONT, LABEL_SIZE).into_font().color(&INK))
+        .y_label_formatter(&|y| format!("{}%", y / 10))
+        .draw()?;
+
+    // What the legend should keep clear of, in shares of the plot.
+    let share = |x: i32| f64::from(x - low) / f64::from(high - low);
+    let mut drawn = trace(&[(share(threshold), 0.0), (share(threshold), 1.0)]);
+    let mut labels = Vec::new();
+    for (curve, points) in curves.iter().zip(&lines) {
+        let colour = curve.colour;
+        let solid: Vec<(f64, f64)> = points
+            .iter()
+            .map(|p| (share(p.threshold), workload(p) / tallest))
+            .collect();
+        let dashed: Vec<(f64, f64)> = points
+            .iter()
+            .map(|p| (share(p.threshold), p.captured * (1.0 - headroom)))
+            .collect();
+        drawn.extend(trace(&solid).into_iter().chain(trace(&dashed)));
+        let solid_label = format!("{}: sales-ready leads", curve.name);
+        let dashed_label = format!("{}: conversions captured", curve.name);
+        labels.extend([solid_label.clone(), dashed_label.clone()]);
+        chart
+            .draw_series(LineSeries::new(
+                points.iter().map(|p| (f64::from(p.threshold), workload(p))),
+                colour.stroke_width(3),
+            ))?
+            .label(solid_label)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(3))
+            });
+        chart
+            .draw_secondary_series(DashedLineSeries::new(
+                points
+                    .iter()
+                    .map(|p| (f64::from(p.threshold), per_mille(p.captured))),
+                8,
+                5,
+                colour.stroke_width(3),
+            ))?
+            .label(dashed_label)
+            .legend(move |(x, y)| {
+                DashedPathElement::new(vec![(x, y), (x + 16, y)], 5, 3, colour.stroke_width(3))
+            });
+    }
+
+    let t = f64::from(threshold);
+    let threshold_label = format!("Threshold {threshold}");
+    labels.push(threshold_label.clone());
+    chart
+        .draw_series(std::iter::once(DashedPathElement::new(
+            vec![(t, 0.0), (t, tallest)],
+            8,
+            5,
+            MARK.stroke_width(3),
+        )))?
+        .label(threshold_label)
+        .legend(|(x, y)| {
+            DashedPathElement::new(vec![(x, y), (x + 16, y)], 5, 3, MARK.stroke_width(3))
+        });
+
+    let corner = quiet_corner(
+        &drawn,
+        &labels,
+        chart.plotting_area().dim_in_pixel(),
+        [
+            SeriesLabelPosition::UpperRight,
+            SeriesLabelPosition::UpperLeft,
+            SeriesLabelPosition::LowerRight,
+            SeriesLabelPosition::LowerLeft,
+        ],
+    );
+    chart
+        .configure_series_labels()
+        .position(corner)
+        .label_font((FONT, LABEL_SIZE).into_font().color(&INK))
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(0xc8, 0xd0, 0xd8))
+        .draw()?;
+    area.present()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charts::palette::SCENARIO_ACCENTS;
+
+    fn svg(curves: &[SweepCurve], threshold: i32, title: &str) -> String {
+        let mut out = String::new();
+        {
+            let area = SVGBackend::with_string(&mut out, (800, 450)).into_drawing_area();
+            draw_sweep(&area, curves, threshold, title).expect("drawing into a string cannot fail");
+        }
+        out
+    }
+
+    fn point(
+        threshold: i32,
+        sales_ready: usize,
+        captured: f64,
+        per_rep_week: Option<f64>,
+    ) -> SweepPoint {
+        SweepPoint {
+            threshold,
+            sales_ready,
+            captured,
+            rate: 0.0,
+            per_rep_week,
+        }
+    }
+
+    /// Highest threshold first, as the engine sweeps.
+    fn sweep(per_rep: bool) -> Vec<SweepPoint> {
+        let rep = |w: f64| per_rep.then_some(w);
+        vec![
+            point(60, 10, 0.3, rep(1.0)),
+            point(40, 210, 0.74, rep(2.1)),
+            point(20, 400, 0.95, rep(4.0)),
+            point(0, 1_000, 1.0, rep(10.0)),
+        ]
+    }
+
+    fn curve(name: &str, colour: RGBColor, points: Vec<SweepPoint>) -> SweepCurve {
+        SweepCurve {
+            name: name.to_owned(),
+            colour,
+            points,
+        }
+    }
+
+    /// The text of every `<text>` element, trimmed.
+    fn texts(out: &str) -> Vec<&str> {
+        out.split("<text")
+            .skip(1)
+            .filter_map(|t| Some(t[t.find('>')? + 1..t.find("</text>")?].trim()))
+            .collect()
+    }
+
+    fn hex(c: RGBColor) -> String {
+        format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+    }
+
+    /// The vertex counts of the polylines stroked in `colour`.
+    fn polyline_lengths(out: &str, colour: RGBColor) -> Vec<usize> {
+        let stroke = format!("stroke=\"{}\"", hex(colour));
+        out.split("<polyline")
+            .skip(1)
+            .filter(|tag| tag[..tag.find("/>").unwrap_or(tag.len())].contains(&stroke))
+            .map(|tag| {
+                let points = &tag[tag.find("points=\"").expect("points") + 8..];
+                points[..points.find('"').expect("end")]
+                    .split_whitespace()
+                    .count()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn draws_both_lines_per_scenario_both_axes_and_the_threshold() {
+        let curves = [
+            curve("Current", SCENARIO_ACCENTS[0], sweep(true)),
+            curve("Proposed", SCENARIO_ACCENTS[1], sweep(true)),
+        ];
+        let out = svg(&curves, 40, "Sweep");
+        for text in [
+            "Sweep",
+            "Current: sales-ready leads",
+            "Current: conversions captured",
+            "Proposed: sales-ready leads",
+            "Proposed: conversions captured",
+            "Threshold 40",
+            "Threshold (points)",
+            "Sales-ready leads per rep per week",
+            "Conversions captured (%)",
+            "100%",
+        ] {
+            assert!(out.contains(text), "missing {text}");
+        }
+        // Solid workload: one line of every point plus the legend swatch; the
+        // dashed captured line breaks into many short pieces.
+        let lengths = polyline_lengths(&out, SCENARIO_ACCENTS[0]);
+        assert_eq!(
+            lengths.iter().filter(|&&n| n == 4).count(),
+            1,
+            "{lengths:?}"
+        );
+        assert!(lengths.len() > 10, "{lengths:?}");
+        assert!(polyline_lengths(&out, MARK).len() > 5);
+    }
+
+    #[test]
+    fn workload_counts_leads_unless_every_point_has_a_rate_per_rep() {
+        let mut mixed = sweep(true);
+        mixed[2].per_rep_week = None;
+        let out = svg(&[curve("Mixed", SCENARIO_ACCENTS[0], mixed)], 40, "Sweep");
+        assert!(out.contains("Sales-ready leads"));
+        assert!(!out.contains("per rep"));
+        // The count axis reaches 1,000 leads.
+        let labels = texts(&out);
+        assert!(labels.contains(&"1,000"), "{labels:?}");
+    }
+
+    #[test]
+    fn long_sweeps_are_thinned_when_drawn() {
+        let points: Vec<SweepPoint> = (0..5_000)
+            .rev()
+            .map(|t| point(t, 5_000 - t as usize, 1.0 - f64::from(t) / 5_000.0, None))
+            .collect();
+        let out = svg(&[curve("Wide", SCENARIO_ACCENTS[2], points)], 2_500, "Wide");
+        let lengths = polyline_lengths(&out, SCENARIO_ACCENTS[2]);
+        assert!(
+            lengths.iter().all(|&n| n <= MAX_CURVE_POINTS),
+            "{lengths:?}"
+        );
+        assert!(lengths.iter().any(|&n| n > 500), "{lengths:?}");
+    }
+
+    #[test]
+    fn user_text_is_escaped() {
+        let evil = "<script>alert(1)</script> & co";
+        let out = svg(&[curve(evil, SCENARIO_ACCENTS[0], sweep(false))], 40, evil);
+        assert!(!out.contains("<script>"));
+        // Title and both legend entries.
+        assert_eq!(
+            out.matches("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co")
+                .count(),
+            3
+        );
+    }
+
+    #[test]
+    fn empty_inputs_still_draw() {
+        let out = svg(&[], 40, "Nothing loaded");
+        assert!(out.contains("Nothing loaded") && out.contains("Threshold 40"));
+        let out = svg(
+            &[curve("Empty", SCENARIO_ACCENTS[0], vec![])],
+            0,
+            "No points",
+        );
+        assert!(out.contains("Empty: sales-ready leads") && out.contains("Sales-ready leads"));
+    }
+
+    #[test]
+    fn the_axis_spans_every_threshold() {
+        let curves = [curve("Current", SCENARIO_ACCENTS[0], sweep(false))];
+        assert_eq!(sweep_axis(&curves, 40), (0, 60));
+        assert_eq!(sweep_axis(&curves, 90), (0, 90));
+        assert_eq!(sweep_axis(&[], 7), (7, 8));
+    }
+
+    #[test]
+    fn finding_states_workload_and_share_captured() {
+        assert_eq!(
+            sweep_finding(&sweep(true), 40),
+            "At 40+ points sales gets 2.1 leads per rep a week and 74% of conversions"
+        );
+        // Between swept scores, sales gets the leads of the next one up.
+        assert_eq!(
+            sweep_finding(&sweep(true), 45),
+            "At 45+ points sales gets 1 lead per rep a week and 30% of conversions"
+        );
+        assert_eq!(
+            sweep_finding(&sweep(false), 0),
+            "At 0+ points sales gets 1,000 leads and 100% of conversions"
+        );
+        assert_eq!(
+            sweep_finding(&sweep(false), 61),
+            "No lead scores 61+ points, so sales gets no leads"
+        );
+        assert_eq!(sweep_finding(&[], 40), "No leads to sweep yet");
+    }
+}

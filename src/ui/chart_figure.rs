@@ -1,0 +1,136 @@
+//! One chart on the page: drawn on a canvas at its displayed size (again
+//! when the window resizes), titled with its finding, the same numbers in
+//! a table for screen readers, and downloads as SVG and PNG.
+
+use std::rc::Rc;
+
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlCanvasElement;
+use yew::prelude::*;
+
+use super::download::{download_blob, download_text};
+use crate::charts::spec::{ChartSpec, EXPORT_SIZE};
+
+#[derive(Properties, PartialEq)]
+pub struct ChartFigureProps {
+    pub spec: Rc<ChartSpec>,
+    /// `data-testid` of the figure; the table is `<testid>-table`.
+    pub testid: AttrValue,
+    /// The finding the chart shows, in words (also the chart's title).
+    pub title: AttrValue,
+    /// How to read the chart.
+    pub caption: AttrValue,
+    /// File name for downloads, without extension.
+    pub file_name: AttrValue,
+    /// The chart's numbers as table rows (`<thead>` and `<tbody>`).
+    pub table: Html,
+    /// Controls laid over or under the canvas, such as a slider.
+    #[prop_or_default]
+    pub children: Html,
+}
+
+/// Draws `spec` onto `canvas` at the canvas's displayed size.
+fn draw_on(canvas: &HtmlCanvasElement, spec: &ChartSpec, size: Option<(u32, u32)>) {
+    let (width, height) = size.unwrap_or_else(|| {
+        (
+            canvas.client_width().max(320) as u32,
+            canvas.client_height().max(240) as u32,
+        )
+    });
+    canvas.set_width(width);
+    canvas.set_height(height);
+    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else {
+        gloo::console::error!("a chart's canvas has no 2D context");
+        return;
+    };
+    if let Err(err) = spec.draw(&backend.into_drawing_area()) {
+        gloo::console::error!(format!("drawing a chart failed: {err:?}"));
+    }
+}
+
+/// Draws `spec` on a canvas of the export size and offers it as a PNG.
+fn export_png(spec: &ChartSpec, name: String) {
+    let Some(canvas) = gloo::utils::document()
+        .create_element("canvas")
+        .ok()
+        .and_then(|c| c.dyn_into::<HtmlCanvasElement>().ok())
+    else {
+        return;
+    };
+    draw_on(&canvas, spec, Some(EXPORT_SIZE));
+    let done = Closure::once_into_js(move |blob: Option<web_sys::Blob>| match blob {
+        Some(blob) => download_blob(&name, &blob),
+        None => gloo::console::error!("the browser could not encode the chart as PNG"),
+    });
+    if canvas
+        .to_blob_with_type(done.unchecked_ref(), "image/png")
+        .is_err()
+    {
+        gloo::console::error!("the browser could not encode the chart as PNG");
+    }
+}
+
+#[component]
+pub fn ChartFigure(props: &ChartFigureProps) -> Html {
+    let canvas_ref = use_node_ref();
+    // The window's size: a change redraws the canvas at its new size.
+    let resized = use_state(|| 0u32);
+    {
+        let resized = resized.clone();
+        use_effect_with((), move |_| {
+            let listener =
+                gloo::events::EventListener::new(&gloo::utils::window(), "resize", move |_| {
+                    resized.set(*resized + 1);
+                });
+            move || drop(listener)
+        });
+    }
+    {
+        let canvas_ref = canvas_ref.clone();
+        use_effect_with((props.spec.clone(), *resized), move |(spec, _)| {
+            if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
+                draw_on(&canvas, spec, None);
+            }
+        });
+    }
+    let on_svg = {
+        let spec = props.spec.clone();
+        let name = format!("{}.svg", props.file_name);
+        Callback::from(move |_: MouseEvent| {
+            download_text(&name, "image/svg+xml", &spec.svg(EXPORT_SIZE));
+        })
+    };
+    let on_png = {
+        let spec = props.spec.clone();
+        let name = format!("{}.png", props.file_name);
+        Callback::from(move |_: MouseEvent| export_png(&spec, name.clone()))
+    };
+    let testid = &props.testid;
+    html! {
+        <figure class="chart" data-testid={testid.clone()}>
+            <div class="chart-stage">
+                <canvas ref={canvas_ref} class="chart-canvas" role="img"
+                    aria-label={format!("Chart: {}", props.title)} />
+                { props.children.clone() }
+            </div>
+            <figcaption>
+                <span>{ props.caption.clone() }</span>
+                <span class="chart-exports">
+                    <button type="button" class="quiet" onclick={on_svg}
+                        data-testid={format!("{testid}-svg")}
+                        aria-label={format!("Download “{}” as SVG", props.title)}>{ "SVG" }</button>
+                    <button type="button" class="quiet" onclick={on_png}
+                        data-testid={format!("{testid}-png")}
+                        aria-label={format!("Download “{}” as PNG", props.title)}>{ "PNG" }</button>
+                </span>
+            </figcaption>
+            <table class="visually-hidden" data-testid={format!("{testid}-table")}>
+                <caption>{ props.title.clone() }</caption>
+                { props.table.clone() }
+            </table>
+        </figure>
+    }
+}

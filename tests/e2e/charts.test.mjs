@@ -1,0 +1,176 @@
+// End-to-end: the charts as a workshop uses them — the threshold moved on
+// the chart itself, every chart drawn with its numbers behind it, and each
+// one downloaded as a valid SVG and PNG.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { figure, figureChange, openApp, start } from './browser.mjs';
+
+let env;
+before(async () => {
+  env = await start();
+});
+after(async () => {
+  await env?.close();
+});
+
+/** Clicks a download button and returns the file's name and bytes. */
+export async function download(page, testid) {
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click(`[data-testid=${testid}]`),
+  ]);
+  return { name: file.suggestedFilename(), bytes: await readFile(await file.path()) };
+}
+
+/** Checks an exported SVG: a complete document that carries `title`. */
+export function assertSvg({ name, bytes }, title) {
+  const text = bytes.toString('utf8');
+  assert.match(name, /\.svg$/);
+  assert.match(text, /^<svg[^>]+xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  assert.match(text, /<\/svg>\s*$/);
+  assert.ok(text.includes(title), `the SVG lacks its title "${title}"`);
+  assert.ok(!/<script/i.test(text));
+}
+
+/** Checks an exported PNG: the signature and the export size in its header. */
+export function assertPng({ name, bytes }) {
+  assert.match(name, /\.png$/);
+  assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  assert.equal(bytes.toString('ascii', 12, 16), 'IHDR');
+  assert.equal(bytes.readUInt32BE(16), 1280);
+  assert.equal(bytes.readUInt32BE(20), 720);
+  assert.ok(bytes.length > 10_000, `a ${bytes.length}-byte PNG is too small to hold a chart`);
+}
+
+describe('the score distribution', () => {
+  test('its slider on the score axis moves the threshold and every figure', async () => {
+    const { context, page } = await openApp(env);
+    const slider = page.locator('[data-testid=chart-threshold]');
+    const before = Number(await page.inputValue('[data-testid=threshold]'));
+    assert.equal(Number(await slider.inputValue()), before);
+    const ready = await figure(page, 'kpi-sales-ready');
+    await slider.focus();
+    for (let i = 0; i < 10; i += 1) await page.keyboard.press('ArrowRight');
+    await page.waitForFunction((t) => document.querySelector('[data-testid=threshold]').value === String(t), before + 10);
+    const after = await figureChange(page, 'kpi-sales-ready', ready);
+    assert.ok(after < ready, `${after} sales-ready at ${before + 10}+ against ${ready} at ${before}+`);
+    // The chart's title states the new threshold.
+    const caption = await page.textContent('[data-testid=chart-score-distribution-table] caption');
+    assert.ok(caption.includes(`${before + 10}+`), caption);
+    await context.close();
+  });
+
+  test('downloads as SVG and PNG', async () => {
+    const { context, page } = await openApp(env);
+    const title = await page.textContent('[data-testid=chart-score-distribution-table] caption');
+    assertSvg(await download(page, 'chart-score-distribution-svg'), title);
+    assertPng(await download(page, 'chart-score-distribution-png'));
+    await context.close();
+  });
+});
+
+/** How many pixels of a chart's canvas are drawn in something darker than a pale grey. */
+async function inked(page, testid) {
+  return page.locator(`[data-testid=${testid}] canvas`).evaluate((c) => {
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] > 0 && (data[i] < 200 || data[i + 1] < 200 || data[i + 2] < 200)) count += 1;
+    }
+    return count;
+  });
+}
+
+const CHARTS = ['chart-conversion-by-band', 'chart-sweep', 'chart-gains', 'chart-roc'];
+
+describe('the charts panel', () => {
+  test('draws every chart, titled with its finding, with its numbers in a table', async () => {
+    const { context, page } = await openApp(env);
+    for (const id of CHARTS) {
+      assert.ok((await inked(page, id)) > 2000, `${id} is blank`);
+      const caption = await page.textContent(`[data-testid=${id}-table] caption`);
+      assert.ok(caption.length > 20, `${id}: "${caption}"`);
+      assert.ok((await page.locator(`[data-testid=${id}-table] tbody tr`).count()) >= 1, id);
+    }
+    // Conversion by band accounts for every lead.
+    const leads = await page.locator('[data-testid=chart-conversion-by-band-table] tbody tr td:nth-child(2)')
+      .evaluateAll((tds) => tds.reduce((sum, td) => sum + Number(td.textContent.replace(/,/g, '')), 0));
+    assert.equal(leads, await figure(page, 'kpi-leads'));
+    // The sweep's row at the threshold agrees with the key figures.
+    const threshold = await page.inputValue('[data-testid=threshold]');
+    const row = page.locator('[data-testid=chart-sweep-table] tbody tr', { has: page.locator(`th:text-is("${threshold}+")`) });
+    if (await row.count()) {
+      const ready = Number((await row.locator('td').first().textContent()).replace(/,/g, ''));
+      assert.equal(ready, await figure(page, 'kpi-sales-ready'));
+    }
+    await context.close();
+  });
+
+  test('each chart downloads as SVG and PNG', async () => {
+    const { context, page } = await openApp(env);
+    for (const id of CHARTS) {
+      const title = await page.textContent(`[data-testid=${id}-table] caption`);
+      assertSvg(await download(page, `${id}-svg`), title);
+      assertPng(await download(page, `${id}-png`));
+    }
+    await context.close();
+  });
+
+  test('the sweep follows the threshold and has its own slider', async () => {
+    const { context, page } = await openApp(env);
+    const title = () => page.textContent('[data-testid=chart-sweep-table] caption');
+    const before = await title();
+    const ready = await figure(page, 'kpi-sales-ready');
+    await page.locator('[data-testid=sweep-threshold]').focus();
+    for (let i = 0; i < 5; i += 1) await page.keyboard.press('ArrowLeft');
+    const lowered = await figureChange(page, 'kpi-sales-ready', ready);
+    assert.ok(lowered > ready);
+    const threshold = await page.inputValue('[data-testid=threshold]');
+    assert.equal(await page.inputValue('[data-testid=chart-threshold]'), threshold, 'both sliders agree');
+    await page.waitForFunction((t) => document.querySelector('[data-testid=chart-sweep-table] caption').textContent.startsWith(`At ${t}+ points`), threshold);
+    assert.notEqual(await title(), before);
+    await context.close();
+  });
+
+  test('scenarios are overlaid, and the leads that change between two are counted and listed', async () => {
+    const { context, page } = await openApp(env);
+    const marketing = await figure(page, 'kpi-sales-ready');
+    await page.click('[data-testid=scenario-duplicate]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=scenario-tab]').length === 2);
+    await page.fill('[data-testid=threshold]', '60');
+    const sales = await figureChange(page, 'kpi-sales-ready', marketing);
+    // Gains and ROC now carry a curve per scenario.
+    const gainsHeaders = await page.locator('[data-testid=chart-gains-table] thead th').allTextContents();
+    assert.equal(gainsHeaders.length, 3, gainsHeaders.join(' | '));
+    assert.equal(await page.locator('[data-testid=chart-roc-table] tbody tr').count(), 2);
+    await page.locator('[data-testid=compare] summary').click();
+    const leaving = page.locator('[data-testid=changes-leaving]');
+    await leaving.waitFor();
+    assert.equal(Number(await leaving.getAttribute('data-value')), marketing - sales);
+    assert.equal(Number(await page.getAttribute('[data-testid=changes-entering]', 'data-value')), 0);
+    const listed = await page.locator('[data-testid=changes-leaving-list] li').count();
+    assert.equal(listed, Math.min(marketing - sales, 50) + (marketing - sales > 50 ? 1 : 0));
+    // Swapping the pair turns leavers into newcomers.
+    await page.selectOption('[data-testid=changes-from]', '1');
+    await page.selectOption('[data-testid=changes-to]', '0');
+    await page.waitForFunction((n) => document.querySelector('[data-testid=changes-entering]').dataset.value === String(n), marketing - sales);
+    await context.close();
+  });
+});
+
+describe('criteria', () => {
+  test('an open editor stays with its criterion when the criterion moves', async () => {
+    const { context, page } = await openApp(env);
+    const rows = page.locator('[data-testid=criterion]');
+    const label = await rows.first().locator('.criterion-label').textContent();
+    await rows.first().locator('[data-testid=criterion-edit]').click();
+    assert.equal(await rows.first().locator('[data-testid=criterion-edit]').getAttribute('aria-expanded'), 'true');
+    await rows.first().getByRole('button', { name: /^Move .* down$/ }).click();
+    await page.waitForFunction((l) =>
+      document.querySelectorAll('[data-testid=criterion] .criterion-label')[1].textContent === l, label);
+    assert.equal(await rows.nth(1).locator('[data-testid=criterion-edit]').getAttribute('aria-expanded'), 'true');
+    assert.equal(await rows.nth(0).locator('[data-testid=criterion-edit]').getAttribute('aria-expanded'), 'false');
+    await context.close();
+  });
+});

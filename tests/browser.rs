@@ -19,8 +19,11 @@ fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
 
-/// A fresh element to mount into, so tests do not see each other's DOM.
+/// A fresh element to mount into, so tests do not see each other's DOM,
+/// and no workspace kept by an earlier test.
 fn mount_point() -> Element {
+    let window = web_sys::window().unwrap();
+    window.local_storage().unwrap().unwrap().clear().unwrap();
     let root = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&root).unwrap();
     root

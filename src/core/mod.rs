@@ -13,3 +13,4 @@ pub mod sample;
 pub mod scoring;
 pub mod starting;
 pub mod summary;
+pub mod workspace;

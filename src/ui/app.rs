@@ -81,6 +81,16 @@ fn Workspace() -> Html {
         });
     }
 
+    // Scenarios and settings are kept for the next visit after every change.
+    {
+        let saved = workbench.saved_workspace();
+        use_effect_with(saved, |saved| {
+            if let Err(reason) = super::workspace_store::save(saved) {
+                gloo::console::warn!(format!("the workspace could not be kept: {reason}"));
+            }
+        });
+    }
+
     let facts = use_memo((data.clone(), state.mapping.clone()), |(data, mapping)| {
         LeadFacts::new(&data.data, mapping)
             .map(Rc::new)

@@ -119,10 +119,10 @@ pub fn ChartFigure(props: &ChartFigureProps) -> Html {
             <figcaption>
                 <span>{ props.caption.clone() }</span>
                 <span class="chart-exports">
-                    <button type="button" class="quiet" onclick={on_svg}
+                    <button type="button" class="button small" onclick={on_svg}
                         data-testid={format!("{testid}-svg")}
                         aria-label={format!("Download “{}” as SVG", props.title)}>{ "SVG" }</button>
-                    <button type="button" class="quiet" onclick={on_png}
+                    <button type="button" class="button small" onclick={on_png}
                         data-testid={format!("{testid}-png")}
                         aria-label={format!("Download “{}” as PNG", props.title)}>{ "PNG" }</button>
                 </span>

@@ -8,7 +8,8 @@ use web_sys::{Blob, BlobPropertyBag, DragEvent, File, HtmlInputElement, HtmlText
 use yew::prelude::*;
 
 use super::loading::{cancel_current, start_load, Then};
-use super::state::{use_workbench, DataSource, LoadStatus, WorkbenchHandle};
+use super::state::{use_workbench, Action, DataSource, LoadStatus, WorkbenchHandle};
+use super::workspace_store;
 use crate::core::format;
 use crate::core::ingest::LoadOptions;
 
@@ -158,6 +159,26 @@ pub fn DataPanel() -> Html {
         let workbench = workbench.clone();
         Callback::from(move |_| workbench.forget_data())
     };
+    // Resetting asks first: it removes every scenario and the kept data.
+    let confirming_reset = use_state(|| false);
+    let on_reset_ask = {
+        let confirming_reset = confirming_reset.clone();
+        Callback::from(move |_: MouseEvent| confirming_reset.set(true))
+    };
+    let on_reset_keep = {
+        let confirming_reset = confirming_reset.clone();
+        Callback::from(move |_: MouseEvent| confirming_reset.set(false))
+    };
+    let on_reset = {
+        let workbench = workbench.clone();
+        let confirming_reset = confirming_reset.clone();
+        Callback::from(move |_: MouseEvent| {
+            cancel_current();
+            workspace_store::clear();
+            workbench.dispatch(Action::ResetWorkspace);
+            confirming_reset.set(false);
+        })
+    };
     let on_dismiss = {
         let workbench = workbench.clone();
         Callback::from(move |_| workbench.dismiss_error())
@@ -181,7 +202,16 @@ pub fn DataPanel() -> Html {
                     </button>
                 }
                 <span class="drop-hint">{ "or drop a file anywhere on the page" }</span>
+                <button type="button" class="button quiet" data-testid="reset-workspace" onclick={on_reset_ask}
+                    aria-expanded={confirming_reset.to_string()}>{ "Reset workspace…" }</button>
             </div>
+            if *confirming_reset {
+                <div class="confirm-box" role="alertdialog" aria-label="Reset the workspace?" data-testid="reset-confirm">
+                    <span>{ "Reset the workspace? Every scenario and the loaded data are removed from this browser, and the sample comes back. This cannot be undone." }</span>
+                    <button type="button" class="button danger" data-testid="reset-confirm-yes" onclick={on_reset}>{ "Reset" }</button>
+                    <button type="button" class="button" data-testid="reset-confirm-no" onclick={on_reset_keep}>{ "Keep my work" }</button>
+                </div>
+            }
             if *paste_open {
                 <div class="paste-box">
                     <label for="paste-area">{ "CSV text, with a header row" }</label>

@@ -23,6 +23,7 @@ pub mod scenario_bar;
 pub mod score_chart;
 pub mod state;
 pub mod timing;
+pub mod workspace_store;
 
 pub use app::App;
 

@@ -20,6 +20,7 @@ use crate::core::mapping::ColumnMapping;
 use crate::core::sample::{sample_dataset, sample_mapping, sample_scenario};
 use crate::core::starting::fits;
 use crate::core::summary::{summarise, ColumnSummary};
+use crate::core::workspace::SavedWorkspace;
 
 /// The loaded data set with a version number. Two handles are equal when
 /// their versions are, so memoised figures and effects can depend on the
@@ -180,6 +181,24 @@ pub struct Workbench {
 }
 
 impl Workbench {
+    /// The workbench as the last visit left it: the scenarios and settings
+    /// kept in the browser, on the sample until the kept data is read
+    /// again; the sample with its scenario on a first visit.
+    pub fn as_left() -> Self {
+        let workbench = Workbench::with_sample();
+        match super::workspace_store::restore() {
+            Ok(Some(saved)) => Rc::new(workbench)
+                .reduce(Action::RestoreWorkspace(saved))
+                .as_ref()
+                .clone(),
+            Ok(None) => workbench,
+            Err(message) => Workbench {
+                error: Some(message),
+                ..workbench
+            },
+        }
+    }
+
     /// The built-in synthetic sample with its starting scenario.
     pub fn with_sample() -> Self {
         let data = sample_dataset();
@@ -371,6 +390,12 @@ pub enum Action {
     DismissError,
     /// Back to the built-in sample.
     ForgetData,
+    /// The scenarios and settings kept from an earlier visit, restored on
+    /// start (not an edit: nothing to undo).
+    RestoreWorkspace(SavedWorkspace),
+    /// Everything back to a first visit: the sample, its scenario, default
+    /// settings, no history.
+    ResetWorkspace,
 }
 
 impl Reducible for Workbench {
@@ -659,6 +684,24 @@ impl Reducible for Workbench {
                 }
                 true
             }
+            Action::RestoreWorkspace(saved) => {
+                if saved.scenarios.is_empty() {
+                    return self;
+                }
+                next.definitions = Definitions {
+                    active: saved.active.min(saved.scenarios.len() - 1),
+                    scenarios: saved.scenarios,
+                };
+                next.settings = saved.settings;
+                next.history = History::default();
+                true
+            }
+            Action::ResetWorkspace => {
+                let mut fresh = Workbench::with_sample();
+                fresh.data.version = next.data.version + 1;
+                next = fresh;
+                true
+            }
         };
         if !changed {
             return self;
@@ -717,6 +760,15 @@ impl WorkbenchHandle {
         self.dispatch(Action::DismissError);
     }
 
+    /// The part of the workbench kept between visits.
+    pub fn saved_workspace(&self) -> SavedWorkspace {
+        SavedWorkspace {
+            scenarios: self.state().definitions.scenarios.clone(),
+            active: self.state().definitions.active,
+            settings: self.state().settings,
+        }
+    }
+
     pub fn forget_data(&self) {
         self.dispatch(Action::ForgetData);
     }
@@ -730,7 +782,7 @@ pub struct WorkbenchProviderProps {
 /// Holds the workbench state and provides it to everything inside.
 #[component]
 pub fn WorkbenchProvider(props: &WorkbenchProviderProps) -> Html {
-    let state = use_reducer(Workbench::with_sample);
+    let state = use_reducer(Workbench::as_left);
     html! {
         <ContextProvider<WorkbenchHandle> context={WorkbenchHandle(state)}>
             { props.children.clone() }
@@ -993,5 +1045,51 @@ mod tests {
         let state = Rc::clone(&state).reduce(Action::ForgetData);
         assert_eq!(state.data.data.row_count(), 5_000);
         assert!(state.data.source.is_none());
+    }
+
+    #[test]
+    fn a_restored_workspace_replaces_scenarios_and_settings_without_history() {
+        let mut sales = sample_scenario();
+        sales.name = "Sales view".into();
+        sales.threshold = 65;
+        let edited = reduce(Workbench::with_sample(), Action::SetThreshold(10));
+        let restored = Rc::clone(&edited).reduce(Action::RestoreWorkspace(SavedWorkspace {
+            scenarios: vec![sample_scenario(), sales],
+            active: 7,
+            settings: ReplaySettings { reps: 3 },
+        }));
+        assert_eq!(restored.definitions.scenarios.len(), 2);
+        assert_eq!(
+            restored.definitions.active, 1,
+            "an active index out of range is clamped"
+        );
+        assert_eq!(restored.scenario().threshold, 65);
+        assert_eq!(restored.settings.reps, 3);
+        assert!(!restored.can_undo());
+        let same = Rc::clone(&restored).reduce(Action::RestoreWorkspace(SavedWorkspace {
+            scenarios: Vec::new(),
+            active: 0,
+            settings: ReplaySettings::default(),
+        }));
+        assert!(
+            Rc::ptr_eq(&same, &restored),
+            "an empty workspace changes nothing"
+        );
+    }
+
+    #[test]
+    fn resetting_returns_to_a_first_visit_with_newer_data() {
+        let state = reduce(
+            Workbench::with_sample(),
+            Action::LoadParsed(pending("id,won\n1,yes\n")),
+        );
+        let state = Rc::clone(&state).reduce(Action::ConfirmMapping { starting: None });
+        let state = Rc::clone(&state).reduce(Action::SetThreshold(99));
+        let version = state.data.version;
+        let reset = Rc::clone(&state).reduce(Action::ResetWorkspace);
+        assert_eq!(reset.data.data.row_count(), 5_000);
+        assert!(reset.data.version > version, "effects see the data change");
+        assert_eq!(reset.definitions.scenarios, vec![sample_scenario()]);
+        assert!(!reset.can_undo());
     }
 }

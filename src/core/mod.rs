@@ -5,6 +5,7 @@ pub mod criteria;
 pub mod criteria_file;
 pub mod dataset;
 pub mod engine;
+pub mod followup;
 pub mod format;
 pub mod ingest;
 pub mod mapping;

@@ -13,6 +13,7 @@ use super::compare::Compare;
 use super::criteria_editor::CriteriaEditor;
 use super::data_panel::DataPanel;
 use super::data_summary::DataSummary;
+use super::followup_panel::FollowUpPanel;
 use super::key_figures::KeyFigures;
 use super::lead_table::LeadTable;
 use super::loading::{start_load, Then};
@@ -160,6 +161,11 @@ fn Workspace() -> Html {
                                 if let (Some(replays), Ok(facts)) = (&replays, facts.as_ref()) {
                                     <ChartsPanel replays={replays.clone()} scenarios={state.definitions.scenarios.clone()}
                                         active={state.definitions.active} facts={Shared(facts.clone())} settings={state.settings} />
+                                }
+                                if let (Some(current), Ok(facts)) = (&current, facts.as_ref()) {
+                                    <FollowUpPanel data={data.clone()} mapping={state.mapping.clone()}
+                                        facts={Shared(facts.clone())} grouping={Shared(current.grouping.clone())}
+                                        replay={Shared(current.replay.clone())} accent={scenario_colour(active)} />
                                 }
                                 if let (Some(replays), Ok(facts)) = (&replays, facts.as_ref()) {
                                     <Compare data={data.clone()} replays={replays.clone()} facts={Shared(facts.clone())}

@@ -174,3 +174,57 @@ describe('criteria', () => {
     await context.close();
   });
 });
+
+describe('follow-up effects', () => {
+  test('show cherry-picking and speed to lead, with a what-if that moves', async () => {
+    const { context, page } = await openApp(env);
+    await page.locator('[data-testid=followup] summary').click();
+    for (const id of ['chart-followup-rate', 'chart-followup-conversion', 'chart-response-time']) {
+      await page.waitForSelector(`[data-testid=${id}] canvas`);
+      assert.ok((await inked(page, id)) > 2000, `${id} is blank`);
+    }
+    assert.match(await page.textContent('[data-testid=followup-caveat]'), /not what will happen/);
+    assert.equal(await page.locator('[data-testid=followup-missing]').count(), 0);
+    // Response-time buckets account for every lead whose follow-up is known.
+    const rows = await page.locator('[data-testid=chart-response-time-table] tbody tr').count();
+    assert.equal(rows, 6);
+    const expected = () => figure(page, 'whatif-expected');
+    const observed = await expected();
+    assert.ok(observed > 0);
+    assert.equal(await figure(page, 'whatif-historical'), await page.evaluate(() =>
+      Number(document.querySelector('[data-testid=kpi-rate-in]').dataset.value)
+      * Number(document.querySelector('[data-testid=kpi-sales-ready]').dataset.value)).then(Math.round));
+    await page.getByRole('button', { name: '100%', exact: true }).click();
+    const everyone = await figureChange(page, 'whatif-expected', observed);
+    assert.ok(everyone > observed, `${everyone} with every lead followed up vs ${observed}`);
+    await page.getByRole('button', { name: '15%', exact: true }).click();
+    const few = await figureChange(page, 'whatif-expected', everyone);
+    assert.ok(few < observed, `${few} at 15% vs ${observed}`);
+    assert.equal(await page.textContent('[data-testid=whatif-share-value]'), '15%');
+    await page.fill('[data-testid=whatif-sla]', '1');
+    const fast = await figureChange(page, 'whatif-expected', few);
+    assert.ok(fast > few, `answering within an hour: ${fast} vs ${few}`);
+    // A points edit re-scores the leads and the what-if follows.
+    await page.locator('[data-testid=criterion-points]').first().fill('0');
+    await figureChange(page, 'whatif-expected', fast);
+    assertSvg(await download(page, 'chart-followup-rate-svg'),
+      await page.textContent('[data-testid=chart-followup-rate-table] caption'));
+    await context.close();
+  });
+
+  test('without follow-up columns, the panel says which columns would enable it', async () => {
+    const { context, page } = await openApp(env);
+    await page.getByRole('button', { name: 'Paste CSV text' }).click();
+    await page.fill('[data-testid=paste-input]', 'Lead,Converted\nA,yes\nB,no\nC,no\n');
+    await page.click('[data-testid=paste-load]');
+    await page.waitForSelector('[data-testid=mapping-step]');
+    await page.click('[data-testid=mapping-confirm]');
+    await figureChange(page, 'kpi-leads', 5000);
+    await page.locator('[data-testid=followup] summary').click();
+    const notes = await page.locator('[data-testid=followup-missing] li').allTextContents();
+    assert.ok(notes.some((n) => /Map a Followed up column.* to see follow-up and conversion by score band/.test(n)), notes.join('\n'));
+    assert.ok(notes.some((n) => /to see conversion by response time/.test(n)), notes.join('\n'));
+    assert.equal(await page.locator('[data-testid=chart-followup-rate]').count(), 0);
+    await context.close();
+  });
+});

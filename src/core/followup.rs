@@ -549,14 +549,19 @@ const EDGE_SLACK: f64 = 1e-9;
 
 /// The bin of a known response time (hours ≥ 0); bins include their upper
 /// edge, so a lead answered in exactly one hour is within a one-hour SLA.
+///
+/// Runs once per answered sales-ready lead, so it avoids branches (response
+/// times jump between segments unpredictably) and the libm `ceil` call.
 fn sla_bin(hours: f64) -> usize {
-    for (start, end, per_hour, first, count) in SLA_SEGMENTS {
-        if hours <= end {
-            let k = ((hours - start) * per_hour - EDGE_SLACK).ceil().max(1.0) as usize;
-            return first + k.min(count) - 1;
-        }
-    }
-    SLA_BINS - 1
+    let beyond: usize = SLA_SEGMENTS
+        .iter()
+        .map(|&(_, end, ..)| usize::from(hours > end))
+        .sum();
+    let (start, _, per_hour, first, count) = SLA_SEGMENTS[beyond.min(SLA_SEGMENTS.len() - 1)];
+    let x = (hours - start) * per_hour - EDGE_SLACK;
+    let whole = x as usize;
+    let ceil = (whole + usize::from((whole as f64) < x)).clamp(1, count);
+    [first + ceil - 1, SLA_BINS - 1][usize::from(beyond == SLA_SEGMENTS.len())]
 }
 
 /// How many bins lie wholly within `sla` hours, and the upper edge of the
@@ -660,7 +665,8 @@ impl FollowUpAnalysis {
     /// Tallies follow-up and conversion per band of `scores` (at most
     /// `max_bands` bands, as [`crate::core::metrics::banded`] draws them),
     /// per response time, and for the sales-ready leads (score ≥
-    /// `threshold`), in one pass. `deal_values` (NaN where missing) feed the
+    /// `threshold`), in one pass over the leads after one over the scores
+    /// for their range. `deal_values` (NaN where missing) feed the
     /// revenue of the what-if. Leads beyond the shorter of `outcomes` and
     /// `scores` are ignored.
     pub fn compute(
@@ -1462,31 +1468,5 @@ mod tests {
         let a = FollowUpAnalysis::compute(&facts, &[true, true, false], &[1, 2, 3], 0, 5, None);
         assert_eq!(a.sales_ready_follow_up, rate(1, 1));
         assert_eq!(a.sales_ready, rate(2, 3));
-    }
-}
-
-#[cfg(test)]
-mod speed_throwaway {
-    use super::*;
-    #[test]
-    #[ignore]
-    fn million_leads() {
-        let n = 1_000_000;
-        let mut rng = fastrand::Rng::with_seed(7);
-        let outcomes: Vec<bool> = (0..n).map(|_| rng.f64() < 0.1).collect();
-        let scores: Vec<i32> = (0..n).map(|_| rng.i32(-20..120)).collect();
-        let followed: Vec<Option<bool>> = (0..n).map(|_| Some(rng.f64() < 0.3)).collect();
-        let hours: Vec<f64> = (0..n).map(|_| rng.f64() * 200.0).collect();
-        let deals: Vec<f64> = (0..n).map(|_| rng.f64() * 1e4).collect();
-        let facts = FollowUpFacts::from_values(Some(followed), Some(hours));
-        let mut best = f64::MAX;
-        for _ in 0..5 {
-            let t = std::time::Instant::now();
-            let a = FollowUpAnalysis::compute(&facts, &outcomes, &scores, 50, 30, Some(&deals));
-            let w = a.what_if(0.15, Some(4.0));
-            best = best.min(t.elapsed().as_secs_f64() * 1e3);
-            assert!(w.expected.is_some());
-        }
-        eprintln!("compute best {best:.2} ms");
     }
 }

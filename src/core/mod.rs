@@ -12,6 +12,7 @@ pub mod mapping;
 pub mod metrics;
 pub mod sample;
 pub mod scoring;
+pub mod share;
 pub mod starting;
 pub mod summary;
 pub mod workspace;

@@ -19,7 +19,8 @@ fn load_file(workbench: &WorkbenchHandle, file: File) {
         blob: file.into(),
         options: LoadOptions::default(),
     };
-    start_load(workbench.clone(), source, None, Then::Review);
+    let preferred = workbench.state().preferred_mapping.clone();
+    start_load(workbench.clone(), source, preferred, Then::Review);
 }
 
 fn megabytes(bytes: u64) -> String {
@@ -151,7 +152,8 @@ pub fn DataPanel() -> Html {
                 blob,
                 options: LoadOptions::default(),
             };
-            start_load(workbench.clone(), source, None, Then::Review);
+            let preferred = workbench.state().preferred_mapping.clone();
+            start_load(workbench.clone(), source, preferred, Then::Review);
             paste_open.set(false);
         })
     };

@@ -251,28 +251,37 @@ pub async fn prepare_starting(
     Some(scenario)
 }
 
-/// Keeps only the roles whose columns exist in the new data.
-fn carried_over(mapping: &ColumnMapping, loaded: &Loaded) -> ColumnMapping {
-    let keep = |role: &Option<String>| {
+/// The roles of `mapping` whose columns the new data has. With `suggest`,
+/// a role it leaves open (or names a column the data lacks) takes the one
+/// suggested from the data's headers; without, it stays open, as the user
+/// left it. The outcome is always suggested when `mapping` has none.
+fn carried_over(mapping: &ColumnMapping, loaded: &Loaded, suggest: bool) -> ColumnMapping {
+    let has = |role: &Option<String>| {
         role.clone()
             .filter(|name| loaded.dataset.column(name).is_some())
     };
-    let mut carried = ColumnMapping {
-        outcome: keep(&mapping.outcome),
-        converted_values: mapping.converted_values.clone(),
-        followed_up: keep(&mapping.followed_up),
-        response_hours: keep(&mapping.response_hours),
-        first_touch: keep(&mapping.first_touch),
-        created: keep(&mapping.created),
-        deal_value: keep(&mapping.deal_value),
-        owner: keep(&mapping.owner),
-        lead_id: keep(&mapping.lead_id),
+    let keep = |role: &Option<String>, suggested: &Option<String>| {
+        has(role).or_else(|| suggested.clone().filter(|_| suggest))
     };
-    if carried.outcome.is_none() {
-        carried.outcome = loaded.suggested.outcome.clone();
-        carried.converted_values = loaded.suggested.converted_values.clone();
+    let suggested = &loaded.suggested;
+    let (outcome, converted_values) = match has(&mapping.outcome) {
+        Some(outcome) => (Some(outcome), mapping.converted_values.clone()),
+        None => (
+            suggested.outcome.clone(),
+            suggested.converted_values.clone(),
+        ),
+    };
+    ColumnMapping {
+        outcome,
+        converted_values,
+        followed_up: keep(&mapping.followed_up, &suggested.followed_up),
+        response_hours: keep(&mapping.response_hours, &suggested.response_hours),
+        first_touch: keep(&mapping.first_touch, &suggested.first_touch),
+        created: keep(&mapping.created, &suggested.created),
+        deal_value: keep(&mapping.deal_value, &suggested.deal_value),
+        owner: keep(&mapping.owner, &suggested.owner),
+        lead_id: keep(&mapping.lead_id, &suggested.lead_id),
     }
-    carried
 }
 
 /// How a load ends.
@@ -318,7 +327,7 @@ pub fn start_load(
         }
         match result {
             Ok((loaded, summaries)) => {
-                let mapping = mapping.map(|m| carried_over(&m, &loaded));
+                let mapping = mapping.map(|m| carried_over(&m, &loaded, then == Then::Review));
                 let pending = PendingLoad::new(loaded, summaries, source, mapping);
                 match then {
                     Then::Review => workbench.dispatch(Action::LoadParsed(pending)),

@@ -3,6 +3,8 @@
 //! with Ctrl+Z and Ctrl+Shift+Z); export the criteria as a file and import
 //! one. Importing never destroys work silently: the file's scenarios are
 //! added beside the current ones, or replace them on request (undoable).
+//! The same goes for a share link: the bar always holds the link to the
+//! current scenarios, and a link opened in the address bar is read here.
 
 use gloo::events::EventListener;
 use wasm_bindgen::JsCast;
@@ -12,8 +14,71 @@ use yew::prelude::*;
 use crate::charts::palette::{css, scenario_colour};
 
 use super::download::download_text;
-use super::state::{use_workbench, Action};
+use super::state::{use_workbench, Action, WorkbenchHandle};
 use crate::core::criteria_file::CriteriaFile;
+use crate::core::sample::sample_scenario;
+use crate::core::share::{decode_link, encode_link, is_share_fragment};
+
+/// Where a set of scenarios waiting for "add or replace" came from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Arrived {
+    File,
+    Link,
+}
+
+/// The page's address without its fragment.
+fn page_address() -> String {
+    let location = gloo::utils::window().location();
+    format!(
+        "{}{}{}",
+        location.origin().unwrap_or_default(),
+        location.pathname().unwrap_or_default(),
+        location.search().unwrap_or_default()
+    )
+}
+
+/// Takes a share link from the address bar, if one is there, and removes
+/// it from the address, so a reload does not open it a second time.
+fn take_link_fragment() -> Option<String> {
+    let window = gloo::utils::window();
+    let hash = window.location().hash().ok()?;
+    if !is_share_fragment(&hash) {
+        return None;
+    }
+    if let Ok(history) = window.history() {
+        let _ =
+            history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&page_address()));
+    }
+    Some(hash)
+}
+
+/// Opens the share link in the address bar: with work of one's own, the
+/// link's scenarios wait for "add beside" or "replace"; on a first visit
+/// they are used at once. A link that cannot be read changes nothing and
+/// says why.
+fn open_link(
+    workbench: &WorkbenchHandle,
+    has_work: bool,
+    pending: &UseStateHandle<Option<(CriteriaFile, Arrived)>>,
+) {
+    let Some(fragment) = take_link_fragment() else {
+        return;
+    };
+    match decode_link(&fragment) {
+        Ok(file) if has_work => pending.set(Some((file, Arrived::Link))),
+        Ok(file) => {
+            workbench.dispatch(Action::AddScenarios {
+                scenarios: file.scenarios,
+                active: file.active,
+                replace: true,
+            });
+            workbench.dispatch(Action::ApplyMapping(file.mapping));
+        }
+        Err(error) => workbench.dispatch(Action::LoadFailed(format!(
+            "This share link could not be opened: {error}"
+        ))),
+    }
+}
 
 /// The name offered for a copy: the other team's view first.
 fn copy_name(name: &str, taken: &[String]) -> String {
@@ -54,7 +119,26 @@ fn in_text_field(event: &KeyboardEvent) -> bool {
 #[component]
 pub fn ScenarioBar() -> Html {
     let workbench = use_workbench();
-    let pending_import = use_state(|| None::<CriteriaFile>);
+    let pending_import = use_state(|| None::<(CriteriaFile, Arrived)>);
+    // Whether there is work a link must not replace unasked: anything but
+    // the untouched sample scenario. Kept current for the listener below.
+    let has_work = {
+        let state = workbench.state();
+        state.can_undo() || state.definitions.scenarios != [sample_scenario()]
+    };
+    let has_work_now = use_mut_ref(|| has_work);
+    *has_work_now.borrow_mut() = has_work;
+    {
+        let workbench = workbench.clone();
+        let pending_import = pending_import.clone();
+        use_effect_with((), move |_| {
+            open_link(&workbench, *has_work_now.borrow(), &pending_import);
+            let listener = EventListener::new(&gloo::utils::window(), "hashchange", move |_| {
+                open_link(&workbench, *has_work_now.borrow(), &pending_import);
+            });
+            move || drop(listener)
+        });
+    }
 
     // Ctrl+Z undoes, Ctrl+Shift+Z (or Ctrl+Y) redoes, anywhere on the page.
     {
@@ -158,7 +242,7 @@ pub fn ScenarioBar() -> Html {
                     }
                 };
                 match CriteriaFile::parse(&text) {
-                    Ok(file) => pending_import.set(Some(file)),
+                    Ok(file) => pending_import.set(Some((file, Arrived::File))),
                     Err(error) => {
                         workbench.dispatch(Action::LoadFailed(format!("{name} — {error}")))
                     }
@@ -166,8 +250,12 @@ pub fn ScenarioBar() -> Html {
             });
         })
     };
-    let import_choice = (*pending_import).clone().map(|file| {
+    let import_choice = (*pending_import).clone().map(|(file, arrived)| {
         let count = file.scenarios.len();
+        let holder = match arrived {
+            Arrived::File => "The file",
+            Arrived::Link => "The link you opened",
+        };
         let choose = |replace: bool| {
             let workbench = workbench.clone();
             let pending_import = pending_import.clone();
@@ -188,7 +276,7 @@ pub fn ScenarioBar() -> Html {
         };
         html! {
             <div class="import-choice" role="dialog" aria-label="Import criteria" data-testid="import-choice">
-                <span>{ format!("The file holds {count} scenario{}.", if count == 1 { "" } else { "s" }) }</span>
+                <span>{ format!("{holder} holds {count} scenario{}.", if count == 1 { "" } else { "s" }) }</span>
                 <button type="button" class="button primary" onclick={choose(false)} data-testid="import-add">
                     { "Add beside mine" }
                 </button>
@@ -235,8 +323,59 @@ pub fn ScenarioBar() -> Html {
                 <input type="file" accept=".json,application/json" class="visually-hidden"
                     data-testid="criteria-import-input" onchange={on_import} />
             </label>
+            <ShareLink />
             { import_choice.unwrap_or_default() }
         </nav>
+    }
+}
+
+/// The link to the current scenarios and mapping (never lead data), and a
+/// button that copies it.
+#[component]
+fn ShareLink() -> Html {
+    let workbench = use_workbench();
+    let state = workbench.state();
+    let link = use_memo(
+        (state.mapping.clone(), state.definitions.clone()),
+        |(mapping, definitions)| {
+            let file = CriteriaFile::new(
+                mapping.clone(),
+                definitions.scenarios.clone(),
+                definitions.active,
+            );
+            format!("{}#{}", page_address(), encode_link(&file))
+        },
+    );
+    let copied = use_state(|| None::<bool>);
+    let on_copy = {
+        let link = link.clone();
+        let copied = copied.clone();
+        Callback::from(move |_: MouseEvent| {
+            let clipboard = gloo::utils::window().navigator().clipboard();
+            let written = wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&link));
+            let copied = copied.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                copied.set(Some(written.await.is_ok()));
+            });
+        })
+    };
+    let on_focus = Callback::from(|e: FocusEvent| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        input.select();
+    });
+    html! {
+        <div class="share">
+            <button type="button" class="button" onclick={on_copy} data-testid="copy-link">{ "Copy link" }</button>
+            <input type="text" readonly=true class="share-link" value={(*link).clone()} onfocus={on_focus}
+                aria-label="Link to these scenarios (no lead data)" data-testid="share-link" />
+            <span class="copy-status" role="status" data-testid="copy-status">
+                { match *copied {
+                    Some(true) => "Link copied: it holds the scenarios and column names, no lead data.",
+                    Some(false) => "The browser did not allow copying: select the link and copy it.",
+                    None => "",
+                } }
+            </span>
+        </div>
     }
 }
 

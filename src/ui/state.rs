@@ -178,6 +178,9 @@ pub struct Workbench {
     pub load: LoadStatus,
     /// The last load or link error, until dismissed or superseded.
     pub error: Option<String>,
+    /// The mapping a criteria file or link brought, by column name: the
+    /// mapping step of data loaded later starts from it.
+    pub preferred_mapping: Option<ColumnMapping>,
 }
 
 impl Workbench {
@@ -219,6 +222,7 @@ impl Workbench {
             settings: ReplaySettings::default(),
             load: LoadStatus::Idle,
             error: None,
+            preferred_mapping: None,
         }
     }
 
@@ -550,10 +554,13 @@ impl Reducible for Workbench {
                     owner: keep(&mapping.owner, &current.owner),
                     lead_id: keep(&mapping.lead_id, &current.lead_id),
                 };
-                if applied == next.mapping {
+                // Roles the data lacks wait for data that has them.
+                let remembered = Some(mapping);
+                if applied == next.mapping && remembered == next.preferred_mapping {
                     return self;
                 }
                 next.mapping = applied;
+                next.preferred_mapping = remembered;
                 true
             }
             Action::Undo => {

@@ -353,6 +353,7 @@ fn draw_curves<DB: DrawingBackend>(
 mod tests {
     use super::*;
     use crate::charts::palette::SCENARIO_ACCENTS;
+    use crate::charts::svg_reading::*;
 
     fn svg(draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>)) -> String {
         let mut out = String::new();
@@ -369,25 +370,6 @@ mod tests {
             .map(|&(leads_share, captured)| GainsPoint {
                 leads_share,
                 captured,
-            })
-            .collect()
-    }
-
-    fn hex(c: RGBColor) -> String {
-        format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
-    }
-
-    /// The vertex counts of the polylines stroked in `colour`.
-    fn polyline_lengths(out: &str, colour: RGBColor) -> Vec<usize> {
-        let stroke = format!("stroke=\"{}\"", hex(colour));
-        out.split("<polyline")
-            .skip(1)
-            .filter(|tag| tag[..tag.find("/>").unwrap_or(tag.len())].contains(&stroke))
-            .map(|tag| {
-                let points = &tag[tag.find("points=\"").expect("points") + 8..];
-                points[..points.find('"').expect("end")]
-                    .split_whitespace()
-                    .count()
             })
             .collect()
     }

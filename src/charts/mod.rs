@@ -10,6 +10,8 @@ pub mod palette;
 pub mod rates;
 pub mod score_distribution;
 pub mod spec;
+#[cfg(test)]
+mod svg_reading;
 pub mod sweep;
 
 pub use score_distribution::draw_score_distribution;

@@ -373,6 +373,7 @@ fn label_step(categories: &[String], width: u32) -> usize {
 mod tests {
     use super::*;
     use crate::charts::palette::SCENARIO_ACCENTS;
+    use crate::charts::svg_reading::*;
 
     fn svg(chart: &RatesChart) -> String {
         let mut out = String::new();
@@ -401,18 +402,6 @@ mod tests {
             high,
             rate: rate(converted, leads),
         }
-    }
-
-    /// The text of every `<text>` element, trimmed.
-    fn texts(out: &str) -> Vec<&str> {
-        out.split("<text")
-            .skip(1)
-            .filter_map(|t| Some(t[t.find('>')? + 1..t.find("</text>")?].trim()))
-            .collect()
-    }
-
-    fn hex(c: RGBColor) -> String {
-        format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
     }
 
     fn two_series() -> RatesChart<'static> {

@@ -254,6 +254,7 @@ pub fn draw_sweep<DB: DrawingBackend>(
 mod tests {
     use super::*;
     use crate::charts::palette::SCENARIO_ACCENTS;
+    use crate::charts::svg_reading::*;
 
     fn svg(curves: &[SweepCurve], threshold: i32, title: &str) -> String {
         let mut out = String::new();
@@ -296,33 +297,6 @@ mod tests {
             colour,
             points,
         }
-    }
-
-    /// The text of every `<text>` element, trimmed.
-    fn texts(out: &str) -> Vec<&str> {
-        out.split("<text")
-            .skip(1)
-            .filter_map(|t| Some(t[t.find('>')? + 1..t.find("</text>")?].trim()))
-            .collect()
-    }
-
-    fn hex(c: RGBColor) -> String {
-        format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
-    }
-
-    /// The vertex counts of the polylines stroked in `colour`.
-    fn polyline_lengths(out: &str, colour: RGBColor) -> Vec<usize> {
-        let stroke = format!("stroke=\"{}\"", hex(colour));
-        out.split("<polyline")
-            .skip(1)
-            .filter(|tag| tag[..tag.find("/>").unwrap_or(tag.len())].contains(&stroke))
-            .map(|tag| {
-                let points = &tag[tag.find("points=\"").expect("points") + 8..];
-                points[..points.find('"').expect("end")]
-                    .split_whitespace()
-                    .count()
-            })
-            .collect()
     }
 
     #[test]

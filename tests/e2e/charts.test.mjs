@@ -117,6 +117,20 @@ describe('the charts panel', () => {
     await context.close();
   });
 
+  test('charts are redrawn at their new size when the window resizes', async () => {
+    const { context, page } = await openApp(env);
+    const width = () => page.locator('[data-testid=chart-roc] canvas').evaluate((c) => [c.width, c.clientWidth]);
+    const [before, shown] = await width();
+    assert.equal(before, shown, 'drawn at its displayed size');
+    await page.setViewportSize({ width: 640, height: 1000 });
+    await page.waitForFunction((w) => {
+      const c = document.querySelector('[data-testid=chart-roc] canvas');
+      return c.width !== w && c.width === c.clientWidth;
+    }, before);
+    assert.ok((await inked(page, 'chart-roc')) > 2000, 'redrawn, not just scaled');
+    await context.close();
+  });
+
   test('the sweep follows the threshold and has its own slider', async () => {
     const { context, page } = await openApp(env);
     const title = () => page.textContent('[data-testid=chart-sweep-table] caption');

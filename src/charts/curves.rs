@@ -9,7 +9,7 @@ use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
-use super::palette::{title_size, FONT, INK, LABEL_SIZE, MUTED};
+use super::palette::{draw_legend, title_size, FONT, INK, LABEL_SIZE, MUTED};
 use crate::core::engine::{GainsPoint, RocPoint};
 use crate::core::format::whole_percent;
 
@@ -338,13 +338,7 @@ fn draw_curves<DB: DrawingBackend>(
             SeriesLabelPosition::UpperRight,
         ],
     );
-    chart
-        .configure_series_labels()
-        .position(corner)
-        .label_font((FONT, LABEL_SIZE).into_font().color(&INK))
-        .background_style(WHITE.mix(0.9))
-        .border_style(RGBColor(0xc8, 0xd0, 0xd8))
-        .draw()?;
+    draw_legend(chart.configure_series_labels(), corner)?;
     area.present()?;
     Ok(())
 }

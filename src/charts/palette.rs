@@ -35,6 +35,25 @@ pub fn title_size(title: &str, width: u32) -> u32 {
 }
 pub const LABEL_SIZE: u32 = 16;
 
+/// Draws a chart's legend at `position` in the house style: large labels
+/// on a pale, bordered card.
+pub fn draw_legend<'a, 'b, DB, CT>(
+    mut labels: plotters::chart::SeriesLabelStyle<'a, 'b, DB, CT>,
+    position: plotters::chart::SeriesLabelPosition,
+) -> Result<(), plotters::drawing::DrawingAreaErrorKind<DB::ErrorType>>
+where
+    DB: plotters::prelude::DrawingBackend + 'a,
+    CT: plotters::coord::CoordTranslate,
+{
+    use plotters::prelude::*;
+    labels
+        .position(position)
+        .label_font((FONT, LABEL_SIZE).into_font().color(&INK))
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(0xc8, 0xd0, 0xd8))
+        .draw()
+}
+
 /// The colour of the scenario at `index`, the same in every chart.
 pub fn scenario_colour(index: usize) -> RGBColor {
     SCENARIO_ACCENTS[index % SCENARIO_ACCENTS.len()]

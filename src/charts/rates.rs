@@ -11,7 +11,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use super::curves::{quiet_corner, trace};
-use super::palette::{title_size, FONT, INK, LABEL_SIZE};
+use super::palette::{draw_legend, title_size, FONT, INK, LABEL_SIZE};
 use crate::core::engine::{BandRate, MIN_EVIDENCE_LEADS};
 use crate::core::format::whole_percent;
 use crate::core::metrics::Rate;
@@ -345,12 +345,7 @@ pub fn draw_rates<DB: DrawingBackend>(
             SeriesLabelPosition::LowerRight,
         ],
     );
-    plot.configure_series_labels()
-        .position(corner)
-        .label_font((FONT, LABEL_SIZE).into_font().color(&INK))
-        .background_style(WHITE.mix(0.9))
-        .border_style(RGBColor(0xc8, 0xd0, 0xd8))
-        .draw()?;
+    draw_legend(plot.configure_series_labels(), corner)?;
     area.present()?;
     Ok(())
 }

@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
-use super::palette::{title_size, FONT, INK, LABEL_SIZE, MARK, MUTED};
+use super::palette::{draw_legend, title_size, FONT, INK, LABEL_SIZE, MARK, MUTED};
 use crate::core::metrics::{KeyFigures, ScoreBand, ScoreDistribution};
 
 /// A sentence stating what the distribution shows at the figures'
@@ -135,13 +135,10 @@ pub fn draw_score_distribution<DB: DrawingBackend>(
         .label(format!("Sales-ready: {threshold}+ points"))
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], MARK.stroke_width(3)));
 
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font((FONT, LABEL_SIZE).into_font().color(&INK))
-        .background_style(WHITE.mix(0.9))
-        .border_style(RGBColor(0xc8, 0xd0, 0xd8))
-        .draw()?;
+    draw_legend(
+        chart.configure_series_labels(),
+        SeriesLabelPosition::UpperRight,
+    )?;
     area.present()?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use super::curves::{quiet_corner, thin_curve, trace, MAX_CURVE_POINTS};
-use super::palette::{title_size, FONT, INK, LABEL_SIZE, MARK};
+use super::palette::{draw_legend, title_size, FONT, INK, LABEL_SIZE, MARK};
 use crate::core::engine::SweepPoint;
 use crate::core::format::{count, decimal, whole_percent};
 
@@ -239,13 +239,7 @@ pub fn draw_sweep<DB: DrawingBackend>(
             SeriesLabelPosition::LowerLeft,
         ],
     );
-    chart
-        .configure_series_labels()
-        .position(corner)
-        .label_font((FONT, LABEL_SIZE).into_font().color(&INK))
-        .background_style(WHITE.mix(0.9))
-        .border_style(RGBColor(0xc8, 0xd0, 0xd8))
-        .draw()?;
+    draw_legend(chart.configure_series_labels(), corner)?;
     area.present()?;
     Ok(())
 }

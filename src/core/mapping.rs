@@ -61,6 +61,34 @@ impl fmt::Display for OutcomeError {
 impl std::error::Error for OutcomeError {}
 
 impl ColumnMapping {
+    /// This mapping's roles where `data` has their columns, and
+    /// `fallback`'s roles elsewhere. The converted values go with the
+    /// outcome they belong to.
+    pub fn onto(&self, data: &Dataset, fallback: &ColumnMapping) -> ColumnMapping {
+        let pick = |own: &Option<String>, other: &Option<String>| {
+            own.clone()
+                .filter(|name| data.column(name).is_some())
+                .or_else(|| other.clone())
+        };
+        let (outcome, converted_values) = match self.outcome.as_deref() {
+            Some(name) if data.column(name).is_some() => {
+                (self.outcome.clone(), self.converted_values.clone())
+            }
+            _ => (fallback.outcome.clone(), fallback.converted_values.clone()),
+        };
+        ColumnMapping {
+            outcome,
+            converted_values,
+            followed_up: pick(&self.followed_up, &fallback.followed_up),
+            response_hours: pick(&self.response_hours, &fallback.response_hours),
+            first_touch: pick(&self.first_touch, &fallback.first_touch),
+            created: pick(&self.created, &fallback.created),
+            deal_value: pick(&self.deal_value, &fallback.deal_value),
+            owner: pick(&self.owner, &fallback.owner),
+            lead_id: pick(&self.lead_id, &fallback.lead_id),
+        }
+    }
+
     /// Whether `value` counts as converted: it equals one of the chosen
     /// values ignoring case and surrounding space, or, with no values
     /// chosen, one of [`DEFAULT_CONVERTED_VALUES`].
@@ -162,6 +190,39 @@ mod tests {
             converted_values: values.iter().map(|v| v.to_string()).collect(),
             ..ColumnMapping::default()
         }
+    }
+
+    #[test]
+    fn a_mapping_laid_onto_data_keeps_only_roles_the_data_has() {
+        let wanted = ColumnMapping {
+            outcome: Some("Won".into()),
+            converted_values: vec!["yes".into()],
+            owner: Some("Owner".into()),
+            lead_id: Some("Flag".into()),
+            ..ColumnMapping::default()
+        };
+        let fallback = ColumnMapping {
+            outcome: Some("Stage".into()),
+            converted_values: vec!["Closed Won".into()],
+            owner: Some("Stage".into()),
+            ..ColumnMapping::default()
+        };
+        let laid = wanted.onto(&data(), &fallback);
+        assert_eq!(laid.outcome.as_deref(), Some("Won"));
+        assert_eq!(laid.converted_values, ["yes"]);
+        assert_eq!(
+            laid.owner.as_deref(),
+            Some("Stage"),
+            "no Owner column: the fallback's"
+        );
+        assert_eq!(laid.lead_id.as_deref(), Some("Flag"));
+        let missing = mapping("Gone", &["1"]).onto(&data(), &fallback);
+        assert_eq!(missing.outcome.as_deref(), Some("Stage"));
+        assert_eq!(
+            missing.converted_values,
+            ["Closed Won"],
+            "values follow their outcome"
+        );
     }
 
     #[test]

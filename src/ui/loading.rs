@@ -256,32 +256,17 @@ pub async fn prepare_starting(
 /// suggested from the data's headers; without, it stays open, as the user
 /// left it. The outcome is always suggested when `mapping` has none.
 fn carried_over(mapping: &ColumnMapping, loaded: &Loaded, suggest: bool) -> ColumnMapping {
-    let has = |role: &Option<String>| {
-        role.clone()
-            .filter(|name| loaded.dataset.column(name).is_some())
-    };
-    let keep = |role: &Option<String>, suggested: &Option<String>| {
-        has(role).or_else(|| suggested.clone().filter(|_| suggest))
-    };
     let suggested = &loaded.suggested;
-    let (outcome, converted_values) = match has(&mapping.outcome) {
-        Some(outcome) => (Some(outcome), mapping.converted_values.clone()),
-        None => (
-            suggested.outcome.clone(),
-            suggested.converted_values.clone(),
-        ),
+    let fallback = if suggest {
+        suggested.clone()
+    } else {
+        ColumnMapping {
+            outcome: suggested.outcome.clone(),
+            converted_values: suggested.converted_values.clone(),
+            ..ColumnMapping::default()
+        }
     };
-    ColumnMapping {
-        outcome,
-        converted_values,
-        followed_up: keep(&mapping.followed_up, &suggested.followed_up),
-        response_hours: keep(&mapping.response_hours, &suggested.response_hours),
-        first_touch: keep(&mapping.first_touch, &suggested.first_touch),
-        created: keep(&mapping.created, &suggested.created),
-        deal_value: keep(&mapping.deal_value, &suggested.deal_value),
-        owner: keep(&mapping.owner, &suggested.owner),
-        lead_id: keep(&mapping.lead_id, &suggested.lead_id),
-    }
+    mapping.onto(&loaded.dataset, &fallback)
 }
 
 /// How a load ends.

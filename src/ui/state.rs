@@ -533,27 +533,7 @@ impl Reducible for Workbench {
                     })
             }
             Action::ApplyMapping(mapping) => {
-                let data = &next.data.data;
-                let has = |role: &Option<String>| role.clone().filter(|c| data.column(c).is_some());
-                let current = &next.mapping;
-                let keep =
-                    |new: &Option<String>, old: &Option<String>| has(new).or_else(|| old.clone());
-                let outcome = has(&mapping.outcome);
-                let applied = ColumnMapping {
-                    converted_values: if outcome.is_some() {
-                        mapping.converted_values.clone()
-                    } else {
-                        current.converted_values.clone()
-                    },
-                    outcome: outcome.or_else(|| current.outcome.clone()),
-                    followed_up: keep(&mapping.followed_up, &current.followed_up),
-                    response_hours: keep(&mapping.response_hours, &current.response_hours),
-                    first_touch: keep(&mapping.first_touch, &current.first_touch),
-                    created: keep(&mapping.created, &current.created),
-                    deal_value: keep(&mapping.deal_value, &current.deal_value),
-                    owner: keep(&mapping.owner, &current.owner),
-                    lead_id: keep(&mapping.lead_id, &current.lead_id),
-                };
+                let applied = mapping.onto(&next.data.data, &next.mapping);
                 // Roles the data lacks wait for data that has them.
                 let remembered = Some(mapping);
                 if applied == next.mapping && remembered == next.preferred_mapping {

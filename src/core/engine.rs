@@ -72,12 +72,10 @@ impl LeadFacts {
     }
 }
 
-/// Leads sharing one pattern of rule matches.
-#[derive(Debug, Clone, PartialEq)]
+/// Leads sharing one pattern of rule matches (its signature is kept by
+/// the [`Grouping`]).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Pattern {
-    /// Per criterion: 1 or 0 for a match, or the counted units of a
-    /// per-unit rule (capped where more units add nothing).
-    pub signature: Box<[u32]>,
     pub leads: usize,
     pub converted: usize,
     /// Sum of deal values of converted leads.
@@ -90,6 +88,13 @@ pub struct Grouping {
     /// Each lead's pattern.
     pub lead_pattern: Vec<u32>,
     pub patterns: Vec<Pattern>,
+    /// Each pattern's signature, one after another: per criterion, 1 or 0
+    /// for a match, or the counted units of a per-unit rule (capped where
+    /// more units add nothing). One flat array, so that regrouping after an
+    /// edit allocates nothing per pattern.
+    signatures: Vec<u32>,
+    /// Criteria per signature.
+    width: usize,
     /// Per criterion, whether its rule could be applied.
     pub active: Vec<bool>,
     /// Per criterion, conversion with and without a match: it depends on
@@ -143,7 +148,8 @@ impl Grouping {
             acc.checked_mul(u64::from(cap).checked_add(1)?)
         });
         let mut lead_pattern = Vec::with_capacity(rows);
-        let mut signatures: Vec<Box<[u32]>> = Vec::new();
+        let mut signatures: Vec<u32> = Vec::new();
+        let mut count = 0u32;
         match radix_product {
             Some(_) => {
                 let mut index: FxHashMap<u64, u32> = FxHashMap::default();
@@ -152,16 +158,15 @@ impl Grouping {
                     for (evaluation, &cap) in evaluations.iter().zip(&caps) {
                         key = key * (u64::from(cap) + 1) + u64::from(slot(evaluation, cap, row));
                     }
-                    let next = signatures.len() as u32;
                     let id = *index.entry(key).or_insert_with(|| {
-                        signatures.push(
+                        signatures.extend(
                             evaluations
                                 .iter()
                                 .zip(&caps)
-                                .map(|(e, &cap)| slot(e, cap, row))
-                                .collect(),
+                                .map(|(e, &cap)| slot(e, cap, row)),
                         );
-                        next
+                        count += 1;
+                        count - 1
                     });
                     lead_pattern.push(id);
                 }
@@ -178,9 +183,10 @@ impl Grouping {
                     let id = match index.get(signature.as_slice()) {
                         Some(&id) => id,
                         None => {
-                            let id = signatures.len() as u32;
+                            let id = count;
                             index.insert(signature.clone().into_boxed_slice(), id);
-                            signatures.push(signature.clone().into_boxed_slice());
+                            signatures.extend_from_slice(&signature);
+                            count += 1;
                             id
                         }
                     };
@@ -189,11 +195,20 @@ impl Grouping {
             }
         }
         let active = evaluations.iter().map(Result::is_ok).collect();
-        Self::tallied(lead_pattern, signatures, active, caps, facts)
+        let patterns = vec![Pattern::default(); count as usize];
+        Self::tallied(lead_pattern, patterns, signatures, active, caps, facts)
+    }
+
+    /// The signature of pattern `pattern`.
+    #[inline]
+    pub fn signature(&self, pattern: usize) -> &[u32] {
+        &self.signatures[pattern * self.width..(pattern + 1) * self.width]
     }
 
     /// The grouping after the rule of criterion `index` changed to give
-    /// `evaluation`: only that rule is looked at again, lead by lead.
+    /// `evaluation`, for the same number of criteria: only that rule is looked at again, lead by lead, in
+    /// one pass that also counts the leads of each new pattern. The other
+    /// criteria's evidence does not depend on this rule and is kept.
     pub fn with_rule_changed(
         &self,
         scenario: &Scenario,
@@ -201,82 +216,143 @@ impl Grouping {
         evaluation: &Evaluation,
         facts: &LeadFacts,
     ) -> Grouping {
-        let cap = scenario
-            .criteria
-            .get(index)
-            .map_or(1, |c| saturation(&c.rule.test));
+        let width = self.width;
+        assert!(
+            scenario.criteria.len() == width && index < width,
+            "a one-rule change keeps the number of criteria"
+        );
+        let cap = saturation(&scenario.criteria[index].rule.test);
         let radix = u64::from(cap) + 1;
-        let old_count = self.patterns.len() as u64;
-        // New pattern by (old pattern, new value): a dense table when small.
-        let mut refined: Vec<Box<[u32]>> = Vec::new();
-        let mut lead_pattern = Vec::with_capacity(self.lead_pattern.len());
-        let mut add = |old: u32, value: u32| {
-            let mut signature = self.patterns[old as usize].signature.clone();
-            signature[index] = value;
-            refined.push(signature);
-            (refined.len() - 1) as u32
-        };
-        if old_count.saturating_mul(radix) <= DENSE_TABLE_LIMIT {
-            let mut table = vec![u32::MAX; (old_count * radix) as usize];
-            for (row, &old) in self.lead_pattern.iter().enumerate() {
-                let value = slot(evaluation, cap, row);
-                let at = old as usize * radix as usize + value as usize;
-                if table[at] == u32::MAX {
-                    table[at] = add(old, value);
+        let old_count = self.patterns.len();
+        // Old patterns that agree everywhere but at `index` fall together
+        // once that slot is rewritten: each gets the first of its kind as
+        // its class.
+        let mut classes: Vec<u32> = Vec::with_capacity(old_count);
+        {
+            let mut seen: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+            for old in 0..old_count {
+                let signature = self.signature(old);
+                let (before, after) = (&signature[..index], &signature[index + 1..]);
+                let mut hasher = rustc_hash::FxHasher::default();
+                std::hash::Hash::hash(before, &mut hasher);
+                std::hash::Hash::hash(after, &mut hasher);
+                let same = seen.entry(std::hash::Hasher::finish(&hasher)).or_default();
+                let class = same.iter().copied().find(|&other| {
+                    let other = self.signature(other as usize);
+                    other[..index] == *before && other[index + 1..] == *after
+                });
+                match class {
+                    Some(class) => classes.push(class),
+                    None => {
+                        same.push(old as u32);
+                        classes.push(old as u32);
+                    }
                 }
-                lead_pattern.push(table[at]);
+            }
+        }
+        // New pattern by (class, new value), tallied as leads are assigned.
+        let mut patterns: Vec<Pattern> = Vec::new();
+        let mut signatures: Vec<u32> = Vec::new();
+        let mut lead_pattern = Vec::with_capacity(self.lead_pattern.len());
+        let deal_values = facts.deal_values.as_deref();
+        let mut add = |class: u32, value: u32, patterns: &mut Vec<Pattern>| {
+            let at = signatures.len();
+            signatures.extend_from_slice(self.signature(class as usize));
+            signatures[at + index] = value;
+            patterns.push(Pattern::default());
+            (patterns.len() - 1) as u32
+        };
+        let count = |patterns: &mut [Pattern], id: u32, row: usize, converted: bool| {
+            let tally = &mut patterns[id as usize];
+            tally.leads += 1;
+            if converted {
+                tally.converted += 1;
+                if let Some(value) = deal_values.map(|v| v[row]) {
+                    if value.is_finite() {
+                        tally.revenue += value;
+                    }
+                }
+            }
+        };
+        if (old_count as u64).saturating_mul(radix) <= DENSE_TABLE_LIMIT {
+            // By (old pattern, new value); a miss looks at the old pattern's
+            // class, so the class table is read once per new pair only.
+            let radix = radix as usize;
+            let mut table = vec![u32::MAX; old_count * radix];
+            let mut assign = |old: u32, value: u32, patterns: &mut Vec<Pattern>| {
+                let at = old as usize * radix + value as usize;
+                let id = table[at];
+                if id != u32::MAX {
+                    return id;
+                }
+                let class = classes[old as usize];
+                let at_class = class as usize * radix + value as usize;
+                if table[at_class] == u32::MAX {
+                    table[at_class] = add(class, value, patterns);
+                }
+                table[at] = table[at_class];
+                table[at]
+            };
+            let rows = self.lead_pattern.iter().zip(&facts.outcomes).enumerate();
+            // Matched / not matched is by far the commonest case: read the
+            // bits directly rather than through `slot`.
+            if let Ok(RuleEffect::Matches(set)) = evaluation {
+                for (row, (&old, &converted)) in rows {
+                    let id = assign(old, u32::from(set.contains(row)), &mut patterns);
+                    lead_pattern.push(id);
+                    count(&mut patterns, id, row, converted);
+                }
+            } else {
+                for (row, (&old, &converted)) in rows {
+                    let id = assign(old, slot(evaluation, cap, row), &mut patterns);
+                    lead_pattern.push(id);
+                    count(&mut patterns, id, row, converted);
+                }
             }
         } else {
             let mut table: FxHashMap<(u32, u32), u32> = FxHashMap::default();
             for (row, &old) in self.lead_pattern.iter().enumerate() {
+                let class = classes[old as usize];
                 let value = slot(evaluation, cap, row);
-                let id = *table.entry((old, value)).or_insert_with(|| add(old, value));
+                let id = *table
+                    .entry((class, value))
+                    .or_insert_with(|| add(class, value, &mut patterns));
                 lead_pattern.push(id);
+                count(&mut patterns, id, row, facts.outcomes[row]);
             }
         }
-        // Patterns that differed only in the changed rule may now coincide.
-        let mut unique: FxHashMap<Box<[u32]>, u32> = FxHashMap::default();
-        let mut signatures = Vec::new();
-        let merged: Vec<u32> = refined
-            .into_iter()
-            .map(|signature| {
-                let next = signatures.len() as u32;
-                *unique.entry(signature.clone()).or_insert_with(|| {
-                    signatures.push(signature);
-                    next
-                })
-            })
-            .collect();
-        for id in &mut lead_pattern {
-            *id = merged[*id as usize];
-        }
         let mut active = self.active.clone();
-        active.resize(scenario.criteria.len(), false);
         active[index] = evaluation.is_ok();
         let mut caps = self.caps.clone();
-        caps.resize(scenario.criteria.len(), 1);
         caps[index] = cap;
-        Self::tallied(lead_pattern, signatures, active, caps, facts)
+        let mut grouping = Grouping {
+            lead_pattern,
+            patterns,
+            signatures,
+            width,
+            active,
+            evidence: Vec::new(),
+            caps,
+        };
+        grouping.evidence = (0..width)
+            .map(|i| match self.evidence.get(i) {
+                Some(kept) if i != index => kept.clone(),
+                _ => grouping.criterion_evidence(i),
+            })
+            .collect();
+        grouping
     }
 
     /// Counts leads, conversions and revenue per pattern, and the evidence
     /// per criterion.
     fn tallied(
         lead_pattern: Vec<u32>,
-        signatures: Vec<Box<[u32]>>,
+        mut patterns: Vec<Pattern>,
+        signatures: Vec<u32>,
         active: Vec<bool>,
         caps: Vec<u32>,
         facts: &LeadFacts,
     ) -> Grouping {
-        let mut patterns: Vec<Pattern> = signatures
-            .into_iter()
-            .map(|signature| Pattern {
-                signature,
-                leads: 0,
-                converted: 0,
-                revenue: 0.0,
-            })
-            .collect();
         for (row, &id) in lead_pattern.iter().enumerate() {
             let pattern = &mut patterns[id as usize];
             pattern.leads += 1;
@@ -289,15 +365,43 @@ impl Grouping {
                 }
             }
         }
-        let evidence = (0..active.len())
-            .map(|i| criterion_evidence(&patterns, &active, i))
-            .collect();
-        Grouping {
+        let mut grouping = Grouping {
             lead_pattern,
             patterns,
+            signatures,
+            width: caps.len(),
             active,
-            evidence,
+            evidence: Vec::new(),
             caps,
+        };
+        grouping.evidence = (0..grouping.width)
+            .map(|i| grouping.criterion_evidence(i))
+            .collect();
+        grouping
+    }
+
+    /// Conversion among the leads criterion `criterion` matches, and among
+    /// the rest.
+    fn criterion_evidence(&self, criterion: usize) -> Evidence {
+        if !self.active.get(criterion).copied().unwrap_or(false) {
+            return Evidence {
+                matched: None,
+                unmatched: None,
+            };
+        }
+        let (mut matched, mut unmatched) = (Rate::default(), Rate::default());
+        for (i, p) in self.patterns.iter().enumerate() {
+            let bucket = if self.signatures[i * self.width + criterion] > 0 {
+                &mut matched
+            } else {
+                &mut unmatched
+            };
+            bucket.leads += p.leads;
+            bucket.converted += p.converted;
+        }
+        Evidence {
+            matched: Some(matched),
+            unmatched: Some(unmatched),
         }
     }
 }
@@ -526,10 +630,8 @@ impl Replay {
             .zip(&grouping.active)
             .map(|(c, &active)| Weight::of(c, active))
             .collect();
-        let pattern_scores: Vec<i32> = grouping
-            .patterns
-            .iter()
-            .map(|p| pattern_score(&weights, &p.signature))
+        let pattern_scores: Vec<i32> = (0..grouping.patterns.len())
+            .map(|p| pattern_score(&weights, grouping.signature(p)))
             .collect();
         let by_score = tally_by_score(&grouping.patterns, &pattern_scores);
         let threshold = scenario.threshold;
@@ -757,14 +859,14 @@ impl Weight {
 /// The criteria that add to (or take from) a lead's score, with what each
 /// adds: the explanation of a score. `pattern` is the lead's pattern.
 pub fn fired(scenario: &Scenario, grouping: &Grouping, pattern: u32) -> Vec<(usize, i32)> {
-    let Some(p) = grouping.patterns.get(pattern as usize) else {
+    if pattern as usize >= grouping.patterns.len() {
         return Vec::new();
-    };
+    }
     scenario
         .criteria
         .iter()
         .zip(&grouping.active)
-        .zip(p.signature.iter())
+        .zip(grouping.signature(pattern as usize))
         .enumerate()
         .filter_map(|(i, ((criterion, &active), &value))| {
             let points = pattern_score(&[Weight::of(criterion, active)], &[value]);
@@ -863,29 +965,6 @@ fn pattern_score(weights: &[Weight], signature: &[u32]) -> i32 {
         };
     }
     score.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
-}
-
-fn criterion_evidence(patterns: &[Pattern], active: &[bool], criterion: usize) -> Evidence {
-    if !active.get(criterion).copied().unwrap_or(false) {
-        return Evidence {
-            matched: None,
-            unmatched: None,
-        };
-    }
-    let (mut matched, mut unmatched) = (Rate::default(), Rate::default());
-    for p in patterns {
-        let bucket = if p.signature[criterion] > 0 {
-            &mut matched
-        } else {
-            &mut unmatched
-        };
-        bucket.leads += p.leads;
-        bucket.converted += p.converted;
-    }
-    Evidence {
-        matched: Some(matched),
-        unmatched: Some(unmatched),
-    }
 }
 
 /// AUC from per-score tallies, ties counted as half.
@@ -1061,6 +1140,13 @@ mod tests {
                 },
             ),
             (0, RuleTest::IsFalse),
+            // Matches nothing: patterns that differed only here fall together.
+            (
+                2,
+                RuleTest::AnyOf {
+                    values: vec!["no lead has this".into()],
+                },
+            ),
         ] {
             scenario.criteria[index].rule.test = test;
             evaluations[index] =
@@ -1214,12 +1300,8 @@ mod tests {
                 })
                 .collect(),
         };
-        let signatures: Vec<Box<[u32]>> = (0..distinct.len())
-            .map(|i| {
-                let mut signature = vec![0u32; distinct.len()];
-                signature[i] = 1;
-                signature.into_boxed_slice()
-            })
+        let signatures: Vec<u32> = (0..distinct.len())
+            .flat_map(|i| (0..distinct.len()).map(move |j| u32::from(i == j)))
             .collect();
         let lead_pattern = scores
             .iter()
@@ -1227,6 +1309,7 @@ mod tests {
             .collect();
         let grouping = Grouping::tallied(
             lead_pattern,
+            vec![Pattern::default(); distinct.len()],
             signatures,
             vec![true; distinct.len()],
             vec![1; distinct.len()],

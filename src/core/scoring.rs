@@ -128,6 +128,20 @@ impl fmt::Display for RuleProblem {
 
 impl std::error::Error for RuleProblem {}
 
+/// The rows in `0..rows` that `keep` selects, built a machine word at a
+/// time.
+#[inline]
+fn matches_where(rows: usize, keep: impl Fn(usize) -> bool) -> RuleEffect {
+    let bits = usize::BITS as usize;
+    let blocks = (0..rows.div_ceil(bits)).map(|block| {
+        let start = block * bits;
+        (start..rows.min(start + bits)).fold(0usize, |word, row| {
+            word | usize::from(keep(row)) << (row - start)
+        })
+    });
+    RuleEffect::Matches(FixedBitSet::with_capacity_and_blocks(rows, blocks))
+}
+
 /// Scans the rule's column once and records what the rule finds.
 pub fn evaluate_rule(data: &Dataset, rule: &Rule) -> Result<RuleEffect, RuleProblem> {
     let column = data
@@ -141,15 +155,6 @@ pub fn evaluate_rule(data: &Dataset, rule: &Rule) -> Result<RuleEffect, RuleProb
         op: rule.test.op_name(),
         found: column.kind(),
     };
-    let matches_where = |keep: &dyn Fn(usize) -> bool| {
-        let mut set = FixedBitSet::with_capacity(rows);
-        for row in 0..rows {
-            if keep(row) {
-                set.insert(row);
-            }
-        }
-        RuleEffect::Matches(set)
-    };
 
     let effect = match (&rule.test, &column.values) {
         (RuleTest::AnyOf { values } | RuleTest::NoneOf { values }, column_values) => {
@@ -160,21 +165,25 @@ pub fn evaluate_rule(data: &Dataset, rule: &Rule) -> Result<RuleEffect, RuleProb
                 ColumnValues::Category(categories) => {
                     let listed = categories.codes_where(is_listed);
                     let codes = categories.codes();
-                    matches_where(&|row| match listed.get(codes[row] as usize) {
+                    matches_where(rows, |row| match listed.get(codes[row] as usize) {
                         Some(&hit) => hit == any_of,
                         None => !any_of, // missing: "none of" matches
                     })
                 }
-                _ => matches_where(&|row| match column.text(row) {
+                _ => matches_where(rows, |row| match column.text(row) {
                     Some(text) => is_listed(&text) == any_of,
                     None => !any_of,
                 }),
             }
         }
-        (RuleTest::Gte { value }, ColumnValues::Number(xs)) => matches_where(&|r| xs[r] >= *value),
-        (RuleTest::Lte { value }, ColumnValues::Number(xs)) => matches_where(&|r| xs[r] <= *value),
+        (RuleTest::Gte { value }, ColumnValues::Number(xs)) => {
+            matches_where(rows, |r| xs[r] >= *value)
+        }
+        (RuleTest::Lte { value }, ColumnValues::Number(xs)) => {
+            matches_where(rows, |r| xs[r] <= *value)
+        }
         (RuleTest::Between { min, max }, ColumnValues::Number(xs)) => {
-            matches_where(&|r| xs[r] >= *min && xs[r] <= *max)
+            matches_where(rows, |r| xs[r] >= *min && xs[r] <= *max)
         }
         (RuleTest::Gte { .. } | RuleTest::Lte { .. } | RuleTest::Between { .. }, _) => {
             return Err(wrong_kind())
@@ -182,9 +191,11 @@ pub fn evaluate_rule(data: &Dataset, rule: &Rule) -> Result<RuleEffect, RuleProb
         (RuleTest::IsTrue | RuleTest::IsFalse, values) => {
             let want = matches!(rule.test, RuleTest::IsTrue);
             match values {
-                ColumnValues::Boolean(bs) => matches_where(&|r| bs[r] == Some(want)),
+                ColumnValues::Boolean(bs) => matches_where(rows, |r| bs[r] == Some(want)),
                 ColumnValues::Date(_) => return Err(wrong_kind()),
-                _ => matches_where(&|r| column.text(r).and_then(|t| parse_bool(&t)) == Some(want)),
+                _ => matches_where(rows, |r| {
+                    column.text(r).and_then(|t| parse_bool(&t)) == Some(want)
+                }),
             }
         }
         (RuleTest::Contains { value }, ColumnValues::Category(_) | ColumnValues::Text(_)) => {
@@ -193,9 +204,11 @@ pub fn evaluate_rule(data: &Dataset, rule: &Rule) -> Result<RuleEffect, RuleProb
                 ColumnValues::Category(categories) => {
                     let hit = categories.codes_where(|l| l.to_lowercase().contains(&needle));
                     let codes = categories.codes();
-                    matches_where(&|r| hit.get(codes[r] as usize).copied().unwrap_or(false))
+                    matches_where(rows, |r| {
+                        hit.get(codes[r] as usize).copied().unwrap_or(false)
+                    })
                 }
-                _ => matches_where(&|r| {
+                _ => matches_where(rows, |r| {
                     column
                         .text(r)
                         .is_some_and(|t| t.to_lowercase().contains(&needle))
@@ -203,14 +216,14 @@ pub fn evaluate_rule(data: &Dataset, rule: &Rule) -> Result<RuleEffect, RuleProb
             }
         }
         (RuleTest::Contains { .. }, _) => return Err(wrong_kind()),
-        (RuleTest::Empty, _) => matches_where(&|r| column.is_missing(r)),
-        (RuleTest::NotEmpty, _) => matches_where(&|r| !column.is_missing(r)),
+        (RuleTest::Empty, _) => matches_where(rows, |r| column.is_missing(r)),
+        (RuleTest::NotEmpty, _) => matches_where(rows, |r| !column.is_missing(r)),
         (RuleTest::WithinDays { days }, ColumnValues::Date(dates)) => {
             match dates.iter().flatten().max() {
                 None => RuleEffect::Matches(FixedBitSet::with_capacity(rows)),
                 Some(&latest) => {
                     let earliest = latest - i64::from(*days) * SECONDS_PER_DAY;
-                    matches_where(&|r| dates[r].is_some_and(|t| t >= earliest))
+                    matches_where(rows, |r| dates[r].is_some_and(|t| t >= earliest))
                 }
             }
         }

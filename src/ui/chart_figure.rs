@@ -12,6 +12,7 @@ use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use super::download::{download_blob, download_text};
+use super::timing::Step;
 use crate::charts::spec::{ChartSpec, EXPORT_SIZE};
 
 #[derive(Properties, PartialEq)]
@@ -46,9 +47,11 @@ fn draw_on(canvas: &HtmlCanvasElement, spec: &ChartSpec, size: Option<(u32, u32)
         gloo::console::error!("a chart's canvas has no 2D context");
         return;
     };
+    let step = Step::start("chart");
     if let Err(err) = spec.draw(&backend.into_drawing_area()) {
         gloo::console::error!(format!("drawing a chart failed: {err:?}"));
     }
+    step.end();
 }
 
 /// Draws `spec` on a canvas of the export size and offers it as a PNG.

@@ -113,7 +113,11 @@ pub fn use_replays(
     caches.replays.resize_with(scenarios.len(), || None);
     let mut all = Vec::with_capacity(scenarios.len());
     for (i, scenario) in scenarios.iter().enumerate() {
+        let step = (i == active).then(|| Step::start("grouping"));
         let grouping = caches.groupings[i].grouping(&data.data, &facts, scenario);
+        if let Some(step) = step {
+            step.end();
+        }
         let remembered = &mut caches.replays[i];
         let fresh = remembered.as_ref().is_some_and(|r| {
             Rc::ptr_eq(&r.grouping, &grouping) && r.scenario == *scenario && r.settings == settings

@@ -94,6 +94,7 @@ try {
   for (let i = 0; i < 12; i += 1) points.push(await timeEdit(page, '[data-testid=criterion-points]', 0, i % 2 === 0 ? 45 : 30));
   // A rule edit: the "Big" criterion's employee count, in its editor.
   await page.locator('[data-testid=criterion]').nth(10).locator('[data-testid=criterion-edit]').click();
+  await page.evaluate(() => performance.clearMeasures());
   const rules = [];
   for (let i = 0; i < 6; i += 1) rules.push(await timeEdit(page, '[data-testid=rule-number]', 0, i % 2 === 0 ? 4000 : 200));
 
@@ -101,9 +102,21 @@ try {
   console.log(`data: ${ROWS.toLocaleString('en-US')} leads (${(statSync(dataPath).size / 1e6).toFixed(0)} MB), 20 criteria`);
   console.log(`points edit → figures painted:  ${summary(points)}`);
   console.log(`rule edit → figures painted:    ${summary(rules)}`);
-  const steps = await page.evaluate(() => performance.getEntriesByType('measure')
-    .filter((m) => m.name === 'leadlens:replay').map((m) => m.duration));
-  if (steps.length) console.log(`replay step alone:              median ${steps.sort((a, b) => a - b)[Math.floor(steps.length / 2)].toFixed(1)} ms`);
+  // Where a rule edit's time goes: each named step, summed per edit.
+  const steps = await page.evaluate(() => {
+    const totals = {};
+    for (const m of performance.getEntriesByType('measure')) {
+      if (!m.name.startsWith('leadlens:')) continue;
+      const name = m.name.slice('leadlens:'.length);
+      totals[name] = totals[name] ?? { sum: 0, count: 0 };
+      totals[name].sum += m.duration;
+      totals[name].count += 1;
+    }
+    return totals;
+  });
+  for (const [name, { sum, count }] of Object.entries(steps)) {
+    console.log(`  per rule edit, ${name}:`.padEnd(34) + `${(sum / rules.length).toFixed(1)} ms (${count} steps in ${rules.length} edits)`);
+  }
   await context.close();
 } finally {
   await env.close();

@@ -116,7 +116,14 @@ pub fn use_replays(
         let step = (i == active).then(|| Step::start("grouping"));
         let grouping = caches.groupings[i].grouping(&data.data, &facts, scenario);
         if let Some(step) = step {
-            step.end();
+            let regrouped = !caches.replays[i]
+                .as_ref()
+                .is_some_and(|r| Rc::ptr_eq(&r.grouping, &grouping));
+            if regrouped {
+                step.end();
+            } else {
+                step.discard();
+            }
         }
         let remembered = &mut caches.replays[i];
         let fresh = remembered.as_ref().is_some_and(|r| {

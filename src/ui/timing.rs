@@ -20,4 +20,11 @@ impl Step {
             let _ = performance.measure_with_start_mark(&self.0, &format!("{}:start", self.0));
         }
     }
+
+    /// Forgets the step: it turned out to do nothing worth a measure.
+    pub fn discard(self) {
+        if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+            performance.clear_marks_with_mark_name(&format!("{}:start", self.0));
+        }
+    }
 }

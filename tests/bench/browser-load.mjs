@@ -16,15 +16,22 @@ import { writeExport } from './export.mjs';
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const require = createRequire(import.meta.url);
 
-/** Resident memory of Chromium's renderer processes, in bytes. */
-function rendererRss() {
-  let largest = 0;
+/**
+ * Memory of Chromium's largest renderer process, in bytes: `anon` is its
+ * private memory (heaps, WebAssembly memory, buffers: what the tab itself
+ * uses), `rss` also counts the browser's own code and files mapped into
+ * it, which every tab shares.
+ */
+function rendererMemory() {
+  let largest = { rss: 0, anon: 0 };
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       if (!cmdline.includes('--type=renderer')) continue;
-      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (rss) largest = Math.max(largest, Number(rss[1]) * 1024);
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+      const memory = { rss: kb('VmRSS'), anon: kb('RssAnon') };
+      if (memory.rss > largest.rss) largest = memory;
     } catch {
       // The process ended while we looked.
     }
@@ -32,11 +39,17 @@ function rendererRss() {
   return largest;
 }
 
-/** Samples renderer memory every 20 ms until stopped; returns the peak. */
+/** Samples renderer memory every 20 ms until stopped; returns the peaks. */
 function watchMemory() {
-  let peak = rendererRss();
-  const timer = setInterval(() => { peak = Math.max(peak, rendererRss()); }, 20);
-  return () => { clearInterval(timer); return Math.max(peak, rendererRss()); };
+  const peak = { rss: 0, anon: 0 };
+  const sample = () => {
+    const now = rendererMemory();
+    peak.rss = Math.max(peak.rss, now.rss);
+    peak.anon = Math.max(peak.anon, now.anon);
+  };
+  sample();
+  const timer = setInterval(sample, 20);
+  return () => { clearInterval(timer); sample(); return peak; };
 }
 
 const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
@@ -52,6 +65,7 @@ try {
   const context = await env.browser.newContext({ bypassCSP: true });
   const page = await context.newPage();
   await page.addInitScript(() => {
+    addEventListener('TrunkApplicationStarted', (event) => { window.__wasm = event.detail.wasm; });
     window.__longest = 0;
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) window.__longest = Math.max(window.__longest, entry.duration);
@@ -60,7 +74,13 @@ try {
   await page.goto(env.url);
   await page.waitForSelector('[data-testid=kpi-leads]');
   await page.waitForTimeout(500);
-  const idle = rendererRss();
+  const idle = rendererMemory();
+  /** The app's WebAssembly memory and the JavaScript heap, in bytes. */
+  const heaps = () => page.evaluate(() => ({
+    wasm: window.__wasm?.memory?.buffer.byteLength ?? Number.NaN,
+    js: performance.memory?.usedJSHeapSize ?? Number.NaN,
+  }));
+  const idleHeaps = await heaps();
   await page.evaluate(() => { window.__longest = 0; });
 
   const stopWatching = watchMemory();
@@ -70,6 +90,7 @@ try {
   const loadSeconds = (Date.now() - started) / 1000;
   const peak = stopWatching();
   const longest = await page.evaluate(() => window.__longest);
+  const loadedHeaps = await heaps();
   const facts = await page.textContent('[data-testid=mapping-facts]');
   const steps = await page.evaluate(() => performance.getEntriesByType('measure')
     .filter((m) => m.name.startsWith('leadlens:'))
@@ -94,7 +115,9 @@ try {
 
   console.log('');
   console.log(`leadlens load + typing:  ${loadSeconds.toFixed(2)} s  (${(size / 1e6 / loadSeconds).toFixed(0)} MB/s)  ${facts.trim()}`);
-  console.log(`tab memory:              idle ${mb(idle)}, peak ${mb(peak)} = ${(peak / size).toFixed(2)}x the file`);
+  console.log(`tab memory (private):    idle ${mb(idle.anon)}, peak ${mb(peak.anon)} = ${(peak.anon / size).toFixed(2)}x the file`);
+  console.log(`  resident incl. shared: idle ${mb(idle.rss)}, peak ${mb(peak.rss)} = ${(peak.rss / size).toFixed(2)}x the file`);
+  console.log(`  of which:               WebAssembly memory ${mb(idleHeaps.wasm)} idle, ${mb(loadedHeaps.wasm)} loaded; JS heap ${mb(idleHeaps.js)} idle, ${mb(loadedHeaps.js)} loaded`);
   console.log(`longest main-thread task while loading: ${longest.toFixed(0)} ms`);
   console.log('steps (ms):              ' + steps.map(([n, d]) => `${n} ${d.toFixed(0)}`).join(', '));
   console.log(`PapaParse plain parse:   ${papa.seconds.toFixed(2)} s  (${papa.rows.toLocaleString('en-US')} rows)`);

@@ -363,15 +363,17 @@ impl ColumnBuilder {
                 (ColumnKind::Number, ColumnValues::Number(v))
             }
             Values::Date(dates) => {
-                let parts: Vec<Option<DateParts>> = dates.iter().map(|d| d.unpack()).collect();
+                // Unpacked on the fly: a column of unpacked parts would
+                // triple the memory the dates take while loading.
+                let parts = || dates.iter().map(|d| d.unpack());
                 let (order, evidence) = match options.day_orders.get(&name) {
                     Some(&order) => (order, DayOrderEvidence::Chosen),
-                    None => decide_day_order(&parts, comma_hint || dotted),
+                    None => decide_day_order(parts().flatten(), comma_hint || dotted),
                 };
                 day_order = Some((order, evidence));
                 let mut days: FxHashMap<(i32, u32, u32), Option<i64>> = FxHashMap::default();
-                let mut out = Vec::with_capacity(parts.len());
-                for (row, p) in parts.iter().enumerate() {
+                let mut out = Vec::with_capacity(dates.len());
+                for (row, p) in parts().enumerate() {
                     out.push(p.and_then(|p| {
                         let midnight = *days
                             .entry((p.year, p.a, p.b))

@@ -290,10 +290,10 @@ fn read_numbers(
 }
 
 pub(crate) fn decide_day_order(
-    parts: &[Option<DateParts>],
+    parts: impl IntoIterator<Item = DateParts>,
     day_first_hint: bool,
 ) -> (DayOrder, DayOrderEvidence) {
-    let non_iso = parts.iter().flatten().filter(|p| !p.iso);
+    let non_iso = parts.into_iter().filter(|p| !p.iso);
     let (mut any, mut day_first, mut month_first) = (false, 0usize, 0usize);
     for p in non_iso {
         any = true;
@@ -436,7 +436,7 @@ pub fn type_column(
                 Some(&order) => (order, DayOrderEvidence::Chosen),
                 None => {
                     let dotted = cells.present().any(|(_, v)| v.contains('.'));
-                    decide_day_order(&read.values, european || dotted)
+                    decide_day_order(read.values.iter().flatten().copied(), european || dotted)
                 }
             };
             day_order = Some((order, evidence));

@@ -23,6 +23,7 @@ use super::saved_data;
 use super::scenario_bar::ScenarioBar;
 use super::score_chart::ScoreChart;
 use super::state::{use_workbench, LoadStatus, Shared, WorkbenchProvider};
+use super::workshop_summary::{PrintSummaryButton, WorkshopSummary};
 use crate::charts::palette::scenario_colour;
 use crate::core::dataset::DataOrigin;
 use crate::core::engine::{LeadFacts, Replay, MAX_SCORE_BANDS};
@@ -147,7 +148,7 @@ fn Workspace() -> Html {
             }
             <ScenarioBar />
             <main class="workspace">
-                <CriteriaEditor statuses={statuses} total_leads={rows}
+                <CriteriaEditor statuses={statuses.clone()} total_leads={rows}
                     evidence={replay.as_ref().ok().map(|r| Rc::new(r.evidence.clone()))} />
                 <div class="results">
                     { match &replay {
@@ -156,6 +157,9 @@ fn Workspace() -> Html {
                                 <KeyFigures figures={replay.figures.clone()} workload={replay.workload}
                                     revenue_captured={replay.revenue_captured} reps={state.settings.reps}
                                     on_reps={Some(on_reps.clone())} />
+                                <div class="results-actions" data-testid="results-actions">
+                                    <PrintSummaryButton />
+                                </div>
                                 <ScoreChart distribution={replay.distribution(MAX_SCORE_BANDS)} figures={replay.figures.clone()}
                                     possible={state.scenario().score_range()} accent={scenario_colour(active)} />
                                 if let (Some(replays), Ok(facts)) = (&replays, facts.as_ref()) {
@@ -202,6 +206,11 @@ fn Workspace() -> Html {
                     <p class="privacy-note">{ "Everything is computed in this browser tab; no lead data is sent anywhere." }</p>
                 </div>
             </main>
+            if let Ok(replay) = &replay {
+                <WorkshopSummary scenario={state.scenario().clone()} index={active}
+                    replay={Shared(replay.clone())} statuses={statuses.clone()}
+                    data_name={data.data.name().to_owned()} rows={rows} reps={state.settings.reps} />
+            }
         </>
     }
 }

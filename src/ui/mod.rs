@@ -24,6 +24,7 @@ pub mod scenario_bar;
 pub mod score_chart;
 pub mod state;
 pub mod timing;
+pub mod workshop_summary;
 pub mod workspace_store;
 
 pub use app::App;

@@ -1,0 +1,120 @@
+// End-to-end: what leaves the workbench as a record of the agreement — the
+// printed workshop summary.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { figure, openApp, start } from './browser.mjs';
+
+let env;
+let dir;
+before(async () => {
+  env = await start();
+  dir = await mkdtemp(join(tmpdir(), 'leadlens-exports-'));
+});
+after(async () => {
+  await env?.close();
+});
+
+const rule = (label, points, ruleSpec, extra = {}) => ({
+  label, group: 'fit', proposed_by: 'sales', points, rationale: '', rule: ruleSpec, ...extra,
+});
+
+/** A criteria file for the sample data, with what a summary must show. */
+async function workshopCriteria() {
+  const path = join(dir, 'workshop.json');
+  await writeFile(path, JSON.stringify({
+    format: 'leadlens-criteria',
+    version: 1,
+    mapping: { outcome: 'Converted', converted_values: ['true'], created: 'Created' },
+    active: 0,
+    scenarios: [{
+      name: 'Agreed <i>Q3</i>',
+      threshold: 25,
+      criteria: [
+        rule('Asked for a demo', 30, { column: 'Demo requested', op: 'is_true' },
+          { group: 'engagement', rationale: 'Hand-raisers <b>convert</b>' }),
+        rule('Target industry', 15, { column: 'Industry', op: 'any_of', values: ['Software'] },
+          { proposed_by: 'marketing', enabled: false, rationale: 'Parked for now' }),
+        rule('Budget confirmed', 10, { column: 'Budget', op: 'is_true' }, { proposed_by: 'both' }),
+      ],
+    }],
+  }));
+  return path;
+}
+
+describe('workshop summary', () => {
+  test('printing shows only the summary: criteria with rationales and proposers, figures, charts, date and data', async () => {
+    const { context, page, seen } = await openApp(env);
+    await page.setInputFiles('[data-testid=criteria-import-input]', await workshopCriteria());
+    await page.click('[data-testid=import-replace]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=criterion]').length === 3);
+    const summary = page.locator('[data-testid=workshop-summary]');
+    assert.equal(await summary.isVisible(), false, 'hidden on screen');
+    assert.equal(await page.isVisible('[data-testid=print-summary]'), true);
+
+    // What the browser's print command (or the button) does first.
+    await page.evaluate(() => dispatchEvent(new Event('beforeprint')));
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await summary.isVisible(), true, 'the summary is what prints');
+    assert.equal(await page.isVisible('[data-testid=kpi-leads]'), false, 'the workbench does not print');
+
+    assert.equal(await summary.locator('h1').textContent(), 'Lead definition: Agreed <i>Q3</i>');
+    const today = new Date().toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
+    assert.equal(await page.textContent('[data-testid=summary-date]'), today);
+    const badge = await page.textContent('[data-testid=data-badge]');
+    const name = await page.textContent('[data-testid=summary-data]');
+    assert.ok(name.length > 0 && badge.startsWith(`${name} · `), `${name} / ${badge}`);
+    assert.equal(Number(await page.getAttribute('[data-testid=summary-rows]', 'data-value')), await figure(page, 'kpi-leads'));
+
+    // Counted criteria in a table; the disabled one set aside.
+    const rows = summary.locator('[data-testid=summary-criterion]');
+    assert.equal(await rows.count(), 2);
+    const demo = await rows.nth(0).locator('th, td').allTextContents();
+    assert.deepEqual(demo.slice(0, 6), ['Asked for a demo', 'Demo requested is yes', '+30', 'Engagement', 'Sales',
+      'Hand-raisers <b>convert</b>']);
+    assert.match(demo[6], /^\d+\.\d% when it fires \([\d,]+ leads\), \d+\.\d% otherwise/);
+    assert.equal(await rows.nth(0).locator('b').count(), 0, 'a rationale is text, never markup');
+    const missing = await rows.nth(1).textContent();
+    assert.match(missing, /Budget confirmed/);
+    assert.match(missing, /not applied: .*Budget/);
+    assert.match(missing, /Both/);
+    assert.match(await page.textContent('[data-testid=summary-set-aside]'), /Target industry — Industry is any of Software \(\+15; Parked for now\)/);
+
+    // Key figures as on screen.
+    const figures = await page.textContent('[data-testid=summary-figures]');
+    const ready = await figure(page, 'kpi-sales-ready');
+    assert.ok(figures.includes(`Sales-ready${ready.toLocaleString('en-US')}`), figures);
+    assert.match(figures, /score 25\+/);
+    assert.match(figures, /AUC0\.\d{3}/);
+
+    // The key charts, drawn for print, each a readable SVG image.
+    for (const id of ['summary-chart-distribution', 'summary-chart-bands', 'summary-chart-gains']) {
+      const image = page.locator(`[data-testid=${id}]`);
+      const src = await image.getAttribute('src');
+      assert.ok(src.startsWith('data:image/svg+xml'), id);
+      assert.match(decodeURIComponent(src), /<svg[\s\S]*<\/svg>/);
+      await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await image.elementHandle());
+      assert.match(await image.getAttribute('alt'), /^Chart: ./);
+    }
+    assert.match(decodeURIComponent(await page.getAttribute('[data-testid=summary-chart-distribution]', 'src')), /score 25\+/);
+
+    // Saving as PDF goes through the same path.
+    const pdf = await page.pdf({ format: 'A4' });
+    assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+    assert.deepEqual(seen.errors, []);
+    await context.close();
+  });
+
+  test('the summary follows edits: a new threshold reaches the next print', async () => {
+    const { context, page } = await openApp(env);
+    await page.fill('[data-testid=threshold]', '55');
+    await page.waitForFunction(() => /score 55\+/.test(document.querySelector('[data-testid=summary-figures]').textContent));
+    const pdf = await page.pdf({ format: 'A4' });
+    assert.ok(pdf.length > 10_000, `${pdf.length} bytes`);
+    const src = await page.getAttribute('[data-testid=summary-chart-distribution]', 'src');
+    assert.match(decodeURIComponent(src), /score 55\+/, 'printing drew the chart for the current threshold');
+    await context.close();
+  });
+});

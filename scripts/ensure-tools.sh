@@ -46,6 +46,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 if [ "$purpose" = test ]; then
+    # The native tests build SQLite (rusqlite, bundled) to run exported SQL.
+    command -v cc >/dev/null || fail "a C compiler (gcc) is needed to build SQLite for the native tests"
     if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
         say "installing Chromium and ChromeDriver from Debian"
         sudo=""

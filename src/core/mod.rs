@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod sample;
 pub mod scoring;
 pub mod share;
+pub mod sql;
 pub mod starting;
 pub mod summary;
 pub mod workspace;

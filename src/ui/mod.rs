@@ -12,6 +12,7 @@ pub mod criteria_editor;
 pub mod data_panel;
 pub mod data_summary;
 pub mod download;
+pub mod exports;
 pub mod followup_panel;
 pub mod key_figures;
 pub mod lead_table;

@@ -1,8 +1,8 @@
 // End-to-end: what leaves the workbench as a record of the agreement — the
-// printed workshop summary.
+// scoring rules as SQL and the printed workshop summary.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { figure, openApp, start } from './browser.mjs';
@@ -43,6 +43,27 @@ async function workshopCriteria() {
   }));
   return path;
 }
+
+describe('SQL export', () => {
+  test('the active scenario downloads as SQL that scores every lead as the workbench does', async () => {
+    const { context, page, seen } = await openApp(env);
+    await page.setInputFiles('[data-testid=criteria-import-input]', await workshopCriteria());
+    await page.click('[data-testid=import-replace]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=criterion]').length === 3);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-sql]')]);
+    assert.equal(download.suggestedFilename(), 'leadlens-scoring.sql');
+    const sql = await readFile(await download.path(), 'utf8');
+    assert.match(sql, /leadlens lead scores for the scenario "Agreed <i>Q3<\/i>"/);
+    assert.match(sql, /at a score of 25 or more/);
+    assert.match(sql, /\/\* Asked for a demo \*\/ CASE WHEN .*"Demo requested".* THEN 30 ELSE 0 END/);
+    assert.doesNotMatch(sql, /\/\* Target industry \*\//, 'a switched-off criterion adds nothing');
+    assert.match(sql, /switched off in leadlens:\s+- "Target industry"/);
+    assert.match(sql, /cannot be applied to this data:\s+- "Budget confirmed": the data has no column 'Budget'/);
+    assert.match(sql, /FROM "leads"\) "scored";\s*$/);
+    assert.deepEqual(seen.errors, []);
+    await context.close();
+  });
+});
 
 describe('workshop summary', () => {
   test('printing shows only the summary: criteria with rationales and proposers, figures, charts, date and data', async () => {

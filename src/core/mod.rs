@@ -11,6 +11,7 @@ pub mod ingest;
 pub mod mapping;
 pub mod metrics;
 pub mod sample;
+pub mod scored_csv;
 pub mod scoring;
 pub mod share;
 pub mod sql;

@@ -13,7 +13,7 @@ use super::compare::Compare;
 use super::criteria_editor::CriteriaEditor;
 use super::data_panel::DataPanel;
 use super::data_summary::DataSummary;
-use super::exports::SqlExportButton;
+use super::exports::{ScoredCsvButton, SqlExportButton};
 use super::followup_panel::FollowUpPanel;
 use super::key_figures::KeyFigures;
 use super::lead_table::LeadTable;
@@ -159,6 +159,7 @@ fn Workspace() -> Html {
                                     revenue_captured={replay.revenue_captured} reps={state.settings.reps}
                                     on_reps={Some(on_reps.clone())} />
                                 <div class="results-actions" data-testid="results-actions">
+                                    <ScoredCsvButton scenario={state.scenario().clone()} data={data.clone()} />
                                     <SqlExportButton scenario={state.scenario().clone()} data={data.clone()} />
                                     <PrintSummaryButton />
                                 </div>

@@ -1,12 +1,21 @@
-//! Taking the agreed definition out of the browser: the active scenario as
-//! SQL for a warehouse or CRM.
+//! Taking the agreed definition out of the browser: the user's own leads
+//! scored under the active scenario, as CSV, and the scenario as SQL for a
+//! warehouse or CRM.
 
+use std::rc::Rc;
+
+use web_sys::{Blob, BlobPropertyBag};
 use yew::prelude::*;
 
-use super::download::download_text;
-use super::state::LoadedData;
+use super::download::{download_blob, download_text};
+use super::loading::{receive_slice, request_slice, Pacer, CHUNK_BYTES};
+use super::state::{DataSource, LoadedData};
 use crate::core::criteria::Scenario;
+use crate::core::format;
 use crate::core::ingest::infer::TypingOptions;
+use crate::core::ingest::LoadReport;
+use crate::core::scored_csv::{ExportSummary, ScoredCsv};
+use crate::core::scoring::evaluate_criteria;
 use crate::core::sql::export_scenario;
 
 /// The table name the exported SQL reads from; the header comment says
@@ -40,5 +49,160 @@ pub fn SqlExportButton(props: &SqlExportProps) -> Html {
             title="The scoring rules as a SQL CASE expression (ANSI SQL) that reproduces these scores in a warehouse or CRM">
             { "SQL for the warehouse" }
         </button>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ScoredCsvProps {
+    pub scenario: Scenario,
+    pub data: LoadedData,
+}
+
+/// Where an export of scored leads stands.
+#[derive(Clone, PartialEq)]
+enum ExportStatus {
+    Idle,
+    Running { done: u64, total: u64 },
+    Done(String),
+    Failed(String),
+}
+
+/// The name of the scored copy of `name`: `leads.csv` gives
+/// `leads-scored.csv`.
+fn scored_name(name: &str) -> String {
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem).trim();
+    let stem = if stem.is_empty() { "leads" } else { stem };
+    format!("{stem}-scored.csv")
+}
+
+/// Reads the original file again, slice by slice, and writes it with the
+/// score, sales-ready flag and fired rules of every lead; the result is
+/// one `Blob` of CSV, built from parts so that no single buffer holds it.
+async fn export_scored(
+    source: &DataSource,
+    report: &LoadReport,
+    data: &LoadedData,
+    scenario: &Scenario,
+    progress: &dyn Fn(u64, u64),
+) -> Result<(Blob, ExportSummary), String> {
+    let evaluations = evaluate_criteria(&data.data, &scenario.criteria);
+    let mut export = ScoredCsv::new(report, scenario, &evaluations).map_err(|e| e.to_string())?;
+    let size = source.blob.size() as u64;
+    let parts = js_sys::Array::new();
+    let mut chunk = Vec::new();
+    let mut out = Vec::new();
+    let mut offset = 0u64;
+    let mut pacer = Pacer::new();
+    let flush = |out: &mut Vec<u8>| {
+        if !out.is_empty() {
+            parts.push(&js_sys::Uint8Array::from(out.as_slice()));
+            out.clear();
+        }
+    };
+    while offset < size {
+        let end = (offset + CHUNK_BYTES).min(size);
+        let request = request_slice(&source.blob, offset, end).map_err(|e| e.to_string())?;
+        receive_slice(request, &mut chunk)
+            .await
+            .map_err(|e| e.to_string())?;
+        export.push(&chunk, &mut out).map_err(|e| e.to_string())?;
+        flush(&mut out);
+        offset = end;
+        progress(offset, size);
+        pacer.breathe_if_due().await;
+    }
+    let summary = export.finish(&mut out).map_err(|e| e.to_string())?;
+    flush(&mut out);
+    let bag = BlobPropertyBag::new();
+    bag.set_type("text/csv;charset=utf-8");
+    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &bag)
+        .map_err(|_| "the browser could not assemble the file".to_owned())?;
+    Ok((blob, summary))
+}
+
+/// What a finished export says about itself.
+fn done_message(summary: &ExportSummary) -> String {
+    let mut message = format!(
+        "Exported {} scored leads with the columns {}.",
+        format::count(summary.rows),
+        summary
+            .added_columns
+            .iter()
+            .map(|c| format!("“{c}”"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if summary.skipped_rows > 0 {
+        message.push_str(&format!(
+            " {} rows skipped on loading have no score and are left out.",
+            format::count(summary.skipped_rows)
+        ));
+    }
+    message
+}
+
+/// Downloads the user's file with every lead's score, whether it is
+/// sales-ready, and the rules that fired, after the original columns.
+#[component]
+pub fn ScoredCsvButton(props: &ScoredCsvProps) -> Html {
+    let status = use_state(|| ExportStatus::Idle);
+    let file = props.data.source.clone().zip(props.data.report.clone());
+    let running = matches!(*status, ExportStatus::Running { .. });
+    let onclick = {
+        let status = status.clone();
+        let scenario = props.scenario.clone();
+        let data = props.data.clone();
+        let file = file.clone();
+        Callback::from(move |_: MouseEvent| {
+            let Some((source, report)) = file.clone() else {
+                return;
+            };
+            if matches!(*status, ExportStatus::Running { .. }) {
+                return;
+            }
+            let (status, scenario, data) = (status.clone(), scenario.clone(), data.clone());
+            let report: Rc<LoadReport> = report;
+            status.set(ExportStatus::Running { done: 0, total: 1 });
+            wasm_bindgen_futures::spawn_local(async move {
+                let progress =
+                    |done: u64, total: u64| status.set(ExportStatus::Running { done, total });
+                match export_scored(&source, &report, &data, &scenario, &progress).await {
+                    Ok((blob, summary)) => {
+                        download_blob(&scored_name(&source.name), &blob);
+                        status.set(ExportStatus::Done(done_message(&summary)));
+                    }
+                    Err(reason) => status.set(ExportStatus::Failed(format!(
+                        "The scored leads could not be exported: {reason}"
+                    ))),
+                }
+            });
+        })
+    };
+    let title = if file.is_some() {
+        "Your file with each lead's score, whether it is sales-ready and the rules that fired, after the original columns"
+    } else {
+        "Load your own lead export to download it scored; the sample has no file behind it"
+    };
+    html! {
+        <>
+            <button type="button" class="button" data-testid="export-scored" {onclick}
+                disabled={file.is_none() || running} {title}>
+                { "Scored leads (CSV)" }
+            </button>
+            { match &*status {
+                ExportStatus::Idle => Html::default(),
+                ExportStatus::Running { done, total } => html! {
+                    <span class="export-status" role="status" data-testid="export-status">
+                        { format!("Exporting… {}", format::whole_percent(Some(*done as f64 / (*total).max(1) as f64))) }
+                    </span>
+                },
+                ExportStatus::Done(message) => html! {
+                    <span class="export-status" role="status" data-testid="export-status">{ message }</span>
+                },
+                ExportStatus::Failed(message) => html! {
+                    <span class="export-status is-error" role="alert" data-testid="export-status">{ message }</span>
+                },
+            } }
+        </>
     }
 }

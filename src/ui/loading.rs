@@ -28,7 +28,7 @@ use crate::core::summary::{summarise_column, ColumnSummary};
 
 /// Bytes read per step: large enough to parse efficiently, small enough
 /// that a step takes well under a tenth of a second.
-const CHUNK_BYTES: u64 = 4 * 1024 * 1024;
+pub(crate) const CHUNK_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Slices being read by the browser while one is parsed.
 const READ_AHEAD: usize = 2;
@@ -53,7 +53,7 @@ pub fn cancel_current() {
 
 /// Starts reading bytes `start..end` of `blob`; the browser reads while
 /// the previous chunk is parsed.
-fn request_slice(blob: &Blob, start: u64, end: u64) -> Result<JsFuture, LoadError> {
+pub(crate) fn request_slice(blob: &Blob, start: u64, end: u64) -> Result<JsFuture, LoadError> {
     let slice = blob
         .slice_with_f64_and_f64(start as f64, end as f64)
         .map_err(|e| LoadError::ReadFailed(describe_js_error(&e)))?;
@@ -62,7 +62,7 @@ fn request_slice(blob: &Blob, start: u64, end: u64) -> Result<JsFuture, LoadErro
 
 /// Waits for a requested slice and copies it into `into`, reusing its
 /// allocation.
-async fn receive_slice(request: JsFuture, into: &mut Vec<u8>) -> Result<(), LoadError> {
+pub(crate) async fn receive_slice(request: JsFuture, into: &mut Vec<u8>) -> Result<(), LoadError> {
     let buffer = request
         .await
         .map_err(|e| LoadError::ReadFailed(describe_js_error(&e)))?;
@@ -111,16 +111,16 @@ fn now_ms() -> f64 {
 
 /// Gives the page control back once work has run for [`STEP_BUDGET_MS`]:
 /// short steps run back to back instead of each waiting for a timer.
-struct Pacer {
+pub(crate) struct Pacer {
     since: f64,
 }
 
 impl Pacer {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Pacer { since: now_ms() }
     }
 
-    async fn breathe_if_due(&mut self) {
+    pub(crate) async fn breathe_if_due(&mut self) {
         if now_ms() - self.since >= STEP_BUDGET_MS {
             breathe().await;
             self.since = now_ms();

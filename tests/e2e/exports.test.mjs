@@ -1,11 +1,14 @@
-// End-to-end: what leaves the workbench as a record of the agreement — the
-// scoring rules as SQL and the printed workshop summary.
+// End-to-end: what leaves the workbench — the user's own leads scored, as
+// CSV; the scoring rules as SQL; the printed workshop summary.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { figure, openApp, start } from './browser.mjs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { figure, figureChange, openApp, start } from './browser.mjs';
+
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
 let env;
 let dir;
@@ -43,6 +46,110 @@ async function workshopCriteria() {
   }));
   return path;
 }
+
+/** Splits one CSV record (no line breaks inside) into its fields. */
+function fields(line, delimiter = ',') {
+  const out = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i += 1) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') { field += '"'; i += 1; } else if (c === '"') quoted = false; else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === delimiter) { out.push(field); field = ''; } else field += c;
+  }
+  out.push(field);
+  return out;
+}
+
+/** Loads a fixture, picks its outcome if asked, and confirms the mapping. */
+async function loadFixture(page, name, outcome) {
+  const leads = await figure(page, 'kpi-leads');
+  await page.setInputFiles('[data-testid=upload-input]', join(FIXTURES, name));
+  await page.waitForSelector('[data-testid=mapping-step]');
+  if (outcome) await page.selectOption('[data-testid=role-outcome]', outcome);
+  await page.click('[data-testid=mapping-confirm]');
+  await figureChange(page, 'kpi-leads', leads);
+}
+
+/** Exports the scored leads and returns the file's bytes and name. */
+async function exportScored(page) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-scored]')]);
+  await page.waitForFunction(() => /^Exported/.test(document.querySelector('[data-testid=export-status]')?.textContent ?? ''));
+  return { name: download.suggestedFilename(), bytes: await readFile(await download.path()) };
+}
+
+describe('scored leads export', () => {
+  test('the original file comes back cell for cell, with score, sales-ready and the rules that fired', async () => {
+    const { context, page, seen } = await openApp(env);
+    assert.ok(await page.locator('[data-testid=export-scored]').isDisabled(), 'the sample has no file behind it');
+    await loadFixture(page, 'hubspot_export.csv');
+    const criteriaPath = join(dir, 'hubspot.json');
+    await writeFile(criteriaPath, JSON.stringify({
+      format: 'leadlens-criteria',
+      version: 1,
+      mapping: { outcome: 'Lifecycle Stage', converted_values: ['Customer'] },
+      scenarios: [{ name: 'Agreed', threshold: 20, criteria: [
+        rule('Software, first', 20, { column: 'Industry', op: 'any_of', values: ['Software'] }),
+        rule('Viewed pages', 0, { column: 'Number of Pageviews', op: 'per_unit', points_per_unit: 1, max_points: 10 }),
+        rule('No industry', -5, { column: 'Industry', op: 'empty' }),
+      ] }],
+    }));
+    await page.setInputFiles('[data-testid=criteria-import-input]', criteriaPath);
+    await page.click('[data-testid=import-replace]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=criterion]').length === 3);
+    const { name, bytes } = await exportScored(page);
+    assert.equal(name, 'hubspot_export-scored.csv');
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 with a byte order mark, for Excel');
+    const lines = bytes.subarray(3).toString('utf8').split('\r\n');
+    assert.equal(lines.pop(), '', 'every record ends with CRLF');
+    const original = (await readFile(join(FIXTURES, 'hubspot_export.csv'), 'utf8')).replace(/^\uFEFF/, '').split(/\r?\n/).filter(Boolean);
+    assert.equal(lines.length, original.length);
+    assert.equal(lines[0], `${original[0]},score,sales_ready,rules_fired`);
+    const threshold = Number(await page.inputValue('[data-testid=threshold]'));
+    let ready = 0;
+    let fired = 0;
+    for (let i = 1; i < lines.length; i += 1) {
+      assert.ok(lines[i].startsWith(`${original[i]},`), `${lines[i]} keeps ${original[i]}`);
+      const [score, salesReady, rules] = fields(lines[i]).slice(-3);
+      assert.match(score, /^-?\d+$/);
+      assert.equal(salesReady, Number(score) >= threshold ? 'yes' : 'no');
+      if (salesReady === 'yes') ready += 1;
+      // The points of the rules listed add up to the score.
+      const points = [...rules.matchAll(/\(([+-]\d+)\)(?:; |$)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+      assert.equal(points, Number(score), rules);
+      if (rules) fired += 1;
+    }
+    assert.equal(ready, await figure(page, 'kpi-sales-ready'));
+    assert.ok(fired >= 5, `rules fired for ${fired} leads`);
+    // Record 101 (Software, 14 page views): +20 and +10, capped.
+    assert.deepEqual(fields(lines[1]).slice(-3), ['30', 'yes', 'Software, first (+20); Viewed pages (+10)']);
+    // Record 103 ("Select" is a missing marker): only the empty-industry rule.
+    assert.deepEqual(fields(lines[3]).slice(-3), ['-5', 'no', 'No industry (-5)']);
+    assert.match(await page.textContent('[data-testid=export-status]'), /Exported 6 scored leads/);
+    assert.deepEqual(seen.errors, []);
+    await context.close();
+  });
+
+  test('a Windows-1252 semicolon file keeps its delimiter and values, now in UTF-8; skipped rows are said', async () => {
+    const { context, page } = await openApp(env);
+    await loadFixture(page, 'european_1252.csv', 'Gewonnen');
+    const { bytes } = await exportScored(page);
+    const lines = bytes.subarray(3).toString('utf8').split('\r\n');
+    assert.equal(lines[0], 'Kunde;Stadt;Umsatz;Erstellt;Gewonnen;score;sales_ready;rules_fired');
+    assert.ok(lines[1].startsWith('Müller GmbH;Köln;1.234,50;15.03.2024;yes;'), lines[1]);
+    assert.ok(lines.some((l) => l.startsWith('Café Noir;Zürich;12,75;02.04.2024;no;')));
+
+    await loadFixture(page, 'ragged.csv');
+    const ragged = await exportScored(page);
+    const rows = ragged.bytes.subarray(3).toString('utf8').split('\r\n').filter(Boolean);
+    assert.deepEqual(rows.map((r) => r.split(',').slice(0, 3).join(',')), [
+      'name,source,converted', 'A,Web,yes', 'D,Event,no', 'E,Web,yes']);
+    assert.match(await page.textContent('[data-testid=export-status]'), /Exported 3 scored leads.* 2 rows skipped on loading have no score and are left out/);
+    await context.close();
+  });
+});
 
 describe('SQL export', () => {
   test('the active scenario downloads as SQL that scores every lead as the workbench does', async () => {

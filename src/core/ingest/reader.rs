@@ -249,6 +249,50 @@ fn count_line_breaks(bytes: &[u8], prev_cr: &mut bool) -> u64 {
     lf + cr - crlf
 }
 
+/// What the loader makes of one record. The scored-leads export
+/// ([`crate::core::scored_csv`]) files records by the same rule, so that
+/// its n-th data row is the n-th row of the data set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RecordKind {
+    /// The first record: the column names.
+    Header,
+    /// Nothing but white space: ignored, and counted.
+    Blank,
+    /// A data row. With `empty_surplus`, it has more fields than the
+    /// header, all of them empty (a trailing delimiter); they are dropped.
+    Row { empty_surplus: bool },
+    /// A row whose field count does not fit the header: skipped, and
+    /// reported.
+    Ragged,
+}
+
+/// Files a record of `count` fields, `field(i)` being the i-th, against a
+/// header of `header_fields` fields (`None` until the header is read).
+///
+/// A record of one blank field is a blank line even under a one-column
+/// header; a longer all-blank record is one only under a wider header (in a
+/// one-column file, `" ,"` is a row: a blank value and a trailing
+/// delimiter).
+pub(crate) fn classify_record<'a>(
+    header_fields: Option<usize>,
+    count: usize,
+    field: impl Fn(usize) -> &'a str,
+) -> RecordKind {
+    let Some(expected) = header_fields else {
+        return RecordKind::Header;
+    };
+    let blank_from = |from: usize| (from..count).all(|i| trim_cell(field(i)).is_empty());
+    if blank_from(0) && (count <= 1 || expected > 1) {
+        RecordKind::Blank
+    } else if count == expected || (count > expected && blank_from(expected)) {
+        RecordKind::Row {
+            empty_surplus: count > expected,
+        }
+    } else {
+        RecordKind::Ragged
+    }
+}
+
 /// Makes header names non-empty and unique, recording each change.
 fn name_headers(fields: Vec<String>) -> (Vec<String>, Vec<RenamedHeader>) {
     let mut names: Vec<String> = Vec::with_capacity(fields.len());
@@ -676,20 +720,19 @@ impl CsvReader {
             data.get(a..b).unwrap_or("")
         };
         let count = fields.len();
-        if !*have_header {
-            let (headers, renamed) =
-                name_headers((0..count).map(|i| field(i).to_owned()).collect());
-            table.columns = vec![RawColumn::default(); headers.len()];
-            table.headers = headers;
-            table.renamed = renamed;
-            *have_header = true;
-        } else {
-            let expected = table.headers.len();
-            let blank_from = |from: usize| (from..count).all(|i| trim_cell(field(i)).is_empty());
-            if blank_from(0) && (count <= 1 || expected > 1) {
-                table.blank_lines += 1;
-            } else if count == expected || (count > expected && blank_from(expected)) {
-                if count > expected {
+        let header_fields = have_header.then_some(table.headers.len());
+        match classify_record(header_fields, count, field) {
+            RecordKind::Header => {
+                let (headers, renamed) =
+                    name_headers((0..count).map(|i| field(i).to_owned()).collect());
+                table.columns = vec![RawColumn::default(); headers.len()];
+                table.headers = headers;
+                table.renamed = renamed;
+                *have_header = true;
+            }
+            RecordKind::Blank => table.blank_lines += 1,
+            RecordKind::Row { empty_surplus } => {
+                if empty_surplus {
                     table.trailing_empty_fields += 1;
                 }
                 match builders {
@@ -707,7 +750,9 @@ impl CsvReader {
                     }
                 }
                 table.lines.push(line);
-            } else {
+            }
+            RecordKind::Ragged => {
+                let expected = table.headers.len();
                 table.skipped_count += 1;
                 if table.skipped.len() < LISTED_SKIPS {
                     let reason = if count < expected {
@@ -814,6 +859,36 @@ mod tests {
         assert_eq!(t.skipped[1].line, 4);
         assert!(t.skipped[1].reason.contains("unquoted comma"));
         assert_eq!(t.trailing_empty_fields, 1);
+    }
+
+    #[test]
+    fn records_are_filed_as_header_blank_row_or_ragged() {
+        let file = |header: Option<usize>, record: &[&str]| {
+            classify_record(header, record.len(), |i| record[i])
+        };
+        assert_eq!(file(None, &["", ""]), RecordKind::Header);
+        assert_eq!(file(Some(2), &[" ", "\u{A0}"]), RecordKind::Blank);
+        assert_eq!(file(Some(1), &[" "]), RecordKind::Blank);
+        assert_eq!(
+            file(Some(1), &[" ", ""]),
+            RecordKind::Row {
+                empty_surplus: true
+            }
+        );
+        assert_eq!(
+            file(Some(2), &["a", ""]),
+            RecordKind::Row {
+                empty_surplus: false
+            }
+        );
+        assert_eq!(
+            file(Some(2), &["a", "b", " "]),
+            RecordKind::Row {
+                empty_surplus: true
+            }
+        );
+        assert_eq!(file(Some(2), &["a", "b", "c"]), RecordKind::Ragged);
+        assert_eq!(file(Some(3), &["a", "b"]), RecordKind::Ragged);
     }
 
     #[test]

@@ -2,7 +2,8 @@
 // data set loaded. Loads a generated export (default 1,000,000 rows) in the
 // release build, imports 20 criteria on its columns, then times, in the
 // page, from an edit to the updated key figure being painted: points edits
-// (re-scoring only) and rule edits (one rule re-evaluated). Prints figures.
+// (re-scoring only) and rule edits (one rule re-evaluated), then the export
+// of every lead scored. Prints figures.
 //
 //   node tests/bench/browser-replay.mjs [rows]
 import { statSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -117,6 +118,16 @@ try {
   for (const [name, { sum, count }] of Object.entries(steps)) {
     console.log(`  per rule edit, ${name}:`.padEnd(34) + `${(sum / rules.length).toFixed(1)} ms (${count} steps in ${rules.length} edits)`);
   }
+
+  // Exporting every lead scored: the file read again and written back.
+  const exportStarted = Date.now();
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 120_000 }),
+    page.click('[data-testid=export-scored]'),
+  ]);
+  const exportSeconds = (Date.now() - exportStarted) / 1000;
+  const exported = statSync(await download.path()).size;
+  console.log(`scored leads export:            ${exportSeconds.toFixed(2)} s for ${(exported / 1e6).toFixed(0)} MB`);
   await context.close();
 } finally {
   await env.close();

@@ -202,6 +202,24 @@ pub struct Scenario {
 }
 
 impl Criterion {
+    /// A criterion worth `points` when `test` holds for `column`: enabled,
+    /// a fit criterion both teams proposed, with no rationale yet.
+    pub fn new(label: &str, points: i32, column: &str, test: RuleTest) -> Criterion {
+        Criterion {
+            label: label.to_owned(),
+            group: Group::Fit,
+            proposed_by: Proposer::Both,
+            points,
+            enabled: true,
+            rationale: String::new(),
+            key: CriterionKey::default(),
+            rule: Rule {
+                column: column.to_owned(),
+                test,
+            },
+        }
+    }
+
     /// The least and most this criterion can add to a score.
     pub fn point_range(&self) -> (i32, i32) {
         let most = match self.rule.test {

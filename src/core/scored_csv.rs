@@ -716,7 +716,7 @@ impl Drop for Sink<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::criteria::{CriterionKey, Group, Proposer, Rule, RuleTest};
+    use crate::core::criteria::RuleTest;
     use crate::core::ingest::{load_bytes, LoadOptions, Loaded};
     use crate::core::scoring::{evaluate_criteria, score_leads};
 
@@ -730,19 +730,7 @@ mod tests {
         00126,Gamma,Software,no,3,,06/04/2025,no,semi;colon\n";
 
     fn criterion(label: &str, points: i32, column: &str, test: RuleTest) -> Criterion {
-        Criterion {
-            label: label.into(),
-            group: Group::Fit,
-            proposed_by: Proposer::Both,
-            points,
-            enabled: true,
-            rationale: String::new(),
-            key: CriterionKey::default(),
-            rule: Rule {
-                column: column.into(),
-                test,
-            },
-        }
+        Criterion::new(label, points, column, test)
     }
 
     /// Every kind of criterion the export must handle: any_of, gte,

@@ -284,7 +284,6 @@ pub fn score_leads(rows: usize, criteria: &[Criterion], evaluations: &[Evaluatio
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::criteria::{CriterionKey, Group, Proposer};
     use crate::core::dataset::{Categories, Column, DataOrigin, Texts};
 
     fn data() -> Dataset {
@@ -423,19 +422,7 @@ mod tests {
     }
 
     fn criterion(points: i32, column: &str, test: RuleTest) -> Criterion {
-        Criterion {
-            label: column.into(),
-            group: Group::Fit,
-            proposed_by: Proposer::Both,
-            points,
-            enabled: true,
-            rationale: String::new(),
-            key: CriterionKey::default(),
-            rule: Rule {
-                column: column.into(),
-                test,
-            },
-        }
+        Criterion::new(column, points, column, test)
     }
 
     #[test]

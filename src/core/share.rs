@@ -562,7 +562,6 @@ impl<'a> Items<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::criteria::CriterionKey;
     use crate::core::criteria_file::MAX_SCENARIOS;
     use crate::core::sample::{sample_mapping, sample_scenario};
 
@@ -578,19 +577,7 @@ mod tests {
     }
 
     fn criterion(label: &str, points: i32, column: &str, test: RuleTest) -> Criterion {
-        Criterion {
-            label: label.into(),
-            group: Group::Fit,
-            proposed_by: Proposer::Both,
-            points,
-            enabled: true,
-            rationale: String::new(),
-            key: CriterionKey::default(),
-            rule: Rule {
-                column: column.into(),
-                test,
-            },
-        }
+        Criterion::new(label, points, column, test)
     }
 
     fn scenario(name: &str, threshold: i32, criteria: Vec<Criterion>) -> Scenario {

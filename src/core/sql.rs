@@ -793,23 +793,10 @@ fn number_literal(x: f64) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::criteria::{CriterionKey, Group, Proposer, Rule};
     use crate::core::dataset::{Categories, DataOrigin, Texts};
 
     fn criterion(label: &str, column: &str, test: RuleTest, points: i32) -> Criterion {
-        Criterion {
-            label: label.into(),
-            group: Group::Fit,
-            proposed_by: Proposer::Both,
-            points,
-            enabled: true,
-            rationale: String::new(),
-            key: CriterionKey::default(),
-            rule: Rule {
-                column: column.into(),
-                test,
-            },
-        }
+        Criterion::new(label, points, column, test)
     }
 
     fn scenario(criteria: Vec<Criterion>, threshold: i32) -> Scenario {

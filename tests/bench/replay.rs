@@ -8,27 +8,13 @@
 
 use std::time::Instant;
 
-use leadlens::core::criteria::{
-    Criterion, CriterionKey, Group, Proposer, Rule, RuleTest, Scenario,
-};
+use leadlens::core::criteria::{Criterion, RuleTest, Scenario};
 use leadlens::core::engine::{Grouping, LeadFacts, Replay, ReplaySettings, MAX_SCORE_BANDS};
 use leadlens::core::sample::{generate, sample_mapping};
 use leadlens::core::scoring::{evaluate_criteria, evaluate_rule};
 
 fn criterion(label: &str, column: &str, points: i32, test: RuleTest) -> Criterion {
-    Criterion {
-        label: label.into(),
-        group: Group::Fit,
-        proposed_by: Proposer::Both,
-        points,
-        enabled: true,
-        rationale: String::new(),
-        key: CriterionKey::default(),
-        rule: Rule {
-            column: column.into(),
-            test,
-        },
-    }
+    Criterion::new(label, points, column, test)
 }
 
 fn values(v: &[&str]) -> Vec<String> {

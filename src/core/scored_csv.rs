@@ -50,7 +50,7 @@ use csv_core::WriteResult;
 use encoding_rs::{CoderResult, Decoder, Encoding, UTF_8};
 
 use super::criteria::{Criterion, Scenario};
-use super::ingest::reader::{classify_record, RecordKind};
+use super::ingest::reader::{classify_record, RecordBuffer, RecordKind};
 use super::ingest::LoadReport;
 use super::scoring::{Evaluation, RuleEffect};
 
@@ -395,11 +395,8 @@ struct SourceRecords {
     parser: csv_core::Reader,
     /// The current slice, decoded; reused between slices.
     decoded: String,
-    /// The record being parsed: field text, and field ends.
-    output: Vec<u8>,
-    output_len: usize,
-    ends: Vec<usize>,
-    ends_len: usize,
+    /// The record being parsed.
+    record: RecordBuffer,
 }
 
 impl SourceRecords {
@@ -417,10 +414,7 @@ impl SourceRecords {
             decoder,
             parser: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
             decoded: String::new(),
-            output: vec![0; 64 * 1024],
-            output_len: 0,
-            ends: vec![0; 256],
-            ends_len: 0,
+            record: RecordBuffer::new(),
         }
     }
 
@@ -464,39 +458,21 @@ impl SourceRecords {
             if input.is_empty() && !last {
                 return Ok(());
             }
-            let (result, nin, nout, nend) = self.parser.read_record(
-                input,
-                &mut self.output[self.output_len..],
-                &mut self.ends[self.ends_len..],
-            );
+            let (result, nin) = self.record.read(&mut self.parser, input);
             input = &input[nin..];
-            self.output_len += nout;
-            self.ends_len += nend;
             match result {
-                csv_core::ReadRecordResult::InputEmpty => {}
-                csv_core::ReadRecordResult::OutputFull => {
-                    let size = self.output.len() * 2;
-                    self.output.resize(size, 0);
-                }
-                csv_core::ReadRecordResult::OutputEndsFull => {
-                    let size = self.ends.len() * 2;
-                    self.ends.resize(size, 0);
-                }
                 csv_core::ReadRecordResult::Record => {
                     // The parser's input is decoded text and it removes only
                     // ASCII quotes and delimiters, so this borrows; nothing
                     // is replaced.
-                    let text = String::from_utf8_lossy(&self.output[..self.output_len]);
-                    let record = Record {
-                        text: &text,
-                        ends: &self.ends[..self.ends_len],
-                    };
-                    let taken = take(record);
-                    self.output_len = 0;
-                    self.ends_len = 0;
+                    let (bytes, ends) = self.record.record();
+                    let text = String::from_utf8_lossy(bytes);
+                    let taken = take(Record { text: &text, ends });
+                    self.record.clear();
                     taken?;
                 }
                 csv_core::ReadRecordResult::End => return Ok(()),
+                _ => {}
             }
         }
     }

@@ -336,10 +336,7 @@ pub struct CsvReader {
     decoder: Decoder,
     parser: csv_core::Reader,
     decoded: String,
-    output: Vec<u8>,
-    output_len: usize,
-    ends: Vec<usize>,
-    ends_len: usize,
+    record: RecordBuffer,
     /// Field bounds of the current record, reused between records.
     fields: Vec<(usize, usize)>,
     breaks: u64,
@@ -390,10 +387,7 @@ impl CsvReader {
                 .delimiter(sniffed.delimiter)
                 .build(),
             decoded: String::new(),
-            output: vec![0; 64 * 1024],
-            output_len: 0,
-            ends: vec![0; 256],
-            ends_len: 0,
+            record: RecordBuffer::new(),
             fields: Vec::new(),
             breaks: 0,
             prev_cr: false,
@@ -640,11 +634,7 @@ impl CsvReader {
             if at_end && !last {
                 break;
             }
-            let (result, nin, nout, nend) = self.parser.read_record(
-                input,
-                &mut self.output[self.output_len..],
-                &mut self.ends[self.ends_len..],
-            );
+            let (result, nin) = self.record.read(&mut self.parser, input);
             if self.bare_cr {
                 self.breaks += count_line_breaks(&input[..nin], &mut self.prev_cr);
             } else {
@@ -654,20 +644,10 @@ impl CsvReader {
                 self.breaks = self.parser.line() - 1 + u64::from(ends_in_cr);
             }
             input = &input[nin..];
-            self.output_len += nout;
-            self.ends_len += nend;
             match result {
-                csv_core::ReadRecordResult::InputEmpty => {}
-                csv_core::ReadRecordResult::OutputFull => {
-                    let size = self.output.len() * 2;
-                    self.output.resize(size, 0);
-                }
-                csv_core::ReadRecordResult::OutputEndsFull => {
-                    let size = self.ends.len() * 2;
-                    self.ends.resize(size, 0);
-                }
                 csv_core::ReadRecordResult::Record => self.take_record(!at_end),
                 csv_core::ReadRecordResult::End => break,
+                _ => {}
             }
         }
     }
@@ -676,18 +656,14 @@ impl CsvReader {
     fn take_record(&mut self, terminated: bool) {
         // Split borrows: the record's bytes are read while the table grows.
         if !self.misled.is_empty() {
-            self.output_len = 0;
-            self.ends_len = 0;
+            self.record.clear();
             return;
         }
         if self.builders.is_none() && self.table.row_count() >= self.plan_rows {
             self.plan();
         }
         let CsvReader {
-            output,
-            output_len,
-            ends,
-            ends_len,
+            record,
             fields,
             breaks,
             table,
@@ -697,7 +673,7 @@ impl CsvReader {
             misled,
             ..
         } = self;
-        let data = &output[..*output_len];
+        let (data, ends) = record.record();
         debug_assert!(std::str::from_utf8(data).is_ok());
         // SAFETY: the parser's input is valid UTF-8 (checked in `push`, or
         // produced by the decoder), and the parser only removes ASCII quotes
@@ -711,7 +687,7 @@ impl CsvReader {
         let line = *breaks + u64::from(!terminated) - breaks_inside;
         fields.clear();
         let mut start = 0;
-        for &end in &ends[..*ends_len] {
+        for &end in ends {
             fields.push((start, end));
             start = end;
         }
@@ -770,8 +746,70 @@ impl CsvReader {
                 }
             }
         }
-        *output_len = 0;
-        *ends_len = 0;
+        record.clear();
+    }
+}
+
+/// Where csv_core writes the record being parsed: its bytes, quotes
+/// removed, and where each field ends; grown whenever a record needs more
+/// room.
+#[derive(Debug)]
+pub(crate) struct RecordBuffer {
+    output: Vec<u8>,
+    output_len: usize,
+    ends: Vec<usize>,
+    ends_len: usize,
+}
+
+impl RecordBuffer {
+    pub(crate) fn new() -> Self {
+        RecordBuffer {
+            output: vec![0; 64 * 1024],
+            output_len: 0,
+            ends: vec![0; 256],
+            ends_len: 0,
+        }
+    }
+
+    /// Parses `input` on into the record; returns what the parser found
+    /// and how many bytes it read. A full buffer is grown here, so
+    /// `OutputFull` and `OutputEndsFull` only mean "read on".
+    #[inline]
+    pub(crate) fn read(
+        &mut self,
+        parser: &mut csv_core::Reader,
+        input: &[u8],
+    ) -> (csv_core::ReadRecordResult, usize) {
+        let (result, nin, nout, nend) = parser.read_record(
+            input,
+            &mut self.output[self.output_len..],
+            &mut self.ends[self.ends_len..],
+        );
+        self.output_len += nout;
+        self.ends_len += nend;
+        match result {
+            csv_core::ReadRecordResult::OutputFull => {
+                let size = self.output.len() * 2;
+                self.output.resize(size, 0);
+            }
+            csv_core::ReadRecordResult::OutputEndsFull => {
+                let size = self.ends.len() * 2;
+                self.ends.resize(size, 0);
+            }
+            _ => {}
+        }
+        (result, nin)
+    }
+
+    /// The finished record: its bytes and the end of each field in them.
+    pub(crate) fn record(&self) -> (&[u8], &[usize]) {
+        (&self.output[..self.output_len], &self.ends[..self.ends_len])
+    }
+
+    /// Empties the buffer for the next record.
+    pub(crate) fn clear(&mut self) {
+        self.output_len = 0;
+        self.ends_len = 0;
     }
 }
 

@@ -229,25 +229,40 @@ impl Grouping {
         // its class.
         let mut classes: Vec<u32> = Vec::with_capacity(old_count);
         {
-            let mut seen: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+            let agree_but_here = |a: usize, b: usize| {
+                let (a, b) = (self.signature(a), self.signature(b));
+                a[..index] == b[..index] && a[index + 1..] == b[index + 1..]
+            };
+            // The first class seen with each hash; the rare others whose
+            // hash an earlier class already had, apart.
+            let mut first: FxHashMap<u64, u32> = FxHashMap::default();
+            first.reserve(old_count);
+            let mut others: Vec<(u64, u32)> = Vec::new();
             for old in 0..old_count {
                 let signature = self.signature(old);
-                let (before, after) = (&signature[..index], &signature[index + 1..]);
                 let mut hasher = rustc_hash::FxHasher::default();
-                std::hash::Hash::hash(before, &mut hasher);
-                std::hash::Hash::hash(after, &mut hasher);
-                let same = seen.entry(std::hash::Hasher::finish(&hasher)).or_default();
-                let class = same.iter().copied().find(|&other| {
-                    let other = self.signature(other as usize);
-                    other[..index] == *before && other[index + 1..] == *after
-                });
-                match class {
-                    Some(class) => classes.push(class),
-                    None => {
-                        same.push(old as u32);
-                        classes.push(old as u32);
+                std::hash::Hash::hash(&signature[..index], &mut hasher);
+                std::hash::Hash::hash(&signature[index + 1..], &mut hasher);
+                let hash = std::hash::Hasher::finish(&hasher);
+                let class = match first.entry(hash) {
+                    std::collections::hash_map::Entry::Vacant(entry) => *entry.insert(old as u32),
+                    std::collections::hash_map::Entry::Occupied(entry)
+                        if agree_but_here(*entry.get() as usize, old) =>
+                    {
+                        *entry.get()
                     }
-                }
+                    std::collections::hash_map::Entry::Occupied(_) => match others
+                        .iter()
+                        .find(|&&(h, class)| h == hash && agree_but_here(class as usize, old))
+                    {
+                        Some(&(_, class)) => class,
+                        None => {
+                            others.push((hash, old as u32));
+                            old as u32
+                        }
+                    },
+                };
+                classes.push(class);
             }
         }
         // New pattern by (class, new value), tallied as leads are assigned.

@@ -39,7 +39,12 @@ pub fn score_axis(
     let bands = &distribution.bands;
     let low = bands.first().map_or(possible.0, |b| b.low.min(possible.0));
     let high = bands.last().map_or(possible.1, |b| b.high.max(possible.1));
-    (low.min(threshold), high.max(threshold).max(low + 1))
+    let (low, high) = (low.min(threshold), high.max(threshold));
+    match low.checked_add(1) {
+        _ if high > low => (low, high),
+        Some(next) => (low, next),
+        None => (low - 1, low),
+    }
 }
 
 /// Left and right insets of the plotting area, in pixels: a control laid
@@ -93,7 +98,7 @@ pub fn draw_score_distribution<DB: DrawingBackend>(
         .draw()?;
 
     // A band covers [low, high + 1) on the axis; a small gap separates bars.
-    let gap = |b: &ScoreBand| f64::from(b.high - b.low + 1) * 0.08;
+    let gap = |b: &ScoreBand| (f64::from(b.high) - f64::from(b.low) + 1.0) * 0.08;
     chart
         .draw_series(bands.iter().map(|b| {
             let top = b.not_converted as f64;

@@ -30,7 +30,11 @@ pub fn sweep_axis(curves: &[SweepCurve], threshold: i32) -> (i32, i32) {
         .iter()
         .flat_map(|c| c.points.iter().map(|p| p.threshold));
     let (low, high) = thresholds.fold((threshold, threshold), |(lo, hi), t| (lo.min(t), hi.max(t)));
-    (low, high.max(low + 1))
+    match low.checked_add(1) {
+        _ if high > low => (low, high),
+        Some(next) => (low, next),
+        None => (low - 1, low),
+    }
 }
 
 /// The workload axis counts leads per rep per week when every point has it,
@@ -172,7 +176,7 @@ pub fn draw_sweep<DB: DrawingBackend>(
         .draw()?;
 
     // What the legend should keep clear of, in shares of the plot.
-    let share = |x: i32| f64::from(x - low) / f64::from(high - low);
+    let share = |x: i32| (f64::from(x) - f64::from(low)) / (f64::from(high) - f64::from(low));
     let mut drawn = trace(&[(share(threshold), 0.0), (share(threshold), 1.0)]);
     let mut labels = Vec::new();
     for (curve, points) in curves.iter().zip(&lines) {

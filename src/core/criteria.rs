@@ -7,6 +7,46 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Points, per-unit points, caps and thresholds lie within ±this. Files,
+/// links, saved workspaces and the editor refuse anything beyond, and
+/// [`Criterion::contribution`] never adds more than this either, so a score
+/// (at most [`crate::core::criteria_file::MAX_CRITERIA`] criteria) is far
+/// from the limits of an `i32`.
+pub const MAX_POINTS: i32 = 100_000;
+
+/// Brings any point value within ±[`MAX_POINTS`].
+#[inline]
+fn bounded(points: i64) -> i32 {
+    points.clamp(-i64::from(MAX_POINTS), i64::from(MAX_POINTS)) as i32
+}
+
+/// `points` brought within ±[`MAX_POINTS`]: what the editor makes of a
+/// points value or threshold typed beyond it.
+pub fn bound_points(points: i32) -> i32 {
+    points.clamp(-MAX_POINTS, MAX_POINTS)
+}
+
+/// A lead's score from what each criterion adds: the exact sum, held
+/// within the range of an `i32`. The one way points are added, in the
+/// engine, the scored-leads export and the starting point alike.
+///
+/// ```
+/// use leadlens::core::criteria::total_score;
+/// assert_eq!(total_score([30, -15, 0]), 15);
+/// assert_eq!(total_score([i32::MAX, 1, -1]), i32::MAX);
+/// assert_eq!(total_score([i32::MIN, i32::MIN]), i32::MIN);
+/// ```
+pub fn total_score(contributions: impl IntoIterator<Item = i32>) -> i32 {
+    score_of_sum(contributions.into_iter().map(i64::from).sum())
+}
+
+/// A score from the exact sum of its contributions, as [`total_score`]
+/// gives it.
+#[inline]
+pub fn score_of_sum(sum: i64) -> i32 {
+    sum.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
+}
+
 /// Whether a criterion describes who the lead is or what the lead did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -83,7 +123,9 @@ pub enum RuleTest {
         days: u32,
     },
     /// Adds `min(max_points, points_per_unit × floor(value))` for a value
-    /// of zero or more; the criterion's own `points` are not used.
+    /// with at least one whole unit (nothing for a missing value or one
+    /// below 1), never beyond ±[`MAX_POINTS`]; the criterion's own
+    /// `points` are not used.
     PerUnit {
         points_per_unit: i32,
         max_points: i32,
@@ -220,13 +262,79 @@ impl Criterion {
         }
     }
 
+    /// What this criterion adds to a lead whose rule gave `units`: for a
+    /// plain rule 1 on a match and 0 otherwise, for a per-unit rule the
+    /// whole units of the value (0 when it is missing, negative or below
+    /// 1). Whether the criterion is enabled is the caller's concern.
+    ///
+    /// ```
+    /// use leadlens::core::criteria::{Criterion, RuleTest};
+    /// let views = Criterion::new("Views", 0, "Page views", RuleTest::PerUnit {
+    ///     points_per_unit: 2,
+    ///     max_points: 20,
+    /// });
+    /// assert_eq!(views.contribution(0), 0);
+    /// assert_eq!(views.contribution(3), 6);
+    /// assert_eq!(views.contribution(400), 20);
+    /// ```
+    #[inline]
+    pub fn contribution(&self, units: u32) -> i32 {
+        if units == 0 {
+            return 0;
+        }
+        match self.rule.test {
+            RuleTest::PerUnit {
+                points_per_unit,
+                max_points,
+            } => {
+                bounded((i64::from(points_per_unit) * i64::from(units)).min(i64::from(max_points)))
+            }
+            _ => bounded(i64::from(self.points)),
+        }
+    }
+
+    /// The units beyond which [`Criterion::contribution`] stays the same:
+    /// 1 for a plain rule, and for a per-unit rule where the cap or the
+    /// bound of ±[`MAX_POINTS`] takes over (at least 1, so that a lead
+    /// with a unit is told apart from one without).
+    pub fn unit_cap(&self) -> u32 {
+        let RuleTest::PerUnit {
+            points_per_unit,
+            max_points,
+        } = self.rule.test
+        else {
+            return 1;
+        };
+        let step = u64::from(points_per_unit.unsigned_abs());
+        // The value the contribution runs towards as units grow.
+        let limit = match points_per_unit.signum() {
+            1 => max_points.clamp(0, MAX_POINTS),
+            -1 => MAX_POINTS,
+            _ => return 1,
+        };
+        (u64::from(limit.unsigned_abs()).div_ceil(step).max(1)) as u32
+    }
+
+    /// The criterion with its points, points per unit and cap brought
+    /// within ±[`MAX_POINTS`], as the editor keeps every edit (files and
+    /// links beyond it are refused instead).
+    pub fn within_bounds(mut self) -> Criterion {
+        self.points = bound_points(self.points);
+        if let RuleTest::PerUnit {
+            points_per_unit,
+            max_points,
+        } = &mut self.rule.test
+        {
+            *points_per_unit = bound_points(*points_per_unit);
+            *max_points = bound_points(*max_points);
+        }
+        self
+    }
+
     /// The least and most this criterion can add to a score.
     pub fn point_range(&self) -> (i32, i32) {
-        let most = match self.rule.test {
-            RuleTest::PerUnit { max_points, .. } => max_points,
-            _ => self.points,
-        };
-        (most.min(0), most.max(0))
+        let (first, last) = (self.contribution(1), self.contribution(self.unit_cap()));
+        (first.min(last).min(0), first.max(last).max(0))
     }
 }
 

@@ -24,8 +24,7 @@ pub const MAX_SCENARIOS: usize = 20;
 pub const MAX_CRITERIA: usize = 100;
 pub const MAX_TEXT: usize = 500;
 pub const MAX_VALUES: usize = 1_000;
-/// Points and thresholds stay within ±this, so sums cannot overflow.
-pub const MAX_POINTS: i32 = 100_000;
+pub use super::criteria::MAX_POINTS;
 
 /// Everything a criteria file carries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -95,7 +94,7 @@ fn check_number(what: &str, x: f64) -> Result<(), CriteriaFileError> {
 }
 
 fn check_points(what: &str, points: i32) -> Result<(), CriteriaFileError> {
-    if points.abs() > MAX_POINTS {
+    if points.unsigned_abs() > MAX_POINTS.unsigned_abs() {
         return Err(invalid(format!(
             "{what} ({points}) is beyond ±{MAX_POINTS}"
         )));
@@ -197,7 +196,7 @@ impl CriteriaFile {
         if self.active >= self.scenarios.len() {
             return Err(invalid(format!(
                 "the active scenario ({}) is not one of its {}",
-                self.active + 1,
+                self.active.saturating_add(1),
                 self.scenarios.len()
             )));
         }

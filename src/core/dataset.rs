@@ -13,6 +13,11 @@ use fixedbitset::FixedBitSet;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+/// Column names are at most this many characters (a longer header is
+/// shortened on loading and the change reported), so that every name fits
+/// in a criteria file, a link and a saved workspace.
+pub const MAX_COLUMN_NAME: usize = 200;
+
 /// Code that marks a missing value in a [`Categories`] column.
 pub const MISSING_CODE: u32 = u32::MAX;
 

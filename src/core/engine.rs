@@ -11,7 +11,7 @@ use rustc_hash::FxHashMap;
 
 use std::rc::Rc;
 
-use super::criteria::{Criterion, Rule, RuleTest, Scenario};
+use super::criteria::{score_of_sum, Criterion, Rule, Scenario};
 use super::dataset::{ColumnValues, Dataset};
 use super::mapping::{ColumnMapping, OutcomeError};
 use super::metrics::{banded, wilson_interval, KeyFigures, Rate, ScoreDistribution, Z_95};
@@ -104,20 +104,6 @@ pub struct Grouping {
     caps: Vec<u32>,
 }
 
-/// Units beyond which a per-unit rule adds nothing more.
-fn saturation(test: &RuleTest) -> u32 {
-    match *test {
-        RuleTest::PerUnit {
-            points_per_unit,
-            max_points,
-        } if points_per_unit > 0 && max_points >= 0 => {
-            (max_points as u32).div_ceil(points_per_unit as u32)
-        }
-        RuleTest::PerUnit { .. } => u32::MAX,
-        _ => 1,
-    }
-}
-
 /// A criterion's value for one lead: 1 or 0 for a match, capped units for
 /// a per-unit rule, 0 where the rule could not be applied.
 #[inline]
@@ -137,11 +123,7 @@ impl Grouping {
     /// `scenario`, in order).
     pub fn new(scenario: &Scenario, evaluations: &[Evaluation], facts: &LeadFacts) -> Grouping {
         let rows = facts.outcomes.len();
-        let caps: Vec<u32> = scenario
-            .criteria
-            .iter()
-            .map(|c| saturation(&c.rule.test))
-            .collect();
+        let caps: Vec<u32> = scenario.criteria.iter().map(Criterion::unit_cap).collect();
         // When every signature fits one 64-bit number (mixed radix), leads
         // are grouped by that number: one hash per lead.
         let radix_product = caps.iter().try_fold(1u64, |acc, &cap| {
@@ -221,7 +203,7 @@ impl Grouping {
             scenario.criteria.len() == width && index < width,
             "a one-rule change keeps the number of criteria"
         );
-        let cap = saturation(&scenario.criteria[index].rule.test);
+        let cap = scenario.criteria[index].unit_cap();
         let radix = u64::from(cap) + 1;
         let old_count = self.patterns.len();
         // Old patterns that agree everywhere but at `index` fall together
@@ -643,7 +625,7 @@ impl Replay {
             .criteria
             .iter()
             .zip(&grouping.active)
-            .map(|(c, &active)| Weight::of(c, active))
+            .map(|(c, &active)| weight(c, active))
             .collect();
         let pattern_scores: Vec<i32> = (0..grouping.patterns.len())
             .map(|p| pattern_score(&weights, grouping.signature(p)))
@@ -842,33 +824,12 @@ fn tally_by_score(patterns: &[Pattern], scores: &[i32]) -> Vec<ScoreTally> {
     tallies
 }
 
-/// What a criterion adds for its signature value.
-#[derive(Debug, Clone, Copy)]
-enum Weight {
-    /// Adds nothing (disabled, or its rule cannot be applied).
-    Off,
-    /// Adds these points on a match.
-    Match(i64),
-    /// Adds `per_unit × units`, at most `max`.
-    PerUnit { per_unit: i64, max: i64 },
-}
+/// The criteria that count towards a score: `None` where a criterion is
+/// switched off or its rule cannot be applied.
+type Weight<'s> = Option<&'s Criterion>;
 
-impl Weight {
-    fn of(criterion: &Criterion, active: bool) -> Weight {
-        if !criterion.enabled || !active {
-            return Weight::Off;
-        }
-        match criterion.rule.test {
-            RuleTest::PerUnit {
-                points_per_unit,
-                max_points,
-            } => Weight::PerUnit {
-                per_unit: i64::from(points_per_unit),
-                max: i64::from(max_points),
-            },
-            _ => Weight::Match(i64::from(criterion.points)),
-        }
-    }
+fn weight(criterion: &Criterion, active: bool) -> Weight<'_> {
+    (criterion.enabled && active).then_some(criterion)
 }
 
 /// The criteria that add to (or take from) a lead's score, with what each
@@ -884,7 +845,7 @@ pub fn fired(scenario: &Scenario, grouping: &Grouping, pattern: u32) -> Vec<(usi
         .zip(grouping.signature(pattern as usize))
         .enumerate()
         .filter_map(|(i, ((criterion, &active), &value))| {
-            let points = pattern_score(&[Weight::of(criterion, active)], &[value]);
+            let points = pattern_score(&[weight(criterion, active)], &[value]);
             (value > 0 && points != 0).then_some((i, points))
         })
         .collect()
@@ -892,22 +853,30 @@ pub fn fired(scenario: &Scenario, grouping: &Grouping, pattern: u32) -> Vec<(usi
 
 /// Leads in the order a list shows them: `keep` selects them, then they
 /// go by score (highest first unless `ascending`), ties in file order.
-/// Scores are small integers, so this is a counting sort.
+/// A counting sort over the distinct scores (never over the range of
+/// scores, which may be wide).
 pub fn rank_leads(
     replay: &Replay,
     grouping: &Grouping,
     ascending: bool,
     mut keep: impl FnMut(usize) -> bool,
 ) -> Vec<u32> {
-    let (Some(low), Some(high)) = (replay.by_score.first(), replay.by_score.last()) else {
-        return Vec::new();
-    };
-    let (low, high) = (i64::from(low.score), i64::from(high.score));
-    let bucket_of = |row: usize| {
-        let score = i64::from(replay.score(grouping, row));
-        (if ascending { score - low } else { high - score }) as usize
-    };
-    let mut starts = vec![0usize; (high - low + 2) as usize];
+    let distinct = replay.by_score.len();
+    // Each pattern's place among the distinct scores, in the order shown.
+    let place: Vec<usize> = replay
+        .pattern_scores
+        .iter()
+        .map(|&score| {
+            let rank = replay.by_score.partition_point(|t| t.score < score);
+            if ascending {
+                rank
+            } else {
+                distinct.saturating_sub(rank + 1)
+            }
+        })
+        .collect();
+    let bucket_of = |row: usize| place[grouping.lead_pattern[row] as usize];
+    let mut starts = vec![0usize; distinct + 1];
     let kept: Vec<u32> = (0..grouping.lead_pattern.len())
         .filter(|&row| keep(row))
         .map(|row| row as u32)
@@ -971,15 +940,13 @@ pub fn ready_changes(
 }
 
 fn pattern_score(weights: &[Weight], signature: &[u32]) -> i32 {
-    let mut score = 0i64;
-    for (weight, &value) in weights.iter().zip(signature) {
-        score += match *weight {
-            Weight::Off => 0,
-            Weight::Match(points) => points * i64::from(value.min(1)),
-            Weight::PerUnit { per_unit, max } => (per_unit * i64::from(value)).min(max),
-        };
+    let mut sum = 0i64;
+    for (weight, &units) in weights.iter().zip(signature) {
+        if let Some(criterion) = weight {
+            sum += i64::from(criterion.contribution(units));
+        }
     }
-    score.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
+    score_of_sum(sum)
 }
 
 /// AUC from per-score tallies, ties counted as half.
@@ -1005,6 +972,7 @@ fn auc_from_tallies(by_score: &[ScoreTally]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::criteria::RuleTest;
     use crate::core::metrics::{key_figures, roc_auc, score_distribution};
     use crate::core::sample::{sample_dataset, sample_mapping, sample_scenario};
     use crate::core::scoring::{evaluate_criteria, score_leads};

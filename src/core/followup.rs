@@ -558,7 +558,9 @@ fn sla_bin(hours: f64) -> usize {
         .map(|&(_, end, ..)| usize::from(hours > end))
         .sum();
     let (start, _, per_hour, first, count) = SLA_SEGMENTS[beyond.min(SLA_SEGMENTS.len() - 1)];
-    let x = (hours - start) * per_hour - EDGE_SLACK;
+    // Beyond the last segment only the open bin is used; keep the
+    // arithmetic in range for any finite time.
+    let x = ((hours - start) * per_hour - EDGE_SLACK).min(count as f64);
     let whole = x as usize;
     let ceil = (whole + usize::from((whole as f64) < x)).clamp(1, count);
     [first + ceil - 1, SLA_BINS - 1][usize::from(beyond == SLA_SEGMENTS.len())]
@@ -688,13 +690,10 @@ impl FollowUpAnalysis {
         } else {
             banded([(min, 0, 0), (max, 0, 0)].into_iter(), max_bands).bands
         };
-        let first = edges.first().map_or(0, |b| i64::from(b.low));
-        let width = match edges.as_slice() {
-            [a, b, ..] => i64::from(b.low) - i64::from(a.low),
-            _ => 1,
-        };
+        // Bands are few (at most `max_bands`), and the first or last may be
+        // cut short at the ends of the i32 range: look the band up.
         let last_band = edges.len().saturating_sub(1);
-        let band_of = |score: i32| (((i64::from(score) - first) / width) as usize).min(last_band);
+        let band_of = |score: i32| edges.partition_point(|b| b.high < score).min(last_band);
         let first_ready_band = edges
             .iter()
             .position(|b| b.high >= threshold)
@@ -736,7 +735,11 @@ impl FollowUpAnalysis {
             let time = ResponseTime::slot(followed, h);
             by_time[2 * time + usize::from(converted)] += 1;
             if is_ready && time < ResponseTime::Never as usize {
-                let cell = &mut answered[(band - first_ready_band) * SLA_BINS + sla_bin(h)];
+                // A sales-ready score lies in a band reaching the threshold.
+                let Some(ready_band) = band.checked_sub(first_ready_band) else {
+                    continue;
+                };
+                let cell = &mut answered[ready_band * SLA_BINS + sla_bin(h)];
                 cell.leads += 1;
                 cell.converted += usize::from(converted);
             }

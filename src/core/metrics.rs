@@ -209,8 +209,10 @@ pub fn banded(
     let mut bands: Vec<ScoreBand> = (0..count)
         .map(|i| {
             let low = first + i as i64 * width;
+            // The first band may start below the least i32 score; it is
+            // shown from the least score there can be.
             ScoreBand {
-                low: low as i32,
+                low: low.max(i64::from(i32::MIN)) as i32,
                 high: (low + width - 1).min(i64::from(i32::MAX)) as i32,
                 converted: 0,
                 not_converted: 0,

@@ -49,7 +49,7 @@ use std::fmt::{self, Write as _};
 use csv_core::WriteResult;
 use encoding_rs::{CoderResult, Decoder, Encoding, UTF_8};
 
-use super::criteria::{Criterion, Scenario};
+use super::criteria::{score_of_sum, Criterion, Scenario};
 use super::ingest::reader::{classify_record, RecordBuffer, RecordKind};
 use super::ingest::LoadReport;
 use super::scoring::{Evaluation, RuleEffect};
@@ -349,14 +349,14 @@ impl<'a> Scoring<'a> {
     }
 
     /// The score of the lead in `row`, writing the rules that fired for it
-    /// into `fired`. Points are added in criteria order, saturating, as
-    /// `score_leads` adds them, so the two always agree.
+    /// into `fired`. Points are added as `score_leads` adds them (an exact
+    /// sum of each criterion's contribution), so the two always agree.
     fn score(&self, row: usize, fired: &mut String) -> i32 {
         fired.clear();
-        let mut score = 0i32;
+        let mut sum = 0i64;
         for &(criterion, effect) in &self.applied {
-            let points = effect.points_for(row, criterion.points, &criterion.rule.test);
-            score = score.saturating_add(points);
+            let points = criterion.contribution(effect.units(row));
+            sum += i64::from(points);
             if effect.fires(row) {
                 if !fired.is_empty() {
                     fired.push_str("; ");
@@ -366,7 +366,7 @@ impl<'a> Scoring<'a> {
             }
         }
         neutralise_formula(fired);
-        score
+        score_of_sum(sum)
     }
 }
 

@@ -10,7 +10,7 @@ use std::fmt;
 
 use fixedbitset::FixedBitSet;
 
-use super::criteria::{Criterion, Rule, RuleTest};
+use super::criteria::{score_of_sum, Criterion, Rule, RuleTest};
 use super::dataset::{ColumnKind, ColumnValues, Dataset};
 
 const SECONDS_PER_DAY: i64 = 86_400;
@@ -49,19 +49,14 @@ pub enum RuleEffect {
 }
 
 impl RuleEffect {
-    /// The points this rule adds to the lead in `row`, for a criterion
-    /// worth `points` (ignored by per-unit rules, which carry their own).
+    /// What the rule found for the lead in `row`: 1 or 0 for a match,
+    /// the whole units of a per-unit rule; what
+    /// [`Criterion::contribution`] turns into points.
     #[inline]
-    pub fn points_for(&self, row: usize, points: i32, test: &RuleTest) -> i32 {
+    pub fn units(&self, row: usize) -> u32 {
         match self {
-            RuleEffect::Matches(set) => {
-                if set.contains(row) {
-                    points
-                } else {
-                    0
-                }
-            }
-            RuleEffect::Units(units) => per_unit_points(units[row], test),
+            RuleEffect::Matches(set) => u32::from(set.contains(row)),
+            RuleEffect::Units(units) => units[row],
         }
     }
 
@@ -80,20 +75,6 @@ impl RuleEffect {
             RuleEffect::Matches(set) => set.contains(row),
             RuleEffect::Units(units) => units[row] > 0,
         }
-    }
-}
-
-fn per_unit_points(units: u32, test: &RuleTest) -> i32 {
-    match *test {
-        RuleTest::PerUnit {
-            points_per_unit,
-            max_points,
-        } => {
-            let raw = i64::from(points_per_unit) * i64::from(units);
-            raw.min(i64::from(max_points))
-                .clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
-        }
-        _ => 0,
     }
 }
 
@@ -257,9 +238,11 @@ pub fn evaluate_criteria(data: &Dataset, criteria: &[Criterion]) -> Vec<Evaluati
 }
 
 /// Each lead's score: the sum of the points of the enabled criteria whose
-/// rule matches. `evaluations[i]` must belong to `criteria[i]`.
+/// rule matches, added as [`crate::core::criteria::total_score`] adds
+/// them. `evaluations[i]` must
+/// belong to `criteria[i]`.
 pub fn score_leads(rows: usize, criteria: &[Criterion], evaluations: &[Evaluation]) -> Vec<i32> {
-    let mut scores = vec![0i32; rows];
+    let mut sums = vec![0i64; rows];
     for (criterion, evaluation) in criteria.iter().zip(evaluations) {
         let Ok(effect) = evaluation else { continue };
         if !criterion.enabled {
@@ -267,18 +250,19 @@ pub fn score_leads(rows: usize, criteria: &[Criterion], evaluations: &[Evaluatio
         }
         match effect {
             RuleEffect::Matches(set) => {
+                let points = i64::from(criterion.contribution(1));
                 for row in set.ones() {
-                    scores[row] = scores[row].saturating_add(criterion.points);
+                    sums[row] += points;
                 }
             }
             RuleEffect::Units(units) => {
-                for (score, &u) in scores.iter_mut().zip(units) {
-                    *score = score.saturating_add(per_unit_points(u, &criterion.rule.test));
+                for (sum, &u) in sums.iter_mut().zip(units) {
+                    *sum += i64::from(criterion.contribution(u));
                 }
             }
         }
     }
-    scores
+    sums.into_iter().map(score_of_sum).collect()
 }
 
 #[cfg(test)]

@@ -187,7 +187,10 @@ fn garbled(reason: impl Into<String>) -> LinkError {
 
 // ---------------------------------------------------------------- encoding
 
-/// The share-link fragment (without `#`) for `file`, e.g. `v1.7VfL…`.
+/// The share-link fragment (without `#`) for `file`, e.g. `v1.7VfL…`, or
+/// why it cannot be one: a link is only made when [`decode_link`] would
+/// open it, so a model too large for the limits a link is read with is
+/// refused here rather than shared and found unreadable later.
 ///
 /// `file` is expected to be valid, as every model the app holds is; a
 /// number that is not finite would come back as an error from
@@ -199,15 +202,53 @@ fn garbled(reason: impl Into<String>) -> LinkError {
 /// use leadlens::core::share::{decode_link, encode_link};
 ///
 /// let file = CriteriaFile::new(sample_mapping(), vec![sample_scenario()], 0);
-/// let link = encode_link(&file);
+/// let link = encode_link(&file).unwrap();
 /// assert!(link.starts_with("v1."));
 /// assert_eq!(decode_link(&format!("#{link}")), Ok(file));
 /// ```
-pub fn encode_link(file: &CriteriaFile) -> String {
+pub fn encode_link(file: &CriteriaFile) -> Result<String, TooLargeForLink> {
     let compact = compact_file(file).to_string();
+    if compact.len() > MAX_INFLATED_BYTES {
+        return Err(TooLargeForLink::Unpacked {
+            bytes: compact.len(),
+        });
+    }
     let deflated = miniz_oxide::deflate::compress_to_vec(compact.as_bytes(), DEFLATE_LEVEL);
-    format!("v{LINK_VERSION}.{}", URL_SAFE_NO_PAD.encode(deflated))
+    let link = format!("v{LINK_VERSION}.{}", URL_SAFE_NO_PAD.encode(deflated));
+    if link.len() > MAX_LINK_CHARS {
+        return Err(TooLargeForLink::Packed { chars: link.len() });
+    }
+    Ok(link)
 }
+
+/// Why scenarios cannot travel as a link (the criteria file carries them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TooLargeForLink {
+    /// The model's compact JSON is beyond [`MAX_INFLATED_BYTES`].
+    Unpacked { bytes: usize },
+    /// The packed link is beyond [`MAX_LINK_CHARS`].
+    Packed { chars: usize },
+}
+
+impl fmt::Display for TooLargeForLink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let size = match self {
+            TooLargeForLink::Unpacked { bytes } => {
+                format!("{bytes} bytes unpacked; a link holds at most {MAX_INFLATED_BYTES}")
+            }
+            TooLargeForLink::Packed { chars } => {
+                format!("{chars} characters; a link holds at most {MAX_LINK_CHARS}")
+            }
+        };
+        write!(
+            f,
+            "These scenarios are too large for a link ({size}). \
+             Share them as a criteria file: Export criteria."
+        )
+    }
+}
+
+impl std::error::Error for TooLargeForLink {}
 
 fn compact_file(file: &CriteriaFile) -> Value {
     // Format and version are those of the criteria file this build reads;
@@ -572,7 +613,7 @@ mod tests {
     }
 
     fn round_trip(file: &CriteriaFile) -> CriteriaFile {
-        let link = encode_link(file);
+        let link = encode_link(file).unwrap();
         decode_link(&link).unwrap_or_else(|e| panic!("{link}: {e}"))
     }
 
@@ -898,7 +939,7 @@ mod tests {
         let file = workshop_model();
         assert_eq!(file.scenarios.len(), 3);
         assert!(file.scenarios.iter().all(|s| s.criteria.len() == 20));
-        let link = encode_link(&file);
+        let link = encode_link(&file).unwrap();
         println!(
             "3 scenarios × 20 criteria: {} characters (criteria file JSON: {})",
             link.len(),
@@ -914,7 +955,7 @@ mod tests {
     #[test]
     fn hash_and_surrounding_space_are_accepted() {
         let file = CriteriaFile::new(sample_mapping(), vec![sample_scenario()], 0);
-        let link = encode_link(&file);
+        let link = encode_link(&file).unwrap();
         for fragment in [
             format!("#{link}"),
             format!("  {link}\n"),
@@ -1102,7 +1143,7 @@ mod tests {
     #[test]
     fn every_truncation_is_refused_or_complete() {
         let file = workshop_model();
-        let link = encode_link(&file);
+        let link = encode_link(&file).unwrap();
         let mut refused = 0;
         for end in 0..link.len() {
             if assert_err_or_valid(&link[..end], Some(&file)) {
@@ -1120,7 +1161,7 @@ mod tests {
 
     #[test]
     fn single_character_changes_never_panic() {
-        let link = encode_link(&varied_file());
+        let link = encode_link(&varied_file()).unwrap();
         let mut refused = 0;
         let mut tried = 0;
         for at in 3..link.len() {
@@ -1372,7 +1413,7 @@ mod tests {
             vec![scenario("s", 0, vec![]); MAX_SCENARIOS + 1],
             0,
         );
-        let err = decode_link(&encode_link(&too_many)).unwrap_err();
+        let err = decode_link(&encode_link(&too_many).unwrap()).unwrap_err();
         match &err {
             LinkError::Invalid(CriteriaFileError::Invalid(reason)) => {
                 assert!(reason.contains("more than 20 scenarios"), "{reason}")
@@ -1409,7 +1450,7 @@ mod tests {
             0,
         );
         assert!(matches!(
-            decode_link(&encode_link(&long_name)),
+            decode_link(&encode_link(&long_name).unwrap()),
             Err(LinkError::Invalid(_))
         ));
     }

@@ -36,7 +36,7 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Datelike, Timelike};
 
-use super::criteria::{Criterion, RuleTest, Scenario};
+use super::criteria::{Criterion, RuleTest, Scenario, MAX_POINTS};
 use super::dataset::{Column, ColumnKind, ColumnValues, Dataset};
 use super::ingest::infer::MissingMarkers;
 use super::scoring::{evaluate_rule, RuleProblem};
@@ -270,7 +270,9 @@ fn criterion_sql<'a>(
             points_per_unit,
             max_points,
         } => per_unit_sql(column, points_per_unit, max_points),
-        ref test => match_condition(test, column, markers).map(|m| m.points(criterion.points)),
+        ref test => {
+            match_condition(test, column, markers).map(|m| m.points(criterion.contribution(1)))
+        }
     };
     sql.map(|sql| (column, sql))
         .ok_or_else(|| RuleProblem::WrongKind {
@@ -580,14 +582,12 @@ fn date_text(seconds: i64) -> Option<String> {
     })
 }
 
-/// A per-unit criterion's points: `min(max_points, points_per_unit ×
-/// floor(value))`, with floor(value) taken as 0 for a missing or negative
-/// value (so such a lead still gets a negative `max_points`), and the
-/// result held within the range of an `i32`, as [`crate::core::scoring`]
-/// computes it. The thresholds where the cap
-/// and the floor take over are worked out here, so the SQL only ever
-/// multiplies numbers small enough for an `INTEGER`. `None` unless the
-/// column holds numbers.
+/// A per-unit criterion's points, as [`Criterion::contribution`] gives
+/// them: nothing without a whole unit (a missing value, or one below 1),
+/// otherwise `min(max_points, points_per_unit × floor(value))` held within
+/// ±[`MAX_POINTS`]. The unit counts where the cap and the bound take over
+/// are worked out here, so the SQL only ever multiplies numbers small
+/// enough for an `INTEGER`. `None` unless the column holds numbers.
 fn per_unit_sql(column: &Column, per_unit: i32, max_points: i32) -> Option<String> {
     if column.kind() != ColumnKind::Number {
         return None;
@@ -599,35 +599,35 @@ fn per_unit_sql(column: &Column, per_unit: i32, max_points: i32) -> Option<Strin
     } else {
         format!("{per_unit} * {units}")
     };
-    let step = u64::from(per_unit.unsigned_abs());
-    let cap = u64::from(max_points.unsigned_abs());
+    let bound = i64::from(MAX_POINTS);
+    let cap = i64::from(max_points).clamp(-bound, bound);
+    let step = i64::from(per_unit).abs();
+    // From this many units on, the points no longer change.
+    let constant_from = |limit: i64| (limit.abs() + step - 1) / step;
     Some(match per_unit.cmp(&0) {
-        // No points per unit: min(max_points, 0) for every lead.
-        Ordering::Equal => max_points.min(0).to_string(),
-        // At zero units and up, a cap of zero or less is always the lesser.
-        Ordering::Greater if max_points <= 0 => max_points.to_string(),
+        // The same points for every whole unit count.
+        Ordering::Equal => format!("CASE WHEN {name} >= 1 THEN {} ELSE 0 END", cap.min(0)),
+        Ordering::Greater if cap <= 0 => format!("CASE WHEN {name} >= 1 THEN {cap} ELSE 0 END"),
         Ordering::Greater => format!(
-            "CASE WHEN {name} >= {capped_from} THEN {max_points} \
-             WHEN {name} >= 0 THEN {times_units} ELSE 0 END",
-            capped_from = cap.div_ceil(step),
+            "CASE WHEN {name} >= {capped_from} THEN {cap} \
+             WHEN {name} >= 1 THEN {times_units} ELSE 0 END",
+            capped_from = constant_from(cap).max(1),
         ),
         Ordering::Less => {
-            // Past this many units the score stops at the least an i32
-            // holds.
             let bottom = format!(
                 "WHEN {name} >= {} THEN {}",
-                (1u64 << 31).div_ceil(step),
-                i32::MIN
+                constant_from(bound).max(1),
+                -bound
             );
-            if max_points >= 0 {
-                format!("CASE {bottom} WHEN {name} >= 0 THEN {times_units} ELSE 0 END")
+            if cap >= 0 {
+                format!("CASE {bottom} WHEN {name} >= 1 THEN {times_units} ELSE 0 END")
             } else {
-                // Below this many units the negative cap is the lesser,
-                // for a missing or negative value too.
+                // Until the points per unit pass the negative cap, the cap
+                // is the lesser.
                 format!(
                     "CASE {bottom} WHEN {name} >= {below_cap_from} THEN {times_units} \
-                     ELSE {max_points} END",
-                    below_cap_from = cap.div_ceil(step),
+                     WHEN {name} >= 1 THEN {cap} ELSE 0 END",
+                    below_cap_from = constant_from(cap).max(1),
                 )
             }
         }
@@ -1924,9 +1924,19 @@ mod in_sqlite {
             c("Views x2 up to 20", "Page views", per_unit(2, 20), 999),
             c("Views -3 down to ... 10", "Page views", per_unit(-3, 10), 0),
             c("Views -3 capped -10", "Page views", per_unit(-3, -10), 0),
-            c("const: views 5 capped -5", "Page views", per_unit(5, -5), 0),
+            c(
+                "Views 5 capped -5 (a unit or more)",
+                "Page views",
+                per_unit(5, -5),
+                0,
+            ),
             c("const: views 0", "Page views", per_unit(0, 7), 0),
-            c("const: views 0 capped -7", "Page views", per_unit(0, -7), 0),
+            c(
+                "Views 0 capped -7 (a unit or more)",
+                "Page views",
+                per_unit(0, -7),
+                0,
+            ),
             c("Views x1", "Page views", per_unit(1, 1_000), 0),
             c("Views x3 up to 10", "Page views", per_unit(3, 10), 0),
             c("const: views 3 capped 0", "Page views", per_unit(3, 0), 0),

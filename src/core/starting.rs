@@ -9,7 +9,9 @@
 //! that converts almost always is suspicious for the same reason (say, a tag
 //! sales adds after a call), so it is included switched off, with a note.
 
-use super::criteria::{Criterion, CriterionKey, Group, Proposer, Rule, RuleTest, Scenario};
+use super::criteria::{
+    Criterion, CriterionKey, Group, Proposer, Rule, RuleTest, Scenario, MAX_POINTS,
+};
 use super::dataset::{ColumnValues, Dataset};
 use super::format;
 use super::mapping::ColumnMapping;
@@ -328,7 +330,7 @@ fn threshold_for_share(data: &Dataset, criteria: &[Criterion], share: f64) -> i3
     // The score of the lead just past the allowed count (highest first),
     // plus one, keeps ties out; at least 1 so an empty definition picks no one.
     let (_, cutoff, _) = scores.select_nth_unstable_by(allowed, |a, b| b.cmp(a));
-    cutoff.saturating_add(1).max(1)
+    cutoff.saturating_add(1).clamp(1, MAX_POINTS)
 }
 
 #[cfg(test)]

@@ -12,7 +12,9 @@ use yew::prelude::*;
 
 use super::rule_editor::{default_test, operators_for, RuleEditor};
 use super::state::{use_workbench, Action, LoadedData};
-use crate::core::criteria::{Criterion, CriterionKey, Group, Proposer, Rule, RuleTest};
+use crate::core::criteria::{
+    bound_points, Criterion, CriterionKey, Group, Proposer, Rule, RuleTest, MAX_POINTS,
+};
 use crate::core::dataset::Dataset;
 use crate::core::engine::Evidence;
 use crate::core::format;
@@ -54,9 +56,18 @@ fn evidence_line(evidence: Option<&Evidence>) -> Html {
 /// The slider covers at least this range of points either side of zero.
 const POINT_SLIDER_REACH: i32 = 50;
 
+/// A whole number typed into a points field, brought within the bound
+/// every criteria file keeps (a longer number stops at the bound).
 fn input_value(event: &InputEvent) -> Option<i32> {
     let input: HtmlInputElement = event.target_unchecked_into();
-    input.value().trim().parse().ok()
+    let typed: f64 = input.value().trim().parse().ok()?;
+    typed.is_finite().then(|| {
+        bound_points(
+            typed
+                .round()
+                .clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32,
+        )
+    })
 }
 
 #[derive(Properties, PartialEq)]
@@ -136,6 +147,7 @@ fn CriterionRow(props: &CriterionRowProps) -> Html {
                         value={c.points.to_string()} oninput={on_points.clone()}
                         aria-label={format!("Points for {} (slider)", c.label)} />
                     <input type="number" class="points-number" step="1"
+                        min={(-MAX_POINTS).to_string()} max={MAX_POINTS.to_string()}
                         value={c.points.to_string()} oninput={on_points}
                         data-testid="criterion-points"
                         aria-label={format!("Points for {}", c.label)} />
@@ -245,6 +257,7 @@ pub fn CriteriaEditor(props: &CriteriaEditorProps) -> Html {
                     value={scenario.threshold.to_string()} oninput={on_threshold.clone()}
                     aria-label="Sales-ready threshold (slider)" />
                 <input id="threshold-number" type="number" step="1" class="points-number"
+                    min={(-MAX_POINTS).to_string()} max={MAX_POINTS.to_string()}
                     value={scenario.threshold.to_string()} oninput={on_threshold}
                     data-testid="threshold" />
                 <span>{ "points or more" }</span>

@@ -343,7 +343,9 @@ fn ShareLink() -> Html {
                 definitions.scenarios.clone(),
                 definitions.active,
             );
-            format!("{}#{}", page_address(), encode_link(&file))
+            encode_link(&file)
+                .map(|fragment| format!("{}#{fragment}", page_address()))
+                .map_err(|e| e.to_string())
         },
     );
     let copied = use_state(|| None::<bool>);
@@ -351,8 +353,9 @@ fn ShareLink() -> Html {
         let link = link.clone();
         let copied = copied.clone();
         Callback::from(move |_: MouseEvent| {
+            let Ok(link) = &*link else { return };
             let clipboard = gloo::utils::window().navigator().clipboard();
-            let written = wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&link));
+            let written = wasm_bindgen_futures::JsFuture::from(clipboard.write_text(link));
             let copied = copied.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 copied.set(Some(written.await.is_ok()));
@@ -365,14 +368,16 @@ fn ShareLink() -> Html {
     });
     html! {
         <div class="share">
-            <button type="button" class="button" onclick={on_copy} data-testid="copy-link">{ "Copy link" }</button>
-            <input type="text" readonly=true class="share-link" value={(*link).clone()} onfocus={on_focus}
-                aria-label="Link to these scenarios (no lead data)" data-testid="share-link" />
+            <button type="button" class="button" onclick={on_copy} data-testid="copy-link"
+                disabled={link.is_err()}>{ "Copy link" }</button>
+            <input type="text" readonly=true class="share-link" value={link.as_ref().clone().unwrap_or_default()}
+                onfocus={on_focus} aria-label="Link to these scenarios (no lead data)" data-testid="share-link" />
             <span class="copy-status" role="status" data-testid="copy-status">
-                { match *copied {
-                    Some(true) => "Link copied: it holds the scenarios and column names, no lead data.",
-                    Some(false) => "The browser did not allow copying: select the link and copy it.",
-                    None => "",
+                { match (&*link, *copied) {
+                    (Err(too_large), _) => too_large.as_str(),
+                    (Ok(_), Some(true)) => "Link copied: it holds the scenarios and column names, no lead data.",
+                    (Ok(_), Some(false)) => "The browser did not allow copying: select the link and copy it.",
+                    (Ok(_), None) => "",
                 } }
             </span>
         </div>

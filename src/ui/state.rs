@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::core::criteria::{Criterion, CriterionKey, Scenario};
+use crate::core::criteria::{bound_points, Criterion, CriterionKey, Scenario};
 use crate::core::criteria_file::MAX_SCENARIOS;
 use crate::core::dataset::Dataset;
 use crate::core::engine::ReplaySettings;
@@ -410,7 +410,7 @@ impl Reducible for Workbench {
         let changed = match action {
             Action::SetPoints { criterion, points } => {
                 next.edit_criterion(format!("points {criterion}"), criterion, |c| {
-                    c.points = points
+                    c.points = bound_points(points)
                 })
             }
             Action::SetEnabled { criterion, enabled } => {
@@ -419,15 +419,17 @@ impl Reducible for Workbench {
                 })
             }
             Action::SetThreshold(threshold) => next.edit_active("threshold".into(), |s| {
-                s.threshold = threshold;
+                s.threshold = bound_points(threshold);
                 true
             }),
             Action::UpdateCriterion { criterion, with } => {
-                next.edit_criterion(format!("criterion {criterion}"), criterion, |c| *c = with)
+                next.edit_criterion(format!("criterion {criterion}"), criterion, |c| {
+                    *c = with.within_bounds()
+                })
             }
             Action::AddCriterion(criterion) => {
                 next.edit_active(format!("add {}", next.history.undo.len()), |s| {
-                    s.criteria.push(criterion);
+                    s.criteria.push(criterion.within_bounds());
                     true
                 })
             }
@@ -816,6 +818,14 @@ mod tests {
         assert_eq!(next.scenario().criteria[0].points, 7);
         let next = Rc::clone(&next).reduce(Action::SetThreshold(12));
         assert_eq!(next.scenario().threshold, 12);
+        // Typed beyond the bound files hold, a value stops at it.
+        let next = Rc::clone(&next).reduce(Action::SetThreshold(i32::MIN));
+        assert_eq!(next.scenario().threshold, -100_000);
+        let next = Rc::clone(&next).reduce(Action::SetPoints {
+            criterion: 0,
+            points: 2_147_483_647,
+        });
+        assert_eq!(next.scenario().criteria[0].points, 100_000);
     }
 
     #[test]

@@ -6,15 +6,17 @@
 //! underneath the `csv` crate, which keeps its state between chunks. Every
 //! row keeps the line number it started on, so later messages can name it.
 
-use encoding_rs::{Decoder, Encoding, UTF_8, WINDOWS_1252};
+use encoding_rs::{Decoder, DecoderResult, Encoding, UTF_8, WINDOWS_1252};
 
 use std::collections::BTreeSet;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::builder::{ColumnBuilder, PLAN_ROWS};
 use super::infer::{type_column, MissingMarkers, TypedColumn, TypingOptions};
 use super::values::trim_cell;
 use super::LoadError;
-use crate::core::dataset::Texts;
+use crate::core::dataset::{Texts, MAX_COLUMN_NAME};
 
 /// How the bytes of the file are to be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -116,7 +118,11 @@ pub fn sniff(
             sniff_delimiter(&text)
         }
     };
-    let bare_cr = head
+    // Judged on the text, not the bytes: in UTF-16 every `\r` is followed
+    // by a zero byte.
+    let (text, _) = encoding.decode_without_bom_handling(head);
+    let bare_cr = text
+        .as_bytes()
         .windows(2)
         .any(|pair| pair[0] == b'\r' && pair[1] != b'\n');
     Ok(Sniffed {
@@ -297,22 +303,35 @@ pub(crate) fn classify_record<'a>(
 fn name_headers(fields: Vec<String>) -> (Vec<String>, Vec<RenamedHeader>) {
     let mut names: Vec<String> = Vec::with_capacity(fields.len());
     let mut renamed = Vec::new();
+    // Names taken so far, and per name the next number to try after it,
+    // both compared without ASCII case: linear in the header's length
+    // however often a name repeats.
+    let mut taken: FxHashSet<String> = FxHashSet::default();
+    let mut next_number: FxHashMap<String, usize> = FxHashMap::default();
     for (i, original) in fields.into_iter().enumerate() {
         let trimmed = original.trim();
         let base = if trimmed.is_empty() {
             format!("Column {}", i + 1)
+        } else if trimmed.chars().count() > MAX_COLUMN_NAME {
+            let cut: String = trimmed.chars().take(MAX_COLUMN_NAME - 1).collect();
+            format!("{cut}…")
         } else {
             trimmed.to_owned()
         };
         let mut name = base.clone();
-        let mut n = 2;
-        while names
-            .iter()
-            .any(|existing| existing.eq_ignore_ascii_case(&name))
-        {
-            name = format!("{base} ({n})");
-            n += 1;
+        let mut key = name.to_ascii_lowercase();
+        if taken.contains(&key) {
+            let n = next_number.entry(key.clone()).or_insert(2);
+            loop {
+                name = format!("{base} ({n})");
+                key = name.to_ascii_lowercase();
+                *n += 1;
+                if !taken.contains(&key) {
+                    break;
+                }
+            }
         }
+        taken.insert(key);
         if name != original {
             renamed.push(RenamedHeader {
                 position: i + 1,
@@ -615,15 +634,49 @@ impl CsvReader {
             .max_utf8_buffer_length(chunk.len())
             .unwrap_or(chunk.len() * 3 + 16);
         self.decoded.reserve(needed);
-        let (_, _, replaced) = self
-            .decoder
-            .decode_to_string(chunk, &mut self.decoded, last);
-        if replaced && self.table.replaced_bytes_from_line.is_none() {
-            self.table.replaced_bytes_from_line = Some(self.breaks + 1);
+        if self.table.replaced_bytes_from_line.is_some() {
+            let _ = self
+                .decoder
+                .decode_to_string(chunk, &mut self.decoded, last);
+        } else {
+            self.decode_finding_first_bad_byte(chunk, last);
         }
         let decoded = std::mem::take(&mut self.decoded);
         self.parse(decoded.as_bytes(), last);
         self.decoded = decoded;
+    }
+
+    /// Decodes `chunk` as `decode_to_string` would (one U+FFFD for each
+    /// malformed sequence), noting the line of the first malformed one.
+    fn decode_finding_first_bad_byte(&mut self, mut chunk: &[u8], last: bool) {
+        loop {
+            let (result, read) =
+                self.decoder
+                    .decode_to_string_without_replacement(chunk, &mut self.decoded, last);
+            chunk = &chunk[read..];
+            match result {
+                DecoderResult::InputEmpty => return,
+                DecoderResult::OutputFull => {
+                    let more = self
+                        .decoder
+                        .max_utf8_buffer_length(chunk.len())
+                        .unwrap_or(chunk.len() * 3 + 16);
+                    self.decoded.reserve(more);
+                }
+                DecoderResult::Malformed(..) => {
+                    if self.table.replaced_bytes_from_line.is_none() {
+                        let before = self.decoded.as_bytes();
+                        let inside = if self.bare_cr {
+                            count_line_breaks(before, &mut self.prev_cr.clone())
+                        } else {
+                            memchr::memchr_iter(b'\n', before).count() as u64
+                        };
+                        self.table.replaced_bytes_from_line = Some(self.breaks + inside + 1);
+                    }
+                    self.decoded.push('\u{FFFD}');
+                }
+            }
+        }
     }
 
     fn parse(&mut self, mut input: &[u8], last: bool) {
@@ -666,6 +719,7 @@ impl CsvReader {
             record,
             fields,
             breaks,
+            bare_cr,
             table,
             have_header,
             builders,
@@ -679,12 +733,15 @@ impl CsvReader {
         // produced by the decoder), and the parser only removes ASCII quotes
         // and delimiters, so a record's bytes are valid UTF-8 too.
         let data = unsafe { std::str::from_utf8_unchecked(data) };
-        let breaks_inside = if memchr::memchr2(b'\n', b'\r', data.as_bytes()).is_some() {
+        // Line breaks inside quoted fields, counted as `breaks` counts them.
+        let breaks_inside = if memchr::memchr2(b'\n', b'\r', data.as_bytes()).is_none() {
+            0
+        } else if *bare_cr {
             count_line_breaks(data.as_bytes(), &mut false)
         } else {
-            0
+            memchr::memchr_iter(b'\n', data.as_bytes()).count() as u64
         };
-        let line = *breaks + u64::from(!terminated) - breaks_inside;
+        let line = (*breaks + u64::from(!terminated)).saturating_sub(breaks_inside);
         fields.clear();
         let mut start = 0;
         for &end in ends {

@@ -139,7 +139,8 @@ fn short_decimal(b: &[u8]) -> Option<f64> {
     let mut point = None;
     for (i, &c) in digits.iter().enumerate() {
         match c {
-            b'0'..=b'9' => {
+            // More than fifteen digits go to the general parser.
+            b'0'..=b'9' if count < 15 => {
                 mantissa = mantissa * 10 + u64::from(c - b'0');
                 count += 1;
             }
@@ -147,7 +148,7 @@ fn short_decimal(b: &[u8]) -> Option<f64> {
             _ => return None,
         }
     }
-    if count == 0 || count > 15 {
+    if count == 0 {
         return None;
     }
     let decimals = point.map_or(0, |at| digits.len() - at - 1);

@@ -124,6 +124,62 @@ async fn editing_points_updates_figures_and_chart_data() {
 }
 
 #[wasm_bindgen_test]
+async fn points_typed_beyond_the_bound_stop_at_it() {
+    let root = mount_point();
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    settle().await;
+    let points: HtmlInputElement = find(&root, "[data-testid=criterion-points]")
+        .dyn_into()
+        .unwrap();
+    assert_eq!(points.get_attribute("max").as_deref(), Some("100000"));
+    // Beyond i32 as well as beyond the bound: both stop at ±100,000.
+    for (typed, kept) in [("99999999999", "100000"), ("-2147483648", "-100000")] {
+        type_into(&points, typed);
+        settle().await;
+        let points: HtmlInputElement = find(&root, "[data-testid=criterion-points]")
+            .dyn_into()
+            .unwrap();
+        assert_eq!(points.value(), kept, "typed {typed}");
+    }
+    let points: HtmlInputElement = find(&root, "[data-testid=criterion-points]")
+        .dyn_into()
+        .unwrap();
+    type_into(&points, "0");
+    settle().await;
+    let threshold: HtmlInputElement = find(&root, "[data-testid=threshold]").dyn_into().unwrap();
+    type_into(&threshold, "-3000000000");
+    settle().await;
+    let threshold: HtmlInputElement = find(&root, "[data-testid=threshold]").dyn_into().unwrap();
+    assert_eq!(threshold.value(), "-100000");
+    // With no criterion far below zero, every lead is sales-ready at the
+    // lowest threshold there is.
+    assert_eq!(
+        data_value(&root, "kpi-sales-ready"),
+        data_value(&root, "kpi-leads")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_internal_error_leaves_a_message_and_two_ways_back() {
+    leadlens::ui::show_failure("index out of bounds");
+    let banner = find(&document().body().unwrap(), "[data-testid=panic-banner]");
+    assert_eq!(banner.get_attribute("role").as_deref(), Some("alert"));
+    assert!(banner
+        .text_content()
+        .unwrap()
+        .contains("index out of bounds"));
+    let path = web_sys::window().unwrap().location().pathname().unwrap();
+    let reload = find(&banner, "[data-testid=panic-reload]");
+    assert_eq!(reload.get_attribute("href"), Some(path.clone()));
+    let recover = find(&banner, "[data-testid=panic-recover]");
+    assert_eq!(
+        recover.get_attribute("href"),
+        Some(format!("{path}?recover"))
+    );
+    banner.remove();
+}
+
+#[wasm_bindgen_test]
 async fn disabling_a_criterion_lowers_scores() {
     let root = mount_point();
     yew::Renderer::<App>::with_root(root.clone()).render();

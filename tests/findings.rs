@@ -333,12 +333,14 @@ fn agree_on_acceptance(file: &CriteriaFile) {
         scenarios: file.scenarios.clone(),
         active: file.active,
         settings: ReplaySettings { reps: 1 },
+        made_on: file.data.clone(),
     };
     let saved = SavedWorkspace::parse(&workspace.to_json());
     match &read {
         Ok(back) => {
             assert_eq!(back, file, "a criteria file comes back unchanged");
             assert_eq!(saved.as_ref().map(|w| &w.scenarios), Ok(&file.scenarios));
+            assert_eq!(saved.as_ref().map(|w| &w.made_on), Ok(&file.data));
             // A model too large for a link is refused when the link is made.
             if let Ok(link) = encode_link(file) {
                 assert_eq!(decode_link(&link).as_ref(), Ok(file));

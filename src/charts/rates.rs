@@ -13,7 +13,7 @@ use plotters::prelude::*;
 use super::curves::{quiet_corner, trace};
 use super::palette::{draw_legend, title_size, FONT, INK, LABEL_SIZE};
 use crate::core::engine::{BandRate, MIN_EVIDENCE_LEADS};
-use crate::core::format::whole_percent;
+use crate::core::format::{points, whole_percent};
 use crate::core::metrics::Rate;
 
 /// The legend entry for hollow bars.
@@ -57,14 +57,15 @@ pub struct RatesChart<'a> {
 ///
 /// ```
 /// use leadlens::charts::rates::band_label;
-/// assert_eq!(band_label(40, 49), "40–49");
+/// assert_eq!(band_label(40, 49), "40 to 49");
+/// assert_eq!(band_label(-30, -21), "−30 to −21");
 /// assert_eq!(band_label(40, 40), "40");
 /// ```
 pub fn band_label(low: i32, high: i32) -> String {
     if low == high {
-        low.to_string()
+        points(low)
     } else {
-        format!("{low}–{high}")
+        format!("{} to {}", points(low), points(high))
     }
 }
 

@@ -7,6 +7,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use super::palette::{draw_legend, title_size, FONT, INK, LABEL_SIZE, MARK, MUTED};
+use crate::core::format::{count, points};
 use crate::core::metrics::{KeyFigures, ScoreBand, ScoreDistribution};
 
 /// A sentence stating what the distribution shows at the figures'
@@ -93,8 +94,8 @@ pub fn draw_score_distribution<DB: DrawingBackend>(
         .y_desc("Leads")
         .label_style((FONT, LABEL_SIZE).into_font().color(&INK))
         .axis_desc_style((FONT, LABEL_SIZE).into_font().color(&INK))
-        .y_label_formatter(&|y| format!("{y:.0}"))
-        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| count(y.max(0.0).round() as usize))
+        .x_label_formatter(&|x| points(x.round() as i32))
         .draw()?;
 
     // A band covers [low, high + 1) on the axis; a small gap separates bars.

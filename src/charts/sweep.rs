@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use super::curves::{quiet_corner, thin_curve, trace, MAX_CURVE_POINTS};
 use super::palette::{draw_legend, title_size, FONT, INK, LABEL_SIZE, MARK};
 use crate::core::engine::SweepPoint;
-use crate::core::format::{count, decimal, whole_percent};
+use crate::core::format::{count, decimal, points, whole_percent};
 
 /// Left and right insets of the plotting area, in pixels, so a slider laid
 /// over the chart lines up with the x axis.
@@ -153,7 +153,7 @@ pub fn draw_sweep<DB: DrawingBackend>(
         // Thresholds are whole points; a narrow axis would repeat labels.
         .x_label_formatter(&|x| {
             if x.fract() == 0.0 {
-                format!("{x:.0}")
+                points(*x as i32)
             } else {
                 String::new()
             }

@@ -36,7 +36,63 @@ pub struct CriteriaFile {
     #[serde(default)]
     pub active: usize,
     pub scenarios: Vec<Scenario>,
+    /// The data set the scenarios were worked out on, when it was the
+    /// user's own: what a colleague should load to see the same figures.
+    /// Version 1 readers that predate it ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<DataMark>,
 }
+
+/// Which data a definition was made on: the file's name, its leads and
+/// the columns the scenarios and the mapping use. Names only, never values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataMark {
+    pub name: String,
+    pub rows: u64,
+    #[serde(default)]
+    pub columns: Vec<String>,
+}
+
+impl DataMark {
+    /// The mark of data `name` with `rows` leads for `scenarios` and
+    /// `mapping`: the columns they use, each once, in the order first used.
+    pub fn new(
+        name: &str,
+        rows: usize,
+        mapping: &ColumnMapping,
+        scenarios: &[Scenario],
+    ) -> DataMark {
+        let mut columns: Vec<String> = Vec::new();
+        let roles = [
+            &mapping.outcome,
+            &mapping.followed_up,
+            &mapping.response_hours,
+            &mapping.first_touch,
+            &mapping.created,
+            &mapping.deal_value,
+            &mapping.owner,
+            &mapping.lead_id,
+        ];
+        let used = roles.into_iter().flatten().chain(
+            scenarios
+                .iter()
+                .flat_map(|s| s.criteria.iter().map(|c| &c.rule.column)),
+        );
+        for name in used {
+            if !columns.contains(name) && columns.len() < MAX_MARKED_COLUMNS {
+                columns.push(name.clone());
+            }
+        }
+        DataMark {
+            name: name.to_owned(),
+            rows: rows as u64,
+            columns,
+        }
+    }
+}
+
+/// At most this many column names in a [`DataMark`].
+pub const MAX_MARKED_COLUMNS: usize = 200;
 
 /// Why a criteria file was refused.
 #[derive(Debug, Clone, PartialEq)]
@@ -150,7 +206,13 @@ impl CriteriaFile {
             mapping,
             active,
             scenarios,
+            data: None,
         }
+    }
+
+    /// The same file, saying it was made on `data`.
+    pub fn made_on(self, data: Option<DataMark>) -> Self {
+        CriteriaFile { data, ..self }
     }
 
     /// The file as indented JSON.
@@ -218,6 +280,17 @@ impl CriteriaFile {
         }
         if m.converted_values.len() > MAX_VALUES {
             return Err(invalid("it lists too many converted values"));
+        }
+        if let Some(mark) = &self.data {
+            check_text("the data set's name", &mark.name)?;
+            if mark.columns.len() > MAX_MARKED_COLUMNS {
+                return Err(invalid(format!(
+                    "it names more than {MAX_MARKED_COLUMNS} columns of its data set"
+                )));
+            }
+            for column in &mark.columns {
+                check_text("a column of its data set", column)?;
+            }
         }
         for (s, scenario) in self.scenarios.iter().enumerate() {
             let at = format!("scenario {}", s + 1);

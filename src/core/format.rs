@@ -27,6 +27,24 @@ pub fn count(n: usize) -> String {
     out
 }
 
+/// A whole number of points with thousands separators and a true minus
+/// sign, as charts and band labels show scores.
+///
+/// ```
+/// use leadlens::core::format::points;
+/// assert_eq!(points(12000), "12,000");
+/// assert_eq!(points(-30), "−30");
+/// assert_eq!(points(i32::MIN), "−2,147,483,648");
+/// ```
+pub fn points(n: i32) -> String {
+    let magnitude = count(n.unsigned_abs() as usize);
+    if n < 0 {
+        format!("\u{2212}{magnitude}")
+    } else {
+        magnitude
+    }
+}
+
 /// A fraction as a percentage with one decimal, e.g. `18.2%`.
 pub fn percent(fraction: Option<f64>) -> String {
     match fraction {

@@ -13,7 +13,8 @@
 //!  [outcome, [converted values], followed_up, response_hours, first_touch,
 //!   created, deal_value, owner, lead_id],          (null when unset; trailing nulls dropped)
 //!  [[name, threshold,
-//!    [[label, rationale, points, flags, column, rule code, arguments…], …]], …]]
+//!    [[label, rationale, points, flags, column, rule code, arguments…], …]], …],
+//!  [data set name, rows, [columns used…]]]           (only when made on one's own data)
 //! ```
 //!
 //! `flags` packs the group (bit 0: engagement), the proposer (bits 1–2:
@@ -259,12 +260,19 @@ fn compact_file(file: &CriteriaFile) -> Value {
         mapping,
         active,
         scenarios,
+        data,
     } = file;
-    json!([
-        active,
+    let mut top = vec![
+        json!(active),
         compact_mapping(mapping),
-        scenarios.iter().map(compact_scenario).collect::<Vec<_>>(),
-    ])
+        Value::from(scenarios.iter().map(compact_scenario).collect::<Vec<_>>()),
+    ];
+    // Links from before the data mark have three items; readers of that
+    // time ignore a fourth.
+    if let Some(mark) = data {
+        top.push(json!([mark.name, mark.rows, mark.columns]));
+    }
+    Value::from(top)
 }
 
 /// The roles in [`MAPPING_ROLES`] order. Going through the criteria file's
@@ -453,13 +461,31 @@ fn expand_file(compact: &Value) -> Result<Value, LinkError> {
         .enumerate()
         .map(|(s, scenario)| expand_scenario(&format!("scenario {}", s + 1), scenario))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(json!({
+    let mut file = json!({
         "format": FORMAT,
         "version": VERSION,
         "mapping": mapping,
         "active": active,
         "scenarios": scenarios,
-    }))
+    });
+    // The data mark is advice, not model: one this build cannot read (from
+    // a later build, say) is left out rather than refusing the link.
+    if let Some(mark) = top.items.get(3).and_then(expand_mark) {
+        file["data"] = mark;
+    }
+    Ok(file)
+}
+
+/// `[name, rows, [columns…]]` as the criteria file's `data`, if it has
+/// that shape.
+fn expand_mark(compact: &Value) -> Option<Value> {
+    match compact.as_array()?.as_slice() {
+        [Value::String(name), rows, Value::Array(columns), ..] => {
+            let columns: Option<Vec<&str>> = columns.iter().map(Value::as_str).collect();
+            Some(json!({ "name": name, "rows": rows.as_u64()?, "columns": columns? }))
+        }
+        _ => None,
+    }
 }
 
 fn expand_mapping(compact: &Value) -> Result<Value, LinkError> {
@@ -603,7 +629,7 @@ impl<'a> Items<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::criteria_file::MAX_SCENARIOS;
+    use crate::core::criteria_file::{DataMark, MAX_SCENARIOS};
     use crate::core::sample::{sample_mapping, sample_scenario};
 
     /// `json`, packed the way a link is, for hand-made payloads.
@@ -861,6 +887,40 @@ mod tests {
         assert_eq!(back.active, 1);
         assert!(!back.scenarios[1].criteria[2].enabled);
         assert_eq!(back.scenarios[1].criteria[0].points, -20);
+    }
+
+    #[test]
+    fn the_data_a_definition_was_made_on_travels_by_name_only() {
+        let file = varied_file();
+        let mark = DataMark::new("bank_full.csv", 45_211, &file.mapping, &file.scenarios);
+        assert_eq!(mark.columns[0], "Stage", "the outcome first");
+        let mut unique = mark.columns.clone();
+        unique.dedup();
+        assert_eq!(unique.len(), mark.columns.len(), "each column once");
+        let file = file.made_on(Some(mark.clone()));
+        let back = round_trip(&file);
+        assert_eq!(back.data, Some(mark));
+        assert_eq!(back, file);
+        // A link without the mark (as every link made before it) opens
+        // with none, and so does one whose mark cannot be read.
+        let plain = CriteriaFile::new(sample_mapping(), vec![sample_scenario()], 0);
+        assert_eq!(round_trip(&plain).data, None);
+        let mut link = encode_link(&plain).unwrap();
+        for broken in [
+            json!(["a.csv", "many", []]),
+            json!(["a.csv", 3, [1]]),
+            json!("later"),
+        ] {
+            let mut compact = compact_file(&plain);
+            compact.as_array_mut().unwrap().push(broken);
+            let deflated = miniz_oxide::deflate::compress_to_vec(
+                compact.to_string().as_bytes(),
+                DEFLATE_LEVEL,
+            );
+            link = format!("v1.{}", URL_SAFE_NO_PAD.encode(deflated));
+            assert_eq!(decode_link(&link), Ok(plain.clone()));
+        }
+        assert!(link.starts_with("v1."));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::criteria::Scenario;
-use super::criteria_file::{CriteriaFile, CriteriaFileError};
+use super::criteria_file::{CriteriaFile, CriteriaFileError, DataMark};
 use super::engine::ReplaySettings;
 use super::mapping::ColumnMapping;
 
@@ -23,6 +23,8 @@ pub struct SavedWorkspace {
     pub scenarios: Vec<Scenario>,
     pub active: usize,
     pub settings: ReplaySettings,
+    /// The data a link or criteria file said the scenarios were made on.
+    pub made_on: Option<DataMark>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -63,7 +65,8 @@ impl SavedWorkspace {
             ColumnMapping::default(),
             self.scenarios.clone(),
             self.active,
-        );
+        )
+        .made_on(self.made_on.clone());
         let stored = Stored {
             format: WORKSPACE_FORMAT.to_owned(),
             version: WORKSPACE_VERSION,
@@ -99,6 +102,7 @@ impl SavedWorkspace {
             scenarios: criteria.scenarios,
             active: criteria.active,
             settings: ReplaySettings { reps: stored.reps },
+            made_on: criteria.data,
         })
     }
 }
@@ -117,6 +121,11 @@ mod tests {
             scenarios: vec![sample_scenario(), sales],
             active: 1,
             settings: ReplaySettings { reps: 12 },
+            made_on: Some(DataMark {
+                name: "bank_full.csv".into(),
+                rows: 45_211,
+                columns: vec!["y".into(), "duration".into()],
+            }),
         }
     }
 

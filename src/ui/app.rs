@@ -45,10 +45,14 @@ fn Workspace() -> Html {
     let state = workbench.state();
     let data = state.data.clone();
 
-    // Saved data from an earlier visit is read again once, on start.
+    // Saved data from an earlier visit is read again once, on start
+    // (unless the page was reloaded to recover from an internal error).
     {
         let workbench = workbench.clone();
         use_effect_with((), move |_| {
+            if super::workspace_store::recovering() {
+                return;
+            }
             wasm_bindgen_futures::spawn_local(async move {
                 match saved_data::restore().await {
                     Ok(Some((source, mapping))) => {

@@ -130,10 +130,14 @@ pub fn ChartFigure(props: &ChartFigureProps) -> Html {
                         aria-label={format!("Download “{}” as PNG", props.title)}>{ "PNG" }</button>
                 </span>
             </figcaption>
-            <table class="visually-hidden" data-testid={format!("{testid}-table")}>
-                <caption>{ props.title.clone() }</caption>
-                { props.table.clone() }
-            </table>
+            // A table lays out at its content's width whatever its own width
+            // says: the box that hides it must be a block.
+            <div class="visually-hidden">
+                <table data-testid={format!("{testid}-table")}>
+                    <caption>{ props.title.clone() }</caption>
+                    { props.table.clone() }
+                </table>
+            </div>
         </figure>
     }
 }

@@ -76,7 +76,9 @@ pub fn Compare(props: &CompareProps) -> Html {
     let lead_list = |rows: &[u32], testid: &'static str| {
         let replays = &props.replays.all;
         html! {
-            <ul class="change-list" data-testid={testid}>
+            // Scrolls when long: focusable, so that the keyboard can scroll it.
+            <ul class="change-list" data-testid={testid} tabindex="0"
+                aria-label={if testid.contains("entering") { "Leads that become sales-ready" } else { "Leads that stop being sales-ready" }}>
                 { for rows.iter().take(LISTED_CHANGES).map(|&row| {
                     let row = row as usize;
                     let id = cell(&props.data, props.lead_id.as_deref(), row)
@@ -160,7 +162,10 @@ pub fn Compare(props: &CompareProps) -> Html {
     ];
     html! {
         <details class="compare" ontoggle={on_toggle} data-testid="compare">
-            <summary>{ format!("Compare the {} scenarios side by side", props.scenarios.len()) }</summary>
+            <summary>{ match props.scenarios.len() {
+                1 => "Compare scenarios side by side (there is one so far)".to_owned(),
+                n => format!("Compare the {n} scenarios side by side"),
+            } }</summary>
             if *open && !replays.is_empty() {
                 <table class="compare-table" data-testid="compare-table">
                     <thead><tr>

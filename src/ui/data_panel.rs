@@ -8,7 +8,7 @@ use web_sys::{Blob, BlobPropertyBag, DragEvent, File, HtmlInputElement, HtmlText
 use yew::prelude::*;
 
 use super::loading::{cancel_current, start_load, Then};
-use super::state::{use_workbench, Action, DataSource, LoadStatus, WorkbenchHandle};
+use super::state::{use_workbench, Action, DataSource, LoadStatus, Workbench, WorkbenchHandle};
 use super::workspace_store;
 use crate::core::format;
 use crate::core::ingest::LoadOptions;
@@ -186,6 +186,11 @@ pub fn DataPanel() -> Html {
         Callback::from(move |_| workbench.dismiss_error())
     };
 
+    let on_dismiss_notice = {
+        let workbench = workbench.clone();
+        Callback::from(move |_| workbench.dismiss_notice())
+    };
+
     let state = workbench.state();
     let has_file = state.data.source.is_some();
     html! {
@@ -230,9 +235,41 @@ pub fn DataPanel() -> Html {
                     <button type="button" class="button small" onclick={on_dismiss} aria-label="Dismiss message">{ "×" }</button>
                 </div>
             }
+            if let Some(note) = made_on_note(state) {
+                <p class="made-on" role="note" data-testid="made-on">{ note }</p>
+            }
+            if let Some(message) = &state.notice {
+                <div class="notice" role="status" data-testid="notice">
+                    <span>{ message }</span>
+                    <button type="button" class="button small" onclick={on_dismiss_notice} aria-label="Dismiss notice">{ "×" }</button>
+                </div>
+            }
             if *dragging {
                 <div class="drop-overlay" aria-hidden="true">{ "Drop the CSV file to load it" }</div>
             }
         </section>
+    }
+}
+
+/// Which data the scenarios were made on, when a link or criteria file
+/// said so and other data (or the sample) is in use.
+fn made_on_note(state: &Workbench) -> Option<String> {
+    let mark = state.made_on.as_ref()?;
+    let made_on = format!(
+        "{} ({} leads)",
+        mark.name,
+        format::count(mark.rows as usize)
+    );
+    let data = &state.data.data;
+    match &state.data.source {
+        None => Some(format!(
+            "Made on {made_on}: load that export to see the figures. The sample is shown until then."
+        )),
+        Some(_) if data.name() == mark.name && data.row_count() as u64 == mark.rows => None,
+        Some(_) => Some(format!(
+            "These scenarios were made on {made_on}; the figures here are on {} ({} leads).",
+            data.name(),
+            format::count(data.row_count())
+        )),
     }
 }

@@ -69,7 +69,7 @@ pub fn KeyFigures(props: &KeyFiguresProps) -> Html {
     html! {
         <section class="key-figures" aria-labelledby="key-figures-title">
             <h2 id="key-figures-title" class="visually-hidden">{ "Key figures" }</h2>
-            <p class="headline" data-testid="headline" aria-live="polite">{ format::headline(f, props.workload.as_ref()) }</p>
+            <p class="headline" id="headline" tabindex="-1" data-testid="headline" aria-live="polite">{ format::headline(f, props.workload.as_ref()) }</p>
             <dl class="figures">
                 <Figure testid="kpi-leads" label="Leads" value={Some(f.leads as f64)}
                     text={format::count(f.leads)} />

@@ -6,6 +6,7 @@
 
 use std::rc::Rc;
 
+use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -18,6 +19,7 @@ use crate::core::ingest::reader::{delimiter_name, EncodingChoice, DELIMITERS};
 use crate::core::ingest::roles::{default_converted_values, outcome_candidates, outcome_values};
 use crate::core::ingest::LoadReport;
 use crate::core::mapping::ColumnMapping;
+use crate::core::starting::fits;
 
 /// Reads the pending file again with changed settings, keeping the roles.
 fn reread(
@@ -263,11 +265,32 @@ pub fn MappingStep() -> Html {
             let pending = pending.clone();
             let preparing = preparing.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let starting =
-                    prepare_starting(&pending.dataset, &pending.mapping, &pending.source.name)
-                        .await;
+                // Scenarios already made for this data (from a link, a file
+                // or earlier work) are kept as they are: no starting point.
+                let fitting = workbench
+                    .state()
+                    .definitions
+                    .scenarios
+                    .iter()
+                    .any(|s| fits(s, &pending.dataset));
+                let starting = if fitting {
+                    None
+                } else {
+                    prepare_starting(&pending.dataset, &pending.mapping, &pending.source.name).await
+                };
                 workbench.dispatch(Action::ConfirmMapping { starting });
                 preparing.set(false);
+                // The step goes away: keep the keyboard's place on the
+                // figures of the data just confirmed.
+                gloo::timers::callback::Timeout::new(0, || {
+                    if let Some(headline) = gloo::utils::document()
+                        .get_element_by_id("headline")
+                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                    {
+                        let _ = headline.focus();
+                    }
+                })
+                .forget();
             });
         })
     };

@@ -34,6 +34,14 @@ pub use app::App;
 /// frozen screen, and logs it to the console.
 fn show_panic(info: &std::panic::PanicHookInfo<'_>) {
     console_error_panic_hook::hook(info);
+    show_failure(&info.to_string());
+}
+
+/// The banner of an internal failure: what happened, and two ways back
+/// that work without the stopped app, as plain links: reload with the
+/// work kept in this browser, or reload with it set aside (should the
+/// failure come back with it).
+pub fn show_failure(message: &str) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
@@ -42,10 +50,34 @@ fn show_panic(info: &std::panic::PanicHookInfo<'_>) {
     };
     banner.set_class_name("panic-banner");
     let _ = banner.set_attribute("role", "alert");
-    banner.set_text_content(Some(&format!(
-        "leadlens hit an internal error and stopped: {info}. Reload the page to continue; \
-         nothing has left this browser."
-    )));
+    let _ = banner.set_attribute("data-testid", "panic-banner");
+    let text = document.create_element("p");
+    if let Ok(text) = &text {
+        text.set_text_content(Some(&format!(
+            "leadlens hit an internal error and stopped ({message}). \
+             Nothing has left this browser, and your scenarios are kept."
+        )));
+        let _ = banner.append_child(text);
+    }
+    let page = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_else(|| "./".to_owned());
+    for (label, href, testid) in [
+        ("Reload leadlens", page.clone(), "panic-reload"),
+        (
+            "Reload with the kept work set aside",
+            format!("{page}?{}", workspace_store::RECOVER_QUERY),
+            "panic-recover",
+        ),
+    ] {
+        if let Ok(link) = document.create_element("a") {
+            link.set_text_content(Some(label));
+            let _ = link.set_attribute("href", &href);
+            let _ = link.set_attribute("class", "button");
+            let _ = link.set_attribute("data-testid", testid);
+            let _ = banner.append_child(&link);
+        }
+    }
     if let Some(body) = document.body() {
         let _ = body.prepend_with_node_1(&banner);
     }

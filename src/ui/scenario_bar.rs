@@ -6,7 +6,7 @@
 //! The same goes for a share link: the bar always holds the link to the
 //! current scenarios, and a link opened in the address bar is read here.
 
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
@@ -14,8 +14,9 @@ use yew::prelude::*;
 use crate::charts::palette::{css, scenario_colour};
 
 use super::download::download_text;
-use super::state::{use_workbench, Action, WorkbenchHandle};
-use crate::core::criteria_file::CriteriaFile;
+use super::loading::prepare_starting;
+use super::state::{use_workbench, Action, Workbench, WorkbenchHandle};
+use crate::core::criteria_file::{CriteriaFile, DataMark};
 use crate::core::sample::sample_scenario;
 use crate::core::share::{decode_link, encode_link, is_share_fragment};
 
@@ -73,10 +74,26 @@ fn open_link(
                 replace: true,
             });
             workbench.dispatch(Action::ApplyMapping(file.mapping));
+            workbench.dispatch(Action::NoteMadeOn(file.data));
         }
         Err(error) => workbench.dispatch(Action::LoadFailed(format!(
             "This share link could not be opened: {error}"
         ))),
+    }
+}
+
+/// The data a link or criteria file made now says it was made on: the
+/// user's own file in use, or (on the sample) what the definition was
+/// received with, so that passing a link on keeps its mark.
+fn data_mark(state: &Workbench) -> Option<DataMark> {
+    match &state.data.source {
+        Some(_) => Some(DataMark::new(
+            state.data.data.name(),
+            state.data.data.row_count(),
+            &state.mapping,
+            &state.definitions.scenarios,
+        )),
+        None => state.made_on.clone(),
     }
 }
 
@@ -144,19 +161,26 @@ pub fn ScenarioBar() -> Html {
     {
         let workbench = workbench.clone();
         use_effect_with((), move |_| {
-            let listener = EventListener::new(&gloo::utils::document(), "keydown", move |event| {
-                let event: &KeyboardEvent = event.unchecked_ref();
-                if !(event.ctrl_key() || event.meta_key()) || in_text_field(event) {
-                    return;
-                }
-                match event.key().to_ascii_lowercase().as_str() {
-                    "z" if event.shift_key() => workbench.redo(),
-                    "z" => workbench.undo(),
-                    "y" => workbench.redo(),
-                    _ => return,
-                }
-                event.prevent_default();
-            });
+            // Not passive: the shortcut takes the key from the browser.
+            let options = EventListenerOptions::enable_prevent_default();
+            let listener = EventListener::new_with_options(
+                &gloo::utils::document(),
+                "keydown",
+                options,
+                move |event| {
+                    let event: &KeyboardEvent = event.unchecked_ref();
+                    if !(event.ctrl_key() || event.meta_key()) || in_text_field(event) {
+                        return;
+                    }
+                    match event.key().to_ascii_lowercase().as_str() {
+                        "z" if event.shift_key() => workbench.redo(),
+                        "z" => workbench.undo(),
+                        "y" => workbench.redo(),
+                        _ => return,
+                    }
+                    event.prevent_default();
+                },
+            );
             move || drop(listener)
         });
     }
@@ -197,6 +221,28 @@ pub fn ScenarioBar() -> Html {
         let workbench = workbench.clone();
         Callback::from(move |_: MouseEvent| workbench.dispatch(Action::DeleteScenario(active)))
     };
+    // A starting point from the data in use, on request (loading data for
+    // which scenarios exist adds none).
+    let suggesting = use_state(|| false);
+    let can_suggest = state.data.source.is_some() && state.mapping.outcome.is_some();
+    let on_suggest = {
+        let workbench = workbench.clone();
+        let suggesting = suggesting.clone();
+        Callback::from(move |_: MouseEvent| {
+            let state = workbench.state();
+            let data = std::rc::Rc::clone(&state.data.data);
+            let mapping = state.mapping.clone();
+            let workbench = workbench.clone();
+            let suggesting = suggesting.clone();
+            suggesting.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Some(scenario) = prepare_starting(&data, &mapping, data.name()).await {
+                    workbench.dispatch(Action::AddStarting(scenario));
+                }
+                suggesting.set(false);
+            });
+        })
+    };
     let on_undo = {
         let workbench = workbench.clone();
         Callback::from(move |_: MouseEvent| workbench.undo())
@@ -210,7 +256,8 @@ pub fn ScenarioBar() -> Html {
             state.mapping.clone(),
             definitions.scenarios.clone(),
             definitions.active,
-        );
+        )
+        .made_on(data_mark(state));
         Callback::from(move |_: MouseEvent| {
             download_text(
                 "leadlens-criteria.json",
@@ -267,6 +314,7 @@ pub fn ScenarioBar() -> Html {
                     replace,
                 });
                 workbench.dispatch(Action::ApplyMapping(file.mapping.clone()));
+                workbench.dispatch(Action::NoteMadeOn(file.data.clone()));
                 pending_import.set(None);
             })
         };
@@ -307,11 +355,21 @@ pub fn ScenarioBar() -> Html {
                 <input type="text" value={names[active].clone()} onchange={on_rename} data-testid="scenario-name"
                     aria-label="Name of the active scenario" />
             </label>
-            <button type="button" class="button" onclick={on_duplicate} data-testid="scenario-duplicate">
-                { format!("Duplicate as “{}”", copy_name(&names[active], &names)) }
+            <button type="button" class="button" onclick={on_duplicate} data-testid="scenario-duplicate"
+                title={format!("Copy as “{copy}”", copy = copy_name(&names[active], &names))}>
+                { if names[active].to_lowercase().contains("marketing") || names[active].to_lowercase().contains("sales") {
+                    "Duplicate as other team's view"
+                } else {
+                    "Duplicate"
+                } }
             </button>
             <button type="button" class="button" onclick={on_delete} disabled={names.len() <= 1}
                 data-testid="scenario-delete">{ "Delete scenario" }</button>
+            <button type="button" class="button" onclick={on_suggest} disabled={!can_suggest || *suggesting}
+                data-testid="suggest-start"
+                title="Adds a scenario built from this file's columns: the values and ranges that converted best">
+                { if *suggesting { "Suggesting…" } else { "Suggest a starting point" } }
+            </button>
             <span class="toolbar-gap" />
             <button type="button" class="button" onclick={on_undo} disabled={!state.can_undo()}
                 data-testid="undo" title="Ctrl+Z">{ "Undo" }</button>
@@ -336,13 +394,18 @@ fn ShareLink() -> Html {
     let workbench = use_workbench();
     let state = workbench.state();
     let link = use_memo(
-        (state.mapping.clone(), state.definitions.clone()),
-        |(mapping, definitions)| {
+        (
+            state.mapping.clone(),
+            state.definitions.clone(),
+            data_mark(state),
+        ),
+        |(mapping, definitions, mark)| {
             let file = CriteriaFile::new(
                 mapping.clone(),
                 definitions.scenarios.clone(),
                 definitions.active,
-            );
+            )
+            .made_on(mark.clone());
             encode_link(&file)
                 .map(|fragment| format!("{}#{fragment}", page_address()))
                 .map_err(|e| e.to_string())

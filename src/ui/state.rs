@@ -12,7 +12,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::core::criteria::{bound_points, Criterion, CriterionKey, Scenario};
-use crate::core::criteria_file::MAX_SCENARIOS;
+use crate::core::criteria_file::{DataMark, MAX_SCENARIOS};
 use crate::core::dataset::Dataset;
 use crate::core::engine::ReplaySettings;
 use crate::core::ingest::{LoadOptions, LoadReport, Loaded};
@@ -181,6 +181,12 @@ pub struct Workbench {
     /// The mapping a criteria file or link brought, by column name: the
     /// mapping step of data loaded later starts from it.
     pub preferred_mapping: Option<ColumnMapping>,
+    /// The data the scenarios were made on, as a link or criteria file
+    /// said: until that data is loaded, the page says which it was.
+    pub made_on: Option<DataMark>,
+    /// What the last change did that the user should know, e.g. the
+    /// scenarios it set aside; until dismissed or superseded.
+    pub notice: Option<String>,
 }
 
 impl Workbench {
@@ -223,6 +229,8 @@ impl Workbench {
             load: LoadStatus::Idle,
             error: None,
             preferred_mapping: None,
+            made_on: None,
+            notice: None,
         }
     }
 
@@ -301,6 +309,85 @@ impl Workbench {
         }
     }
 
+    /// After new data is put in use: scenarios none of whose rules can
+    /// apply to it are set aside (one undoable edit, said in a notice); if
+    /// others fit, the active one stays (or the first fitting one becomes
+    /// active) and `starting` is not added, so that a link or file opened
+    /// before the data keeps its figures; only when none fits is
+    /// `starting` added as the active scenario.
+    fn fit_scenarios_to_data(&mut self, starting: Option<Scenario>) {
+        let data = Rc::clone(&self.data.data);
+        let fitting: Vec<bool> = self
+            .definitions
+            .scenarios
+            .iter()
+            .map(|s| fits(s, &data))
+            .collect();
+        let removed: Vec<String> = self
+            .definitions
+            .scenarios
+            .iter()
+            .zip(&fitting)
+            .filter(|(_, &fit)| !fit)
+            .map(|(s, _)| s.name.clone())
+            .collect();
+        let starting = if fitting.contains(&true) {
+            None
+        } else {
+            starting
+        };
+        if removed.is_empty() && starting.is_none() {
+            return;
+        }
+        let kind = format!("fit to data {}", self.history.undo.len());
+        let added = starting.as_ref().map(|s| s.name.clone());
+        let changed = self.edit(kind, |d| {
+            let mut kept: Vec<Scenario> = Vec::with_capacity(d.scenarios.len());
+            // The active scenario stays active if it fits, else the first
+            // that does.
+            let mut active = 0;
+            for (index, (scenario, fit)) in d.scenarios.drain(..).zip(&fitting).enumerate() {
+                if *fit {
+                    if index == d.active {
+                        active = kept.len();
+                    }
+                    kept.push(scenario);
+                }
+            }
+            if let Some(scenario) = starting {
+                kept.truncate(MAX_SCENARIOS - 1);
+                kept.push(scenario);
+                active = kept.len() - 1;
+            }
+            if kept.is_empty() {
+                return false;
+            }
+            d.scenarios = kept;
+            d.active = active;
+            true
+        });
+        if changed && !removed.is_empty() {
+            let names = removed
+                .iter()
+                .map(|n| format!("“{n}”"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let count = match removed.len() {
+                1 => "1 scenario".to_owned(),
+                n => format!("{n} scenarios"),
+            };
+            let then = match added {
+                Some(name) => format!(" “{name}” was built from this file instead."),
+                None => String::new(),
+            };
+            self.notice = Some(format!(
+                "Set aside {count} whose rules use none of this file's columns: {names}.{then} \
+                 Undo brings {} back.",
+                if removed.len() == 1 { "it" } else { "them" }
+            ));
+        }
+    }
+
     /// Puts `data` in use under the next version number.
     fn replace_data(&mut self, data: LoadedData) {
         self.data = LoadedData {
@@ -361,6 +448,12 @@ pub enum Action {
     /// Takes the roles of a mapping (from a criteria file or a link) whose
     /// columns the loaded data has.
     ApplyMapping(ColumnMapping),
+    /// The data set a link or criteria file says its scenarios were made on.
+    NoteMadeOn(Option<DataMark>),
+    /// Adds a starting scenario built from the data in use, as the
+    /// active one (asked for with "Suggest a starting point").
+    AddStarting(Scenario),
+    DismissNotice,
     /// The number of sales reps the workload is spread over.
     SetReps(u32),
     LoadStarted {
@@ -634,14 +727,32 @@ impl Reducible for Workbench {
                 next.mapping = pending.mapping.clone();
                 next.error = None;
                 next.replace_data(pending.into_data());
-                next.add_starting(starting);
+                next.fit_scenarios_to_data(starting);
                 true
             }
             Action::Restore { pending, starting } => {
                 next.mapping = pending.mapping.clone();
                 next.load = LoadStatus::Idle;
                 next.replace_data(pending.into_data());
-                next.add_starting(starting);
+                next.fit_scenarios_to_data(starting);
+                true
+            }
+            Action::NoteMadeOn(mark) => {
+                if mark.is_none() || mark == next.made_on {
+                    return self;
+                }
+                next.made_on = mark;
+                true
+            }
+            Action::AddStarting(scenario) => {
+                next.add_starting(Some(scenario));
+                true
+            }
+            Action::DismissNotice => {
+                if next.notice.is_none() {
+                    return self;
+                }
+                next.notice = None;
                 true
             }
             Action::CancelLoad => {
@@ -682,6 +793,7 @@ impl Reducible for Workbench {
                     scenarios: saved.scenarios,
                 };
                 next.settings = saved.settings;
+                next.made_on = saved.made_on;
                 next.history = History::default();
                 true
             }
@@ -755,7 +867,12 @@ impl WorkbenchHandle {
             scenarios: self.state().definitions.scenarios.clone(),
             active: self.state().definitions.active,
             settings: self.state().settings,
+            made_on: self.state().made_on.clone(),
         }
+    }
+
+    pub fn dismiss_notice(&self) {
+        self.dispatch(Action::DismissNotice);
     }
 
     pub fn forget_data(&self) {
@@ -788,6 +905,7 @@ pub fn use_workbench() -> WorkbenchHandle {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::criteria::RuleTest;
     use crate::core::ingest::{load_bytes, LoadOptions};
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -970,25 +1088,114 @@ mod tests {
     }
 
     #[test]
-    fn confirming_adds_the_starting_scenario_as_active_and_undoably() {
+    fn confirming_sets_aside_the_samples_scenario_for_a_starting_point_undoably() {
         let parsed = reduce(
             Workbench::with_sample(),
             Action::LoadParsed(pending("id,won\n1,yes\n2,no\n")),
         );
-        let mut starting = parsed.scenario().clone();
-        starting.name = "Starting point (from leads.csv)".into();
+        let sample_scenario = parsed.scenario().clone();
+        let starting = Scenario {
+            name: "Starting point (from leads.csv)".into(),
+            threshold: 1,
+            criteria: vec![Criterion::new("Id", 5, "id", RuleTest::NotEmpty)],
+        };
         let confirmed = Rc::clone(&parsed).reduce(Action::ConfirmMapping {
-            starting: Some(starting),
+            starting: Some(starting.clone()),
         });
-        assert_eq!(confirmed.definitions.scenarios.len(), 2);
-        assert_eq!(confirmed.scenario().name, "Starting point (from leads.csv)");
+        assert_eq!(confirmed.definitions.scenarios, vec![starting]);
+        let notice = confirmed.notice.as_deref().unwrap();
+        assert!(
+            notice.contains(&format!("“{}”", sample_scenario.name)),
+            "{notice}"
+        );
+        assert!(notice.contains("Undo brings it back"), "{notice}");
         let undone = Rc::clone(&confirmed).reduce(Action::Undo);
-        assert_eq!(undone.definitions.scenarios.len(), 1);
+        assert_eq!(undone.definitions.scenarios, vec![sample_scenario]);
         assert_eq!(
             undone.data.data.row_count(),
             2,
             "undo concerns the definitions, not the data"
         );
+    }
+
+    #[test]
+    fn data_for_which_a_links_scenarios_were_made_keeps_them_and_their_active_one() {
+        // A colleague opened a link (two scenarios on the file's columns,
+        // the second active), then loads the file itself.
+        let on_file = |name: &str, points: i32| Scenario {
+            name: name.into(),
+            threshold: 5,
+            criteria: vec![Criterion::new(
+                "Won early",
+                points,
+                "id",
+                RuleTest::NotEmpty,
+            )],
+        };
+        let linked = reduce(
+            Workbench::with_sample(),
+            Action::AddScenarios {
+                scenarios: vec![on_file("Marketing view", 3), on_file("Sales view", 7)],
+                active: 1,
+                replace: true,
+            },
+        );
+        let mark = DataMark {
+            name: "leads.csv".into(),
+            rows: 2,
+            columns: vec!["id".into(), "won".into()],
+        };
+        let linked = Rc::clone(&linked).reduce(Action::NoteMadeOn(Some(mark.clone())));
+        assert_eq!(linked.made_on, Some(mark));
+        let parsed =
+            Rc::clone(&linked).reduce(Action::LoadParsed(pending("id,won\n1,yes\n2,no\n")));
+        let confirmed = Rc::clone(&parsed).reduce(Action::ConfirmMapping { starting: None });
+        assert_eq!(
+            confirmed.definitions, linked.definitions,
+            "nothing added, nothing moved"
+        );
+        assert_eq!(confirmed.scenario().name, "Sales view");
+        assert_eq!(confirmed.notice, None);
+        // Asked for, a starting point is added as the active scenario.
+        let mut start = on_file("Starting point (from leads.csv)", 1);
+        start.threshold = 1;
+        let suggested = Rc::clone(&confirmed).reduce(Action::AddStarting(start));
+        assert_eq!(suggested.definitions.scenarios.len(), 3);
+        assert_eq!(suggested.scenario().name, "Starting point (from leads.csv)");
+    }
+
+    #[test]
+    fn only_scenarios_that_fit_none_of_the_columns_are_set_aside() {
+        let fitting = Scenario {
+            name: "Fits".into(),
+            threshold: 1,
+            criteria: vec![Criterion::new("Id", 5, "id", RuleTest::NotEmpty)],
+        };
+        let state = reduce(
+            Workbench::with_sample(),
+            Action::AddScenarios {
+                scenarios: vec![fitting.clone()],
+                active: 0,
+                replace: false,
+            },
+        );
+        // The sample's scenario stays active while the sample is shown.
+        let state = Rc::clone(&state).reduce(Action::SelectScenario(0));
+        let parsed = Rc::clone(&state).reduce(Action::LoadParsed(pending("id,won\n1,yes\n2,no\n")));
+        let confirmed = Rc::clone(&parsed).reduce(Action::ConfirmMapping {
+            starting: Some(fitting.clone()),
+        });
+        assert_eq!(
+            confirmed.definitions.scenarios,
+            vec![fitting],
+            "no starting point beside it"
+        );
+        assert_eq!(confirmed.definitions.active, 0);
+        assert!(confirmed
+            .notice
+            .as_deref()
+            .unwrap()
+            .starts_with("Set aside 1 scenario"));
     }
 
     #[test]
@@ -1054,6 +1261,7 @@ mod tests {
             scenarios: vec![sample_scenario(), sales],
             active: 7,
             settings: ReplaySettings { reps: 3 },
+            made_on: None,
         }));
         assert_eq!(restored.definitions.scenarios.len(), 2);
         assert_eq!(
@@ -1067,6 +1275,7 @@ mod tests {
             scenarios: Vec::new(),
             active: 0,
             settings: ReplaySettings::default(),
+            made_on: None,
         }));
         assert!(
             Rc::ptr_eq(&same, &restored),

@@ -148,4 +148,12 @@ describe('privacy', () => {
     assert.ok(violations.some((v) => v.startsWith('connect-src')), JSON.stringify(violations));
     await context.close();
   });
+
+  test('at 1280 px the page does not scroll sideways', async () => {
+    const { context, page } = await openApp(env, { viewport: { width: 1280, height: 800 } });
+    await page.waitForSelector('[data-testid=chart-sweep-table]', { state: 'attached' });
+    const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(widths[0] <= widths[1], `page ${widths[0]} px wide in a ${widths[1]} px window`);
+    await context.close();
+  });
 });

@@ -140,6 +140,11 @@ describe('the charts panel', () => {
     for (let i = 0; i < 5; i += 1) await page.keyboard.press('ArrowLeft');
     const lowered = await figureChange(page, 'kpi-sales-ready', ready);
     assert.ok(lowered > ready);
+    // Once the five steps are through, both sliders agree.
+    await page.waitForFunction(() => {
+      const value = (id) => document.querySelector(`[data-testid=${id}]`).value;
+      return value('threshold') === value('sweep-threshold') && value('threshold') === value('chart-threshold');
+    });
     const threshold = await page.inputValue('[data-testid=threshold]');
     assert.equal(await page.inputValue('[data-testid=chart-threshold]'), threshold, 'both sliders agree');
     await page.waitForFunction((t) => document.querySelector('[data-testid=chart-sweep-table] caption').textContent.startsWith(`At ${t}+ points`), threshold);

@@ -39,6 +39,8 @@ describe('loading a file', () => {
     // Until confirmed, the sample stays in use.
     assert.equal(await figure(page, 'kpi-leads'), 5000);
     assert.equal(await confirm(page, 5000), 6);
+    // The keyboard's place moves to the figures of the confirmed data.
+    await page.waitForFunction(() => document.activeElement?.dataset.testid === 'headline');
     assert.match(await page.textContent('[data-testid=data-badge]'), /hubspot_export\.csv · 6 leads/);
     const summary = page.locator('[data-testid=data-overview] [data-testid=data-summary]');
     assert.equal(await summary.locator('tbody tr').count(), 9);
@@ -210,18 +212,22 @@ describe('large files', () => {
 });
 
 describe('a starting point', () => {
-  test('new data gets a starting scenario built from its columns, made active', async () => {
+  test('new data gets a starting scenario built from its columns, and the sample\'s is set aside undoably', async () => {
     const { context, page } = await openApp(env);
     await page.setInputFiles('[data-testid=upload-input]', fixture('salesforce_leads.csv'));
     await page.waitForSelector('[data-testid=mapping-step]');
     await page.click('[data-testid=mapping-confirm]');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=scenario-tab]').length === 2);
-    const active = page.locator('[data-testid=scenario-tab][aria-pressed=true]');
-    assert.equal(await active.textContent(), 'Starting point (from salesforce_leads.csv)');
-    // The sample's scenario stays, its rules inactive on this data.
-    await page.locator('[data-testid=scenario-tab]').first().click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=scenario-tab]')?.textContent.startsWith('Starting point'));
+    assert.deepEqual(await page.locator('[data-testid=scenario-tab]').allTextContents(), ['Starting point (from salesforce_leads.csv)']);
+    // The sample's scenario has no column here: set aside, with a message.
+    assert.match(await page.textContent('[data-testid=notice]'), /Set aside 1 scenario whose rules use none of this file's columns: “Marketing view”/);
+    await page.click('[data-testid=undo]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=scenario-tab]').length === 1
+      && document.querySelector('[data-testid=scenario-tab]').textContent === 'Marketing view');
     await page.waitForSelector('.rule-inactive');
     assert.match(await page.locator('.rule-inactive').first().textContent(), /the data has no column/);
+    await page.click('[data-testid=notice] button');
+    assert.equal(await page.locator('[data-testid=notice]').count(), 0);
     await context.close();
   });
 });

@@ -115,6 +115,43 @@ describe('share link', () => {
     await a.context.close();
   });
 
+  test('a link opened before its data keeps its figures once that data is loaded', async () => {
+    const a = await openApp(env);
+    await a.page.setInputFiles('[data-testid=upload-input]', join(FIXTURES, 'bank_telemarketing.csv'));
+    await a.page.waitForSelector('[data-testid=mapping-step]');
+    await a.page.click('[data-testid=mapping-confirm]');
+    assert.equal(await figureChange(a.page, 'kpi-leads', 5000), 400);
+    // The sample's scenario uses none of the file's columns: set aside, undoably.
+    assert.match(await a.page.textContent('[data-testid=notice]'), /Set aside 1 scenario .*Undo brings it back/);
+    assert.deepEqual(await tabs(a.page).allTextContents(), ['Starting point (from bank_telemarketing.csv)']);
+    await editTogether(a.page);
+    const link = await a.page.inputValue('[data-testid=share-link]');
+    const figures = await kpis(a.page);
+    const names = await tabs(a.page).allTextContents();
+
+    const b = await openLink(link);
+    assert.match(
+      await b.page.textContent('[data-testid=made-on]'),
+      /Made on bank_telemarketing\.csv \(400 leads\): load that export to see the figures/,
+    );
+    await b.page.setInputFiles('[data-testid=upload-input]', join(FIXTURES, 'bank_telemarketing.csv'));
+    await b.page.waitForSelector('[data-testid=mapping-step]');
+    await b.page.click('[data-testid=mapping-confirm]');
+    await figureChange(b.page, 'kpi-leads', 5000);
+    await b.page.waitForFunction((n) => document.querySelector('[data-testid=kpi-sales-ready]').dataset.value === n, figures[1]);
+    assert.deepEqual(await tabs(b.page).allTextContents(), names, 'no starting point added');
+    assert.equal(await tabs(b.page).nth(1).getAttribute('aria-pressed'), 'true', 'the sender\'s active scenario');
+    assert.deepEqual(await kpis(b.page), figures);
+    assert.equal(await b.page.locator('[data-testid=made-on]').count(), 0, 'the data it was made on is in use');
+    assert.equal(await b.page.locator('[data-testid=notice]').count(), 0);
+    // A starting point still comes on request.
+    await b.page.click('[data-testid=suggest-start]');
+    await b.page.waitForFunction((n) => document.querySelectorAll('[data-testid=scenario-tab]').length === n + 1, names.length);
+    assert.deepEqual(b.errors, []);
+    await b.context.close();
+    await a.context.close();
+  });
+
   test('labels travel as text, never as markup', async () => {
     const { context, page } = await openApp(env);
     const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';

@@ -399,3 +399,36 @@ fn a_column_whose_later_values_do_not_fit_is_typed_as_a_whole() {
     );
     assert_eq!(texts(&l.dataset, "value")[3].as_deref(), Some("c3"));
 }
+
+#[test]
+fn a_telemarketing_export_has_its_call_duration_marked_as_known_only_afterwards() {
+    // Bank telemarketing: `duration` is the length of the call, known once
+    // the call is over, and long calls are the ones that sold.
+    let l = loaded("bank_telemarketing.csv");
+    assert_eq!(l.suggested.outcome.as_deref(), Some("y"));
+    assert_eq!(
+        l.suggested.converted_values,
+        ["true"],
+        "y is a yes/no column"
+    );
+    assert_eq!(l.suggested.known_after, ["duration"]);
+    let outcomes = l.suggested.outcomes(&l.dataset).unwrap();
+    let start =
+        leadlens::core::starting::starting_scenario(&l.dataset, &l.suggested, &outcomes, "s");
+    let columns: Vec<&str> = start
+        .criteria
+        .iter()
+        .map(|c| c.rule.column.as_str())
+        .collect();
+    assert!(!columns.contains(&"duration"), "{columns:?}");
+    assert!(!columns.contains(&"y"), "{columns:?}");
+    assert!(
+        !start.criteria.is_empty(),
+        "the columns known on arrival still give a start"
+    );
+    // Marked as known on arrival, it would be the strongest criterion.
+    let mut careless = l.suggested.clone();
+    careless.known_after.clear();
+    let leaky = leadlens::core::starting::starting_scenario(&l.dataset, &careless, &outcomes, "s");
+    assert!(leaky.criteria.iter().any(|c| c.rule.column == "duration"));
+}

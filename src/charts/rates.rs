@@ -525,7 +525,7 @@ mod tests {
         );
         let out = svg(&chart);
         let labels = texts(&out);
-        assert!(labels.contains(&"0–9"), "{labels:?}");
+        assert!(labels.contains(&"0 to 9"), "{labels:?}");
         assert!(!labels.contains(&many[1].as_str()), "{labels:?}");
     }
 
@@ -533,7 +533,7 @@ mod tests {
     fn band_chart_marks_thin_bands_and_the_overall_rate() {
         let bands = [band(0, 9, 1, 100), band(10, 19, 2, 8), band(20, 20, 0, 0)];
         let chart = conversion_by_band_chart(&bands, Some(0.123), SCENARIO_ACCENTS[2]);
-        assert_eq!(chart.categories, ["0–9", "10–19", "20"]);
+        assert_eq!(chart.categories, ["0 to 9", "10 to 19", "20"]);
         let thin: Vec<bool> = chart.series[0].bars.iter().map(|b| b.thin).collect();
         assert_eq!(thin, [false, true, true]);
         assert_eq!(chart.reference, Some(("Overall 12%".to_owned(), 0.123)));
@@ -554,7 +554,7 @@ mod tests {
         );
         // 30 splits a band, and 0 leaves nothing below: describe the trend.
         let trend =
-            "Conversion rises from 4% in the lowest band (0–19) to 25% in the highest (40–59)";
+            "Conversion rises from 4% in the lowest band (0 to 19) to 25% in the highest (40 to 59)";
         assert_eq!(conversion_by_band_finding(&bands, 30), trend);
         assert_eq!(conversion_by_band_finding(&bands, 0), trend);
     }
@@ -564,16 +564,16 @@ mod tests {
         let falling = [band(0, 9, 5, 10), band(10, 19, 1, 10)];
         assert_eq!(
             conversion_by_band_finding(&falling, 100),
-            "Conversion falls from 50% in the lowest band (0–9) to 10% in the highest (10–19)"
+            "Conversion falls from 50% in the lowest band (0 to 9) to 10% in the highest (10 to 19)"
         );
         let flat = [band(0, 9, 1, 10), band(10, 19, 2, 20)];
         assert_eq!(
             conversion_by_band_finding(&flat, 100),
-            "Conversion is 10% in both the lowest band (0–9) and the highest (10–19)"
+            "Conversion is 10% in both the lowest band (0 to 9) and the highest (10 to 19)"
         );
         assert_eq!(
             conversion_by_band_finding(&[band(40, 49, 3, 12), band(50, 59, 0, 0)], 0),
-            "All leads score 40–49 points and convert at 25%"
+            "All leads score 40 to 49 points and convert at 25%"
         );
         assert_eq!(
             conversion_by_band_finding(&[band(0, 9, 0, 0)], 0),

@@ -281,6 +281,12 @@ impl CriteriaFile {
         if m.converted_values.len() > MAX_VALUES {
             return Err(invalid("it lists too many converted values"));
         }
+        if m.known_after.len() > MAX_VALUES {
+            return Err(invalid("it lists too many columns known only afterwards"));
+        }
+        for column in &m.known_after {
+            check_text("a column known only afterwards", column)?;
+        }
         if let Some(mark) = &self.data {
             check_text("the data set's name", &mark.name)?;
             if mark.columns.len() > MAX_MARKED_COLUMNS {

@@ -23,6 +23,14 @@ pub const DEFAULT_CONVERTED_VALUES: &[&str] = &[
     "customer",
 ];
 
+/// A header reduced to lower-case letters and digits: "Is Won?" → "iswon".
+pub fn normalise_header(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// Column roles by column name; only the outcome is needed for a replay.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -36,6 +44,10 @@ pub struct ColumnMapping {
     pub deal_value: Option<String>,
     pub owner: Option<String>,
     pub lead_id: Option<String>,
+    /// Columns known only after sales has worked the lead (a call's
+    /// duration, a status, tags): never given starting points, and flagged
+    /// where a criterion uses them.
+    pub known_after: Vec<String>,
 }
 
 /// Why the outcome cannot be read.
@@ -86,7 +98,46 @@ impl ColumnMapping {
             deal_value: pick(&self.deal_value, &fallback.deal_value),
             owner: pick(&self.owner, &fallback.owner),
             lead_id: pick(&self.lead_id, &fallback.lead_id),
+            // The user's answers where the data has the column; the
+            // fallback's for the columns not answered for.
+            known_after: {
+                let mut known: Vec<String> = self
+                    .known_after
+                    .iter()
+                    .filter(|name| data.column(name).is_some())
+                    .cloned()
+                    .collect();
+                if known.is_empty() {
+                    known = fallback.known_after.clone();
+                }
+                known
+            },
         }
+    }
+
+    /// The columns that play a role (outcome, follow-up, owner, …): what
+    /// happened to the lead, or who it is in the CRM, never a criterion.
+    pub fn role_columns(&self) -> Vec<&str> {
+        [
+            &self.outcome,
+            &self.followed_up,
+            &self.response_hours,
+            &self.first_touch,
+            &self.created,
+            &self.deal_value,
+            &self.owner,
+            &self.lead_id,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect()
+    }
+
+    /// Whether `column` is known only after the lead was worked: marked so,
+    /// or the outcome itself.
+    pub fn known_only_after(&self, column: &str) -> bool {
+        self.outcome.as_deref() == Some(column) || self.known_after.iter().any(|c| c == column)
     }
 
     /// Whether `value` counts as converted: it equals one of the chosen

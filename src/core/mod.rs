@@ -7,6 +7,7 @@ pub mod dataset;
 pub mod engine;
 pub mod followup;
 pub mod format;
+pub mod hindsight;
 pub mod ingest;
 pub mod mapping;
 pub mod metrics;

@@ -11,7 +11,8 @@
 //! ```text
 //! [active,
 //!  [outcome, [converted values], followed_up, response_hours, first_touch,
-//!   created, deal_value, owner, lead_id],          (null when unset; trailing nulls dropped)
+//!   created, deal_value, owner, lead_id, [columns known only after]],
+//!                                                  (null when unset; trailing nulls dropped)
 //!  [[name, threshold,
 //!    [[label, rationale, points, flags, column, rule code, arguments…], …]], …],
 //!  [data set name, rows, [columns used…]]]           (only when made on one's own data)
@@ -57,7 +58,7 @@ pub const MAX_INFLATED_BYTES: usize = 512 * 1024;
 const DEFLATE_LEVEL: u8 = 9;
 
 /// The mapping's roles in link order, by their criteria-file names.
-const MAPPING_ROLES: [&str; 9] = [
+const MAPPING_ROLES: [&str; 10] = [
     "outcome",
     "converted_values",
     "followed_up",
@@ -67,10 +68,12 @@ const MAPPING_ROLES: [&str; 9] = [
     "deal_value",
     "owner",
     "lead_id",
+    "known_after",
 ];
 
-/// The one role that holds a list of texts rather than a column name.
+/// The roles that hold a list of texts rather than one column name.
 const CONVERTED_VALUES: usize = 1;
+const KNOWN_AFTER: usize = 9;
 
 /// What a rule argument must be.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -496,7 +499,7 @@ fn expand_mapping(compact: &Value) -> Result<Value, LinkError> {
             None | Some(Value::Null) => {}
             Some(_) => {
                 let what = format!("the {} role", name.replace('_', " "));
-                let kind = if index == CONVERTED_VALUES {
+                let kind = if index == CONVERTED_VALUES || index == KNOWN_AFTER {
                     Argument::Texts
                 } else {
                     Argument::Text
@@ -935,6 +938,7 @@ mod tests {
             deal_value: Some("Value".into()),
             owner: Some("Owner".into()),
             lead_id: Some("".into()),
+            known_after: vec!["Call duration".into(), "Tags".into()],
         };
         for mapping in [mapping, ColumnMapping::default(), sample_mapping()] {
             let file = CriteriaFile::new(mapping, vec![sample_scenario()], 0);
@@ -956,6 +960,7 @@ mod tests {
         roles.sort_unstable();
         assert_eq!(fields, roles, "every mapping field has a place in links");
         assert_eq!(MAPPING_ROLES[CONVERTED_VALUES], "converted_values");
+        assert_eq!(MAPPING_ROLES[KNOWN_AFTER], "known_after");
         for test in every_rule_kind() {
             let code = compact_test(&test)[0].as_u64().unwrap() as usize;
             assert_eq!(RULE_KINDS[code].0, test.op_name(), "code {code}");
@@ -1455,7 +1460,7 @@ mod tests {
 
     #[test]
     fn later_additions_to_the_format_are_ignored() {
-        let json = r#"[0,["Won",null,null,null,null,null,null,null,null,"a future role"],
+        let json = r#"[0,["Won",null,null,null,null,null,null,null,null,null,"a future role"],
             [["S",10,[["Demo","",30,3,"Demo requested",5,"extra"]],"later"]],"later"]"#;
         let file = decode_link(&pack(json.as_bytes())).unwrap();
         assert_eq!(file.mapping.outcome.as_deref(), Some("Won"));

@@ -5,7 +5,9 @@
 //! over, labelled as such, not a fitted model.
 //!
 //! Columns that play a role (outcome, follow-up, owner, deal value, …) are
-//! left out: they describe what happened after the lead arrived. A value
+//! left out, and so are the columns marked as known only after the lead
+//! was worked ([`crate::core::hindsight`]): they describe what happened
+//! after the lead arrived. A value
 //! that converts almost always is suspicious for the same reason (say, a tag
 //! sales adds after a call), so it is included switched off, with a note.
 
@@ -118,24 +120,6 @@ fn candidate(
     })
 }
 
-/// The columns that describe what happened after the lead arrived.
-fn role_columns(mapping: &ColumnMapping) -> Vec<&str> {
-    [
-        &mapping.outcome,
-        &mapping.followed_up,
-        &mapping.response_hours,
-        &mapping.first_touch,
-        &mapping.created,
-        &mapping.deal_value,
-        &mapping.owner,
-        &mapping.lead_id,
-    ]
-    .into_iter()
-    .flatten()
-    .map(String::as_str)
-    .collect()
-}
-
 /// Builds a starting scenario one column at a time, so a caller can keep
 /// the page responsive between columns.
 pub struct StartingPoint {
@@ -151,9 +135,12 @@ impl StartingPoint {
             candidates: Vec::new(),
             overall: rate_where(outcomes, |_| true).value().unwrap_or(0.0),
             total: outcomes.len(),
-            skip: role_columns(mapping)
+            // Roles, and columns known only once the lead was worked.
+            skip: mapping
+                .role_columns()
                 .into_iter()
                 .map(str::to_owned)
+                .chain(mapping.known_after.iter().cloned())
                 .collect(),
         }
     }

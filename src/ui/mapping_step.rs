@@ -15,6 +15,7 @@ use super::loading::{prepare_starting, start_load, Then};
 use super::state::{use_workbench, Action, DataSource, LoadStatus, PendingLoad, WorkbenchHandle};
 use crate::core::dataset::{ColumnKind, Dataset};
 use crate::core::format;
+use crate::core::hindsight::{propose_known_after, AfterReason};
 use crate::core::ingest::reader::{delimiter_name, EncodingChoice, DELIMITERS};
 use crate::core::ingest::roles::{default_converted_values, outcome_candidates, outcome_values};
 use crate::core::ingest::LoadReport;
@@ -189,6 +190,13 @@ pub fn MappingStep() -> Html {
                 .as_deref()
                 .map(|o| default_converted_values(&data, o))
                 .unwrap_or_default();
+            // What is known only afterwards depends on the outcome: asked
+            // again for the new one.
+            let outcomes = next.outcomes(&data).ok();
+            next.known_after = propose_known_after(&data, &next, outcomes.as_deref())
+                .into_iter()
+                .map(|(name, _)| name)
+                .collect();
             set_mapping(next);
         })
     };
@@ -197,10 +205,73 @@ pub fn MappingStep() -> Html {
         .as_deref()
         .map(|o| outcome_values(data, o))
         .unwrap_or_default();
-    let converted_share = mapping.outcomes(data).ok().map(|o| {
+    let outcomes = mapping.outcomes(data).ok();
+    let converted_share = outcomes.as_ref().map(|o| {
         let n = o.len().max(1);
         o.iter().filter(|&&c| c).count() as f64 / n as f64
     });
+    // A replay needs both kinds of lead.
+    let one_sided = match converted_share {
+        Some(share) if share <= 0.0 => Some(
+            "No lead counts as converted with these values: tick the values that mean a lead converted.",
+        ),
+        Some(share) if share >= 1.0 => Some(
+            "Every lead counts as converted with these values: a replay needs leads that did not convert too.",
+        ),
+        _ => None,
+    };
+    let proposed = propose_known_after(data, mapping, outcomes.as_deref());
+    let roles = mapping.role_columns();
+    let known_after = html! {
+        <details class="known-after" open={!mapping.known_after.is_empty()} data-testid="known-after">
+            <summary>{ match mapping.known_after.len() {
+                0 => "When is each column known? (all on arrival)".to_owned(),
+                1 => "When is each column known? (1 only after the lead was worked)".to_owned(),
+                n => format!("When is each column known? ({n} only after the lead was worked)"),
+            } }</summary>
+            <p class="hint">{ "Tick the columns filled in only after sales worked a lead (a call's length, a status, tags, notes). \
+                They would make a definition look better on past leads than it can be on new ones: they get no starting \
+                points and are flagged wherever a criterion uses them." }</p>
+            <ul class="known-after-columns">
+                { for data.columns().iter().filter(|c| !roles.contains(&c.name.as_str())).map(|c| {
+                    let name = c.name.clone();
+                    let checked = mapping.known_after.contains(&name);
+                    let why = proposed.iter().find(|(n, _)| *n == name).map(|(_, reason)| match reason {
+                        AfterReason::Name => "its name says so".to_owned(),
+                        AfterReason::Separates(auc) => format!(
+                            "its values alone tell the outcome almost perfectly (AUC {})",
+                            format::decimal(Some(*auc), 2)
+                        ),
+                    });
+                    let onchange = {
+                        let set_mapping = set_mapping.clone();
+                        let mapping = mapping.clone();
+                        let name = name.clone();
+                        Callback::from(move |e: Event| {
+                            let input: HtmlInputElement = e.target_unchecked_into();
+                            let mut next = mapping.clone();
+                            next.known_after.retain(|n| *n != name);
+                            if input.checked() {
+                                next.known_after.push(name.clone());
+                            }
+                            set_mapping(next);
+                        })
+                    };
+                    html! {
+                        <li>
+                            <label class="check">
+                                <input type="checkbox" {checked} {onchange} data-testid="known-after-column" data-column={name.clone()} />
+                                { format!("{name}: known only after the lead was worked") }
+                            </label>
+                            if let Some(why) = why {
+                                <span class="why">{ format!(" (proposed: {why})") }</span>
+                            }
+                        </li>
+                    }
+                }) }
+            </ul>
+        </details>
+    };
 
     let on_encoding = {
         let workbench = workbench.clone();
@@ -404,6 +475,8 @@ pub fn MappingStep() -> Html {
                 }) }
             </fieldset>
 
+            { known_after }
+
             <details class="columns" open=true>
                 <summary>{ "Columns and their types" }</summary>
                 <DataSummary summaries={pending.summaries.clone()} rows={data.row_count()} typings={Some(typings)} on_kind={on_kind} />
@@ -411,9 +484,13 @@ pub fn MappingStep() -> Html {
 
             <div class="mapping-actions">
                 <button type="button" class="button primary" data-testid="mapping-confirm"
-                    onclick={on_confirm} disabled={mapping.outcome.is_none() || *preparing}>
+                    onclick={on_confirm} disabled={mapping.outcome.is_none() || one_sided.is_some() || *preparing}
+                    aria-describedby={one_sided.map(|_| "mapping-not-yet")}>
                     { if *preparing { "Preparing a starting point…" } else { "Use this data" } }
                 </button>
+                if let Some(why) = one_sided {
+                    <p class="report-note warning" id="mapping-not-yet" data-testid="mapping-not-yet">{ why }</p>
+                }
                 <button type="button" class="button" onclick={on_cancel}>{ "Cancel" }</button>
             </div>
         </section>

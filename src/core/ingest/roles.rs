@@ -6,6 +6,8 @@
 use std::collections::HashSet;
 
 use crate::core::dataset::{ColumnKind, ColumnValues, Dataset};
+use crate::core::hindsight::propose_known_after;
+pub use crate::core::mapping::normalise_header;
 use crate::core::mapping::{ColumnMapping, DEFAULT_CONVERTED_VALUES};
 
 /// Names (lower case, letters and digits only) that suggest each role, most
@@ -111,14 +113,6 @@ const LEAD_ID_NAMES: &[&str] = &[
     "leadnumber",
     "mqlid",
 ];
-
-/// A header reduced to lower-case letters and digits: "Is Won?" → "iswon".
-pub fn normalise_header(name: &str) -> String {
-    name.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
 
 /// How many distinct present values a column has, counting at most `cap`.
 fn distinct_values(data: &Dataset, name: &str, cap: usize) -> usize {
@@ -292,7 +286,7 @@ pub fn suggest_mapping(data: &Dataset) -> ColumnMapping {
         .as_deref()
         .map(|o| default_converted_values(data, o))
         .unwrap_or_default();
-    ColumnMapping {
+    let mut mapping = ColumnMapping {
         outcome,
         converted_values,
         followed_up,
@@ -302,7 +296,14 @@ pub fn suggest_mapping(data: &Dataset) -> ColumnMapping {
         deal_value,
         owner,
         lead_id,
-    }
+        known_after: Vec::new(),
+    };
+    let outcomes = mapping.outcomes(data).ok();
+    mapping.known_after = propose_known_after(data, &mapping, outcomes.as_deref())
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    mapping
 }
 
 #[cfg(test)]

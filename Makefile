@@ -10,7 +10,7 @@ WASM_TEST_ENV := CHROMEDRIVER=/usr/bin/chromedriver \
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	WASM_BINDGEN_TEST_WEBDRIVER_JSON=$(CURDIR)/tests/webdriver.json
 
-.PHONY: serve test build bench
+.PHONY: serve test build bench fuzz
 
 ## Build the release app and serve it on http://127.0.0.1:$(PORT)/
 serve: build
@@ -42,3 +42,10 @@ bench: build
 	cargo bench --locked --bench replay
 	node tests/bench/browser-load.mjs
 	node tests/bench/browser-replay.mjs
+
+## The fuzzer (not part of `make test`): every target at its default
+## counts; findings go to target/fuzz-findings/. Narrow or scale it with
+## FUZZ_ARGS, e.g. make fuzz FUZZ_ARGS="--target csv --inputs 200000".
+FUZZ_ARGS ?=
+fuzz:
+	cargo test --locked --profile fuzz --test fuzz -- $(FUZZ_ARGS)

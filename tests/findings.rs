@@ -1,5 +1,6 @@
-//! Regression tests for inputs that once broke the core: each file in
-//! `tests/fixtures/findings/` made it panic, hang, allocate by a score range
+//! Regression tests for inputs that once broke the core: each file named
+//! `<entry point>-<hash>…bin` in `tests/fixtures/fuzz/` (where the fuzz
+//! harness also starts from them) made it panic, hang, allocate by a score range
 //! or give two answers to one question. Every one goes through the whole
 //! pipeline it broke, and the figures are checked against each other and
 //! against a plain, row-by-row recount.
@@ -32,7 +33,14 @@ use leadlens::core::summary::summarise;
 use leadlens::core::workspace::SavedWorkspace;
 
 fn findings(prefix: &str) -> Vec<(String, Vec<u8>)> {
-    let dir = format!("{}/tests/fixtures/findings", env!("CARGO_MANIFEST_DIR"));
+    let target = match prefix {
+        "hang-" => "csv",
+        other => other.trim_end_matches('-'),
+    };
+    let dir = format!(
+        "{}/tests/fixtures/fuzz/{target}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let mut found: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{dir}: {e}"))
         .map(|entry| entry.unwrap().path())

@@ -202,10 +202,18 @@ pub fn banded(
     if min > max {
         return ScoreDistribution { bands: Vec::new() };
     }
-    let span = i64::from(max) - i64::from(min) + 1;
-    let width = round_step(span, max_bands.max(1) as i64);
-    let first = i64::from(min).div_euclid(width) * width;
-    let count = ((i64::from(max) - first) / width + 1) as usize;
+    // Bands start on multiples of their width, which can take one band
+    // more than the span alone: then the next round width is used.
+    let max_bands = max_bands.max(1) as i64;
+    let mut width = round_step(i64::from(max) - i64::from(min) + 1, max_bands);
+    let (first, count) = loop {
+        let first = i64::from(min).div_euclid(width) * width;
+        let count = (i64::from(max) - first) / width + 1;
+        if count <= max_bands {
+            break (first, count as usize);
+        }
+        width = round_step(width + 1, 1);
+    };
     let mut bands: Vec<ScoreBand> = (0..count)
         .map(|i| {
             let low = first + i as i64 * width;
@@ -245,6 +253,27 @@ fn round_step(span: i64, max_bands: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bands_aligned_to_round_widths_stay_within_the_asked_number() {
+        // Scores -8..29 in at most 7 bands: width 5 spans them in 8 once the
+        // first band starts at -10, so 10 is used.
+        for (low, high, max_bands) in [
+            (-8, 29, 7),
+            (-10, 29, 7),
+            (1, 100, 10),
+            (-2_147_483_648, 2_147_483_647, 30),
+            (3, 3, 1),
+        ] {
+            let d = banded([(low, 1, 0), (high, 0, 1)].into_iter(), max_bands);
+            assert!(
+                d.bands.len() <= max_bands,
+                "{low}..{high}: {} bands",
+                d.bands.len()
+            );
+            assert!(d.bands.first().unwrap().low <= low && d.bands.last().unwrap().high >= high);
+        }
+    }
 
     #[test]
     fn wilson_matches_hand_computed_bounds() {

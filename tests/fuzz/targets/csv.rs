@@ -1,0 +1,614 @@
+//! `csv`: bytes through `load_bytes` with varied options, then everything
+//! the app computes from a loaded file: the summary, the roles, the
+//! starting scenario, random criteria on the loaded columns replayed and
+//! checked (see [`crate::replay_checks`]), both exports and the charts.
+//! The same bytes also go through the reader in small chunks the way the
+//! page feeds it, which must give the same result as `load_bytes`.
+//!
+//! Every choice made for an input (options, chunk sizes, criteria) comes
+//! from a hash of its bytes, so a finding's `.bin` alone replays it.
+
+use std::collections::BTreeSet;
+
+use fastrand::Rng;
+
+use leadlens::core::criteria::Scenario;
+use leadlens::core::dataset::{Column, ColumnKind, ColumnValues, Dataset};
+use leadlens::core::engine::ReplaySettings;
+use leadlens::core::ingest::infer::{TypingOptions, DEFAULT_MISSING_MARKERS};
+use leadlens::core::ingest::reader::{
+    read_all, sniff, CsvReader, EncodingChoice, Finished, DELIMITERS, SNIFF_BYTES,
+};
+use leadlens::core::ingest::roles::{default_converted_values, outcome_candidates, outcome_values};
+use leadlens::core::ingest::values::DayOrder;
+use leadlens::core::ingest::{
+    assemble, load_bytes, LoadError, LoadOptions, Loaded, MAX_FILE_BYTES,
+};
+use leadlens::core::mapping::ColumnMapping;
+use leadlens::core::scored_csv::{ExportError, ScoredCsv};
+use leadlens::core::scoring::evaluate_criteria;
+use leadlens::core::sql::export_scenario;
+use leadlens::core::starting::{fits, starting_scenario};
+use leadlens::core::summary::summarise;
+
+use crate::corpus::{files, Seed};
+use crate::naive::{applicable, NaiveReplay};
+use crate::replay_checks::{check_replays, check_round_trips, variant};
+use crate::runner::{fnv64, Ctx};
+use crate::targets::engine::random_scenario;
+
+/// The largest input, but for the occasional wide record.
+const MAX_CSV_BYTES: usize = 64 * 1024;
+/// Cells in the header of a generated wide record.
+const WIDE_CELLS: usize = 4_000;
+
+pub fn seeds() -> Vec<Seed> {
+    let mut seeds = files("fuzz/csv", &[]);
+    seeds.extend(files("", &[".csv", ".tsv", ".xlsx"]));
+    seeds
+}
+
+pub fn next_input(
+    rng: &mut Rng,
+    base: &[u8],
+    other: &[u8],
+    out: &mut Vec<u8>,
+) -> Option<&'static str> {
+    out.clear();
+    if rng.u32(..1_500) == 0 {
+        wide_record(rng, out);
+        return Some("generated wide record");
+    }
+    out.extend_from_slice(base);
+    crate::mutate::csv(rng, out, other, MAX_CSV_BYTES);
+    None
+}
+
+/// A header of thousands of short cells (repeats included) and a couple of
+/// rows as wide: work that grows faster than the input shows here.
+fn wide_record(rng: &mut Rng, out: &mut Vec<u8>) {
+    let cells = [
+        "a",
+        "Email",
+        "email",
+        "x",
+        "",
+        "Converted",
+        "id",
+        "n1",
+        "B",
+        "c d",
+    ];
+    let delimiter = [b',', b';', b'\t'][rng.usize(..3)];
+    let distinct = rng.bool();
+    for i in 0..WIDE_CELLS {
+        if i > 0 {
+            out.push(delimiter);
+        }
+        if distinct {
+            out.extend_from_slice(format!("h{i}").as_bytes());
+        } else {
+            out.extend_from_slice(cells[rng.usize(..cells.len())].as_bytes());
+        }
+    }
+    out.extend_from_slice(b",Converted\n");
+    for _ in 0..rng.usize(1..=3) {
+        for i in 0..=WIDE_CELLS {
+            if i > 0 {
+                out.push(delimiter);
+            }
+            out.push(b'0' + rng.u8(..2));
+        }
+        out.push(b'\n');
+    }
+}
+
+/// Names that look like the header's, to aim typing options at.
+fn header_names(input: &[u8]) -> Vec<String> {
+    let end = input
+        .iter()
+        .position(|&b| b == b'\n' || b == b'\r')
+        .unwrap_or(input.len())
+        .min(4_096);
+    String::from_utf8_lossy(&input[..end])
+        .split([',', ';', '\t', '|'])
+        .map(|s| s.trim().trim_matches('"').to_owned())
+        .filter(|s| !s.is_empty())
+        .take(64)
+        .collect()
+}
+
+fn random_options(rng: &mut Rng, input: &[u8]) -> LoadOptions {
+    let encoding = match rng.u8(..10) {
+        0 => EncodingChoice::Utf8,
+        1 => EncodingChoice::Windows1252,
+        _ => EncodingChoice::Auto,
+    };
+    let delimiter = if rng.u8(..10) < 3 {
+        Some(DELIMITERS[rng.usize(..DELIMITERS.len())])
+    } else {
+        None
+    };
+    let mut typing = TypingOptions::default();
+    if rng.u8(..4) == 0 {
+        let extras = ["-", "0", "?", "n/a ", "NULL", "none", "", " "];
+        let mut markers: Vec<String> = DEFAULT_MISSING_MARKERS
+            .iter()
+            .filter(|_| rng.u8(..3) != 0)
+            .map(|m| m.to_string())
+            .collect();
+        for _ in 0..rng.usize(0..=2) {
+            markers.push(extras[rng.usize(..extras.len())].to_owned());
+        }
+        typing.missing_markers = markers;
+        let names = header_names(input);
+        for _ in 0..rng.usize(0..=2) {
+            if names.is_empty() {
+                break;
+            }
+            let name = names[rng.usize(..names.len())].clone();
+            if rng.bool() {
+                typing
+                    .kinds
+                    .insert(name, ColumnKind::ALL[rng.usize(..ColumnKind::ALL.len())]);
+            } else {
+                let order = if rng.bool() {
+                    DayOrder::DayFirst
+                } else {
+                    DayOrder::MonthFirst
+                };
+                typing.day_orders.insert(name, order);
+            }
+        }
+    }
+    LoadOptions {
+        encoding,
+        delimiter,
+        typing,
+    }
+}
+
+/// Loads `bytes` the way the page does: sniffed from the head of the file,
+/// then pushed through the reader in slices (here of `next_size` bytes),
+/// reading again when a column's first rows misled about its type.
+fn load_chunked(
+    name: &str,
+    bytes: &[u8],
+    options: &LoadOptions,
+    mut next_size: impl FnMut() -> usize,
+) -> Result<Loaded, LoadError> {
+    let size = bytes.len() as u64;
+    if size > MAX_FILE_BYTES {
+        return Err(LoadError::TooLarge {
+            bytes: size,
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    if size == 0 {
+        return Err(LoadError::Empty);
+    }
+    let mut keep_raw = BTreeSet::new();
+    loop {
+        let mut reader: Option<CsvReader> = None;
+        let mut offset = 0;
+        while offset < bytes.len() {
+            let n = next_size().clamp(1, bytes.len() - offset);
+            let chunk = &bytes[offset..offset + n];
+            let reader = match &mut reader {
+                Some(reader) => {
+                    reader.push(chunk);
+                    reader
+                }
+                None => {
+                    // The page's first slice is megabytes long: the sniffer
+                    // sees the head of the file.
+                    let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
+                    let sniffed = sniff(head, options.encoding, options.delimiter)?;
+                    let first =
+                        reader.insert(CsvReader::new(sniffed, &options.typing, keep_raw.clone()));
+                    first.push(chunk);
+                    first.reserve_for(size);
+                    first
+                }
+            };
+            if reader.misled() {
+                break;
+            }
+            offset += n;
+        }
+        match reader.ok_or(LoadError::Empty)?.finish()? {
+            Finished::Typed(table, typed) => return assemble(name, size, table, typed),
+            Finished::Retry(columns) => keep_raw.extend(columns),
+        }
+    }
+}
+
+/// Chunk sizes for one input: single bytes, small or larger random slices,
+/// or one size throughout.
+fn chunk_sizes(rng: &mut Rng, len: usize) -> impl FnMut() -> usize {
+    let mode = rng.u8(..5);
+    let fixed = 1usize << rng.u32(0..12);
+    let mut rng = rng.fork();
+    move || match mode {
+        0 if len <= 4_096 => 1,
+        0 => rng.usize(1..=8),
+        1 => rng.usize(1..=16),
+        2 => rng.usize(1..=1_024),
+        3 => fixed,
+        _ => rng.usize(1..=len.max(1)),
+    }
+}
+
+fn same_column(a: &Column, b: &Column) -> bool {
+    if a.name != b.name || a.kind() != b.kind() || a.len() != b.len() {
+        return false;
+    }
+    match (&a.values, &b.values) {
+        (ColumnValues::Number(x), ColumnValues::Number(y)) => x
+            .iter()
+            .zip(y)
+            .all(|(p, q)| p == q || (p.is_nan() && q.is_nan())),
+        (ColumnValues::Boolean(x), ColumnValues::Boolean(y)) => x == y,
+        (ColumnValues::Date(x), ColumnValues::Date(y)) => x == y,
+        _ => (0..a.len()).all(|r| a.text(r) == b.text(r)),
+    }
+}
+
+fn same_dataset(a: &Dataset, b: &Dataset) -> bool {
+    a.name() == b.name()
+        && a.row_count() == b.row_count()
+        && a.columns().len() == b.columns().len()
+        && a.columns()
+            .iter()
+            .zip(b.columns())
+            .all(|(x, y)| same_column(x, y))
+}
+
+fn compare_loads(
+    ctx: &mut Ctx,
+    whole: &Result<Loaded, LoadError>,
+    chunked: &Result<Loaded, LoadError>,
+) {
+    ctx.stage("load comparison");
+    match (whole, chunked) {
+        (Err(a), Err(b)) if a == b => {}
+        (Ok(a), Ok(b)) => {
+            if a.report != b.report {
+                ctx.mismatch(
+                    "chunked (UI) load gives another report than load_bytes",
+                    || format!("load_bytes {:?}\nchunked {:?}", a.report, b.report),
+                );
+            } else if !same_dataset(&a.dataset, &b.dataset) {
+                ctx.mismatch(
+                    "chunked (UI) load gives another data set than load_bytes",
+                    || format!("load_bytes {:?}\nchunked {:?}", a.dataset, b.dataset),
+                );
+            } else if a.suggested != b.suggested {
+                ctx.mismatch(
+                    "chunked (UI) load suggests another mapping than load_bytes",
+                    || format!("load_bytes {:?}\nchunked {:?}", a.suggested, b.suggested),
+                );
+            }
+        }
+        _ => ctx.mismatch(
+            "chunked (UI) load and load_bytes disagree on accepting the file",
+            || {
+                format!(
+                    "load_bytes {:?}\nchunked {:?}",
+                    whole.as_ref().map(|l| &l.report),
+                    chunked.as_ref().map(|l| &l.report)
+                )
+            },
+        ),
+    }
+}
+
+/// A mapping for replaying: the suggested one, or now and then one with
+/// roles moved about (the mapping step lets the user choose any column).
+fn mapping_for(
+    rng: &mut Rng,
+    data: &Dataset,
+    suggested: &ColumnMapping,
+    candidates: &[String],
+) -> ColumnMapping {
+    let mut mapping = suggested.clone();
+    let names: Vec<String> = data.columns().iter().map(|c| c.name.clone()).collect();
+    let any = |rng: &mut Rng| -> Option<String> {
+        (rng.u8(..3) != 0 && !names.is_empty()).then(|| names[rng.usize(..names.len())].clone())
+    };
+    if rng.u8(..3) == 0 {
+        mapping.followed_up = any(rng);
+        mapping.response_hours = any(rng);
+        mapping.first_touch = any(rng);
+        mapping.created = any(rng);
+        mapping.deal_value = any(rng);
+        mapping.owner = any(rng);
+    }
+    if mapping.outcome.is_none() || (rng.u8(..4) == 0 && !candidates.is_empty()) {
+        mapping.outcome = candidates
+            .get(rng.usize(..candidates.len().max(1)))
+            .cloned();
+        mapping.converted_values.clear();
+    }
+    if rng.u8(..4) == 0 {
+        if let Some(outcome) = &mapping.outcome {
+            let values = outcome_values(data, outcome);
+            mapping.converted_values = values.into_iter().filter(|_| rng.bool()).collect();
+        }
+    }
+    mapping
+}
+
+pub fn run(input: &[u8], ctx: &mut Ctx) -> bool {
+    let mut rng = Rng::with_seed(fnv64(input));
+    let options = random_options(&mut rng, input);
+    let name = "leads.csv";
+    let Some(whole) = ctx.call("load_bytes", || load_bytes(name, input, &options)) else {
+        return false;
+    };
+    let sizes = chunk_sizes(&mut rng, input.len());
+    if let Some(chunked) = ctx.call("load in chunks (UI path)", || {
+        load_chunked(name, input, &options, sizes)
+    }) {
+        compare_loads(ctx, &whole, &chunked);
+    }
+    let Ok(loaded) = whole else {
+        return false;
+    };
+    let data = &loaded.dataset;
+    if let Some(summaries) = ctx.call("summarise", || summarise(data)) {
+        ctx.stage("summary checks");
+        let fine = summaries.len() == data.columns().len()
+            && summaries.iter().zip(data.columns()).all(|(s, c)| {
+                s.name == c.name && s.kind == c.kind() && s.missing == c.missing_count()
+            });
+        if !fine {
+            ctx.mismatch("column summary vs the columns", || format!("{summaries:?}"));
+        }
+    }
+    let Some(candidates) = ctx.call("outcome_candidates", || outcome_candidates(data)) else {
+        return true;
+    };
+    ctx.stage("roles checks");
+    if let Some(outcome) = &loaded.suggested.outcome {
+        if !candidates.contains(outcome) {
+            ctx.mismatch("the suggested outcome is not an outcome candidate", || {
+                format!("suggested {outcome:?}, candidates {candidates:?}")
+            });
+        }
+    }
+    for candidate in candidates.iter().take(3) {
+        ctx.call("outcome_values", || outcome_values(data, candidate));
+        ctx.call("default_converted_values", || {
+            default_converted_values(data, candidate)
+        });
+    }
+    let Some(mapping) = ctx.call("choose a mapping (outcome_values)", || {
+        mapping_for(&mut rng, data, &loaded.suggested, &candidates)
+    }) else {
+        return true;
+    };
+    let outcomes = ctx
+        .call("ColumnMapping::outcomes", || mapping.outcomes(data))
+        .and_then(Result::ok);
+    let mut scenarios: Vec<Scenario> = Vec::new();
+    if let Some(outcomes) = &outcomes {
+        if let Some(start) = ctx.call("starting_scenario", || {
+            starting_scenario(data, &mapping, outcomes, "Starting point")
+        }) {
+            if !start.criteria.is_empty() && ctx.call("fits", || fits(&start, data)) == Some(false)
+            {
+                ctx.mismatch(
+                    "the starting scenario does not fit the data it was made from",
+                    || format!("{start:?}"),
+                );
+            }
+            check_round_trips(ctx, "starting scenario", &mapping, &start);
+            scenarios.push(start);
+        }
+    }
+    let extremes = rng.u8(..5) == 0;
+    for label in ["Marketing view", "Sales view"]
+        .iter()
+        .take(rng.usize(1..=2))
+    {
+        let scenario = random_scenario(&mut rng, data, label, extremes);
+        check_round_trips(ctx, "random scenario", &mapping, &scenario);
+        scenarios.insert(0, scenario);
+    }
+    let settings = ReplaySettings {
+        reps: rng.u32(1..=12),
+    };
+    let draw = rng.u8(..3) == 0;
+    check_replays(ctx, &mut rng, data, &mapping, &scenarios, &settings, draw);
+    let scenario = &scenarios[rng.usize(..scenarios.len())];
+    check_scored_export(ctx, &mut rng, input, &loaded, scenario);
+    check_sql_export(ctx, data, &options.typing.missing_markers, scenario);
+    ctx.annotate(|| {
+        let mut text = format!("options {options:?}\nmapping {mapping:?}\n");
+        for s in &scenarios {
+            text.push_str(&format!(
+                "scenario {:?}, threshold {}\n",
+                s.name, s.threshold
+            ));
+            for (i, c) in s.criteria.iter().enumerate() {
+                text.push_str(&format!(
+                    "  #{i} enabled={} points={} column={:?} test={:?}\n",
+                    c.enabled, c.points, c.rule.column, c.rule.test
+                ));
+            }
+        }
+        text
+    });
+    true
+}
+
+/// The scored-leads export of the same bytes, in slices and whole: it must
+/// accept the file it was loaded from, write one row per lead, and score
+/// them as the naive scorer does.
+fn check_scored_export(
+    ctx: &mut Ctx,
+    rng: &mut Rng,
+    input: &[u8],
+    loaded: &Loaded,
+    scenario: &Scenario,
+) {
+    let data = &loaded.dataset;
+    let report = &loaded.report;
+    let Some(evaluations) = ctx.call("evaluate_criteria", || {
+        evaluate_criteria(data, &scenario.criteria)
+    }) else {
+        return;
+    };
+    let export = |ctx: &mut Ctx, sizes: &mut dyn FnMut() -> usize| {
+        ctx.call("scored CSV export", || -> Result<_, ExportError> {
+            let mut export = ScoredCsv::new(report, scenario, &evaluations)?;
+            let mut out = Vec::new();
+            let mut offset = 0;
+            while offset < input.len() {
+                let n = sizes().clamp(1, input.len() - offset);
+                export.push(&input[offset..offset + n], &mut out)?;
+                offset += n;
+            }
+            let summary = export.finish(&mut out)?;
+            Ok((summary, out))
+        })
+    };
+    let mut sliced = chunk_sizes(rng, input.len());
+    let Some(first) = export(ctx, &mut sliced) else {
+        return;
+    };
+    let (summary, out) = match first {
+        Ok(done) => done,
+        Err(e) => {
+            ctx.mismatch(
+                &format!(
+                    "scored CSV export refuses the file it was loaded from ({})",
+                    variant(&e)
+                ),
+                || format!("{e:?}\nreport {report:?}"),
+            );
+            return;
+        }
+    };
+    let len = input.len();
+    let Some(Ok((_, whole))) = export(ctx, &mut || len) else {
+        return;
+    };
+    ctx.stage("scored CSV checks");
+    if whole != out {
+        ctx.mismatch(
+            "scored CSV export depends on how the file is sliced",
+            String::new,
+        );
+    }
+    if summary.rows != report.rows
+        || summary.skipped_rows != report.skipped_count
+        || summary.blank_lines != report.blank_lines
+        || summary.trailing_empty_fields != report.trailing_empty_fields
+    {
+        ctx.mismatch("scored CSV export summary vs the load report", || {
+            format!("summary {summary:?}\nreport {report:?}")
+        });
+    }
+    let Some(table) = ctx.call("read the scored CSV back", || {
+        read_all(&out, EncodingChoice::Auto, Some(report.delimiter))
+    }) else {
+        return;
+    };
+    ctx.stage("scored CSV checks");
+    let Ok(table) = table else {
+        ctx.mismatch("the scored CSV does not read back", || {
+            String::from_utf8_lossy(&out[..out.len().min(2_000)]).into_owned()
+        });
+        return;
+    };
+    let columns = table.columns.len();
+    if table.row_count() != data.row_count() || columns < 3 {
+        ctx.mismatch(
+            "the scored CSV does not read back with one row per lead",
+            || {
+                format!(
+                    "{} rows read back for {} leads; {columns} columns",
+                    table.row_count(),
+                    data.row_count()
+                )
+            },
+        );
+        return;
+    }
+    let naive = NaiveReplay::new(data, scenario);
+    let scores = &table.columns[columns - 3];
+    let ready = &table.columns[columns - 2];
+    for row in 0..data.row_count() {
+        let written = scores.get(row).and_then(|s| s.trim().parse::<i64>().ok());
+        if written != Some(i64::from(naive.scores[row])) {
+            ctx.mismatch("scored CSV score column vs naive scorer", || {
+                format!(
+                    "row {row}: written {:?}, naive {}",
+                    scores.get(row),
+                    naive.scores[row]
+                )
+            });
+            break;
+        }
+        let says = ready.get(row).map(str::trim);
+        let expected = written.map(|s| {
+            if s >= i64::from(scenario.threshold) {
+                "yes"
+            } else {
+                "no"
+            }
+        });
+        if says != expected {
+            ctx.mismatch("scored CSV sales_ready column vs its score column", || {
+                format!(
+                    "row {row}: sales_ready {says:?}, score {written:?}, threshold {}",
+                    scenario.threshold
+                )
+            });
+            break;
+        }
+    }
+}
+
+/// The SQL export: it leaves out exactly the enabled criteria whose rule
+/// cannot apply to the data.
+fn check_sql_export(ctx: &mut Ctx, data: &Dataset, markers: &[String], scenario: &Scenario) {
+    let Some(sql) = ctx.call("sql::export_scenario", || {
+        export_scenario(scenario, data, markers, "leads")
+    }) else {
+        return;
+    };
+    ctx.stage("SQL checks");
+    if !sql.statement.ends_with(";\n") || sql.expression.is_empty() {
+        ctx.mismatch("the SQL export is not a whole statement", || {
+            sql.statement.clone()
+        });
+    }
+    let expected: Vec<String> = scenario
+        .criteria
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| {
+            c.enabled
+                && !data
+                    .column(&c.rule.column)
+                    .is_some_and(|col| applicable(&c.rule.test, col.kind()))
+        })
+        .map(|(i, c)| {
+            if c.label.trim().is_empty() {
+                format!("criterion {}", i + 1)
+            } else {
+                c.label.clone()
+            }
+        })
+        .collect();
+    let skipped: Vec<String> = sql.skipped.iter().map(|s| s.label.clone()).collect();
+    if skipped != expected {
+        ctx.mismatch(
+            "the SQL export leaves out other criteria than those that cannot apply",
+            || format!("skipped {skipped:?}\nexpected {expected:?}"),
+        );
+    }
+}

@@ -553,7 +553,8 @@ pub struct Evidence {
 }
 
 impl Evidence {
-    /// Conversion when matched over overall conversion.
+    /// Conversion when matched over overall conversion (the lift of the
+    /// key figures, for one criterion).
     pub fn lift(&self) -> Option<f64> {
         let (m, u) = (self.matched?, self.unmatched?);
         let overall = Rate {
@@ -563,6 +564,13 @@ impl Evidence {
         .value()
         .filter(|&r| r > 0.0)?;
         Some(m.value()? / overall)
+    }
+
+    /// Conversion when matched over conversion of the other leads: how
+    /// much better (or worse) the leads it fires for do than the rest.
+    pub fn lift_over_rest(&self) -> Option<f64> {
+        let (m, u) = (self.matched?, self.unmatched?);
+        Some(m.value()? / u.value().filter(|&r| r > 0.0)?)
     }
 
     /// Too few matching leads or conversions to say much.

@@ -4,7 +4,7 @@
 //! Undefined figures (a rate of no leads, the lift of data without
 //! conversions) are written as an em dash, never as `NaN` or `0`.
 
-use super::engine::Workload;
+use super::engine::{Evidence, Workload};
 use super::metrics::{KeyFigures, Rate};
 
 /// Shown where a figure is undefined.
@@ -42,6 +42,37 @@ pub fn points(n: i32) -> String {
         format!("\u{2212}{magnitude}")
     } else {
         magnitude
+    }
+}
+
+/// A number as people write it: thousands separators, at most two
+/// decimals, a true minus sign.
+///
+/// ```
+/// use leadlens::core::format::number;
+/// assert_eq!(number(1300.0), "1,300");
+/// assert_eq!(number(-2.5), "−2.5");
+/// assert_eq!(number(0.126), "0.13");
+/// ```
+pub fn number(x: f64) -> String {
+    if !x.is_finite() {
+        return UNDEFINED.to_owned();
+    }
+    let text = decimal(Some(x.abs()), 2);
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let grouped = match whole.parse::<usize>() {
+        Ok(n) => count(n),
+        Err(_) => whole.to_owned(),
+    };
+    let sign = if x < 0.0 && text != "0" {
+        "\u{2212}"
+    } else {
+        ""
+    };
+    if fraction.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{fraction}")
     }
 }
 
@@ -140,6 +171,47 @@ pub fn headline(figures: &KeyFigures, workload: Option<&Workload>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn evidence_says_what_each_multiple_is_against() {
+        use crate::core::metrics::Rate;
+        // 45 of 99 when it fires, 63 of 800 otherwise: 108 of 899 overall.
+        let e = Evidence {
+            matched: Some(Rate {
+                converted: 45,
+                leads: 99,
+            }),
+            unmatched: Some(Rate {
+                converted: 63,
+                leads: 800,
+            }),
+        };
+        assert_eq!(
+            evidence(&e).unwrap(),
+            "converts at 45.5% when it fires, 7.9% otherwise: 5.8× the rest, 3.8× overall"
+        );
+        let nothing_else_converts = Evidence {
+            matched: Some(Rate {
+                converted: 5,
+                leads: 10,
+            }),
+            unmatched: Some(Rate {
+                converted: 0,
+                leads: 10,
+            }),
+        };
+        assert_eq!(
+            evidence(&nothing_else_converts).unwrap(),
+            "converts at 50.0% when it fires, 0.0% otherwise: 2.0× overall"
+        );
+        assert_eq!(
+            evidence(&Evidence {
+                matched: None,
+                unmatched: None
+            }),
+            None
+        );
+    }
     use crate::core::metrics::key_figures;
 
     #[test]
@@ -204,4 +276,26 @@ mod tests {
         assert!(headline(&key_figures(&[5], &[false], 1), None)
             .contains("No lead in the data converted"));
     }
+}
+
+/// A criterion's evidence in words, saying which rate each multiple is
+/// against, e.g. "converts at 45.4% when it fires, 7.9% otherwise: 5.7×
+/// the rest, 3.9× overall"; `None` for a rule that could not be applied.
+pub fn evidence(e: &Evidence) -> Option<String> {
+    let (matched, unmatched) = (e.matched?, e.unmatched?);
+    let mut text = format!(
+        "converts at {} when it fires, {} otherwise",
+        percent(matched.value()),
+        percent(unmatched.value()),
+    );
+    match (e.lift_over_rest(), e.lift()) {
+        (Some(rest), Some(overall)) => text.push_str(&format!(
+            ": {} the rest, {} overall",
+            multiple(Some(rest)),
+            multiple(Some(overall))
+        )),
+        (None, Some(overall)) => text.push_str(&format!(": {} overall", multiple(Some(overall)))),
+        _ => {}
+    }
+    Some(text)
 }

@@ -71,14 +71,41 @@ fn rate_where(outcomes: &[bool], keep: impl Fn(usize) -> bool) -> Rate {
     rate
 }
 
-fn candidate(
-    label: String,
-    column: &str,
-    test: RuleTest,
-    rate: Rate,
+/// A column name as the start of a label: its first letter in capitals.
+fn capitalised(column: &str) -> String {
+    let mut chars = column.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A criterion's label in words, from its column and test: "Housing: yes",
+/// "No loan", "Job: student, retired", "Balance at least 1,300".
+fn label_for(column: &str, test: &RuleTest) -> String {
+    let name = capitalised(column.trim());
+    let one_word = !column.trim().contains(char::is_whitespace);
+    match test {
+        RuleTest::IsTrue if one_word => format!("{name}: yes"),
+        RuleTest::IsTrue => name,
+        RuleTest::IsFalse if one_word => format!("No {}", column.trim().to_lowercase()),
+        RuleTest::IsFalse => format!("{name}: no"),
+        RuleTest::AnyOf { values } => format!("{name}: {}", values.join(", ")),
+        RuleTest::Gte { value } => format!("{name} at least {}", format::number(*value)),
+        other => format!("{name} {}", other.describe()),
+    }
+}
+
+/// Where a candidate's evidence came from, for its rationale.
+struct Source<'a> {
+    /// The data set's name.
+    name: &'a str,
     overall: f64,
     total: usize,
-) -> Option<Candidate> {
+}
+
+fn candidate(column: &str, test: RuleTest, rate: Rate, source: &Source) -> Option<Candidate> {
+    let (overall, total) = (source.overall, source.total);
     let value = rate.value()?;
     let lift = value / overall;
     if rate.leads < MIN_LEADS || (rate.leads as f64) < MIN_SHARE * total as f64 {
@@ -89,11 +116,12 @@ fn candidate(
     }
     let points = points_for(lift);
     let leaks = value >= LEAKAGE_RATE && lift >= 1.5;
+    // Why it was suggested, from which data: the live evidence beside it
+    // speaks for the data in use.
     let mut rationale = format!(
-        "Converts at {} ({} leads) against {} overall: {} lift.",
-        format::percent(Some(value)),
+        "Suggested by leadlens from {}, where these {} leads converted {} as often as the average lead.",
+        source.name,
         format::count(rate.leads),
-        format::percent(Some(overall)),
         format::multiple(Some(lift))
     );
     if leaks {
@@ -105,7 +133,7 @@ fn candidate(
     Some(Candidate {
         weight: f64::from(points.abs()) * (rate.leads as f64).sqrt(),
         criterion: Criterion {
-            label,
+            label: label_for(column, &test),
             group: group_for(column),
             proposed_by: Proposer::Both,
             points,
@@ -155,18 +183,23 @@ impl StartingPoint {
             return;
         }
         let name = column.name.as_str();
+        let source = Source {
+            name: data.name(),
+            overall,
+            total,
+        };
         let found = &mut self.candidates;
         match &column.values {
             ColumnValues::Boolean(v) => {
+                // The answer whose leads convert better earns the points.
                 let yes = rate_where(outcomes, |r| v[r] == Some(true));
-                found.extend(candidate(
-                    name.to_owned(),
-                    name,
-                    RuleTest::IsTrue,
-                    yes,
-                    overall,
-                    total,
-                ));
+                let no = rate_where(outcomes, |r| v[r] == Some(false));
+                let (test, rate) = if yes.value().unwrap_or(0.0) >= no.value().unwrap_or(0.0) {
+                    (RuleTest::IsTrue, yes)
+                } else {
+                    (RuleTest::IsFalse, no)
+                };
+                found.extend(candidate(name, test, rate, &source));
             }
             ColumnValues::Category(c) if c.labels().len() <= 50 => {
                 let mut rates = vec![Rate::default(); c.labels().len()];
@@ -208,15 +241,7 @@ impl StartingPoint {
                         leads: acc.leads + rates[i].leads,
                         converted: acc.converted + rates[i].converted,
                     });
-                    let label = format!("{name}: {}", values.join(", "));
-                    found.extend(candidate(
-                        label,
-                        name,
-                        RuleTest::AnyOf { values },
-                        rate,
-                        overall,
-                        total,
-                    ));
+                    found.extend(candidate(name, RuleTest::AnyOf { values }, rate, &source));
                 }
             }
             ColumnValues::Number(v) => {
@@ -242,15 +267,7 @@ impl StartingPoint {
                     })
                     .max_by(|a, b| a.2.total_cmp(&b.2));
                 if let Some((cut, rate, _)) = best {
-                    let label = format!("{name} ≥ {}", format::decimal(Some(cut), 2));
-                    found.extend(candidate(
-                        label,
-                        name,
-                        RuleTest::Gte { value: cut },
-                        rate,
-                        overall,
-                        total,
-                    ));
+                    found.extend(candidate(name, RuleTest::Gte { value: cut }, rate, &source));
                 }
             }
             _ => {}
@@ -357,7 +374,16 @@ mod tests {
             .find(|c| c.rule.column == "Demo requested")
             .unwrap();
         assert!(demo.points >= 10 && demo.enabled && demo.group == Group::Engagement);
-        assert!(demo.rationale.starts_with("Converts at"));
+        assert_eq!(demo.label, "Demo requested");
+        // The rationale says where the suggestion came from, not what the
+        // evidence line beside it says about the data in use.
+        assert!(
+            demo.rationale.starts_with("Suggested by leadlens from ")
+                && demo.rationale.contains(data.name())
+                && !demo.rationale.contains("when it fires"),
+            "{}",
+            demo.rationale
+        );
         let small = scenario
             .criteria
             .iter()
@@ -414,6 +440,63 @@ mod tests {
             .unwrap();
         assert!(!tag.enabled);
         assert!(tag.rationale.contains("recorded after sales contact"));
+    }
+
+    #[test]
+    fn labels_read_as_words() {
+        let yes_no = |column: &str, test| label_for(column, &test);
+        assert_eq!(yes_no("housing", RuleTest::IsFalse), "No housing");
+        assert_eq!(yes_no("housing", RuleTest::IsTrue), "Housing: yes");
+        assert_eq!(
+            yes_no("Demo requested", RuleTest::IsFalse),
+            "Demo requested: no"
+        );
+        assert_eq!(
+            label_for(
+                "job",
+                &RuleTest::AnyOf {
+                    values: vec!["student".into(), "retired".into()]
+                }
+            ),
+            "Job: student, retired"
+        );
+        assert_eq!(
+            label_for("balance", &RuleTest::Gte { value: 1300.0 }),
+            "Balance at least 1,300"
+        );
+    }
+
+    #[test]
+    fn a_yes_no_column_scores_the_answer_that_converts_better() {
+        // Leads without a mortgage convert three times as often.
+        let n = 600;
+        let outcomes: Vec<bool> = (0..n)
+            .map(|i| if i % 2 == 0 { i % 8 == 0 } else { i % 24 == 1 })
+            .collect();
+        let housing: Vec<Option<bool>> = (0..n).map(|i| Some(i % 2 == 1)).collect();
+        let data = Dataset::new(
+            "bank.csv",
+            DataOrigin::File,
+            vec![
+                Column::new("housing", ColumnValues::Boolean(housing)),
+                Column::new(
+                    "y",
+                    ColumnValues::Boolean(outcomes.iter().map(|&o| Some(o)).collect()),
+                ),
+            ],
+        )
+        .unwrap();
+        let mapping = ColumnMapping {
+            outcome: Some("y".into()),
+            ..ColumnMapping::default()
+        };
+        let scenario = starting_scenario(&data, &mapping, &outcomes, "s");
+        let housing = &scenario.criteria[0];
+        assert_eq!(
+            (housing.label.as_str(), &housing.rule.test),
+            ("No housing", &RuleTest::IsFalse)
+        );
+        assert!(housing.points > 0);
     }
 
     #[test]

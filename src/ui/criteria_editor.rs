@@ -33,15 +33,9 @@ fn evidence_line(evidence: Option<&Evidence>) -> Html {
     let Some(e) = evidence else {
         return Html::default();
     };
-    let (Some(matched), Some(unmatched)) = (e.matched, e.unmatched) else {
+    let Some(text) = format::evidence(e) else {
         return Html::default();
     };
-    let text = format!(
-        "converts at {} when it fires, {} otherwise ({} lift)",
-        format::percent(matched.value()),
-        format::percent(unmatched.value()),
-        format::multiple(e.lift())
-    );
     html! {
         <p class={classes!("evidence", e.too_thin().then_some("is-thin"))} data-testid="criterion-evidence"
             data-lift={e.lift().map(|l| l.to_string()).unwrap_or_default()}>
@@ -77,6 +71,8 @@ struct CriterionRowProps {
     count: usize,
     criterion: Criterion,
     status: RuleStatus,
+    /// The rule's column is known only after the lead was worked.
+    known_only_after: bool,
     total_leads: usize,
     evidence: Option<Evidence>,
     /// The loaded data, compared by version (never row by row).
@@ -198,6 +194,11 @@ fn CriterionRow(props: &CriterionRowProps) -> Html {
                 <p class="rationale">{ &c.rationale }</p>
             }
             { status }
+            if props.known_only_after {
+                <p class="hindsight-flag" role="note" data-testid="criterion-hindsight">
+                    { format!("“{}” is known only after sales worked the lead: on new leads this criterion cannot fire yet, so the figures here look better than they will be.", c.rule.column) }
+                </p>
+            }
             { evidence_line(props.evidence.as_ref()) }
             { points_control }
         </li>
@@ -239,7 +240,8 @@ pub fn CriteriaEditor(props: &CriteriaEditorProps) -> Html {
         let added = added.clone();
         let data = data.clone();
         Callback::from(move |_: MouseEvent| {
-            let criterion = new_criterion(&data.data);
+            let outcome = workbench.state().mapping.outcome.clone();
+            let criterion = new_criterion(&data.data, outcome.as_deref());
             added.set(Some(criterion.key.value()));
             workbench.dispatch(Action::AddCriterion(criterion));
         })
@@ -268,6 +270,7 @@ pub fn CriteriaEditor(props: &CriteriaEditorProps) -> Html {
                         criterion={criterion.clone()}
                         status={props.statuses.get(index).cloned().unwrap_or(RuleStatus::Inactive("not evaluated".into()))}
                         evidence={props.evidence.as_ref().and_then(|e| e.get(index).cloned())}
+                        known_only_after={state.mapping.known_only_after(&criterion.rule.column)}
                         total_leads={props.total_leads} data={data.clone()}
                         open={*added == Some(criterion.key.value())}
                         on_edit={on_edit.clone()} />
@@ -278,10 +281,13 @@ pub fn CriteriaEditor(props: &CriteriaEditorProps) -> Html {
     }
 }
 
-/// A new criterion on the first column of the data, with a test that
-/// suits its type.
-fn new_criterion(data: &Dataset) -> Criterion {
-    let column = data.columns().first();
+/// A new criterion on the first column of the data that is not the
+/// outcome, with a test that suits its type.
+fn new_criterion(data: &Dataset, outcome: Option<&str>) -> Criterion {
+    let column = data
+        .columns()
+        .iter()
+        .find(|c| Some(c.name.as_str()) != outcome);
     let op = column.map_or("not_empty", |c| operators_for(c.kind())[0]);
     Criterion {
         label: "New criterion".into(),

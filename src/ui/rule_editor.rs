@@ -6,7 +6,7 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::state::LoadedData;
+use super::state::{use_workbench, LoadedData};
 use crate::core::criteria::{Criterion, Group, Proposer, Rule, RuleTest};
 use crate::core::dataset::{Column, ColumnKind, ColumnValues};
 use crate::core::format;
@@ -131,6 +131,7 @@ fn input_value(e: &Event) -> String {
 
 #[component]
 pub fn RuleEditor(props: &RuleEditorProps) -> Html {
+    let outcome = use_workbench().state().mapping.outcome.clone();
     let c = &props.criterion;
     let column = props.data.data.column(&c.rule.column);
     let kind = column.map(Column::kind);
@@ -378,8 +379,11 @@ pub fn RuleEditor(props: &RuleEditorProps) -> Html {
                     <select onchange={on_column} data-testid="rule-column">
                         if column.is_none() {
                             <option value={c.rule.column.clone()} selected=true>{ format!("{} (not in the data)", c.rule.column) }</option>
+                        } else if outcome.as_deref() == Some(c.rule.column.as_str()) {
+                            <option value={c.rule.column.clone()} selected=true>{ format!("{} (the outcome: choose another column)", c.rule.column) }</option>
                         }
-                        { for props.data.data.columns().iter().map(|col| html! {
+                        // The outcome is what the criteria predict, never one of them.
+                        { for props.data.data.columns().iter().filter(|col| Some(col.name.as_str()) != outcome.as_deref()).map(|col| html! {
                             <option value={col.name.clone()} selected={col.name == c.rule.column}>{ &col.name }</option>
                         }) }
                     </select>

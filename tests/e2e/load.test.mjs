@@ -231,3 +231,47 @@ describe('a starting point', () => {
     await context.close();
   });
 });
+
+describe('hindsight', () => {
+  test('a call duration is known only after the call: proposed so, left out of the start, flagged when used', async () => {
+    const { context, page, seen } = await openApp(env);
+    await page.setInputFiles('[data-testid=upload-input]', fixture('bank_telemarketing.csv'));
+    await page.waitForSelector('[data-testid=mapping-step]');
+    assert.equal(await page.inputValue('[data-testid=role-outcome]'), 'y');
+    const duration = page.locator('[data-testid=known-after-column][data-column=duration]');
+    assert.ok(await duration.isChecked(), 'duration is proposed as known only afterwards');
+    assert.match(await page.locator('[data-testid=known-after] li', { has: duration }).textContent(), /proposed: its name says so/);
+    assert.equal(await page.locator('[data-testid=known-after-column][data-column=age]').isChecked(), false);
+    assert.equal(await page.locator('[data-testid=known-after-column][data-column=y]').count(), 0, 'the outcome is not asked about');
+
+    // An outcome no lead reached (`default` is "no" throughout): the step
+    // says why it cannot go on.
+    await page.selectOption('[data-testid=role-outcome]', 'default');
+    assert.match(await page.textContent('[data-testid=mapping-not-yet]'), /No lead counts as converted/);
+    assert.ok(await page.locator('[data-testid=mapping-confirm]').isDisabled());
+    await page.selectOption('[data-testid=role-outcome]', 'y');
+    await page.waitForFunction(() => !document.querySelector('[data-testid=mapping-confirm]').disabled);
+    assert.ok(await duration.isChecked(), 'asked again for the outcome chosen again');
+
+    await page.click('[data-testid=mapping-confirm]');
+    await figureChange(page, 'kpi-leads', 5000);
+    const columns = await page.locator('[data-testid=criterion] .rule-column').allTextContents();
+    assert.ok(columns.length > 0, 'a starting point from the columns known on arrival');
+    assert.ok(!columns.includes('duration') && !columns.includes('y'), columns.join(', '));
+    assert.equal(await page.locator('[data-testid=criterion-hindsight]').count(), 0);
+
+    // Used anyway, it is flagged; the outcome is never offered as a rule column.
+    const count = await page.locator('[data-testid=criterion]').count();
+    await page.click('[data-testid=criterion-add]');
+    const row = page.locator('[data-testid=criterion]').nth(count);
+    const editor = row.locator('[data-testid=rule-editor]');
+    await editor.waitFor();
+    const options = await editor.locator('[data-testid=rule-column] option').allTextContents();
+    assert.ok(!options.includes('y'), options.join(', '));
+    await editor.locator('[data-testid=rule-column]').selectOption('duration');
+    await row.locator('[data-testid=criterion-hindsight]').waitFor();
+    assert.match(await row.locator('[data-testid=criterion-hindsight]').textContent(), /known only after sales worked the lead/);
+    assert.deepEqual(seen.errors, []);
+    await context.close();
+  });
+});

@@ -20,6 +20,9 @@ const OUTCOME_NAMES: &[&str] = &[
     "iswon",
     "won",
     "closedwon",
+    "purchased",
+    "bought",
+    "subscribed",
     "outcome",
     "target",
     "y",
@@ -259,11 +262,52 @@ pub fn default_converted_values(data: &Dataset, outcome: &str) -> Vec<String> {
     labels
 }
 
+/// The outcome column to propose: among the columns named like an outcome
+/// (in the order of [`OUTCOME_NAMES`]), a two-valued one first; without
+/// such a name, a two-valued last column (as in "…, CarInsurance" or
+/// "…, y" exports, where the last column says whether the lead bought).
+/// A column that is mostly missing is never proposed.
+fn suggest_outcome(data: &Dataset) -> Option<String> {
+    let usable = |name: &str| {
+        can_be_outcome(data, name)
+            && data
+                .column(name)
+                .is_some_and(|c| c.missing_count() * 2 < c.len().max(1))
+    };
+    let two_valued = |name: &str| distinct_values(data, name, 3) == 2;
+    let headers: Vec<(String, &str)> = data
+        .columns()
+        .iter()
+        .map(|c| (normalise_header(&c.name), c.name.as_str()))
+        .filter(|(_, name)| usable(name))
+        .collect();
+    let mut named: Vec<&str> = Vec::new();
+    for wanted in OUTCOME_NAMES {
+        for (normal, name) in &headers {
+            let matches = normal == wanted || (wanted.len() >= 5 && normal.contains(wanted));
+            if matches && !named.contains(name) {
+                named.push(name);
+            }
+        }
+    }
+    let chosen = named
+        .iter()
+        .find(|name| two_valued(name))
+        .or(named.first())
+        .copied()
+        .or_else(|| {
+            let last = data.columns().last()?.name.as_str();
+            (usable(last) && two_valued(last)).then_some(last)
+        })?;
+    Some(chosen.to_owned())
+}
+
 /// A first guess at every role, from header names and column types.
 pub fn suggest_mapping(data: &Dataset) -> ColumnMapping {
     let kind_of = |name: &str| data.column(name).map(|c| c.kind());
     let mut taken = Vec::new();
-    let outcome = find_role(data, OUTCOME_NAMES, &mut taken, |n| can_be_outcome(data, n));
+    let outcome = suggest_outcome(data);
+    taken.extend(outcome.clone());
     let followed_up = find_role(data, FOLLOWED_UP_NAMES, &mut taken, |n| {
         kind_of(n) == Some(ColumnKind::Boolean)
             || (kind_of(n) == Some(ColumnKind::Category) && distinct_values(data, n, 4) <= 3)
@@ -320,6 +364,45 @@ mod tests {
 
     fn data(columns: Vec<Column>) -> Dataset {
         Dataset::new("t", DataOrigin::File, columns).unwrap()
+    }
+
+    #[test]
+    fn the_outcome_proposed_is_two_valued_and_mostly_present() {
+        // "Outcome" names three stages; "Target" is the yes/no one.
+        let d = data(vec![
+            category("Outcome", &["won", "lost", "open", "won"]),
+            category("Target", &["1", "0", "0", "1"]),
+        ]);
+        assert_eq!(suggest_mapping(&d).outcome.as_deref(), Some("Target"));
+        // A "Converted" column that is mostly empty is not the outcome.
+        let mostly_missing = Column::new(
+            "Converted",
+            ColumnValues::Category(Categories::from_values(
+                [Some("yes"), None, None, Some("no")]
+                    .into_iter()
+                    .chain([None]),
+            )),
+        );
+        let d = data(vec![
+            mostly_missing,
+            category("Purchased", &["no", "yes", "no", "no", "yes"]),
+        ]);
+        assert_eq!(suggest_mapping(&d).outcome.as_deref(), Some("Purchased"));
+        // No outcome name at all: a two-valued last column ("bought X").
+        let d = data(vec![
+            category("Job", &["admin", "student", "retired", "admin"]),
+            category("CarInsurance", &["0", "1", "1", "0"]),
+        ]);
+        assert_eq!(suggest_mapping(&d).outcome.as_deref(), Some("CarInsurance"));
+        let d = data(vec![
+            category("CarInsurance", &["0", "1", "1", "0"]),
+            category("Job", &["admin", "student", "retired", "admin"]),
+        ]);
+        assert_eq!(
+            suggest_mapping(&d).outcome,
+            None,
+            "only the last column is taken unnamed"
+        );
     }
 
     #[test]

@@ -71,6 +71,10 @@ fn option_sets() -> Vec<LoadOptions> {
         encoding: EncodingChoice::Windows1252,
         ..LoadOptions::default()
     });
+    sets.push(LoadOptions {
+        header_record: Some(1),
+        ..LoadOptions::default()
+    });
     sets
 }
 
@@ -83,7 +87,8 @@ fn load_in_chunks(name: &str, bytes: &[u8], options: &LoadOptions, chunk: usize)
             options.encoding,
             options.delimiter,
         )
-        .ok()?;
+        .ok()?
+        .with_header(options.header_record);
         let mut reader = CsvReader::new(sniffed, &options.typing, keep_raw.clone());
         for piece in bytes.chunks(chunk) {
             reader.push(piece);

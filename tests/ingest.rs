@@ -432,3 +432,54 @@ fn a_telemarketing_export_has_its_call_duration_marked_as_known_only_afterwards(
     let leaky = leadlens::core::starting::starting_scenario(&l.dataset, &careless, &outcomes, "s");
     assert!(leaky.criteria.iter().any(|c| c.rule.column == "duration"));
 }
+
+#[test]
+fn a_title_line_and_padding_columns_of_a_spreadsheet_export_are_passed_over() {
+    // A title above the header, CR-only line ends, and 220 empty columns
+    // after the four real ones, as a spreadsheet saves them.
+    let l = loaded("title_line_padded.csv");
+    assert_eq!(l.report.header_record, 1);
+    assert_eq!(l.report.header_line, 2);
+    assert_eq!(
+        l.report.before_header,
+        ["Leads export, generated 1 May 2024 by Reporting"]
+    );
+    let names: Vec<&str> = l
+        .dataset
+        .columns()
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["Lead ID", "Source", "Employees", "Converted"]);
+    assert_eq!(l.dataset.row_count(), 30);
+    assert_eq!(l.report.dropped_empty.len(), 220);
+    assert!(
+        l.report.renamed.is_empty(),
+        "the padding is reported as dropped, not renamed"
+    );
+    assert_eq!(l.suggested.outcome.as_deref(), Some("Converted"));
+    assert_eq!(kind(&l, "Employees"), ColumnKind::Number);
+    // Chosen by hand: the title as the header makes a file of other columns.
+    let options = LoadOptions {
+        header_record: Some(0),
+        ..LoadOptions::default()
+    };
+    let as_title = load_bytes("t.csv", &fixture("title_line_padded.csv"), &options);
+    assert!(as_title.is_err() || as_title.unwrap().report.header_record == 0);
+}
+
+#[test]
+fn a_semicolon_file_with_a_note_line_keeps_its_delimiter() {
+    let file = "Exported from the CRM on 2024-05-01\nKunde;Umsatz;Gewonnen\nA;1,5;ja\nB;2,5;nein\nC;3,5;ja\n";
+    let l = load_bytes("n.csv", file.as_bytes(), &LoadOptions::default()).unwrap();
+    assert_eq!(l.report.delimiter, b';');
+    assert_eq!(l.report.header_line, 2);
+    assert_eq!(l.dataset.columns().len(), 3);
+    assert_eq!(l.dataset.row_count(), 3);
+    // A header on the first line stays there.
+    let plain = load_bytes("p.csv", b"id,won\n1,yes\n2,no\n", &LoadOptions::default()).unwrap();
+    assert_eq!(
+        (plain.report.header_record, plain.report.header_line),
+        (0, 1)
+    );
+}

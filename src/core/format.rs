@@ -168,6 +168,28 @@ pub fn headline(figures: &KeyFigures, workload: Option<&Workload>) -> String {
     sentence
 }
 
+/// A criterion's evidence in words, saying which rate each multiple is
+/// against, e.g. "converts at 45.4% when it fires, 7.9% otherwise: 5.7×
+/// the rest, 3.9× overall"; `None` for a rule that could not be applied.
+pub fn evidence(e: &Evidence) -> Option<String> {
+    let (matched, unmatched) = (e.matched?, e.unmatched?);
+    let mut text = format!(
+        "converts at {} when it fires, {} otherwise",
+        percent(matched.value()),
+        percent(unmatched.value()),
+    );
+    match (e.lift_over_rest(), e.lift()) {
+        (Some(rest), Some(overall)) => text.push_str(&format!(
+            ": {} the rest, {} overall",
+            multiple(Some(rest)),
+            multiple(Some(overall))
+        )),
+        (None, Some(overall)) => text.push_str(&format!(": {} overall", multiple(Some(overall)))),
+        _ => {}
+    }
+    Some(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,26 +298,4 @@ mod tests {
         assert!(headline(&key_figures(&[5], &[false], 1), None)
             .contains("No lead in the data converted"));
     }
-}
-
-/// A criterion's evidence in words, saying which rate each multiple is
-/// against, e.g. "converts at 45.4% when it fires, 7.9% otherwise: 5.7×
-/// the rest, 3.9× overall"; `None` for a rule that could not be applied.
-pub fn evidence(e: &Evidence) -> Option<String> {
-    let (matched, unmatched) = (e.matched?, e.unmatched?);
-    let mut text = format!(
-        "converts at {} when it fires, {} otherwise",
-        percent(matched.value()),
-        percent(unmatched.value()),
-    );
-    match (e.lift_over_rest(), e.lift()) {
-        (Some(rest), Some(overall)) => text.push_str(&format!(
-            ": {} the rest, {} overall",
-            multiple(Some(rest)),
-            multiple(Some(overall))
-        )),
-        (None, Some(overall)) => text.push_str(&format!(": {} overall", multiple(Some(overall)))),
-        _ => {}
-    }
-    Some(text)
 }

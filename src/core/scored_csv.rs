@@ -27,7 +27,8 @@
 //!   surplus is dropped), then the lead's score, `yes` or `no`, and the
 //!   enabled criteria that fired for it with the points each gave, in
 //!   criteria order: `Asked for a demo (+30); Pages viewed (+12)`.
-//! - Blank lines and ragged rows are left out, as they were never loaded or
+//! - Title or note lines above the header, blank lines and ragged rows are
+//!   left out, as they were never loaded or
 //!   scored; the [`ExportSummary`] counts them so the interface can say so.
 //!
 //! ```text
@@ -220,6 +221,7 @@ impl<'a> ScoredCsv<'a> {
                 scoring,
                 header,
                 added_columns,
+                before_header: report.header_record,
                 have_header: false,
                 expected: Expected {
                     rows: report.rows,
@@ -271,13 +273,7 @@ impl<'a> ScoredCsv<'a> {
 /// The header cells as they stood in the file when it was loaded: the
 /// loader's names, except where it renamed a cell (and kept the original).
 fn original_header(report: &LoadReport) -> Vec<String> {
-    let mut header: Vec<String> = report.columns.iter().map(|c| c.name.clone()).collect();
-    for renamed in &report.renamed {
-        if let Some(cell) = header.get_mut(renamed.position.wrapping_sub(1)) {
-            cell.clone_from(&renamed.original);
-        }
-    }
-    header
+    report.header_cells.clone()
 }
 
 /// [`ADDED_COLUMNS`], each made unique against the file's own header
@@ -492,6 +488,8 @@ struct RowWriter<'a> {
     /// The file's header cells when it was loaded.
     header: Vec<String>,
     added_columns: [String; 3],
+    /// Records before the header still to pass over (title lines).
+    before_header: usize,
     have_header: bool,
     expected: Expected,
     written: usize,
@@ -505,6 +503,10 @@ struct RowWriter<'a> {
 
 impl RowWriter<'_> {
     fn take(&mut self, record: Record<'_>, sink: &mut Sink<'_>) -> Result<(), ExportError> {
+        if self.before_header > 0 {
+            self.before_header -= 1;
+            return Ok(());
+        }
         let header_fields = self.have_header.then_some(self.header.len());
         match classify_record(header_fields, record.len(), |i| record.field(i)) {
             RecordKind::Header => self.write_header(&record, sink)?,
@@ -977,7 +979,21 @@ mod tests {
         assert_eq!(lines.next(), Some("1,x,A+,dup,maybe,B,yes,0,no,"));
         let again = load(csv.as_bytes());
         assert!(again.report.renamed.iter().all(|r| r.position <= 7));
-        assert_eq!(again.dataset.columns().len(), 10);
+        // Without criteria nothing fires: that column is empty in every row,
+        // and loading leaves it out (and says so).
+        assert_eq!(again.report.dropped_empty, ["rules_fired"]);
+        assert_eq!(again.dataset.columns().len(), 9);
+    }
+
+    #[test]
+    fn a_title_line_above_the_header_is_left_out_and_the_rows_stay_aligned() {
+        let file = b"Leads export (1 May 2024),\nid,won\n1,yes\n2,no\n";
+        let (csv, summary) = export(file, &no_criteria());
+        assert_eq!(
+            csv,
+            "\u{FEFF}id,won,score,sales_ready,rules_fired\r\n1,yes,0,no,\r\n2,no,0,no,\r\n"
+        );
+        assert_eq!(summary.rows, 2);
     }
 
     #[test]
@@ -1119,7 +1135,16 @@ mod tests {
             assert_eq!(after.report.delimiter, before.report.delimiter);
             assert_eq!(after.dataset.row_count(), before.dataset.row_count());
             let originals = before.dataset.columns();
-            assert_eq!(after.dataset.columns().len(), originals.len() + 3);
+            // rules_fired is left out again where no rule fired for anyone.
+            assert!(after
+                .report
+                .dropped_empty
+                .iter()
+                .all(|c| c == "rules_fired"));
+            assert_eq!(
+                after.dataset.columns().len(),
+                originals.len() + 3 - after.report.dropped_empty.len()
+            );
             for (was, now) in originals.iter().zip(after.dataset.columns()) {
                 assert_eq!(now.name, was.name);
                 assert_eq!(now.kind(), was.kind(), "column {}", was.name);
@@ -1131,7 +1156,7 @@ mod tests {
                 .iter()
                 .map(|c| c.name.as_str())
                 .collect();
-            assert_eq!(added, ADDED_COLUMNS);
+            assert_eq!(added, ADDED_COLUMNS[..3 - after.report.dropped_empty.len()]);
         }
     }
 

@@ -176,7 +176,8 @@ async fn read_source(
                 }
                 None => {
                     let head = &chunk[..chunk.len().min(SNIFF_BYTES)];
-                    let sniffed = sniff(head, options.encoding, options.delimiter)?;
+                    let sniffed = sniff(head, options.encoding, options.delimiter)?
+                        .with_header(options.header_record);
                     let first =
                         reader.insert(CsvReader::new(sniffed, &options.typing, keep_raw.clone()));
                     first.push(&chunk);

@@ -135,6 +135,16 @@ fn report_notes(report: &LoadReport) -> Html {
     if report.blank_lines > 0 {
         notes.push(html! { <p class="report-note">{ format!("{} blank line(s) ignored.", format::count(report.blank_lines)) }</p> });
     }
+    if !report.dropped_empty.is_empty() {
+        let n = report.dropped_empty.len();
+        notes.push(html! {
+            <details class="report-note" data-testid="dropped-columns">
+                <summary>{ format!("{} column{} empty in every row {} left out",
+                    format::count(n), if n == 1 { "" } else { "s" }, if n == 1 { "was" } else { "were" }) }</summary>
+                <p>{ report.dropped_empty.join(", ") }</p>
+            </details>
+        });
+    }
     if report.trailing_empty_fields > 0 {
         notes.push(html! { <p class="report-note">{ format!(
         "{} row(s) ended with an extra empty field (a trailing delimiter), which was ignored.",
@@ -295,6 +305,20 @@ pub fn MappingStep() -> Html {
             reread(&workbench, &pending, |s| s.options.delimiter = delimiter);
         })
     };
+    let on_header_line = {
+        let workbench = workbench.clone();
+        let pending = pending.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            // Lines count from 1; the reader counts the records before it.
+            if let Ok(line) = input.value().trim().parse::<usize>() {
+                let record = line.clamp(1, 30) - 1;
+                reread(&workbench, &pending, |s| {
+                    s.options.header_record = Some(record)
+                });
+            }
+        })
+    };
     let on_markers = {
         let workbench = workbench.clone();
         let pending = pending.clone();
@@ -384,8 +408,9 @@ pub fn MappingStep() -> Html {
         <section class="mapping-step" aria-labelledby="mapping-title" data-testid="mapping-step">
             <h2 id="mapping-title">{ format!("Check how “{}” was read", pending.source.name) }</h2>
             <p class="mapping-facts" data-testid="mapping-facts">
-                { format!("{} rows and {} columns; {}, {}-separated.",
-                    format::count(report.rows), data.columns().len(), report.encoding, delimiter_name(report.delimiter)) }
+                { format!("{} rows and {} columns; {}, {}-separated{}.",
+                    format::count(report.rows), data.columns().len(), report.encoding, delimiter_name(report.delimiter),
+                    if report.header_line > 1 { format!("; header on line {}", report.header_line) } else { String::new() }) }
             </p>
             { report_notes(report) }
 
@@ -406,6 +431,17 @@ pub fn MappingStep() -> Html {
                         }) }
                     </select>
                 </label>
+                <label>{ "Header on line " }
+                    <input type="number" min="1" max="30" step="1" class="points-number"
+                        value={(report.header_record + 1).to_string()} onchange={on_header_line}
+                        data-testid="header-line" aria-describedby="header-note" />
+                </label>
+                <span class="header-note" id="header-note" data-testid="header-note">
+                    { match report.before_header.as_slice() {
+                        [] => "The first line holds the column names.".to_owned(),
+                        lines => format!("Passed over before it: {}", lines.iter().map(|l| format!("“{l}”")).collect::<Vec<_>>().join(", ")),
+                    } }
+                </span>
                 <label>{ "Missing-value markers " }
                     <input type="text" value={markers.join(", ")} onchange={on_markers}
                         data-testid="missing-markers" size="40" />

@@ -232,6 +232,30 @@ describe('a starting point', () => {
   });
 });
 
+describe('exports as people keep them', () => {
+  test('a title line, CR-only line ends and 220 padding columns: the real columns and rows load', async () => {
+    const { context, page, seen } = await openApp(env);
+    await upload(page, 'title_line_padded.csv');
+    assert.match(await page.textContent('[data-testid=mapping-facts]'), /^30 rows and 4 columns; UTF-8, comma-separated; header on line 2\./);
+    assert.equal(await page.inputValue('[data-testid=header-line]'), '2');
+    assert.match(await page.textContent('[data-testid=header-note]'), /Passed over before it: “Leads export, generated 1 May 2024 by Reporting”/);
+    assert.match(await page.textContent('[data-testid=dropped-columns] summary'), /220 columns empty in every row were left out/);
+    assert.equal(await page.locator('[data-testid=renamed-headers]').count(), 0);
+    // Put back on line 1 by hand, the title becomes the header; line 2 again restores it.
+    await page.fill('[data-testid=header-line]', '1');
+    await page.press('[data-testid=header-line]', 'Enter');
+    await page.waitForFunction(() => document.querySelector('[data-testid=header-line]')?.value === '1');
+    await page.waitForFunction(() => !document.querySelector('[data-testid=mapping-facts]').textContent.includes('header on line 2'));
+    await page.fill('[data-testid=header-line]', '2');
+    await page.press('[data-testid=header-line]', 'Enter');
+    await page.waitForFunction(() => document.querySelector('[data-testid=mapping-facts]')?.textContent.includes('header on line 2'));
+    assert.equal(await page.inputValue('[data-testid=role-outcome]'), 'Converted');
+    assert.equal(await confirm(page, 5000), 30);
+    assert.deepEqual(seen.errors, []);
+    await context.close();
+  });
+});
+
 describe('hindsight', () => {
   test('a call duration is known only after the call: proposed so, left out of the start, flagged when used', async () => {
     const { context, page, seen } = await openApp(env);

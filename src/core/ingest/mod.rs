@@ -96,6 +96,9 @@ pub struct LoadOptions {
     pub encoding: EncodingChoice,
     /// `None`: sniffed from the start of the file.
     pub delimiter: Option<u8>,
+    /// Records before the header (0: the header is the first line);
+    /// `None`: detected from the start of the file.
+    pub header_record: Option<usize>,
     pub typing: TypingOptions,
 }
 
@@ -117,6 +120,16 @@ pub struct LoadReport {
     /// The first unreadable cells, one by one.
     pub bad_cells: Vec<BadCell>,
     pub bad_cell_count: usize,
+    /// Records passed over before the header (title or note lines), with
+    /// their text, and the line the header is on.
+    pub header_record: usize,
+    pub header_line: u64,
+    pub before_header: Vec<String>,
+    /// The header's cells as the file has them, every column included.
+    pub header_cells: Vec<String>,
+    /// Columns left out because they are empty in every row (the padding
+    /// of a spreadsheet export), by their names as loaded.
+    pub dropped_empty: Vec<String>,
 }
 
 /// A loaded file: the data, the report, and a first guess at the roles.
@@ -131,14 +144,29 @@ pub struct Loaded {
 pub fn assemble(
     name: &str,
     bytes: u64,
-    table: RawTable,
+    mut table: RawTable,
     typed: Vec<TypedColumn>,
 ) -> Result<Loaded, LoadError> {
     let mut columns = Vec::with_capacity(typed.len());
     let mut typings = Vec::with_capacity(typed.len());
     let mut bad_cells = Vec::new();
     let mut bad_cell_count = 0;
+    let mut dropped_empty = Vec::new();
+    let rows = table.row_count();
+    // The file's header as written: loaded names, with renamed cells back
+    // as they were.
+    let mut header_cells = table.headers.clone();
+    for renamed in &table.renamed {
+        if let Some(cell) = header_cells.get_mut(renamed.position.wrapping_sub(1)) {
+            cell.clone_from(&renamed.original);
+        }
+    }
     for t in typed {
+        // Empty in every row: nothing to replay, only to list.
+        if rows > 0 && t.typing.missing >= rows && t.typing.unreadable == 0 {
+            dropped_empty.push(t.typing.name);
+            continue;
+        }
         bad_cell_count += t.typing.unreadable;
         let room = infer::LISTED_BAD_CELLS.saturating_sub(bad_cells.len());
         bad_cells.extend(t.bad_cells.into_iter().take(room));
@@ -150,13 +178,17 @@ pub fn assemble(
     if roles::outcome_candidates(&dataset).is_empty() {
         return Err(LoadError::NoOutcomeCandidate);
     }
+    // A dropped column's name was made up for its empty header cell: it is
+    // reported as dropped, not as renamed.
+    let mut renamed = std::mem::take(&mut table.renamed);
+    renamed.retain(|r| !dropped_empty.contains(&r.name));
     let suggested = roles::suggest_mapping(&dataset);
     let report = LoadReport {
         bytes,
         encoding: table.encoding,
         delimiter: table.delimiter,
         rows: table.row_count(),
-        renamed: table.renamed,
+        renamed,
         skipped: table.skipped,
         skipped_count: table.skipped_count,
         blank_lines: table.blank_lines,
@@ -165,6 +197,11 @@ pub fn assemble(
         columns: typings,
         bad_cells,
         bad_cell_count,
+        header_record: table.header_record,
+        header_line: table.header_line,
+        before_header: table.before_header,
+        header_cells,
+        dropped_empty,
     };
     Ok(Loaded {
         dataset,
@@ -185,7 +222,8 @@ pub fn load_bytes(name: &str, bytes: &[u8], options: &LoadOptions) -> Result<Loa
     let mut keep_raw = BTreeSet::new();
     loop {
         let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
-        let sniffed = sniff(head, options.encoding, options.delimiter)?;
+        let sniffed =
+            sniff(head, options.encoding, options.delimiter)?.with_header(options.header_record);
         let mut reader = CsvReader::new(sniffed, &options.typing, keep_raw.clone());
         reader.push(bytes);
         match reader.finish()? {

@@ -56,6 +56,20 @@ pub struct Sniffed {
     /// Some line ends are a bare carriage return (old Mac files), which
     /// the parser's own line count misses: lines are then counted here.
     pub bare_cr: bool,
+    /// Records before the header (a title or note line, as Excel and BI
+    /// exports write them): detected, or chosen with [`Sniffed::with_header`].
+    pub header_record: usize,
+}
+
+impl Sniffed {
+    /// The same, with the header at record `chosen` (counting from 0)
+    /// where the user chose one.
+    pub fn with_header(self, chosen: Option<usize>) -> Sniffed {
+        Sniffed {
+            header_record: chosen.unwrap_or(self.header_record),
+            ..self
+        }
+    }
 }
 
 fn looks_binary(head: &[u8]) -> Option<LoadError> {
@@ -111,13 +125,9 @@ pub fn sniff(
             }
         }
     };
-    let delimiter = match delimiter {
-        Some(d) => d,
-        None => {
-            let (text, _, _) = encoding.decode(head);
-            sniff_delimiter(&text)
-        }
-    };
+    let (text, _, _) = encoding.decode(head);
+    let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(&text));
+    let header_record = header_record(whole_lines(&text), delimiter);
     // Judged on the text, not the bytes: in UTF-16 every `\r` is followed
     // by a zero byte.
     let (text, _) = encoding.decode_without_bom_handling(head);
@@ -129,29 +139,43 @@ pub fn sniff(
         encoding,
         delimiter,
         bare_cr,
+        header_record,
     })
 }
 
-/// The delimiter under which the sample's records most consistently have
-/// the same number of fields (more than one).
-fn sniff_delimiter(sample: &str) -> u8 {
-    // Only whole lines: the sample may end mid-record.
-    let whole = match sample.rfind('\n') {
+/// The sample up to its last line break: it may end mid-record.
+fn whole_lines(sample: &str) -> &str {
+    match sample.rfind('\n') {
         Some(end) if end + 1 < sample.len() => &sample[..=end],
         _ => sample,
-    };
+    }
+}
+
+/// The delimiter under which the sample's records most consistently have
+/// the same number of fields (more than one). The most common count is
+/// taken, not the first record's, since a title line may come first.
+fn sniff_delimiter(sample: &str) -> u8 {
+    let whole = whole_lines(sample);
     let mut best = (0usize, b',');
     for &delimiter in &DELIMITERS {
-        let counts = field_counts(whole.as_bytes(), delimiter, 50);
-        let Some(&header) = counts.first() else {
+        let shapes = record_shapes(whole.as_bytes(), delimiter, 50);
+        let mut tally: Vec<(usize, usize)> = Vec::new();
+        for shape in &shapes {
+            match tally.iter_mut().find(|(fields, _)| *fields == shape.fields) {
+                Some((_, n)) => *n += 1,
+                None => tally.push((shape.fields, 1)),
+            }
+        }
+        // The most frequent field count, the wider one on a tie.
+        let Some(&(fields, consistent)) = tally.iter().max_by_key(|&&(fields, n)| (n, fields))
+        else {
             continue;
         };
-        if header < 2 {
+        if fields < 2 {
             continue;
         }
-        let consistent = counts.iter().filter(|&&c| c == header).count();
         // Prefer more consistent rows, then more fields per row.
-        let score = consistent * 1000 + header.min(999);
+        let score = consistent * 1000 + fields.min(999);
         if score > best.0 {
             best = (score, delimiter);
         }
@@ -159,31 +183,70 @@ fn sniff_delimiter(sample: &str) -> u8 {
     best.1
 }
 
-/// Field counts of the first `limit` records of `input`.
-fn field_counts(input: &[u8], delimiter: u8, limit: usize) -> Vec<usize> {
+/// How many records of the sample come before the header: a record with
+/// far fewer filled cells than the widest among the first ones (a title
+/// such as "Leads export, 1 May 2024", a note, a blank line) is not the
+/// header. With nothing to go by, the first record is.
+fn header_record(sample: &str, delimiter: u8) -> usize {
+    let shapes = record_shapes(sample.as_bytes(), delimiter, HEADER_SEARCH);
+    let widest = shapes.iter().map(|s| s.filled).max().unwrap_or(0);
+    if widest < 2 {
+        return 0;
+    }
+    shapes
+        .iter()
+        .position(|s| s.filled >= 2 && s.filled * 10 >= widest * 6)
+        .unwrap_or(0)
+}
+
+/// The header is looked for among this many first records.
+const HEADER_SEARCH: usize = 30;
+
+/// A record's field count, and how many of its fields hold more than
+/// white space.
+struct RecordShape {
+    fields: usize,
+    filled: usize,
+}
+
+/// The shapes of the first `limit` records of `input`.
+fn record_shapes(input: &[u8], delimiter: u8, limit: usize) -> Vec<RecordShape> {
     let mut reader = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
     let mut output = vec![0u8; input.len() + 1];
     let mut ends = vec![0usize; 4096];
-    let mut counts = Vec::new();
+    let mut shapes = Vec::new();
     let mut input = input;
-    while counts.len() < limit {
+    let shape = |output: &[u8], ends: &[usize]| {
+        let mut start = 0;
+        let mut filled = 0;
+        for &end in ends {
+            let cell = std::str::from_utf8(&output[start..end]).unwrap_or("x");
+            filled += usize::from(!trim_cell(cell).is_empty());
+            start = end;
+        }
+        RecordShape {
+            fields: ends.len(),
+            filled,
+        }
+    };
+    while shapes.len() < limit {
         let (result, nin, _, nend) = reader.read_record(input, &mut output, &mut ends);
         input = &input[nin..];
         match result {
-            csv_core::ReadRecordResult::Record => counts.push(nend),
+            csv_core::ReadRecordResult::Record => shapes.push(shape(&output, &ends[..nend])),
             csv_core::ReadRecordResult::InputEmpty if !input.is_empty() => continue,
             csv_core::ReadRecordResult::InputEmpty => {
                 // Flush a final record without a terminator.
                 let (result, _, _, nend) = reader.read_record(&[], &mut output, &mut ends);
                 if result == csv_core::ReadRecordResult::Record {
-                    counts.push(nend);
+                    shapes.push(shape(&output, &ends[..nend]));
                 }
                 break;
             }
             _ => break,
         }
     }
-    counts
+    shapes
 }
 
 /// A column's cells as text, as read; none is missing yet.
@@ -204,6 +267,10 @@ pub struct SkippedRow {
     pub line: u64,
     pub reason: String,
 }
+
+/// A record passed over before the header is shown in at most this many
+/// characters.
+const BEFORE_HEADER_CHARS: usize = 120;
 
 /// At most this many skipped rows are listed one by one; all are counted.
 pub const LISTED_SKIPS: usize = 1_000;
@@ -226,6 +293,12 @@ pub struct RawTable {
     pub delimiter: u8,
     /// Where undecodable bytes were replaced with U+FFFD, the first line.
     pub replaced_bytes_from_line: Option<u64>,
+    /// Records before the header, and the line the header starts on.
+    pub header_record: usize,
+    pub header_line: u64,
+    /// The records before the header as text (shortened), to show what
+    /// was passed over.
+    pub before_header: Vec<String>,
 }
 
 impl RawTable {
@@ -363,6 +436,8 @@ pub struct CsvReader {
     bare_cr: bool,
     table: RawTable,
     have_header: bool,
+    /// Records still to pass over before the header.
+    before_header: usize,
     bytes_read: u64,
     typing: TypingOptions,
     markers: MissingMarkers,
@@ -377,6 +452,8 @@ pub struct CsvReader {
 }
 
 /// How reading ended.
+// One is made per load: the size of the typed variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Finished {
     /// The file's facts (its `columns` emptied) and the typed columns.
     Typed(RawTable, Vec<TypedColumn>),
@@ -414,9 +491,11 @@ impl CsvReader {
             table: RawTable {
                 encoding: sniffed.encoding.name(),
                 delimiter: sniffed.delimiter,
+                header_record: sniffed.header_record,
                 ..RawTable::default()
             },
             have_header: false,
+            before_header: sniffed.header_record,
             bytes_read: 0,
             markers: MissingMarkers::new(&typing.missing_markers),
             typing: typing.clone(),
@@ -722,6 +801,7 @@ impl CsvReader {
             bare_cr,
             table,
             have_header,
+            before_header,
             builders,
             markers,
             misled,
@@ -753,9 +833,34 @@ impl CsvReader {
             data.get(a..b).unwrap_or("")
         };
         let count = fields.len();
+        if *before_header > 0 {
+            *before_header -= 1;
+            let text: Vec<&str> = (0..count)
+                .map(field)
+                .map(trim_cell)
+                .filter(|f| !f.is_empty())
+                .collect();
+            // Cells joined as the line reads: "Leads export, 1 May 2024".
+            let joint = match table.delimiter {
+                b'\t' => " ".to_owned(),
+                d => format!("{} ", d as char),
+            };
+            let mut text = text.join(&joint);
+            if text.chars().count() > BEFORE_HEADER_CHARS {
+                text = text
+                    .chars()
+                    .take(BEFORE_HEADER_CHARS - 1)
+                    .chain(['…'])
+                    .collect();
+            }
+            table.before_header.push(text);
+            record.clear();
+            return;
+        }
         let header_fields = have_header.then_some(table.headers.len());
         match classify_record(header_fields, count, field) {
             RecordKind::Header => {
+                table.header_line = line;
                 let (headers, renamed) =
                     name_headers((0..count).map(|i| field(i).to_owned()).collect());
                 table.columns = vec![RawColumn::default(); headers.len()];

@@ -161,9 +161,12 @@ fn random_options(rng: &mut Rng, input: &[u8]) -> LoadOptions {
             }
         }
     }
+    // The header is mostly detected; sometimes the user puts it lower.
+    let header_record = (rng.u8(..10) == 0).then(|| rng.usize(..4));
     LoadOptions {
         encoding,
         delimiter,
+        header_record,
         typing,
     }
 }
@@ -203,7 +206,8 @@ fn load_chunked(
                     // The page's first slice is megabytes long: the sniffer
                     // sees the head of the file.
                     let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
-                    let sniffed = sniff(head, options.encoding, options.delimiter)?;
+                    let sniffed = sniff(head, options.encoding, options.delimiter)?
+                        .with_header(options.header_record);
                     let first =
                         reader.insert(CsvReader::new(sniffed, &options.typing, keep_raw.clone()));
                     first.push(chunk);

@@ -5,15 +5,16 @@
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::curves::{quiet_corner, thin_curve, trace, MAX_CURVE_POINTS};
-use super::palette::{draw_legend, title_size, FONT, INK, LABEL_SIZE, MARK};
+use super::curves::{thin_curve, MAX_CURVE_POINTS};
+use super::palette::{title_size, FONT, INK, LABEL_SIZE, MARK};
 use crate::core::engine::SweepPoint;
 use crate::core::format::{count, decimal, points, whole_percent};
 
 /// Left and right insets of the plotting area, in pixels, so a slider laid
 /// over the chart lines up with the x axis.
-pub const SWEEP_PLOT_INSETS: (u32, u32) = (12 + 64, 12 + 64);
+pub const SWEEP_PLOT_INSETS: (u32, u32) = (12 + 96, 12 + 88);
 
 /// One scenario's sweep, in its colour. Points may come in any order.
 #[derive(Debug, Clone, PartialEq)]
@@ -100,33 +101,84 @@ pub fn draw_sweep<DB: DrawingBackend>(
         })
         .collect();
     // Both lines start high at the left and end low at the right, so no
-    // corner is free for the legend: leave room above the lines instead,
-    // up to a third of the plot (an estimate, before the plot is laid out).
-    let entries = 2 * curves.len() + 1;
-    let plot_height = f64::from(area.dim_in_pixel().1.saturating_sub(110).max(1));
-    let headroom = ((entries as f64 * f64::from(LABEL_SIZE) * 1.25 + 30.0) / plot_height)
-        .clamp(0.1, 1.0 / 3.0);
+    // corner of the plot is free: the legend goes in a band between the
+    // title and the plot, in as many rows as it needs.
+    // One entry per scenario with both its lines, then what each line
+    // means, then the threshold.
+    let mut entries: Vec<(String, RGBColor, Sample)> = curves
+        .iter()
+        .map(|c| (c.name.clone(), c.colour, Sample::Both))
+        .collect();
+    entries.push(("sales-ready leads".to_owned(), INK, Sample::Solid));
+    entries.push(("conversions captured".to_owned(), INK, Sample::Dashed));
+    entries.push((
+        format!("Threshold {}", points(threshold)),
+        MARK,
+        Sample::Dashed,
+    ));
+    let width = area.dim_in_pixel().0;
+    let title_band = title_size(title, width) + 16;
+    let rows = legend_rows(&entries, width.saturating_sub(24));
+    let legend_band = rows.len() as u32 * LEGEND_ROW + 8;
+    let (head, plot) = area.split_vertically(title_band + legend_band);
+    head.draw(&Text::new(
+        title.to_owned(),
+        (width as i32 / 2, 8),
+        (FONT, title_size(title, width))
+            .into_font()
+            .color(&INK)
+            .pos(Pos::new(HPos::Center, VPos::Top)),
+    ))?;
+    for (row, items) in rows.iter().enumerate() {
+        let y = (title_band + row as u32 * LEGEND_ROW + LEGEND_ROW / 2) as i32;
+        let mut x = 12;
+        for &index in items {
+            let (label, colour, sample) = &entries[index];
+            let style = colour.stroke_width(3);
+            let (solid, dashed) = match sample {
+                Sample::Solid => (Some((x, x + 24)), None),
+                Sample::Dashed => (None, Some((x, x + 24))),
+                Sample::Both => (Some((x, x + 16)), Some((x + 20, x + 40))),
+            };
+            if let Some((from, to)) = solid {
+                head.draw(&PathElement::new(vec![(from, y), (to, y)], style))?;
+            }
+            if let Some((from, to)) = dashed {
+                head.draw(&DashedPathElement::new(
+                    vec![(from, y), (to, y)],
+                    5,
+                    3,
+                    style,
+                ))?;
+            }
+            head.draw(&Text::new(
+                label.clone(),
+                (x + sample.width() as i32 + 6, y),
+                (FONT, LABEL_SIZE)
+                    .into_font()
+                    .color(&INK)
+                    .pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
+            x += legend_entry_width(label, *sample) as i32;
+        }
+    }
+
+    // A little room above the highest point, so no line runs along the top.
     let tallest = lines
         .iter()
         .flatten()
         .map(workload)
         .fold(0.0, f64::max)
         .max(1.0)
-        / (1.0 - headroom);
+        * 1.05;
     // The right axis counts tenths of a percent: an integer axis can carry
-    // ticks that stop at 100% while the range runs on into the headroom.
+    // ticks that stop at 100% while the range runs on a little beyond.
     let per_mille = |share: f64| (1_000.0 * share).round() as i32;
-    let captured_top = per_mille(1.0 / (1.0 - headroom));
+    let captured_top = per_mille(1.05);
     let (low, high) = sweep_axis(curves, threshold);
     let x_range = f64::from(low)..f64::from(high);
 
-    let mut chart = ChartBuilder::on(area)
-        .caption(
-            title,
-            (FONT, title_size(title, area.dim_in_pixel().0))
-                .into_font()
-                .color(&INK),
-        )
+    let mut chart = ChartBuilder::on(&plot)
         .margin(12)
         .x_label_area_size(52)
         .y_label_area_size(SWEEP_PLOT_INSETS.0 - 12)
@@ -175,77 +227,81 @@ pub fn draw_sweep<DB: DrawingBackend>(
         .y_label_formatter(&|y| format!("{}%", y / 10))
         .draw()?;
 
-    // What the legend should keep clear of, in shares of the plot.
-    let share = |x: i32| (f64::from(x) - f64::from(low)) / (f64::from(high) - f64::from(low));
-    let mut drawn = trace(&[(share(threshold), 0.0), (share(threshold), 1.0)]);
-    let mut labels = Vec::new();
     for (curve, points) in curves.iter().zip(&lines) {
         let colour = curve.colour;
-        let solid: Vec<(f64, f64)> = points
-            .iter()
-            .map(|p| (share(p.threshold), workload(p) / tallest))
-            .collect();
-        let dashed: Vec<(f64, f64)> = points
-            .iter()
-            .map(|p| (share(p.threshold), p.captured * (1.0 - headroom)))
-            .collect();
-        drawn.extend(trace(&solid).into_iter().chain(trace(&dashed)));
-        let solid_label = format!("{}: sales-ready leads", curve.name);
-        let dashed_label = format!("{}: conversions captured", curve.name);
-        labels.extend([solid_label.clone(), dashed_label.clone()]);
-        chart
-            .draw_series(LineSeries::new(
-                points.iter().map(|p| (f64::from(p.threshold), workload(p))),
-                colour.stroke_width(3),
-            ))?
-            .label(solid_label)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(3))
-            });
-        chart
-            .draw_secondary_series(DashedLineSeries::new(
-                points
-                    .iter()
-                    .map(|p| (f64::from(p.threshold), per_mille(p.captured))),
-                8,
-                5,
-                colour.stroke_width(3),
-            ))?
-            .label(dashed_label)
-            .legend(move |(x, y)| {
-                DashedPathElement::new(vec![(x, y), (x + 16, y)], 5, 3, colour.stroke_width(3))
-            });
+        chart.draw_series(LineSeries::new(
+            points.iter().map(|p| (f64::from(p.threshold), workload(p))),
+            colour.stroke_width(3),
+        ))?;
+        chart.draw_secondary_series(DashedLineSeries::new(
+            points
+                .iter()
+                .map(|p| (f64::from(p.threshold), per_mille(p.captured))),
+            8,
+            5,
+            colour.stroke_width(3),
+        ))?;
     }
 
     let t = f64::from(threshold);
-    let threshold_label = format!("Threshold {threshold}");
-    labels.push(threshold_label.clone());
-    chart
-        .draw_series(std::iter::once(DashedPathElement::new(
-            vec![(t, 0.0), (t, tallest)],
-            8,
-            5,
-            MARK.stroke_width(3),
-        )))?
-        .label(threshold_label)
-        .legend(|(x, y)| {
-            DashedPathElement::new(vec![(x, y), (x + 16, y)], 5, 3, MARK.stroke_width(3))
-        });
-
-    let corner = quiet_corner(
-        &drawn,
-        &labels,
-        chart.plotting_area().dim_in_pixel(),
-        [
-            SeriesLabelPosition::UpperRight,
-            SeriesLabelPosition::UpperLeft,
-            SeriesLabelPosition::LowerRight,
-            SeriesLabelPosition::LowerLeft,
-        ],
-    );
-    draw_legend(chart.configure_series_labels(), corner)?;
+    chart.draw_series(std::iter::once(DashedPathElement::new(
+        vec![(t, 0.0), (t, tallest)],
+        8,
+        5,
+        MARK.stroke_width(3),
+    )))?;
     area.present()?;
     Ok(())
+}
+
+/// Height of one row of the sweep's legend, in pixels.
+const LEGEND_ROW: u32 = 26;
+
+/// The line samples of a legend entry.
+#[derive(Debug, Clone, Copy)]
+enum Sample {
+    Solid,
+    Dashed,
+    /// A scenario: its solid and its dashed line.
+    Both,
+}
+
+impl Sample {
+    fn width(self) -> u32 {
+        match self {
+            Sample::Solid | Sample::Dashed => 24,
+            Sample::Both => 40,
+        }
+    }
+}
+
+/// The width an entry of the legend takes: its samples, its text (a
+/// sans-serif character averages about 0.55 em) and a gap.
+fn legend_entry_width(label: &str, sample: Sample) -> u32 {
+    sample.width()
+        + 6
+        + (0.55 * f64::from(LABEL_SIZE) * label.chars().count() as f64).ceil() as u32
+        + 22
+}
+
+/// The legend's entries in rows that fit `width` pixels, by index.
+fn legend_rows(entries: &[(String, RGBColor, Sample)], width: u32) -> Vec<Vec<usize>> {
+    let mut rows: Vec<Vec<usize>> = Vec::new();
+    let mut used = 0;
+    for (index, (label, _, sample)) in entries.iter().enumerate() {
+        let needed = legend_entry_width(label, *sample);
+        match rows.last_mut() {
+            Some(row) if used + needed <= width => {
+                row.push(index);
+                used += needed;
+            }
+            _ => {
+                rows.push(vec![index]);
+                used = needed;
+            }
+        }
+    }
+    rows
 }
 
 #[cfg(test)]
@@ -304,12 +360,19 @@ mod tests {
             curve("Proposed", SCENARIO_ACCENTS[1], sweep(true)),
         ];
         let out = svg(&curves, 40, "Sweep");
+        // The legend names each scenario once (with both its lines) and says
+        // once what the solid and the dashed lines are.
+        let labels = texts(&out);
+        for label in [
+            "Current",
+            "Proposed",
+            "sales-ready leads",
+            "conversions captured",
+        ] {
+            assert!(labels.contains(&label), "missing {label}: {labels:?}");
+        }
         for text in [
             "Sweep",
-            "Current: sales-ready leads",
-            "Current: conversions captured",
-            "Proposed: sales-ready leads",
-            "Proposed: conversions captured",
             "Threshold 40",
             "Threshold (points)",
             "Sales-ready leads per rep per week",
@@ -318,8 +381,8 @@ mod tests {
         ] {
             assert!(out.contains(text), "missing {text}");
         }
-        // Solid workload: one line of every point plus the legend swatch; the
-        // dashed captured line breaks into many short pieces.
+        // Solid workload: one line of every point; the dashed captured line
+        // (and the legend's samples) break into many short pieces.
         let lengths = polyline_lengths(&out, SCENARIO_ACCENTS[0]);
         assert_eq!(
             lengths.iter().filter(|&&n| n == 4).count(),
@@ -362,11 +425,11 @@ mod tests {
         let evil = "<script>alert(1)</script> & co";
         let out = svg(&[curve(evil, SCENARIO_ACCENTS[0], sweep(false))], 40, evil);
         assert!(!out.contains("<script>"));
-        // Title and both legend entries.
+        // The title and the scenario's legend entry.
         assert_eq!(
             out.matches("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co")
                 .count(),
-            3
+            2
         );
     }
 
@@ -379,7 +442,7 @@ mod tests {
             0,
             "No points",
         );
-        assert!(out.contains("Empty: sales-ready leads") && out.contains("Sales-ready leads"));
+        assert!(texts(&out).contains(&"Empty") && out.contains("Sales-ready leads"));
     }
 
     #[test]

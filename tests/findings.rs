@@ -577,3 +577,37 @@ fn huge_and_missing_values_under_extreme_points_agree_everywhere() {
         "{scores:?}"
     );
 }
+
+#[test]
+fn the_first_undecodable_byte_is_found_across_a_crlf_cut_in_two() {
+    // UTF-16BE, tab-separated, CRLF line ends, a lone low surrogate on line 3;
+    // the two halves of a CRLF may fall in two chunks.
+    let mut crlf = vec![0xFE, 0xFF];
+    for unit in "Converted\tStage\r\n1\twon\r\n0\t".encode_utf16() {
+        crlf.extend(unit.to_be_bytes());
+    }
+    crlf.extend([0xDC, 0x00]);
+    for unit in "\r\n1\topen\r\n".encode_utf16() {
+        crlf.extend(unit.to_be_bytes());
+    }
+    let whole = load_bytes("u16be.csv", &crlf, &LoadOptions::default()).unwrap();
+    assert_eq!(whole.report.replaced_bytes_from_line, Some(3));
+    for chunk in 1..=12 {
+        let chunked = load_in_chunks("u16be.csv", &crlf, &LoadOptions::default(), chunk).unwrap();
+        assert_eq!(
+            chunked.report.replaced_bytes_from_line,
+            Some(3),
+            "chunks of {chunk}"
+        );
+    }
+}
+
+#[test]
+fn a_header_with_empty_names_is_still_the_header() {
+    // Three names and ten empty ones over fully filled rows: no title line.
+    let header = format!("a,b,c{}", ",".repeat(10));
+    let row = (0..13).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    let file = format!("{header}\n{row}\n{row}\n");
+    let l = load_bytes("sparse.csv", file.as_bytes(), &LoadOptions::default()).unwrap();
+    assert_eq!((l.report.header_record, l.dataset.row_count()), (0, 2));
+}

@@ -483,3 +483,29 @@ fn a_semicolon_file_with_a_note_line_keeps_its_delimiter() {
         (0, 1)
     );
 }
+
+#[test]
+fn times_of_day_are_their_own_kind_and_give_durations() {
+    use leadlens::core::derive::{with_derived, DerivedDuration, DurationUnit};
+    let l = loaded("car_insurance_calls.csv");
+    assert_eq!(kind(&l, "CallStart"), ColumnKind::Time);
+    assert_eq!(kind(&l, "CallEnd"), ColumnKind::Time);
+    // No header names the outcome; the two-valued last column is it.
+    assert_eq!(l.suggested.outcome.as_deref(), Some("CarInsurance"));
+    let summary = summarise(&l.dataset);
+    let start = summary.iter().find(|s| s.name == "CallStart").unwrap();
+    let (earliest, latest) = start.range.clone().unwrap();
+    assert!(
+        earliest.len() == 8 && earliest.as_str() >= "09:00:00" && latest.as_str() <= "17:59:59",
+        "{earliest}–{latest}"
+    );
+    let talk = DerivedDuration::named_for("CallStart", "CallEnd", DurationUnit::Minutes);
+    let (data, problems) = with_derived(&l.dataset, std::slice::from_ref(&talk));
+    assert!(problems.is_empty());
+    let minutes = numbers(&data, "CallStart to CallEnd (minutes)");
+    assert_eq!(minutes.len(), 60);
+    assert!(
+        minutes.iter().all(|&m| (0.3..=15.0).contains(&m)),
+        "{minutes:?}"
+    );
+}

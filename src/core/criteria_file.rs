@@ -14,6 +14,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::criteria::{Criterion, RuleTest, Scenario};
+use super::derive::MAX_DERIVED;
 use super::mapping::ColumnMapping;
 
 pub const FORMAT: &str = "leadlens-criteria";
@@ -286,6 +287,16 @@ impl CriteriaFile {
         }
         for column in &m.known_after {
             check_text("a column known only afterwards", column)?;
+        }
+        if m.derived.len() > MAX_DERIVED {
+            return Err(invalid(format!(
+                "it derives more than {MAX_DERIVED} columns"
+            )));
+        }
+        for d in &m.derived {
+            for name in [&d.name, &d.from, &d.to] {
+                check_text("a derived column", name)?;
+            }
         }
         if let Some(mark) = &self.data {
             check_text("the data set's name", &mark.name)?;

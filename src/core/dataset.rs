@@ -18,6 +18,20 @@ use serde::{Deserialize, Serialize};
 /// in a criteria file, a link and a saved workspace.
 pub const MAX_COLUMN_NAME: usize = 200;
 
+/// Seconds since midnight as `HH:MM:SS`.
+///
+/// ```
+/// assert_eq!(leadlens::core::dataset::time_of_day_text(9 * 3600 + 5 * 60 + 7), "09:05:07");
+/// ```
+pub fn time_of_day_text(seconds: u32) -> String {
+    format!(
+        "{:02}:{:02}:{:02}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
+
 /// Code that marks a missing value in a [`Categories`] column.
 pub const MISSING_CODE: u32 = u32::MAX;
 
@@ -29,17 +43,20 @@ pub enum ColumnKind {
     Number,
     Boolean,
     Date,
+    /// A time of day (HH:MM or HH:MM:SS), without a date.
+    Time,
     Text,
 }
 
 impl ColumnKind {
     /// The plain-language name shown in the interface and in messages.
     /// Every kind, in the order menus list them.
-    pub const ALL: [ColumnKind; 5] = [
+    pub const ALL: [ColumnKind; 6] = [
         ColumnKind::Category,
         ColumnKind::Number,
         ColumnKind::Boolean,
         ColumnKind::Date,
+        ColumnKind::Time,
         ColumnKind::Text,
     ];
 
@@ -49,6 +66,7 @@ impl ColumnKind {
             ColumnKind::Number => "number",
             ColumnKind::Boolean => "yes/no",
             ColumnKind::Date => "date",
+            ColumnKind::Time => "time of day",
             ColumnKind::Text => "text",
         }
     }
@@ -217,6 +235,8 @@ pub enum ColumnValues {
     Category(Categories),
     /// Seconds since 1970-01-01 00:00 UTC.
     Date(Vec<Option<i64>>),
+    /// Seconds since midnight, below 86,400.
+    Time(Vec<Option<u32>>),
     Text(Texts),
 }
 
@@ -241,6 +261,7 @@ impl Column {
             ColumnValues::Boolean(_) => ColumnKind::Boolean,
             ColumnValues::Category(_) => ColumnKind::Category,
             ColumnValues::Date(_) => ColumnKind::Date,
+            ColumnValues::Time(_) => ColumnKind::Time,
             ColumnValues::Text(_) => ColumnKind::Text,
         }
     }
@@ -251,6 +272,7 @@ impl Column {
             ColumnValues::Boolean(v) => v.len(),
             ColumnValues::Category(c) => c.codes.len(),
             ColumnValues::Date(v) => v.len(),
+            ColumnValues::Time(v) => v.len(),
             ColumnValues::Text(t) => t.len(),
         }
     }
@@ -267,6 +289,7 @@ impl Column {
             ColumnValues::Boolean(v) => v.iter().filter(|b| b.is_none()).count(),
             ColumnValues::Category(c) => c.codes.iter().filter(|&&c| c == MISSING_CODE).count(),
             ColumnValues::Date(v) => v.iter().filter(|d| d.is_none()).count(),
+            ColumnValues::Time(v) => v.iter().filter(|t| t.is_none()).count(),
             ColumnValues::Text(t) => t.missing.count_ones(..),
         }
     }
@@ -277,6 +300,7 @@ impl Column {
             ColumnValues::Boolean(v) => v[row].is_none(),
             ColumnValues::Category(c) => c.codes[row] == MISSING_CODE,
             ColumnValues::Date(v) => v[row].is_none(),
+            ColumnValues::Time(v) => v[row].is_none(),
             ColumnValues::Text(t) => t.get(row).is_none(),
         }
     }
@@ -294,6 +318,7 @@ impl Column {
             }
             ColumnValues::Category(c) => c.get(row).map(Cow::Borrowed),
             ColumnValues::Date(v) => v[row].map(|secs| Cow::Owned(secs.to_string())),
+            ColumnValues::Time(v) => v[row].map(|secs| Cow::Owned(time_of_day_text(secs))),
             ColumnValues::Text(t) => t.get(row).map(Cow::Borrowed),
         }
     }

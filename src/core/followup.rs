@@ -312,6 +312,7 @@ fn followed_up_from(column: &Column) -> Option<Vec<Option<bool>>> {
         }
         ColumnValues::Text(texts) => texts.iter().map(|t| t.and_then(parse_bool)).collect(),
         ColumnValues::Date(dates) => dates.iter().map(|d| Some(d.is_some())).collect(),
+        ColumnValues::Time(times) => times.iter().map(|t| Some(t.is_some())).collect(),
         ColumnValues::Number(values) => values.iter().map(|&x| Some(x > 0.0)).collect(),
     };
     let readable = values.is_empty() || values.iter().any(Option::is_some);

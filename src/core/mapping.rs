@@ -6,6 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::dataset::{ColumnValues, Dataset};
+use super::derive::DerivedDuration;
 use super::scoring::parse_bool;
 
 /// Outcome values recognised as "converted" unless the user says otherwise.
@@ -48,6 +49,9 @@ pub struct ColumnMapping {
     /// duration, a status, tags): never given starting points, and flagged
     /// where a criterion uses them.
     pub known_after: Vec<String>,
+    /// Number columns worked out from two others (durations), added to the
+    /// data when the mapping is used.
+    pub derived: Vec<DerivedDuration>,
 }
 
 /// Why the outcome cannot be read.
@@ -77,17 +81,37 @@ impl ColumnMapping {
     /// `fallback`'s roles elsewhere. The converted values go with the
     /// outcome they belong to.
     pub fn onto(&self, data: &Dataset, fallback: &ColumnMapping) -> ColumnMapping {
+        // Durations whose two columns the data has; the columns they add
+        // count as the data's own for the roles below.
+        let derivable =
+            |d: &&DerivedDuration| data.column(&d.from).is_some() && data.column(&d.to).is_some();
+        let mut derived: Vec<DerivedDuration> =
+            self.derived.iter().filter(derivable).cloned().collect();
+        if derived.is_empty() {
+            derived = fallback.derived.iter().filter(derivable).cloned().collect();
+        }
+        let has =
+            |name: &str| data.column(name).is_some() || derived.iter().any(|d| d.name == name);
         let pick = |own: &Option<String>, other: &Option<String>| {
             own.clone()
-                .filter(|name| data.column(name).is_some())
+                .filter(|name| has(name))
                 .or_else(|| other.clone())
         };
         let (outcome, converted_values) = match self.outcome.as_deref() {
-            Some(name) if data.column(name).is_some() => {
-                (self.outcome.clone(), self.converted_values.clone())
-            }
+            Some(name) if has(name) => (self.outcome.clone(), self.converted_values.clone()),
             _ => (fallback.outcome.clone(), fallback.converted_values.clone()),
         };
+        // The user's answers where the data has the column; the fallback's
+        // for the columns not answered for.
+        let mut known_after: Vec<String> = self
+            .known_after
+            .iter()
+            .filter(|name| has(name))
+            .cloned()
+            .collect();
+        if known_after.is_empty() {
+            known_after = fallback.known_after.clone();
+        }
         ColumnMapping {
             outcome,
             converted_values,
@@ -98,20 +122,8 @@ impl ColumnMapping {
             deal_value: pick(&self.deal_value, &fallback.deal_value),
             owner: pick(&self.owner, &fallback.owner),
             lead_id: pick(&self.lead_id, &fallback.lead_id),
-            // The user's answers where the data has the column; the
-            // fallback's for the columns not answered for.
-            known_after: {
-                let mut known: Vec<String> = self
-                    .known_after
-                    .iter()
-                    .filter(|name| data.column(name).is_some())
-                    .cloned()
-                    .collect();
-                if known.is_empty() {
-                    known = fallback.known_after.clone();
-                }
-                known
-            },
+            known_after,
+            derived,
         }
     }
 
@@ -241,6 +253,36 @@ mod tests {
             converted_values: values.iter().map(|v| v.to_string()).collect(),
             ..ColumnMapping::default()
         }
+    }
+
+    #[test]
+    fn a_mapping_carried_to_new_data_keeps_its_durations_and_the_roles_on_them() {
+        use crate::core::derive::{DerivedDuration, DurationUnit};
+        let data = Dataset::new(
+            "calls.csv",
+            DataOrigin::File,
+            vec![
+                Column::new("Created", ColumnValues::Date(vec![Some(0)])),
+                Column::new("Touched", ColumnValues::Date(vec![Some(3_600)])),
+                Column::new("Won", ColumnValues::Boolean(vec![Some(true)])),
+            ],
+        )
+        .unwrap();
+        let response = DerivedDuration::named_for("Created", "Touched", DurationUnit::Hours);
+        let elsewhere = DerivedDuration::named_for("Start", "End", DurationUnit::Minutes);
+        let link = ColumnMapping {
+            outcome: Some("Won".into()),
+            response_hours: Some(response.name.clone()),
+            derived: vec![response.clone(), elsewhere],
+            ..ColumnMapping::default()
+        };
+        let carried = link.onto(&data, &ColumnMapping::default());
+        assert_eq!(
+            carried.derived,
+            vec![response.clone()],
+            "only what this data can derive"
+        );
+        assert_eq!(carried.response_hours, Some(response.name));
     }
 
     #[test]

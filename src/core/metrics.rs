@@ -204,12 +204,27 @@ pub fn banded(
     }
     // Bands start on multiples of their width, which can take one band
     // more than the span alone: then the next round width is used.
-    let max_bands = max_bands.max(1) as i64;
+    // One band is all the scores, however they fall about round numbers.
+    if max_bands <= 1 {
+        let (converted, not_converted) = counts.fold((0, 0), |(c, n), (_, a, b)| (c + a, n + b));
+        return ScoreDistribution {
+            bands: vec![ScoreBand {
+                low: min,
+                high: max,
+                converted,
+                not_converted,
+            }],
+        };
+    }
+    // More bands than scores would be pointless: the number asked for is
+    // held to what an i64 computes with ease.
+    let max_bands = max_bands.min(u32::MAX as usize) as i64;
     let mut width = round_step(i64::from(max) - i64::from(min) + 1, max_bands);
     let (first, count) = loop {
         let first = i64::from(min).div_euclid(width) * width;
         let count = (i64::from(max) - first) / width + 1;
-        if count <= max_bands {
+        // Once one band is wider than all the scores, two always do.
+        if count <= max_bands || width > i64::from(max) - i64::from(min) {
             break (first, count as usize);
         }
         width = round_step(width + 1, 1);
@@ -242,7 +257,8 @@ fn round_step(span: i64, max_bands: i64) -> i64 {
     loop {
         for step in [1, 2, 5] {
             let width = step * magnitude;
-            if (span + width - 1) / width <= max_bands {
+            // The bands `span` scores (at least 1) take at this width.
+            if (span - 1) / width < max_bands {
                 return width;
             }
         }
@@ -263,6 +279,9 @@ mod tests {
             (-10, 29, 7),
             (1, 100, 10),
             (-2_147_483_648, 2_147_483_647, 30),
+            (-8, 29, usize::MAX),
+            (-8, 29, 1),
+            (-1, 1, 2),
             (3, 3, 1),
         ] {
             let d = banded([(low, 1, 0), (high, 0, 1)].into_iter(), max_bands);

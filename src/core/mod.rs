@@ -4,6 +4,7 @@
 pub mod criteria;
 pub mod criteria_file;
 pub mod dataset;
+pub mod derive;
 pub mod engine;
 pub mod followup;
 pub mod format;

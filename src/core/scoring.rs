@@ -138,6 +138,12 @@ pub fn evaluate_rule(data: &Dataset, rule: &Rule) -> Result<RuleEffect, RuleProb
     };
 
     let effect = match (&rule.test, &column.values) {
+        // A time of day is told apart only by being there or not (derive a
+        // duration in the mapping step to compare times).
+        (
+            RuleTest::AnyOf { .. } | RuleTest::NoneOf { .. } | RuleTest::IsTrue | RuleTest::IsFalse,
+            ColumnValues::Time(_),
+        ) => return Err(wrong_kind()),
         (RuleTest::AnyOf { values } | RuleTest::NoneOf { values }, column_values) => {
             let wanted: Vec<&str> = values.iter().map(|v| v.trim()).collect();
             let is_listed = |label: &str| wanted.contains(&label.trim());

@@ -58,7 +58,7 @@ pub const MAX_INFLATED_BYTES: usize = 512 * 1024;
 const DEFLATE_LEVEL: u8 = 9;
 
 /// The mapping's roles in link order, by their criteria-file names.
-const MAPPING_ROLES: [&str; 10] = [
+const MAPPING_ROLES: [&str; 11] = [
     "outcome",
     "converted_values",
     "followed_up",
@@ -69,11 +69,15 @@ const MAPPING_ROLES: [&str; 10] = [
     "owner",
     "lead_id",
     "known_after",
+    "derived",
 ];
 
 /// The roles that hold a list of texts rather than one column name.
 const CONVERTED_VALUES: usize = 1;
 const KNOWN_AFTER: usize = 9;
+/// The role that holds the derived columns, as the criteria file writes
+/// them (objects of name, from, to and unit).
+const DERIVED: usize = 10;
 
 /// What a rule argument must be.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -82,6 +86,8 @@ enum Argument {
     Texts,
     Number,
     Whole,
+    /// A list of objects, checked by the criteria file's reader.
+    Objects,
 }
 
 /// Rule kinds by link code: the criteria-file operator and the fields its
@@ -499,10 +505,10 @@ fn expand_mapping(compact: &Value) -> Result<Value, LinkError> {
             None | Some(Value::Null) => {}
             Some(_) => {
                 let what = format!("the {} role", name.replace('_', " "));
-                let kind = if index == CONVERTED_VALUES || index == KNOWN_AFTER {
-                    Argument::Texts
-                } else {
-                    Argument::Text
+                let kind = match index {
+                    CONVERTED_VALUES | KNOWN_AFTER => Argument::Texts,
+                    DERIVED => Argument::Objects,
+                    _ => Argument::Text,
                 };
                 mapping.insert((*name).to_owned(), roles.argument(index, &what, kind)?);
             }
@@ -620,6 +626,12 @@ impl<'a> Items<'a> {
             ),
             Argument::Number => (value.is_number(), "a number"),
             Argument::Whole => (value.is_i64() || value.is_u64(), "a whole number"),
+            Argument::Objects => (
+                value
+                    .as_array()
+                    .is_some_and(|items| items.iter().all(Value::is_object)),
+                "a list of derived columns",
+            ),
         };
         if fits {
             Ok(value.clone())
@@ -633,6 +645,7 @@ impl<'a> Items<'a> {
 mod tests {
     use super::*;
     use crate::core::criteria_file::{DataMark, MAX_SCENARIOS};
+    use crate::core::derive::{DerivedDuration, DurationUnit};
     use crate::core::sample::{sample_mapping, sample_scenario};
 
     /// `json`, packed the way a link is, for hand-made payloads.
@@ -939,6 +952,11 @@ mod tests {
             owner: Some("Owner".into()),
             lead_id: Some("".into()),
             known_after: vec!["Call duration".into(), "Tags".into()],
+            derived: vec![DerivedDuration::named_for(
+                "CallStart",
+                "CallEnd",
+                DurationUnit::Minutes,
+            )],
         };
         for mapping in [mapping, ColumnMapping::default(), sample_mapping()] {
             let file = CriteriaFile::new(mapping, vec![sample_scenario()], 0);
@@ -961,6 +979,7 @@ mod tests {
         assert_eq!(fields, roles, "every mapping field has a place in links");
         assert_eq!(MAPPING_ROLES[CONVERTED_VALUES], "converted_values");
         assert_eq!(MAPPING_ROLES[KNOWN_AFTER], "known_after");
+        assert_eq!(MAPPING_ROLES[DERIVED], "derived");
         for test in every_rule_kind() {
             let code = compact_test(&test)[0].as_u64().unwrap() as usize;
             assert_eq!(RULE_KINDS[code].0, test.op_name(), "code {code}");
@@ -1460,7 +1479,7 @@ mod tests {
 
     #[test]
     fn later_additions_to_the_format_are_ignored() {
-        let json = r#"[0,["Won",null,null,null,null,null,null,null,null,null,"a future role"],
+        let json = r#"[0,["Won",null,null,null,null,null,null,null,null,null,null,"a future role"],
             [["S",10,[["Demo","",30,3,"Demo requested",5,"extra"]],"later"]],"later"]"#;
         let file = decode_link(&pack(json.as_bytes())).unwrap();
         assert_eq!(file.mapping.outcome.as_deref(), Some("Won"));

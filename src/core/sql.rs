@@ -336,7 +336,9 @@ fn match_condition(test: &RuleTest, column: &Column, markers: &Markers) -> Optio
                 _ => None,
             })
         }
-        RuleTest::IsTrue | RuleTest::IsFalse if kind != ColumnKind::Date => {
+        RuleTest::IsTrue | RuleTest::IsFalse
+            if kind != ColumnKind::Date && kind != ColumnKind::Time =>
+        {
             let want = matches!(test, RuleTest::IsTrue);
             Match::when(yes_no_condition(column, markers, Some(want)))
         }
@@ -353,12 +355,16 @@ fn match_condition(test: &RuleTest, column: &Column, markers: &Markers) -> Optio
             })
         }
         RuleTest::Empty => match kind {
-            ColumnKind::Number | ColumnKind::Date => Match::When(format!("{name} IS NULL")),
+            ColumnKind::Number | ColumnKind::Date | ColumnKind::Time => {
+                Match::When(format!("{name} IS NULL"))
+            }
             ColumnKind::Boolean => Match::unless(yes_no_condition(column, markers, None)),
             ColumnKind::Category | ColumnKind::Text => Match::When(markers.missing_text(&name)),
         },
         RuleTest::NotEmpty => match kind {
-            ColumnKind::Number | ColumnKind::Date => Match::When(format!("{name} IS NOT NULL")),
+            ColumnKind::Number | ColumnKind::Date | ColumnKind::Time => {
+                Match::When(format!("{name} IS NOT NULL"))
+            }
             ColumnKind::Boolean => Match::when(yes_no_condition(column, markers, None)),
             ColumnKind::Category | ColumnKind::Text => Match::When(markers.present_text(&name)),
         },
@@ -445,6 +451,8 @@ fn listed_condition(values: &[String], column: &Column, markers: &Markers) -> Op
                     .collect(),
             )
         }
+        // Listed values never apply to a time of day (the rule is inactive).
+        ColumnKind::Time => None,
     }
 }
 

@@ -5,7 +5,7 @@
 use chrono::DateTime;
 use rustc_hash::FxHashSet as HashSet;
 
-use super::dataset::{Column, ColumnKind, ColumnValues, Dataset};
+use super::dataset::{time_of_day_text, Column, ColumnKind, ColumnValues, Dataset};
 use super::format;
 
 /// Distinct values are counted up to this many; beyond, "10,000+".
@@ -108,6 +108,19 @@ pub fn summarise_column(column: &Column) -> ColumnSummary {
                 hi = hi.max(t);
             }
             let range = (lo <= hi).then(|| (date_text(lo), date_text(hi)));
+            (seen.len(), Vec::new(), range)
+        }
+        ColumnValues::Time(v) => {
+            let mut seen = HashSet::default();
+            let (mut lo, mut hi) = (u32::MAX, 0);
+            for &t in v.iter().flatten() {
+                if seen.len() < DISTINCT_CAP {
+                    seen.insert(i64::from(t));
+                }
+                lo = lo.min(t);
+                hi = hi.max(t);
+            }
+            let range = (lo <= hi).then(|| (time_of_day_text(lo), time_of_day_text(hi)));
             (seen.len(), Vec::new(), range)
         }
         ColumnValues::Text(t) => {

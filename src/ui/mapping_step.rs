@@ -14,6 +14,7 @@ use super::data_summary::DataSummary;
 use super::loading::{prepare_starting, start_load, Then};
 use super::state::{use_workbench, Action, DataSource, LoadStatus, PendingLoad, WorkbenchHandle};
 use crate::core::dataset::{ColumnKind, Dataset};
+use crate::core::derive::{DerivedDuration, DurationUnit};
 use crate::core::format;
 use crate::core::hindsight::{propose_known_after, AfterReason};
 use crate::core::ingest::reader::{delimiter_name, EncodingChoice, DELIMITERS};
@@ -176,6 +177,10 @@ pub fn MappingStep() -> Html {
         }
     });
     let preparing = use_state(|| false);
+    // The duration being put together: its two columns and its unit.
+    let derive_from = use_state(String::new);
+    let derive_to = use_state(String::new);
+    let derive_unit = use_state(|| DurationUnit::Minutes);
     let Some(pending) = pending else {
         return Html::default();
     };
@@ -231,6 +236,115 @@ pub fn MappingStep() -> Html {
         _ => None,
     };
     let proposed = propose_known_after(data, mapping, outcomes.as_deref());
+    let derive = {
+        // Times of day and dates of the file itself (not derived ones).
+        let sources: Vec<(String, ColumnKind)> = data
+            .columns()
+            .iter()
+            .filter(|c| matches!(c.kind(), ColumnKind::Time | ColumnKind::Date))
+            .filter(|c| !mapping.derived.iter().any(|d| d.name == c.name))
+            .map(|c| (c.name.clone(), c.kind()))
+            .collect();
+        let pick = |chosen: &str, fallback: usize| -> String {
+            if sources.iter().any(|(n, _)| n == chosen) {
+                chosen.to_owned()
+            } else {
+                sources
+                    .get(fallback)
+                    .map(|(n, _)| n.clone())
+                    .unwrap_or_default()
+            }
+        };
+        let (from, to) = (pick(&derive_from, 0), pick(&derive_to, 1));
+        let select = |state: &UseStateHandle<String>, current: &str, testid: &'static str| {
+            let state = state.clone();
+            let onchange = Callback::from(move |e: Event| {
+                let select: HtmlSelectElement = e.target_unchecked_into();
+                state.set(select.value());
+            });
+            html! {
+                <select {onchange} data-testid={testid}>
+                    { for sources.iter().map(|(name, kind)| html! {
+                        <option value={name.clone()} selected={name == current}>{ format!("{name} ({})", kind.label()) }</option>
+                    }) }
+                </select>
+            }
+        };
+        let on_unit = {
+            let derive_unit = derive_unit.clone();
+            Callback::from(move |e: Event| {
+                let select: HtmlSelectElement = e.target_unchecked_into();
+                if let Some(unit) = DurationUnit::ALL
+                    .into_iter()
+                    .find(|u| u.label() == select.value())
+                {
+                    derive_unit.set(unit);
+                }
+            })
+        };
+        let on_add = {
+            let set_mapping = set_mapping.clone();
+            let mapping = mapping.clone();
+            let (from, to, unit) = (from.clone(), to.clone(), *derive_unit);
+            Callback::from(move |_: MouseEvent| {
+                let mut next = mapping.clone();
+                let duration = DerivedDuration::named_for(&from, &to, unit);
+                if from != to && !next.derived.iter().any(|d| d.name == duration.name) {
+                    next.derived.push(duration);
+                    set_mapping(next);
+                }
+            })
+        };
+        html! {
+            <fieldset class="derive" data-testid="derive">
+                <legend>{ "Durations from two columns" }</legend>
+                if sources.len() < 2 {
+                    <p class="hint">{ "Two columns of times of day or of dates give a duration (a call's start and end, created and first touch); this file has fewer." }</p>
+                } else {
+                    <label>{ "From " }{ select(&derive_from, &from, "derive-from") }</label>
+                    <label>{ " to " }{ select(&derive_to, &to, "derive-to") }</label>
+                    <label>{ " in " }
+                        <select onchange={on_unit} data-testid="derive-unit">
+                            { for DurationUnit::ALL.iter().map(|u| html! {
+                                <option value={u.label()} selected={*u == *derive_unit}>{ u.label() }</option>
+                            }) }
+                        </select>
+                    </label>
+                    <button type="button" class="button small" onclick={on_add} disabled={from == to}
+                        data-testid="derive-add">{ "Add the duration" }</button>
+                }
+                <ul class="derived-columns">
+                    { for mapping.derived.iter().map(|d| {
+                        let on_remove = {
+                            let set_mapping = set_mapping.clone();
+                            let mapping = mapping.clone();
+                            let name = d.name.clone();
+                            Callback::from(move |_: MouseEvent| {
+                                let mut next = mapping.clone();
+                                next.derived.retain(|d| d.name != name);
+                                set_mapping(next);
+                            })
+                        };
+                        html! {
+                            <li data-testid="derived-column">
+                                { format!("{}: a number column, from “{}” to “{}”", d.name, d.from, d.to) }
+                                <button type="button" class="button small" onclick={on_remove}
+                                    aria-label={format!("Remove {}", d.name)}>{ "Remove" }</button>
+                            </li>
+                        }
+                    }) }
+                    { for pending.derive_problems.iter().map(|p| html! { <li class="report-note warning">{ p }</li> }) }
+                </ul>
+                if mapping.response_hours.is_none() {
+                    if let (Some(created), Some(touched)) = (&mapping.created, &mapping.first_touch) {
+                        <p class="hint" data-testid="response-derived">
+                            { format!("Response time is worked out in hours from “{created}” to “{touched}”.") }
+                        </p>
+                    }
+                }
+            </fieldset>
+        }
+    };
     let roles = mapping.role_columns();
     let known_after = html! {
         <details class="known-after" open={!mapping.known_after.is_empty()} data-testid="known-after">
@@ -511,6 +625,7 @@ pub fn MappingStep() -> Html {
                 }) }
             </fieldset>
 
+            { derive }
             { known_after }
 
             <details class="columns" open=true>

@@ -18,6 +18,7 @@ pub fn operators_for(kind: ColumnKind) -> &'static [&'static str] {
         ColumnKind::Number => &["gte", "lte", "between", "per_unit", "empty", "not_empty"],
         ColumnKind::Boolean => &["is_true", "is_false", "empty", "not_empty"],
         ColumnKind::Date => &["within_days", "empty", "not_empty"],
+        ColumnKind::Time => &["not_empty", "empty"],
         ColumnKind::Text => &["contains", "any_of", "none_of", "empty", "not_empty"],
     }
 }

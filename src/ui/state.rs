@@ -14,12 +14,13 @@ use yew::prelude::*;
 use crate::core::criteria::{bound_points, Criterion, CriterionKey, Scenario};
 use crate::core::criteria_file::{DataMark, MAX_SCENARIOS};
 use crate::core::dataset::Dataset;
+use crate::core::derive::with_derived;
 use crate::core::engine::ReplaySettings;
 use crate::core::ingest::{LoadOptions, LoadReport, Loaded};
 use crate::core::mapping::ColumnMapping;
 use crate::core::sample::{sample_dataset, sample_mapping, sample_scenario};
 use crate::core::starting::fits;
-use crate::core::summary::{summarise, ColumnSummary};
+use crate::core::summary::{summarise, summarise_column, ColumnSummary};
 use crate::core::workspace::SavedWorkspace;
 
 /// The loaded data set with a version number. Two handles are equal when
@@ -81,12 +82,18 @@ pub struct DataSource {
 /// its column roles. Until then the previous data stays in use.
 #[derive(Debug, Clone)]
 pub struct PendingLoad {
+    /// The file's columns and the columns the mapping derives from them.
     pub dataset: Rc<Dataset>,
     pub report: Rc<LoadReport>,
     pub summaries: Rc<Vec<ColumnSummary>>,
     pub source: DataSource,
     /// The roles proposed in the mapping step.
     pub mapping: ColumnMapping,
+    /// The file's own columns and their summaries, to derive from again.
+    file: Rc<Dataset>,
+    file_summaries: Rc<Vec<ColumnSummary>>,
+    /// Durations the mapping asks for that cannot be derived, and why.
+    pub derive_problems: Vec<String>,
 }
 
 impl PendingLoad {
@@ -98,13 +105,52 @@ impl PendingLoad {
         source: DataSource,
         mapping: Option<ColumnMapping>,
     ) -> Self {
-        PendingLoad {
+        let file = Rc::new(loaded.dataset);
+        let summaries = Rc::new(summaries);
+        let mut pending = PendingLoad {
             mapping: mapping.unwrap_or(loaded.suggested),
-            dataset: Rc::new(loaded.dataset),
+            dataset: Rc::clone(&file),
             report: Rc::new(loaded.report),
-            summaries: Rc::new(summaries),
+            summaries: Rc::clone(&summaries),
             source,
+            file,
+            file_summaries: summaries,
+            derive_problems: Vec::new(),
+        };
+        pending.derive();
+        pending
+    }
+
+    /// Takes `mapping`, deriving its columns again when they changed.
+    pub fn set_mapping(&mut self, mapping: ColumnMapping) {
+        let derive_again = mapping.derived != self.mapping.derived;
+        self.mapping = mapping;
+        if derive_again {
+            self.derive();
         }
+    }
+
+    /// The file's columns with those the mapping derives.
+    fn derive(&mut self) {
+        if self.mapping.derived.is_empty() {
+            self.dataset = Rc::clone(&self.file);
+            self.summaries = Rc::clone(&self.file_summaries);
+            self.derive_problems.clear();
+            return;
+        }
+        let (data, problems) = with_derived(&self.file, &self.mapping.derived);
+        let mut summaries = (*self.file_summaries).clone();
+        summaries.extend(
+            data.columns()[self.file.columns().len()..]
+                .iter()
+                .map(summarise_column),
+        );
+        self.dataset = Rc::new(data);
+        self.summaries = Rc::new(summaries);
+        self.derive_problems = problems
+            .into_iter()
+            .map(|(name, why)| format!("“{name}” cannot be derived: {why}."))
+            .collect();
     }
 }
 
@@ -710,7 +756,7 @@ impl Reducible for Workbench {
             }
             Action::EditPendingMapping(mapping) => match &mut next.load {
                 LoadStatus::Mapping(pending) => {
-                    pending.mapping = mapping;
+                    pending.set_mapping(mapping);
                     true
                 }
                 _ => false,

@@ -59,10 +59,10 @@ describe('loading a file', () => {
     assert.match(await row.textContent(), /decimal comma/);
     assert.match(await row.textContent(), /12\.75 to 7500/);
     assert.match(await page.textContent('[data-testid=mapping-step] tr[data-column="Stadt"]'), /Köln|Zürich|München|Düsseldorf/);
-    // A German header is not recognised: the user picks the outcome.
-    assert.equal(await page.inputValue('[data-testid=role-outcome]'), '');
-    assert.ok(await page.locator('[data-testid=mapping-confirm]').isDisabled());
-    await page.selectOption('[data-testid=role-outcome]', 'Gewonnen');
+    // No header name is recognised, but the last column is yes/no: it is
+    // proposed as the outcome.
+    assert.equal(await page.inputValue('[data-testid=role-outcome]'), 'Gewonnen');
+    assert.ok(!(await page.locator('[data-testid=mapping-confirm]').isDisabled()));
     assert.equal(Number(await page.getAttribute('[data-testid=base-rate]', 'data-value')), 0.5);
     assert.equal(await confirm(page, 5000), 4);
     await context.close();
@@ -251,6 +251,37 @@ describe('exports as people keep them', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid=mapping-facts]')?.textContent.includes('header on line 2'));
     assert.equal(await page.inputValue('[data-testid=role-outcome]'), 'Converted');
     assert.equal(await confirm(page, 5000), 30);
+    assert.deepEqual(seen.errors, []);
+    await context.close();
+  });
+});
+
+describe('times of day', () => {
+  test('call start and end are times of day, and their duration is derived in the mapping step', async () => {
+    const { context, page, seen } = await openApp(env);
+    await upload(page, 'car_insurance_calls.csv');
+    assert.equal(await page.inputValue('[data-testid=role-outcome]'), 'CarInsurance');
+    const start = page.locator('[data-testid=mapping-step] tr[data-column="CallStart"]');
+    assert.match(await start.textContent(), /time of day/);
+    assert.match(await start.textContent(), /\d\d:\d\d:\d\d to \d\d:\d\d:\d\d/);
+    await page.selectOption('[data-testid=derive-from]', 'CallStart');
+    await page.selectOption('[data-testid=derive-to]', 'CallEnd');
+    await page.selectOption('[data-testid=derive-unit]', 'minutes');
+    await page.click('[data-testid=derive-add]');
+    await page.locator('[data-testid=derived-column]').waitFor();
+    assert.match(await page.textContent('[data-testid=derived-column]'), /CallStart to CallEnd \(minutes\): a number column/);
+    const derived = page.locator('[data-testid=mapping-step] tr[data-column="CallStart to CallEnd (minutes)"]');
+    assert.match(await derived.textContent(), /number/);
+    assert.equal(await confirm(page, 5000), 60);
+    // The derived column can carry a rule, and travels with the mapping.
+    const link = await page.inputValue('[data-testid=share-link]');
+    const count = await page.locator('[data-testid=criterion]').count();
+    await page.click('[data-testid=criterion-add]');
+    const editor = page.locator('[data-testid=criterion]').nth(count).locator('[data-testid=rule-editor]');
+    await editor.waitFor();
+    const options = await editor.locator('[data-testid=rule-column] option').allTextContents();
+    assert.ok(options.includes('CallStart to CallEnd (minutes)'), options.join(', '));
+    assert.ok(link.includes('#v1.'));
     assert.deepEqual(seen.errors, []);
     await context.close();
   });

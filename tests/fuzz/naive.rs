@@ -90,14 +90,16 @@ pub fn whole_units(value: f64) -> i128 {
 /// Whether an operator can be applied to a column of `kind` at all.
 pub fn applicable(test: &RuleTest, kind: ColumnKind) -> bool {
     match test {
-        RuleTest::AnyOf { .. } | RuleTest::NoneOf { .. } | RuleTest::Empty | RuleTest::NotEmpty => {
-            true
-        }
+        RuleTest::Empty | RuleTest::NotEmpty => true,
+        // A time of day is only there or not.
+        RuleTest::AnyOf { .. } | RuleTest::NoneOf { .. } => kind != ColumnKind::Time,
         RuleTest::Gte { .. }
         | RuleTest::Lte { .. }
         | RuleTest::Between { .. }
         | RuleTest::PerUnit { .. } => kind == ColumnKind::Number,
-        RuleTest::IsTrue | RuleTest::IsFalse => kind != ColumnKind::Date,
+        RuleTest::IsTrue | RuleTest::IsFalse => {
+            !matches!(kind, ColumnKind::Date | ColumnKind::Time)
+        }
         RuleTest::Contains { .. } => matches!(kind, ColumnKind::Category | ColumnKind::Text),
         RuleTest::WithinDays { .. } => kind == ColumnKind::Date,
     }

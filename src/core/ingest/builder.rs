@@ -16,7 +16,9 @@ use super::infer::{
     TypedColumn, TypingOptions, ALWAYS_CATEGORY, LISTED_BAD_CELLS, MAX_CATEGORIES, TYPED_SHARE,
 };
 use super::reader::RawColumn;
-use super::values::{parse_date_parts, parse_number, trim_cell, DateParts, DecimalStyle};
+use super::values::{
+    parse_date_parts, parse_number, parse_time_of_day, trim_cell, DateParts, DecimalStyle,
+};
 use crate::core::dataset::{Categories, Column, ColumnKind, ColumnValues, Texts, MISSING_CODE};
 use crate::core::scoring::parse_bool;
 
@@ -67,6 +69,7 @@ enum Values {
     Boolean(Vec<Option<bool>>),
     Number(DecimalStyle, Vec<f64>),
     Date(Vec<CompactDate>),
+    Time(Vec<Option<u32>>),
     Category {
         labels: Vec<String>,
         index: FxHashMap<String, u32>,
@@ -167,6 +170,7 @@ impl ColumnBuilder {
                 }
                 Values::Date(dates)
             }
+            ColumnValues::Time(v) => Values::Time(v),
             ColumnValues::Category(c) => {
                 let labels = c.labels().to_vec();
                 let index = labels
@@ -212,6 +216,7 @@ impl ColumnBuilder {
             Values::Boolean(v) => v.reserve_exact(rows),
             Values::Number(_, v) => v.reserve_exact(rows),
             Values::Date(v) => v.reserve_exact(rows),
+            Values::Time(v) => v.reserve_exact(rows),
             Values::Category { codes, .. } => codes.reserve_exact(rows),
         }
     }
@@ -290,6 +295,17 @@ impl ColumnBuilder {
                     }
                 }
             }
+            Values::Time(v) => {
+                if missing {
+                    v.push(None);
+                } else {
+                    let time = parse_time_of_day(text);
+                    if time.is_none() {
+                        failed = Some(ColumnKind::Time);
+                    }
+                    v.push(time);
+                }
+            }
             Values::Category {
                 labels,
                 index,
@@ -358,6 +374,7 @@ impl ColumnBuilder {
         let (kind, values) = match values {
             Values::Raw(raw) => return Ok(type_column(&name, &raw, lines, delimiter, options)),
             Values::Boolean(v) => (ColumnKind::Boolean, ColumnValues::Boolean(v)),
+            Values::Time(v) => (ColumnKind::Time, ColumnValues::Time(v)),
             Values::Number(style, v) => {
                 decimal = Some(style);
                 (ColumnKind::Number, ColumnValues::Number(v))

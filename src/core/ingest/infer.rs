@@ -12,7 +12,9 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashMap;
 
 use super::reader::{RawColumn, RawTable};
-use super::values::{parse_date_parts, parse_number, trim_cell, DateParts, DayOrder, DecimalStyle};
+use super::values::{
+    parse_date_parts, parse_number, parse_time_of_day, trim_cell, DateParts, DayOrder, DecimalStyle,
+};
 use crate::core::dataset::{Categories, Column, ColumnKind, ColumnValues, Texts};
 use crate::core::scoring::parse_bool;
 
@@ -97,6 +99,7 @@ impl std::fmt::Display for BadCell {
         let what = match self.expected {
             ColumnKind::Number => "a number",
             ColumnKind::Date => "a date",
+            ColumnKind::Time => "a time of day",
             ColumnKind::Boolean => "a yes/no value",
             ColumnKind::Category | ColumnKind::Text => "text",
         };
@@ -331,6 +334,7 @@ enum Decided {
     Boolean(Read<Option<bool>>),
     Number(DecimalStyle, Read<f64>),
     Date(Read<Option<DateParts>>),
+    Time(Read<Option<u32>>),
     Category(Categories),
     Text,
 }
@@ -347,6 +351,9 @@ fn detect(cells: &Cells<'_>, european: bool) -> Decided {
         }
         if let Some(read) = cells.read(None, true, |v| parse_date_parts(v).map(Some)) {
             return Decided::Date(read);
+        }
+        if let Some(read) = cells.read(None, true, |v| parse_time_of_day(v).map(Some)) {
+            return Decided::Time(read);
         }
     }
     match as_categories(cells) {
@@ -370,6 +377,11 @@ fn force(cells: &Cells<'_>, kind: ColumnKind, european: bool) -> Decided {
         ColumnKind::Date => Decided::Date(
             cells
                 .read(None, false, |v| parse_date_parts(v).map(Some))
+                .expect("lenient reads always finish"),
+        ),
+        ColumnKind::Time => Decided::Time(
+            cells
+                .read(None, false, |v| parse_time_of_day(v).map(Some))
                 .expect("lenient reads always finish"),
         ),
         ColumnKind::Category => {
@@ -467,6 +479,10 @@ pub fn type_column(
             failed.sort_unstable();
             report(&failed, failures, ColumnKind::Date);
             (ColumnKind::Date, ColumnValues::Date(out))
+        }
+        Decided::Time(read) => {
+            report(&read.failed, read.failures, ColumnKind::Time);
+            (ColumnKind::Time, ColumnValues::Time(read.values))
         }
         Decided::Category(categories) => (ColumnKind::Category, ColumnValues::Category(categories)),
         Decided::Text => (

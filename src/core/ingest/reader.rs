@@ -183,20 +183,19 @@ fn sniff_delimiter(sample: &str) -> u8 {
     best.1
 }
 
-/// How many records of the sample come before the header: a record with
-/// far fewer filled cells than the widest among the first ones (a title
-/// such as "Leads export, 1 May 2024", a note, a blank line) is not the
-/// header. With nothing to go by, the first record is.
+/// How many records of the sample come before the header: a record of
+/// one or two filled cells, no more than half as many as the widest among
+/// the first records (a title such as "Leads export, 1 May 2024", a note,
+/// a blank line), is not the header. A header with empty names of its own
+/// still has three or more. With nothing to go by, the first record is.
 fn header_record(sample: &str, delimiter: u8) -> usize {
     let shapes = record_shapes(sample.as_bytes(), delimiter, HEADER_SEARCH);
     let widest = shapes.iter().map(|s| s.filled).max().unwrap_or(0);
+    let a_title = |s: &RecordShape| s.filled <= 2 && s.filled * 2 <= widest;
     if widest < 2 {
         return 0;
     }
-    shapes
-        .iter()
-        .position(|s| s.filled >= 2 && s.filled * 10 >= widest * 6)
-        .unwrap_or(0)
+    shapes.iter().position(|s| !a_title(s)).unwrap_or(0)
 }
 
 /// The header is looked for among this many first records.
@@ -744,13 +743,17 @@ impl CsvReader {
                 }
                 DecoderResult::Malformed(..) => {
                     if self.table.replaced_bytes_from_line.is_none() {
+                        // Line breaks before it: those parsed so far, and
+                        // those decoded in this chunk up to it.
                         let before = self.decoded.as_bytes();
-                        let inside = if self.bare_cr {
-                            count_line_breaks(before, &mut self.prev_cr.clone())
+                        let line = if self.bare_cr {
+                            self.breaks + count_line_breaks(before, &mut self.prev_cr.clone()) + 1
                         } else {
-                            memchr::memchr_iter(b'\n', before).count() as u64
+                            // Counted as the parser counts: by `\n` alone
+                            // (a `\r` at the end of the last chunk is not one).
+                            self.parser.line() + memchr::memchr_iter(b'\n', before).count() as u64
                         };
-                        self.table.replaced_bytes_from_line = Some(self.breaks + inside + 1);
+                        self.table.replaced_bytes_from_line = Some(line);
                     }
                     self.decoded.push('\u{FFFD}');
                 }

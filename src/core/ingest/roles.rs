@@ -341,6 +341,7 @@ pub fn suggest_mapping(data: &Dataset) -> ColumnMapping {
         owner,
         lead_id,
         known_after: Vec::new(),
+        derived: Vec::new(),
     };
     let outcomes = mapping.outcomes(data).ok();
     mapping.known_after = propose_known_after(data, &mapping, outcomes.as_deref())

@@ -327,6 +327,61 @@ fn parse_offset(s: &str) -> Option<i64> {
 /// assert_eq!(us.timestamp(DayOrder::MonthFirst), Some(1_710_512_520));
 /// assert_eq!(us.timestamp(DayOrder::DayFirst), None); // no month 15
 /// ```
+/// A time of day without a date, as seconds since midnight: `9:30`,
+/// `09:30:15`, `09:30:15.250` (fractions dropped), `9:30 PM`.
+///
+/// ```
+/// use leadlens::core::ingest::values::parse_time_of_day;
+/// assert_eq!(parse_time_of_day("09:30"), Some(9 * 3600 + 30 * 60));
+/// assert_eq!(parse_time_of_day(" 17:05:09 "), Some(17 * 3600 + 5 * 60 + 9));
+/// assert_eq!(parse_time_of_day("9:30 pm"), Some(21 * 3600 + 30 * 60));
+/// assert_eq!(parse_time_of_day("12:00 AM"), Some(0));
+/// assert_eq!(parse_time_of_day("24:00"), None);
+/// assert_eq!(parse_time_of_day("9:7"), None);
+/// assert_eq!(parse_time_of_day("930"), None);
+/// ```
+pub fn parse_time_of_day(text: &str) -> Option<u32> {
+    let s = trim_cell(text);
+    let (clock, meridiem) = match s.len().checked_sub(2).and_then(|at| s.get(at..)) {
+        Some(end) if end.eq_ignore_ascii_case("am") || end.eq_ignore_ascii_case("pm") => (
+            s[..s.len() - 2].trim_end(),
+            Some(end.eq_ignore_ascii_case("pm")),
+        ),
+        _ => (s, None),
+    };
+    let mut parts = clock.split(':');
+    let number = |part: Option<&str>, digits: std::ops::RangeInclusive<usize>| {
+        let part = part?;
+        (digits.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| part.parse::<u32>().ok())
+            .flatten()
+    };
+    let hours = number(parts.next(), 1..=2)?;
+    let minutes = number(parts.next(), 2..=2)?;
+    let seconds = match parts.next() {
+        None => 0,
+        Some(part) => {
+            let whole = part.split_once('.').map_or(part, |(whole, fraction)| {
+                if fraction.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+                    ""
+                } else {
+                    whole
+                }
+            });
+            number(Some(whole), 2..=2)?
+        }
+    };
+    if parts.next().is_some() || minutes > 59 || seconds > 59 {
+        return None;
+    }
+    let hours = match meridiem {
+        None if hours < 24 => hours,
+        Some(pm) if (1..=12).contains(&hours) => hours % 12 + if pm { 12 } else { 0 },
+        _ => return None,
+    };
+    Some(hours * 3600 + minutes * 60 + seconds)
+}
+
 pub fn parse_date_parts(text: &str) -> Option<DateParts> {
     let s = trim_cell(text);
     iso_date_time(s.as_bytes()).or_else(|| date_parts_any_shape(s))

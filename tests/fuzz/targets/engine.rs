@@ -337,6 +337,11 @@ fn random_column(rng: &mut Rng, name: String, kind: ColumnKind, rows: usize) -> 
                 .collect();
             ColumnValues::Category(Categories::from_values(picks))
         }
+        ColumnKind::Time => ColumnValues::Time(
+            (0..rows)
+                .map(|_| (!missing(rng)).then(|| rng.u32(..86_400)))
+                .collect(),
+        ),
         ColumnKind::Date => {
             let base = 1_700_000_000i64;
             let wide = rng.u8(..8) == 0;
@@ -459,6 +464,7 @@ fn random_case(rng: &mut Rng) -> (Dataset, ColumnMapping) {
         owner: of_kind(rng, &columns, None),
         lead_id: of_kind(rng, &columns, None),
         known_after: of_kind(rng, &columns, None).into_iter().collect(),
+        derived: Vec::new(),
     };
     let data = Dataset::new("engine case", DataOrigin::File, columns)
         .expect("the column names are distinct");

@@ -168,6 +168,8 @@ describe('the charts panel', () => {
     await leaving.waitFor();
     assert.equal(Number(await leaving.getAttribute('data-value')), marketing - sales);
     assert.equal(Number(await page.getAttribute('[data-testid=changes-entering]', 'data-value')), 0);
+    // A list that scrolls can be reached and scrolled by keyboard.
+    assert.equal(await page.getAttribute('[data-testid=changes-leaving-list]', 'tabindex'), '0');
     const listed = await page.locator('[data-testid=changes-leaving-list] li').count();
     assert.equal(listed, Math.min(marketing - sales, 50) + (marketing - sales > 50 ? 1 : 0));
     // Swapping the pair turns leavers into newcomers.

@@ -149,10 +149,15 @@ describe('scenarios and history', () => {
 describe('comparing scenarios', () => {
   test('the key figures of every scenario side by side', async () => {
     const { context, page } = await openApp(env);
+    assert.match(await page.textContent('[data-testid=compare] summary'), /there is one so far/);
+    // The duplicate button keeps a short label whatever the scenario's name.
+    assert.equal(await page.textContent('[data-testid=scenario-duplicate]'), "Duplicate as other team's view");
+    assert.equal(await page.getAttribute('[data-testid=scenario-duplicate]', 'title'), 'Copy as “Sales view”');
     await page.click('[data-testid=scenario-duplicate]');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=scenario-tab]').length === 2);
     await page.fill('[data-testid=threshold]', '60');
     const salesReady = await page.waitForFunction(() => document.querySelector('[data-testid=kpi-sales-ready]').dataset.value);
+    assert.match(await page.textContent('[data-testid=compare] summary'), /Compare the 2 scenarios side by side/);
     await page.locator('[data-testid=compare] summary').click();
     const table = page.locator('[data-testid=compare-table]');
     await table.waitFor();

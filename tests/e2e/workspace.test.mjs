@@ -56,6 +56,24 @@ describe('autosave', () => {
   });
 });
 
+describe('after an internal error', () => {
+  test('"reload with the kept work set aside" opens the sample and keeps the work aside, once', async () => {
+    const { context, page } = await openApp(env);
+    await page.click('[data-testid=scenario-duplicate]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=scenario-tab]').length === 2);
+    const kept = await page.evaluate(() => localStorage.getItem('leadlens.workspace'));
+    assert.ok(kept.includes('Sales view'));
+    // The banner's second link.
+    await page.goto(`${env.url}?recover`);
+    await page.waitForSelector('[data-testid=kpi-leads]');
+    assert.match(await page.textContent('[data-testid=load-error]'), /reloaded after an internal error.*set aside/);
+    assert.equal(await tabs(page).count(), 1);
+    assert.equal(await page.evaluate(() => localStorage.getItem('leadlens.workspace.before-error')), kept);
+    assert.equal(new URL(page.url()).search, '', 'the next reload is an ordinary one');
+    await context.close();
+  });
+});
+
 describe('reset workspace', () => {
   test('asks first, keeps everything on "Keep my work", and otherwise returns to a first visit', async () => {
     const { context, page } = await openApp(env);

@@ -38,10 +38,10 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BIND
     cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
-# wasm-opt (npm binaryen) for the release build, playwright-core for the
-# end-to-end suite; both pinned by package-lock.json.
+# wasm-opt (npm binaryen) for the release build, playwright-core and
+# axe-core for the end-to-end suite; all pinned by package-lock.json.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    say "installing npm packages (binaryen, playwright-core)"
+    say "installing npm packages (binaryen, playwright-core, axe-core)"
     npm ci --no-audit --no-fund --loglevel=error
 fi
 

@@ -252,6 +252,25 @@ pub async fn prepare_starting(
     Some(scenario)
 }
 
+/// The starting scenario for `pending`, unless scenarios already made for
+/// this data (from a link, a file or earlier work) fit it: those are kept
+/// as they are.
+pub async fn starting_unless_one_fits(
+    workbench: &WorkbenchHandle,
+    pending: &PendingLoad,
+) -> Option<Scenario> {
+    let fitting = workbench
+        .state()
+        .definitions
+        .scenarios
+        .iter()
+        .any(|s| fits(s, &pending.dataset));
+    if fitting {
+        return None;
+    }
+    prepare_starting(&pending.dataset, &pending.mapping, &pending.source.name).await
+}
+
 /// The roles of `mapping` whose columns the new data has. With `suggest`,
 /// a role it leaves open (or names a column the data lacks) takes the one
 /// suggested from the data's headers; without, it stays open, as the user
@@ -318,22 +337,7 @@ pub fn start_load(
                 match then {
                     Then::Review => workbench.dispatch(Action::LoadParsed(pending)),
                     Then::Restore => {
-                        let fitting = workbench
-                            .state()
-                            .definitions
-                            .scenarios
-                            .iter()
-                            .any(|s| fits(s, &pending.dataset));
-                        let starting = if fitting {
-                            None
-                        } else {
-                            prepare_starting(
-                                &pending.dataset,
-                                &pending.mapping,
-                                &pending.source.name,
-                            )
-                            .await
-                        };
+                        let starting = starting_unless_one_fits(&workbench, &pending).await;
                         workbench.dispatch(Action::Restore { pending, starting });
                     }
                 }

@@ -11,7 +11,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::data_summary::DataSummary;
-use super::loading::{prepare_starting, start_load, Then};
+use super::loading::{start_load, starting_unless_one_fits, Then};
 use super::state::{use_workbench, Action, DataSource, LoadStatus, PendingLoad, WorkbenchHandle};
 use crate::core::dataset::{ColumnKind, Dataset};
 use crate::core::derive::{DerivedDuration, DurationUnit};
@@ -21,7 +21,6 @@ use crate::core::ingest::reader::{delimiter_name, EncodingChoice, DELIMITERS};
 use crate::core::ingest::roles::{default_converted_values, outcome_candidates, outcome_values};
 use crate::core::ingest::LoadReport;
 use crate::core::mapping::ColumnMapping;
-use crate::core::starting::fits;
 
 /// Reads the pending file again with changed settings, keeping the roles.
 fn reread(
@@ -474,19 +473,7 @@ pub fn MappingStep() -> Html {
             let pending = pending.clone();
             let preparing = preparing.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                // Scenarios already made for this data (from a link, a file
-                // or earlier work) are kept as they are: no starting point.
-                let fitting = workbench
-                    .state()
-                    .definitions
-                    .scenarios
-                    .iter()
-                    .any(|s| fits(s, &pending.dataset));
-                let starting = if fitting {
-                    None
-                } else {
-                    prepare_starting(&pending.dataset, &pending.mapping, &pending.source.name).await
-                };
+                let starting = starting_unless_one_fits(&workbench, &pending).await;
                 workbench.dispatch(Action::ConfirmMapping { starting });
                 preparing.set(false);
                 // The step goes away: keep the keyboard's place on the

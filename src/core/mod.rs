@@ -6,6 +6,7 @@ pub mod criteria_file;
 pub mod dataset;
 pub mod derive;
 pub mod engine;
+pub mod fit;
 pub mod followup;
 pub mod format;
 pub mod hindsight;

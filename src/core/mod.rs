@@ -17,6 +17,7 @@ pub mod sample;
 pub mod scored_csv;
 pub mod scoring;
 pub mod share;
+pub mod split;
 pub mod sql;
 pub mod starting;
 pub mod summary;

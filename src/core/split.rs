@@ -1,0 +1,244 @@
+//! The tuning set and the check set: the leads the room tunes the points
+//! on, and the leads it keeps aside to see whether the definition holds on
+//! leads it has not looked at. By default the check set is the most recent
+//! fifth of the leads by their created date (as careful scoring vendors
+//! check on the newest leads); without a created date, a seeded random
+//! fifth drawn separately among converted and other leads, so both sets
+//! keep the base rate.
+//!
+//! The draw depends only on the seed and the row numbers (not on a random
+//! number crate's version), so the same settings on the same file give
+//! the same split in every browser: the settings travel with the workspace
+//! and the link.
+
+use fixedbitset::FixedBitSet;
+use serde::{Deserialize, Serialize};
+
+/// How the check set is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SplitBy {
+    /// The most recent leads by created date (random without one).
+    Recent,
+    /// A seeded random draw, the same share of converted and other leads.
+    Random,
+}
+
+/// The check set's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CheckSplit {
+    /// Whether a check set is kept aside at all.
+    pub enabled: bool,
+    /// The share of leads in the check set, from 0.05 to 0.5.
+    pub share: f64,
+    pub by: SplitBy,
+    pub seed: u64,
+}
+
+impl Default for CheckSplit {
+    fn default() -> Self {
+        CheckSplit {
+            enabled: true,
+            share: 0.2,
+            by: SplitBy::Recent,
+            seed: 1,
+        }
+    }
+}
+
+/// The shares a check set may take.
+pub const SHARES: std::ops::RangeInclusive<f64> = 0.05..=0.5;
+
+impl CheckSplit {
+    /// The settings with the share held within [`SHARES`] (a share that is
+    /// not a number is the default one).
+    pub fn bounded(self) -> CheckSplit {
+        let share = if self.share.is_nan() {
+            CheckSplit::default().share
+        } else {
+            self.share.clamp(*SHARES.start(), *SHARES.end())
+        };
+        CheckSplit { share, ..self }
+    }
+
+    /// How the check set was drawn, in words: "the newest 20% of leads".
+    pub fn describe(&self, by_date: bool) -> String {
+        let share = format!("{:.0}%", 100.0 * self.bounded().share);
+        if !self.enabled {
+            "no check set".to_owned()
+        } else if by_date && self.by == SplitBy::Recent {
+            format!("the newest {share} of leads")
+        } else {
+            format!("a random {share} of leads")
+        }
+    }
+}
+
+/// A row's place in a seeded draw: splitmix64 of the seed and the row.
+fn draw(seed: u64, row: usize) -> u64 {
+    let mut z = seed ^ (row as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// How many of `count` leads a share takes, rounded to the nearest lead.
+fn taken(share: f64, count: usize) -> usize {
+    ((share * count as f64).round() as usize).min(count)
+}
+
+/// The rows in the check set: the most recent share by `created` (leads
+/// without a date stay in the tuning set), or a seeded draw of the share
+/// among converted and among other leads. Empty when the check is off.
+///
+/// ```
+/// use leadlens::core::split::{check_rows, CheckSplit};
+/// let outcomes = [true, false, false, false, true, false, false, false, false, false];
+/// let created: Vec<Option<i64>> = (0..10).map(Some).collect();
+/// let check = check_rows(&CheckSplit::default(), &outcomes, Some(&created));
+/// assert_eq!(check.ones().collect::<Vec<_>>(), [8, 9]);
+/// ```
+pub fn check_rows(
+    split: &CheckSplit,
+    outcomes: &[bool],
+    created: Option<&[Option<i64>]>,
+) -> FixedBitSet {
+    let split = split.bounded();
+    let rows = outcomes.len();
+    let mut check = FixedBitSet::with_capacity(rows);
+    if !split.enabled || rows == 0 {
+        return check;
+    }
+    match (split.by, created) {
+        (SplitBy::Recent, Some(created)) => {
+            let mut dated: Vec<(i64, usize)> = (0..rows)
+                .filter_map(|row| created.get(row).copied().flatten().map(|t| (t, row)))
+                .collect();
+            // Newest first; among leads of the same moment, the later rows.
+            dated.sort_unstable_by(|a, b| b.cmp(a));
+            for &(_, row) in dated.iter().take(taken(split.share, dated.len())) {
+                check.insert(row);
+            }
+        }
+        _ => {
+            for class in [true, false] {
+                let mut members: Vec<(u64, usize)> = (0..rows)
+                    .filter(|&row| outcomes[row] == class)
+                    .map(|row| (draw(split.seed, row), row))
+                    .collect();
+                members.sort_unstable();
+                for &(_, row) in members.iter().take(taken(split.share, members.len())) {
+                    check.insert(row);
+                }
+            }
+        }
+    }
+    check
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcomes(n: usize, every: usize) -> Vec<bool> {
+        (0..n).map(|i| i % every == 0).collect()
+    }
+
+    #[test]
+    fn the_newest_fifth_by_created_date_is_kept_aside() {
+        let outcomes = outcomes(1_000, 7);
+        // Dates in reverse row order, some missing.
+        let created: Vec<Option<i64>> = (0..1_000)
+            .map(|i| (i % 10 != 3).then_some(10_000 - i as i64))
+            .collect();
+        let check = check_rows(&CheckSplit::default(), &outcomes, Some(&created));
+        assert_eq!(check.count_ones(..), 180, "a fifth of the 900 dated leads");
+        let oldest_checked = check.ones().map(|r| created[r].unwrap()).min().unwrap();
+        let newest_tuned = (0..1_000)
+            .filter(|&r| !check.contains(r))
+            .filter_map(|r| created[r])
+            .max()
+            .unwrap();
+        assert!(oldest_checked > newest_tuned);
+        assert!(
+            check.ones().all(|r| created[r].is_some()),
+            "undated leads are tuned on"
+        );
+    }
+
+    #[test]
+    fn a_random_check_set_keeps_the_base_rate_and_is_the_same_every_time() {
+        let outcomes = outcomes(1_003, 4);
+        let split = CheckSplit {
+            by: SplitBy::Random,
+            share: 0.25,
+            ..CheckSplit::default()
+        };
+        let check = check_rows(&split, &outcomes, None);
+        let converted = outcomes.iter().filter(|&&c| c).count();
+        let checked_converted = check.ones().filter(|&r| outcomes[r]).count();
+        assert_eq!(checked_converted, taken(0.25, converted));
+        assert_eq!(
+            check.count_ones(..) - checked_converted,
+            taken(0.25, 1_003 - converted)
+        );
+        assert_eq!(
+            check,
+            check_rows(&split, &outcomes, None),
+            "the same draw again"
+        );
+        let other = check_rows(&CheckSplit { seed: 2, ..split }, &outcomes, None);
+        assert_ne!(check, other, "another seed, another draw");
+        // Recent without a date is the same random draw.
+        let recent = CheckSplit {
+            by: SplitBy::Recent,
+            ..split
+        };
+        assert_eq!(check_rows(&recent, &outcomes, None), check);
+    }
+
+    #[test]
+    fn the_share_is_bounded_and_the_check_can_be_off() {
+        let outcomes = outcomes(100, 3);
+        let off = CheckSplit {
+            enabled: false,
+            ..CheckSplit::default()
+        };
+        assert_eq!(check_rows(&off, &outcomes, None).count_ones(..), 0);
+        let huge = CheckSplit {
+            share: 7.0,
+            by: SplitBy::Random,
+            ..CheckSplit::default()
+        };
+        assert_eq!(check_rows(&huge, &outcomes, None).count_ones(..), 50);
+        let nan = CheckSplit {
+            share: f64::NAN,
+            by: SplitBy::Random,
+            ..CheckSplit::default()
+        };
+        assert_eq!(check_rows(&nan, &outcomes, None).count_ones(..), 20);
+        assert_eq!(
+            check_rows(&CheckSplit::default(), &[], None).count_ones(..),
+            0
+        );
+        assert_eq!(
+            CheckSplit::default().describe(true),
+            "the newest 20% of leads"
+        );
+        assert_eq!(
+            CheckSplit::default().describe(false),
+            "a random 20% of leads"
+        );
+        assert_eq!(off.describe(true), "no check set");
+    }
+
+    #[test]
+    fn the_draw_is_fixed_for_links_made_today() {
+        // Frozen: a link's split must select the same leads in later builds.
+        assert_eq!(draw(1, 0), 0x910A_2DEC_8902_5CC1);
+        assert_eq!(draw(1, 1), draw(1, 1));
+        assert_ne!(draw(1, 1), draw(1, 2));
+    }
+}

@@ -329,9 +329,16 @@ pub fn suggest_points(
 /// as its points per unit, its cap scaled alike) and the suggested
 /// threshold.
 pub fn with_suggested_points(scenario: &Scenario, suggested: &SuggestedPoints) -> Scenario {
+    Scenario {
+        threshold: suggested.threshold,
+        ..with_points_of(scenario, &suggested.suggestions)
+    }
+}
+
+/// `scenario`'s criteria with `suggestions`' points, its threshold as is.
+fn with_points_of(scenario: &Scenario, suggestions: &[Suggestion]) -> Scenario {
     let mut next = scenario.clone();
-    next.threshold = suggested.threshold;
-    for s in &suggested.suggestions {
+    for s in suggestions {
         if let Some(c) = next.criteria.get_mut(s.criterion) {
             *c = with_points(c, s.points);
         }
@@ -369,19 +376,7 @@ fn keeping_share(
     suggestions: &[Suggestion],
 ) -> i32 {
     let ready = replay.figures.sales_ready.leads;
-    let suggested = with_suggested_points(
-        scenario,
-        &SuggestedPoints {
-            suggestions: suggestions.to_vec(),
-            threshold: scenario.threshold,
-            fitted: Fitted {
-                intercept: 0.0,
-                coefficients: Vec::new(),
-                standard_errors: Vec::new(),
-                iterations: 0,
-            },
-        },
-    );
+    let suggested = with_points_of(scenario, suggestions);
     let mut scored: Vec<(i32, usize)> = (0..grouping.patterns.len())
         .map(|p| {
             let score = pattern_score(&suggested, grouping, p);
@@ -392,20 +387,13 @@ fn keeping_share(
     scored.sort_unstable_by_key(|s| std::cmp::Reverse(s.0));
     let mut taken = 0;
     let mut threshold = scored.first().map_or(1, |s| s.0.saturating_add(1));
-    let mut at = 0;
-    while at < scored.len() {
-        let score = scored[at].0;
-        let leads: usize = scored[at..]
-            .iter()
-            .take_while(|s| s.0 == score)
-            .map(|s| s.1)
-            .sum();
+    for same in scored.chunk_by(|a, b| a.0 == b.0) {
+        let leads: usize = same.iter().map(|s| s.1).sum();
         if taken + leads > ready {
             break;
         }
         taken += leads;
-        threshold = score;
-        at += scored[at..].iter().take_while(|s| s.0 == score).count();
+        threshold = same[0].0;
     }
     bound_points(threshold)
 }

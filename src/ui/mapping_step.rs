@@ -175,6 +175,24 @@ pub fn MappingStep() -> Html {
                 .unwrap_or_default()
         }
     });
+    // Which columns are proposed as known only afterwards depends on the
+    // data and the outcome alone: worked out once for each.
+    let outcome = pending.as_ref().map(|p| {
+        (
+            p.mapping.outcome.clone(),
+            p.mapping.converted_values.clone(),
+        )
+    });
+    let proposed = use_memo((dataset.as_ref().map(identity), outcome), {
+        let pending = pending.clone();
+        move |_| match &pending {
+            Some(p) => {
+                let outcomes = p.mapping.outcomes(&p.dataset).ok();
+                propose_known_after(&p.dataset, &p.mapping, outcomes.as_deref())
+            }
+            None => Vec::new(),
+        }
+    });
     let preparing = use_state(|| false);
     // The duration being put together: its two columns and its unit.
     let derive_from = use_state(String::new);
@@ -234,7 +252,6 @@ pub fn MappingStep() -> Html {
         ),
         _ => None,
     };
-    let proposed = propose_known_after(data, mapping, outcomes.as_deref());
     let derive = {
         // Times of day and dates of the file itself (not derived ones).
         let sources: Vec<(String, ColumnKind)> = data

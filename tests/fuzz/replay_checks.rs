@@ -1151,6 +1151,25 @@ pub fn how_changed<T: serde::Serialize>(before: &T, after: &T) -> &'static str {
     }
 }
 
+/// Scenarios as a finding's text shows them: name, threshold, and each
+/// criterion's switch, points, column and test.
+pub fn describe_scenarios(scenarios: &[Scenario]) -> String {
+    let mut text = String::new();
+    for s in scenarios {
+        text.push_str(&format!(
+            "scenario {:?}, threshold {}\n",
+            s.name, s.threshold
+        ));
+        for (i, c) in s.criteria.iter().enumerate() {
+            text.push_str(&format!(
+                "  #{i} enabled={} points={} column={:?} test={:?}\n",
+                c.enabled, c.points, c.rule.column, c.rule.test
+            ));
+        }
+    }
+    text
+}
+
 /// The variant name of an error, for keys that tell error kinds apart.
 pub fn variant<E: std::fmt::Debug>(error: &E) -> String {
     let text = format!("{error:?}");

@@ -33,7 +33,7 @@ use leadlens::core::summary::summarise;
 
 use crate::corpus::{files, Seed};
 use crate::naive::{applicable, NaiveReplay};
-use crate::replay_checks::{check_replays, check_round_trips, variant};
+use crate::replay_checks::{check_replays, check_round_trips, describe_scenarios, variant};
 use crate::runner::{fnv64, Ctx};
 use crate::targets::engine::random_scenario;
 
@@ -430,18 +430,7 @@ pub fn run(input: &[u8], ctx: &mut Ctx) -> bool {
     check_sql_export(ctx, data, &options.typing.missing_markers, scenario);
     ctx.annotate(|| {
         let mut text = format!("options {options:?}\nmapping {mapping:?}\n");
-        for s in &scenarios {
-            text.push_str(&format!(
-                "scenario {:?}, threshold {}\n",
-                s.name, s.threshold
-            ));
-            for (i, c) in s.criteria.iter().enumerate() {
-                text.push_str(&format!(
-                    "  #{i} enabled={} points={} column={:?} test={:?}\n",
-                    c.enabled, c.points, c.rule.column, c.rule.test
-                ));
-            }
-        }
+        text.push_str(&describe_scenarios(&scenarios));
         text
     });
     true

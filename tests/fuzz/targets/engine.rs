@@ -19,7 +19,7 @@ use leadlens::core::engine::ReplaySettings;
 use leadlens::core::mapping::ColumnMapping;
 use leadlens::core::starting::starting_scenario;
 
-use crate::replay_checks::{check_replays, check_round_trips};
+use crate::replay_checks::{check_replays, check_round_trips, describe_scenarios};
 use crate::runner::Ctx;
 
 const LABELS: &[&str] = &[
@@ -492,18 +492,7 @@ fn describe(data: &Dataset, mapping: &ColumnMapping, scenarios: &[Scenario]) -> 
         ));
     }
     text.push_str(&format!("mapping: {mapping:?}\n"));
-    for s in scenarios {
-        text.push_str(&format!(
-            "scenario {:?}, threshold {}\n",
-            s.name, s.threshold
-        ));
-        for (i, c) in s.criteria.iter().enumerate() {
-            text.push_str(&format!(
-                "  #{i} enabled={} points={} column={:?} test={:?}\n",
-                c.enabled, c.points, c.rule.column, c.rule.test
-            ));
-        }
-    }
+    text.push_str(&describe_scenarios(scenarios));
     text
 }
 

@@ -347,6 +347,7 @@ fn agree_on_acceptance(file: &CriteriaFile) {
         active: file.active,
         settings: ReplaySettings { reps: 1 },
         made_on: file.data.clone(),
+        check: file.check.unwrap_or_default(),
     };
     let saved = SavedWorkspace::parse(&workspace.to_json());
     match &read {

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::criteria::{Criterion, RuleTest, Scenario};
 use super::derive::MAX_DERIVED;
 use super::mapping::ColumnMapping;
+use super::split::{CheckSplit, SHARES};
 
 pub const FORMAT: &str = "leadlens-criteria";
 pub const VERSION: u32 = 1;
@@ -42,6 +43,11 @@ pub struct CriteriaFile {
     /// Version 1 readers that predate it ignore it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<DataMark>,
+    /// How the check set is drawn, so that colleagues checking on the
+    /// same data check on the same leads. Readers that predate it ignore
+    /// it; without it, the default split applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckSplit>,
 }
 
 /// Which data a definition was made on: the file's name, its leads and
@@ -208,7 +214,13 @@ impl CriteriaFile {
             active,
             scenarios,
             data: None,
+            check: None,
         }
+    }
+
+    /// The same file, with the check set drawn as `check` says.
+    pub fn with_check(self, check: Option<CheckSplit>) -> Self {
+        CriteriaFile { check, ..self }
     }
 
     /// The same file, saying it was made on `data`.
@@ -296,6 +308,16 @@ impl CriteriaFile {
         for d in &m.derived {
             for name in [&d.name, &d.from, &d.to] {
                 check_text("a derived column", name)?;
+            }
+        }
+        if let Some(check) = &self.check {
+            if !SHARES.contains(&check.share) {
+                return Err(invalid(format!(
+                    "the check set's share ({}) is outside {} to {}",
+                    check.share,
+                    SHARES.start(),
+                    SHARES.end()
+                )));
             }
         }
         if let Some(mark) = &self.data {

@@ -16,6 +16,7 @@ use super::dataset::{ColumnValues, Dataset};
 use super::mapping::{ColumnMapping, OutcomeError};
 use super::metrics::{banded, wilson_interval, KeyFigures, Rate, ScoreDistribution, Z_95};
 use super::scoring::{Evaluation, RuleEffect};
+use super::split::{check_set, CheckSet, CheckSplit};
 
 const SECONDS_PER_WEEK: f64 = 7.0 * 86_400.0;
 /// At most this many bands in the score distribution, so bars stay wide
@@ -37,6 +38,9 @@ pub struct LeadFacts {
     pub deal_values: Option<Vec<f64>>,
     /// Weeks between the earliest and the latest created date, if mapped.
     pub weeks: Option<f64>,
+    /// The leads kept aside to check the definition on; every other lead
+    /// is in the tuning set, which the figures are tuned on.
+    pub check: CheckSet,
 }
 
 impl LeadFacts {
@@ -68,8 +72,52 @@ impl LeadFacts {
             outcomes,
             deal_values: numbers(&mapping.deal_value),
             weeks,
+            check: CheckSet::Off,
         })
     }
+
+    /// The facts with a check set kept aside as `split` says: the newest
+    /// leads by the mapped created date, or a seeded draw.
+    pub fn with_check(self, data: &Dataset, mapping: &ColumnMapping, split: &CheckSplit) -> Self {
+        let created = match mapping.created.as_deref().and_then(|n| data.column(n)) {
+            Some(column) => match &column.values {
+                ColumnValues::Date(dates) => Some(dates.as_slice()),
+                _ => None,
+            },
+            None => None,
+        };
+        let check = check_set(split, &self.outcomes, created);
+        LeadFacts { check, ..self }
+    }
+
+    /// Whether the lead in `row` is in the check set.
+    #[inline]
+    pub fn in_check(&self, row: usize) -> bool {
+        self.check.rows().is_some_and(|rows| rows.contains(row))
+    }
+
+    /// `count` leads of a set of `set_leads` as leads a week: the set's
+    /// share applied to the data's whole flow of leads, so that a tuning
+    /// or check set's workload is that of all leads.
+    pub fn per_week(&self, count: usize, set_leads: usize) -> Option<f64> {
+        let weeks = self.weeks?;
+        let all = self.outcomes.len() as f64;
+        (set_leads > 0).then(|| count as f64 * all / set_leads as f64 / weeks)
+    }
+
+    /// Leads in the tuning set (every lead without a check set).
+    pub fn tuning_leads(&self) -> usize {
+        self.outcomes.len() - self.check.rows().map_or(0, |r| r.count_ones(..))
+    }
+}
+
+/// Which leads a figure describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeadSet {
+    /// The leads the points are tuned on: every lead without a check set.
+    Tuning,
+    /// The leads kept aside.
+    Check,
 }
 
 /// Leads sharing one pattern of rule matches (its signature is kept by
@@ -87,7 +135,11 @@ pub struct Pattern {
 pub struct Grouping {
     /// Each lead's pattern.
     pub lead_pattern: Vec<u32>,
+    /// Each pattern's tally over the tuning set (every lead without a
+    /// check set).
     pub patterns: Vec<Pattern>,
+    /// Each pattern's tally over the check set; empty without one.
+    pub check: Vec<Pattern>,
     /// Each pattern's signature, one after another: per criterion, 1 or 0
     /// for a match, or the counted units of a per-unit rule (capped where
     /// more units add nothing). One flat array, so that regrouping after an
@@ -97,9 +149,12 @@ pub struct Grouping {
     width: usize,
     /// Per criterion, whether its rule could be applied.
     pub active: Vec<bool>,
-    /// Per criterion, conversion with and without a match: it depends on
-    /// the rules, not on points, so it is computed once here.
+    /// Per criterion, conversion with and without a match in the tuning
+    /// set: it depends on the rules, not on points, so it is computed once
+    /// here.
     pub evidence: Vec<Evidence>,
+    /// The same over the check set; empty without one.
+    pub check_evidence: Vec<Evidence>,
     /// Per criterion, the largest value a signature slot can take.
     caps: Vec<u32>,
 }
@@ -177,8 +232,42 @@ impl Grouping {
             }
         }
         let active = evaluations.iter().map(Result::is_ok).collect();
-        let patterns = vec![Pattern::default(); count as usize];
-        Self::tallied(lead_pattern, patterns, signatures, active, caps, facts)
+        Self::tallied(
+            lead_pattern,
+            count as usize,
+            signatures,
+            active,
+            caps,
+            facts,
+        )
+    }
+
+    /// Counts leads, conversions and revenue per pattern in each set, and
+    /// the evidence per criterion.
+    fn tallied(
+        lead_pattern: Vec<u32>,
+        patterns: usize,
+        signatures: Vec<u32>,
+        active: Vec<bool>,
+        caps: Vec<u32>,
+        facts: &LeadFacts,
+    ) -> Grouping {
+        let mut tallies = Tallies::new(facts, patterns);
+        for (row, &id) in lead_pattern.iter().enumerate() {
+            tallies.count(id, row);
+        }
+        let grouping = Grouping {
+            lead_pattern,
+            patterns: tallies.tuning,
+            check: tallies.check,
+            signatures,
+            width: caps.len(),
+            active,
+            evidence: Vec::new(),
+            check_evidence: Vec::new(),
+            caps,
+        };
+        grouping.with_evidence(None)
     }
 
     /// The signature of pattern `pattern`.
@@ -248,35 +337,21 @@ impl Grouping {
             }
         }
         // New pattern by (class, new value), tallied as leads are assigned.
-        let mut patterns: Vec<Pattern> = Vec::new();
+        let mut patterns = Tallies::new(facts, 0);
         let mut signatures: Vec<u32> = Vec::new();
         let mut lead_pattern = Vec::with_capacity(self.lead_pattern.len());
-        let deal_values = facts.deal_values.as_deref();
-        let mut add = |class: u32, value: u32, patterns: &mut Vec<Pattern>| {
+        let mut add = |class: u32, value: u32, patterns: &mut Tallies| {
             let at = signatures.len();
             signatures.extend_from_slice(self.signature(class as usize));
             signatures[at + index] = value;
-            patterns.push(Pattern::default());
-            (patterns.len() - 1) as u32
-        };
-        let count = |patterns: &mut [Pattern], id: u32, row: usize, converted: bool| {
-            let tally = &mut patterns[id as usize];
-            tally.leads += 1;
-            if converted {
-                tally.converted += 1;
-                if let Some(value) = deal_values.map(|v| v[row]) {
-                    if value.is_finite() {
-                        tally.revenue += value;
-                    }
-                }
-            }
+            patterns.push()
         };
         if (old_count as u64).saturating_mul(radix) <= DENSE_TABLE_LIMIT {
             // By (old pattern, new value); a miss looks at the old pattern's
             // class, so the class table is read once per new pair only.
             let radix = radix as usize;
             let mut table = vec![u32::MAX; old_count * radix];
-            let mut assign = |old: u32, value: u32, patterns: &mut Vec<Pattern>| {
+            let mut assign = |old: u32, value: u32, patterns: &mut Tallies| {
                 let at = old as usize * radix + value as usize;
                 let id = table[at];
                 if id != u32::MAX {
@@ -290,20 +365,20 @@ impl Grouping {
                 table[at] = table[at_class];
                 table[at]
             };
-            let rows = self.lead_pattern.iter().zip(&facts.outcomes).enumerate();
+            let rows = self.lead_pattern.iter().enumerate();
             // Matched / not matched is by far the commonest case: read the
             // bits directly rather than through `slot`.
             if let Ok(RuleEffect::Matches(set)) = evaluation {
-                for (row, (&old, &converted)) in rows {
+                for (row, &old) in rows {
                     let id = assign(old, u32::from(set.contains(row)), &mut patterns);
                     lead_pattern.push(id);
-                    count(&mut patterns, id, row, converted);
+                    patterns.count(id, row);
                 }
             } else {
-                for (row, (&old, &converted)) in rows {
+                for (row, &old) in rows {
                     let id = assign(old, slot(evaluation, cap, row), &mut patterns);
                     lead_pattern.push(id);
-                    count(&mut patterns, id, row, converted);
+                    patterns.count(id, row);
                 }
             }
         } else {
@@ -315,71 +390,68 @@ impl Grouping {
                     .entry((class, value))
                     .or_insert_with(|| add(class, value, &mut patterns));
                 lead_pattern.push(id);
-                count(&mut patterns, id, row, facts.outcomes[row]);
+                patterns.count(id, row);
             }
         }
         let mut active = self.active.clone();
         active[index] = evaluation.is_ok();
         let mut caps = self.caps.clone();
         caps[index] = cap;
-        let mut grouping = Grouping {
+        let grouping = Grouping {
             lead_pattern,
-            patterns,
+            patterns: patterns.tuning,
+            check: patterns.check,
             signatures,
             width,
             active,
             evidence: Vec::new(),
+            check_evidence: Vec::new(),
             caps,
         };
-        grouping.evidence = (0..width)
-            .map(|i| match self.evidence.get(i) {
-                Some(kept) if i != index => kept.clone(),
-                _ => grouping.criterion_evidence(i),
-            })
-            .collect();
-        grouping
+        grouping.with_evidence(Some((self, index)))
     }
 
-    /// Counts leads, conversions and revenue per pattern, and the evidence
-    /// per criterion.
-    fn tallied(
-        lead_pattern: Vec<u32>,
-        mut patterns: Vec<Pattern>,
-        signatures: Vec<u32>,
-        active: Vec<bool>,
-        caps: Vec<u32>,
-        facts: &LeadFacts,
-    ) -> Grouping {
-        for (row, &id) in lead_pattern.iter().enumerate() {
-            let pattern = &mut patterns[id as usize];
-            pattern.leads += 1;
-            if facts.outcomes[row] {
-                pattern.converted += 1;
-                if let Some(value) = facts.deal_values.as_ref().map(|v| v[row]) {
-                    if value.is_finite() {
-                        pattern.revenue += value;
+    /// The grouping with each criterion's evidence, in the tuning and the
+    /// check set; `kept` is the grouping this one was made from by changing
+    /// one criterion's rule, whose other criteria's evidence stays.
+    fn with_evidence(mut self, kept: Option<(&Grouping, usize)>) -> Grouping {
+        let evidence = |grouping: &Grouping, set: LeadSet| -> Vec<Evidence> {
+            let before = kept.map(|(g, changed)| (g.tallies_evidence(set), changed));
+            (0..grouping.width)
+                .map(|i| match before {
+                    Some((before, changed)) if i != changed && i < before.len() => {
+                        before[i].clone()
                     }
-                }
-            }
-        }
-        let mut grouping = Grouping {
-            lead_pattern,
-            patterns,
-            signatures,
-            width: caps.len(),
-            active,
-            evidence: Vec::new(),
-            caps,
+                    _ => grouping.criterion_evidence(i, grouping.tallies(set)),
+                })
+                .collect()
         };
-        grouping.evidence = (0..grouping.width)
-            .map(|i| grouping.criterion_evidence(i))
-            .collect();
-        grouping
+        self.evidence = evidence(&self, LeadSet::Tuning);
+        if !self.check.is_empty() {
+            self.check_evidence = evidence(&self, LeadSet::Check);
+        }
+        self
+    }
+
+    /// Each pattern's tally in `set` (empty for the check set without one).
+    pub fn tallies(&self, set: LeadSet) -> &[Pattern] {
+        match set {
+            LeadSet::Tuning => &self.patterns,
+            LeadSet::Check => &self.check,
+        }
+    }
+
+    /// Each criterion's evidence in `set`.
+    pub fn tallies_evidence(&self, set: LeadSet) -> &[Evidence] {
+        match set {
+            LeadSet::Tuning => &self.evidence,
+            LeadSet::Check => &self.check_evidence,
+        }
     }
 
     /// Conversion among the leads criterion `criterion` matches, and among
-    /// the rest.
-    fn criterion_evidence(&self, criterion: usize) -> Evidence {
+    /// the rest, over `tallies`.
+    fn criterion_evidence(&self, criterion: usize, tallies: &[Pattern]) -> Evidence {
         if !self.active.get(criterion).copied().unwrap_or(false) {
             return Evidence {
                 matched: None,
@@ -387,7 +459,7 @@ impl Grouping {
             };
         }
         let (mut matched, mut unmatched) = (Rate::default(), Rate::default());
-        for (i, p) in self.patterns.iter().enumerate() {
+        for (i, p) in tallies.iter().enumerate() {
             let bucket = if self.signatures[i * self.width + criterion] > 0 {
                 &mut matched
             } else {
@@ -399,6 +471,55 @@ impl Grouping {
         Evidence {
             matched: Some(matched),
             unmatched: Some(unmatched),
+        }
+    }
+}
+
+/// Pattern tallies counted lead by lead, each lead into the tuning or the
+/// check set.
+struct Tallies<'f> {
+    facts: &'f LeadFacts,
+    check_rows: Option<&'f fixedbitset::FixedBitSet>,
+    tuning: Vec<Pattern>,
+    check: Vec<Pattern>,
+}
+
+impl<'f> Tallies<'f> {
+    fn new(facts: &'f LeadFacts, patterns: usize) -> Self {
+        let check_rows = facts.check.rows();
+        Tallies {
+            facts,
+            check_rows,
+            tuning: vec![Pattern::default(); patterns],
+            check: vec![Pattern::default(); if check_rows.is_some() { patterns } else { 0 }],
+        }
+    }
+
+    /// A new, empty pattern.
+    fn push(&mut self) -> u32 {
+        self.tuning.push(Pattern::default());
+        if self.check_rows.is_some() {
+            self.check.push(Pattern::default());
+        }
+        (self.tuning.len() - 1) as u32
+    }
+
+    /// Counts the lead in `row` into pattern `id`.
+    #[inline]
+    fn count(&mut self, id: u32, row: usize) {
+        let tallies = match self.check_rows {
+            Some(rows) if rows.contains(row) => &mut self.check,
+            _ => &mut self.tuning,
+        };
+        let tally = &mut tallies[id as usize];
+        tally.leads += 1;
+        if self.facts.outcomes[row] {
+            tally.converted += 1;
+            if let Some(value) = self.facts.deal_values.as_ref().map(|v| v[row]) {
+                if value.is_finite() {
+                    tally.revenue += value;
+                }
+            }
         }
     }
 }
@@ -622,8 +743,36 @@ pub struct Replay {
 }
 
 impl Replay {
-    /// Scores the patterns of `grouping` under `scenario` and tallies them.
+    /// Scores the patterns of `grouping` under `scenario` and tallies them
+    /// over the tuning set (every lead without a check set).
     pub fn run(
+        scenario: &Scenario,
+        grouping: &Grouping,
+        facts: &LeadFacts,
+        settings: &ReplaySettings,
+    ) -> Replay {
+        Self::run_on(LeadSet::Tuning, scenario, grouping, facts, settings)
+    }
+
+    /// The same over the check set, when one is kept.
+    pub fn run_check(
+        scenario: &Scenario,
+        grouping: &Grouping,
+        facts: &LeadFacts,
+        settings: &ReplaySettings,
+    ) -> Option<Replay> {
+        facts.check.rows()?;
+        Some(Self::run_on(
+            LeadSet::Check,
+            scenario,
+            grouping,
+            facts,
+            settings,
+        ))
+    }
+
+    fn run_on(
+        set: LeadSet,
         scenario: &Scenario,
         grouping: &Grouping,
         facts: &LeadFacts,
@@ -638,7 +787,7 @@ impl Replay {
         let pattern_scores: Vec<i32> = (0..grouping.patterns.len())
             .map(|p| pattern_score(&weights, grouping.signature(p)))
             .collect();
-        let by_score = tally_by_score(&grouping.patterns, &pattern_scores);
+        let by_score = tally_by_score(grouping.tallies(set), &pattern_scores);
         let threshold = scenario.threshold;
         let (mut ready, mut rest) = (Rate::default(), Rate::default());
         let (mut revenue_ready, mut revenue_all) = (0.0, 0.0);
@@ -664,14 +813,13 @@ impl Replay {
         };
         let revenue_captured =
             (facts.deal_values.is_some() && revenue_all > 0.0).then(|| revenue_ready / revenue_all);
-        let workload = facts.weeks.map(|weeks| {
-            let per_week = ready.leads as f64 / weeks;
-            Workload {
+        let workload = facts
+            .per_week(ready.leads, ready.leads + rest.leads)
+            .map(|per_week| Workload {
                 per_week,
                 per_rep_week: per_week / f64::from(settings.reps.max(1)),
-            }
-        });
-        let evidence = grouping.evidence.clone();
+            });
+        let evidence = grouping.tallies_evidence(set).to_vec();
         Replay {
             pattern_scores,
             by_score,
@@ -781,8 +929,8 @@ impl Replay {
                     },
                     rate: c as f64 / l as f64,
                     per_rep_week: facts
-                        .weeks
-                        .map(|w| l as f64 / w / f64::from(settings.reps.max(1))),
+                        .per_week(l, self.figures.leads)
+                        .map(|w| w / f64::from(settings.reps.max(1))),
                 }
             })
             .collect()
@@ -1039,6 +1187,97 @@ mod tests {
         }
     }
 
+    /// With a check set kept aside, the tuning figures are those of the
+    /// other leads and the check figures those of the check leads, each as
+    /// a naive recomputation over its own rows gives them, also after a
+    /// rule edit regroups the leads.
+    #[test]
+    fn tuning_and_check_figures_are_those_of_their_own_leads() {
+        use crate::core::split::{CheckSplit, SplitBy};
+        let (data, facts) = sample();
+        for by in [SplitBy::Recent, SplitBy::Random] {
+            let split = CheckSplit {
+                by,
+                ..CheckSplit::default()
+            };
+            let facts = facts.clone().with_check(&data, &sample_mapping(), &split);
+            let check = facts
+                .check
+                .rows()
+                .expect("the sample keeps a check set")
+                .clone();
+            assert_eq!(
+                facts.tuning_leads() + check.count_ones(..),
+                data.row_count()
+            );
+            let mut scenario = sample_scenario();
+            let mut cache = GroupingCache::default();
+            let first = cache.grouping(&data, &facts, &scenario);
+            scenario.criteria[1].rule.test = RuleTest::Gte { value: 3.0 };
+            scenario.criteria[1].rule.column = "Page views".to_owned();
+            let edited = cache.grouping(&data, &facts, &scenario);
+            let evaluations = evaluate_criteria(&data, &scenario.criteria);
+            let fresh = Grouping::new(&scenario, &evaluations, &facts);
+            assert!(!Rc::ptr_eq(&first, &edited));
+            assert_eq!(
+                *edited, fresh,
+                "a rule edit regroups both sets as a fresh grouping"
+            );
+            let scores = score_leads(data.row_count(), &scenario.criteria, &evaluations);
+            let part = |in_check: bool| -> (Vec<i32>, Vec<bool>) {
+                (0..data.row_count())
+                    .filter(|&r| check.contains(r) == in_check)
+                    .map(|r| (scores[r], facts.outcomes[r]))
+                    .unzip()
+            };
+            let settings = ReplaySettings::default();
+            let tuning = Replay::run(&scenario, &fresh, &facts, &settings);
+            let checked = Replay::run_check(&scenario, &fresh, &facts, &settings).unwrap();
+            for (replay, in_check) in [(&tuning, false), (&checked, true)] {
+                let (scores, outcomes) = part(in_check);
+                let naive = key_figures(&scores, &outcomes, scenario.threshold);
+                assert_eq!(
+                    replay.figures.sales_ready, naive.sales_ready,
+                    "{by:?} {in_check}"
+                );
+                assert_eq!(replay.figures.rest, naive.rest);
+                let auc = roc_auc(&scores, &outcomes).unwrap();
+                assert!((replay.figures.auc.unwrap() - auc).abs() < 1e-12);
+                // Workload: the set's sales-ready share of every lead a week.
+                let share = naive.sales_ready.leads as f64 / scores.len() as f64;
+                let all_per_week = data.row_count() as f64 / facts.weeks.unwrap();
+                let per_week = replay.workload.unwrap().per_week;
+                assert!((per_week - share * all_per_week).abs() < 1e-9 * per_week);
+            }
+            // Evidence of a criterion in each set, counted lead by lead.
+            let in_check_matched = (0..data.row_count())
+                .filter(|&r| check.contains(r))
+                .filter(|&r| match &evaluations[0] {
+                    Ok(RuleEffect::Matches(set)) => set.contains(r),
+                    _ => false,
+                })
+                .count();
+            assert_eq!(
+                fresh.check_evidence[0].matched.unwrap().leads,
+                in_check_matched
+            );
+            assert_eq!(checked.evidence, fresh.check_evidence);
+            assert_eq!(tuning.evidence, fresh.evidence);
+            assert_eq!(checked.figures.leads, check.count_ones(..));
+        }
+        let off = Replay::run_check(
+            &sample_scenario(),
+            &Grouping::new(
+                &sample_scenario(),
+                &evaluate_criteria(&data, &sample_scenario().criteria),
+                &facts,
+            ),
+            &facts,
+            &ReplaySettings::default(),
+        );
+        assert_eq!(off, None, "no check figures without a check set");
+    }
+
     #[test]
     fn captured_share_is_read_between_the_points_of_a_gains_curve() {
         let points = [
@@ -1274,6 +1513,7 @@ mod tests {
             outcomes: outcomes.to_vec(),
             deal_values: None,
             weeks: Some(2.0),
+            check: CheckSet::Off,
         };
         let mut distinct: Vec<i32> = scores.to_vec();
         distinct.sort_unstable();
@@ -1300,7 +1540,7 @@ mod tests {
             .collect();
         let grouping = Grouping::tallied(
             lead_pattern,
-            vec![Pattern::default(); distinct.len()],
+            distinct.len(),
             signatures,
             vec![true; distinct.len()],
             vec![1; distinct.len()],
@@ -1375,6 +1615,7 @@ mod tests {
             outcomes: vec![],
             deal_values: None,
             weeks: None,
+            check: CheckSet::Off,
         };
         let grouping = Grouping::new(&scenario, &[], &empty);
         let replay = Replay::run(&scenario, &grouping, &empty, &ReplaySettings::default());

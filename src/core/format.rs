@@ -168,6 +168,68 @@ pub fn headline(figures: &KeyFigures, workload: Option<&Workload>) -> String {
     sentence
 }
 
+/// The plain note shown beside the headline when the check set does
+/// clearly worse than the tuning set: when its 95% interval for
+/// conversion among sales-ready leads, or for conversions captured, lies
+/// wholly below the tuning figure. `check_set` says which leads the check
+/// set holds, e.g. "the newest 20% of leads". `None` when it holds up.
+///
+/// ```
+/// use leadlens::core::format::check_note;
+/// use leadlens::core::metrics::{KeyFigures, Rate};
+/// let figures = |ready: (usize, usize), rest: (usize, usize)| KeyFigures {
+///     leads: ready.1 + rest.1,
+///     threshold: 40,
+///     sales_ready: Rate { converted: ready.0, leads: ready.1 },
+///     rest: Rate { converted: rest.0, leads: rest.1 },
+///     auc: None,
+/// };
+/// let tuning = figures((740, 4_000), (260, 16_000));
+/// let check = figures((116, 1_000), (84, 4_000));
+/// assert_eq!(
+///     check_note(&tuning, &check, "the newest 20% of leads").unwrap(),
+///     "On the newest 20% of leads this definition captures 58% (51–65%), not 74%, \
+///      and sales-ready leads convert at 11.6% (9.8–13.7%), not 18.5%: \
+///      some points may be tuned to past leads."
+/// );
+/// assert_eq!(check_note(&tuning, &tuning, "the newest 20% of leads"), None);
+/// ```
+pub fn check_note(tuning: &KeyFigures, check: &KeyFigures, check_set: &str) -> Option<String> {
+    let below = |check: &Rate, tuned: Option<f64>| match (check.interval(), tuned) {
+        (Some((_, high)), Some(tuned)) => high < tuned,
+        _ => false,
+    };
+    let whole_interval = |rate: &Rate| match rate.interval() {
+        Some((lo, hi)) => format!("{:.0}–{:.0}%", 100.0 * lo, 100.0 * hi),
+        None => UNDEFINED.to_owned(),
+    };
+    let mut parts = Vec::new();
+    let captured = check.captured_rate();
+    if below(&captured, tuning.captured()) {
+        parts.push(format!(
+            "this definition captures {} ({}), not {}",
+            whole_percent(check.captured()),
+            whole_interval(&captured),
+            whole_percent(tuning.captured())
+        ));
+    }
+    if below(&check.sales_ready, tuning.sales_ready.value()) {
+        parts.push(format!(
+            "sales-ready leads convert at {} ({}), not {}",
+            percent(check.sales_ready.value()),
+            interval(&check.sales_ready),
+            percent(tuning.sales_ready.value())
+        ));
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "On {check_set} {}: some points may be tuned to past leads.",
+        parts.join(", and ")
+    ))
+}
+
 /// A criterion's evidence in words, saying which rate each multiple is
 /// against, e.g. "converts at 45.4% when it fires, 7.9% otherwise: 5.7×
 /// the rest, 3.9× overall"; `None` for a rule that could not be applied.

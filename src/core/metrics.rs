@@ -131,6 +131,15 @@ impl KeyFigures {
         let converted = self.overall().converted;
         (converted > 0).then(|| self.sales_ready.converted as f64 / converted as f64)
     }
+
+    /// The conversions captured as a rate (captured out of all converted),
+    /// for its interval.
+    pub fn captured_rate(&self) -> Rate {
+        Rate {
+            converted: self.sales_ready.converted,
+            leads: self.overall().converted,
+        }
+    }
 }
 
 /// The key figures of scored leads at a threshold.

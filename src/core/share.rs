@@ -43,6 +43,7 @@ use serde_json::{json, Map, Value};
 use super::criteria::{Criterion, Group, Proposer, Rule, RuleTest, Scenario};
 use super::criteria_file::{CriteriaFile, CriteriaFileError, FORMAT, VERSION};
 use super::mapping::ColumnMapping;
+use super::split::SplitBy;
 
 /// The version written after the `v` of every link this build makes.
 pub const LINK_VERSION: u32 = 1;
@@ -270,6 +271,7 @@ fn compact_file(file: &CriteriaFile) -> Value {
         active,
         scenarios,
         data,
+        check,
     } = file;
     let mut top = vec![
         json!(active),
@@ -280,6 +282,23 @@ fn compact_file(file: &CriteriaFile) -> Value {
     // time ignore a fourth.
     if let Some(mark) = data {
         top.push(json!([mark.name, mark.rows, mark.columns]));
+    }
+    // The check set's draw is a fifth item (after a null data mark if
+    // there is none).
+    if let Some(check) = check {
+        if top.len() < 4 {
+            top.push(Value::Null);
+        }
+        let by = match check.by {
+            SplitBy::Recent => 0,
+            SplitBy::Random => 1,
+        };
+        top.push(json!([
+            u8::from(check.enabled),
+            check.share,
+            by,
+            check.seed
+        ]));
     }
     Value::from(top)
 }
@@ -482,7 +501,34 @@ fn expand_file(compact: &Value) -> Result<Value, LinkError> {
     if let Some(mark) = top.items.get(3).and_then(expand_mark) {
         file["data"] = mark;
     }
+    // So is the check set's draw: without one readable, the default.
+    if let Some(check) = top.items.get(4).and_then(expand_check) {
+        file["check"] = check;
+    }
     Ok(file)
+}
+
+/// `[enabled, share, by, seed]` as the criteria file's `check`, if it has
+/// that shape (the share's range is the criteria file's to check).
+fn expand_check(compact: &Value) -> Option<Value> {
+    match compact.as_array()?.as_slice() {
+        [enabled, share, by, seed, ..] => {
+            let enabled = match enabled.as_u64()? {
+                0 => false,
+                1 => true,
+                _ => return None,
+            };
+            let by = match by.as_u64()? {
+                0 => "recent",
+                1 => "random",
+                _ => return None,
+            };
+            Some(
+                json!({ "enabled": enabled, "share": share.as_f64()?, "by": by, "seed": seed.as_u64()? }),
+            )
+        }
+        _ => None,
+    }
 }
 
 /// `[name, rows, [columns…]]` as the criteria file's `data`, if it has
@@ -937,6 +983,53 @@ mod tests {
             assert_eq!(decode_link(&link), Ok(plain.clone()));
         }
         assert!(link.starts_with("v1."));
+    }
+
+    #[test]
+    fn the_check_set_draw_travels_with_or_without_a_data_mark() {
+        use crate::core::split::{CheckSplit, SplitBy};
+        let random = CheckSplit {
+            enabled: true,
+            share: 0.3,
+            by: SplitBy::Random,
+            seed: 77,
+        };
+        let plain = CriteriaFile::new(sample_mapping(), vec![sample_scenario()], 0);
+        let file = plain.clone().with_check(Some(random));
+        assert_eq!(round_trip(&file), file);
+        let off = CheckSplit {
+            enabled: false,
+            ..CheckSplit::default()
+        };
+        let marked = plain
+            .clone()
+            .made_on(Some(DataMark::new(
+                "a.csv",
+                10,
+                &plain.mapping,
+                &plain.scenarios,
+            )))
+            .with_check(Some(off));
+        assert_eq!(round_trip(&marked), marked);
+        // A draw this build cannot read leaves the default; a share out of
+        // range is refused as the criteria file refuses it.
+        let with_fifth = |fifth: Value| {
+            let mut compact = compact_file(&plain);
+            let top = compact.as_array_mut().unwrap();
+            top.push(Value::Null);
+            top.push(fifth);
+            let deflated = miniz_oxide::deflate::compress_to_vec(
+                compact.to_string().as_bytes(),
+                DEFLATE_LEVEL,
+            );
+            decode_link(&format!("v1.{}", URL_SAFE_NO_PAD.encode(deflated)))
+        };
+        assert_eq!(with_fifth(json!([1, 0.2, 7, 1])), Ok(plain.clone()));
+        assert_eq!(with_fifth(json!("later")), Ok(plain.clone()));
+        assert!(matches!(
+            with_fifth(json!([1, 0.9, 1, 1])),
+            Err(LinkError::Invalid(_))
+        ));
     }
 
     #[test]

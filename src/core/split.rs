@@ -138,6 +138,62 @@ pub fn check_rows(
     check
 }
 
+/// A check set smaller than this says too little to be kept aside: its
+/// intervals would be wider than any difference worth acting on.
+pub const MIN_CHECK_LEADS: usize = 100;
+/// Nor one with fewer conversions (or fewer other leads) than this.
+pub const MIN_CHECK_CONVERTED: usize = 10;
+
+/// Which leads are kept aside, as decided for one data set.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CheckSet {
+    /// The check is switched off: every figure uses every lead.
+    Off,
+    /// The data is too small for the share asked: every figure uses every
+    /// lead, and the page says why.
+    TooFew { leads: usize, converted: usize },
+    /// These rows are the check set; the others are the tuning set.
+    Kept(FixedBitSet),
+}
+
+impl CheckSet {
+    /// The check rows, when a check set is kept.
+    pub fn rows(&self) -> Option<&FixedBitSet> {
+        match self {
+            CheckSet::Kept(rows) => Some(rows),
+            _ => None,
+        }
+    }
+}
+
+/// [`check_rows`], kept only when the check set would be large enough to
+/// say something: at least [`MIN_CHECK_LEADS`] leads, with at least
+/// [`MIN_CHECK_CONVERTED`] converted and as many not, and a tuning set
+/// with both outcomes.
+pub fn check_set(
+    split: &CheckSplit,
+    outcomes: &[bool],
+    created: Option<&[Option<i64>]>,
+) -> CheckSet {
+    if !split.enabled {
+        return CheckSet::Off;
+    }
+    let rows = check_rows(split, outcomes, created);
+    let leads = rows.count_ones(..);
+    let converted = rows.ones().filter(|&r| outcomes[r]).count();
+    let all_converted = outcomes.iter().filter(|&&c| c).count();
+    let enough = leads >= MIN_CHECK_LEADS
+        && converted >= MIN_CHECK_CONVERTED
+        && leads - converted >= MIN_CHECK_CONVERTED
+        && all_converted > converted
+        && outcomes.len() - all_converted > leads - converted;
+    if enough {
+        CheckSet::Kept(rows)
+    } else {
+        CheckSet::TooFew { leads, converted }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,5 +296,33 @@ mod tests {
         assert_eq!(draw(1, 0), 0x910A_2DEC_8902_5CC1);
         assert_eq!(draw(1, 1), draw(1, 1));
         assert_ne!(draw(1, 1), draw(1, 2));
+    }
+    #[test]
+    fn a_check_set_too_small_to_say_anything_is_not_kept() {
+        let split = CheckSplit {
+            by: SplitBy::Random,
+            ..CheckSplit::default()
+        };
+        let small = outcomes(300, 5);
+        assert_eq!(
+            check_set(&split, &small, None),
+            CheckSet::TooFew {
+                leads: 60,
+                converted: 12
+            }
+        );
+        let large = outcomes(2_000, 5);
+        let kept = check_set(&split, &large, None);
+        assert_eq!(kept.rows().map(|r| r.count_ones(..)), Some(400));
+        let off = CheckSplit {
+            enabled: false,
+            ..split
+        };
+        assert_eq!(check_set(&off, &large, None), CheckSet::Off);
+        // All converted: nothing to check against.
+        assert!(matches!(
+            check_set(&split, &[true; 2_000], None),
+            CheckSet::TooFew { .. }
+        ));
     }
 }

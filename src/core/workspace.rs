@@ -9,6 +9,7 @@ use super::criteria::Scenario;
 use super::criteria_file::{CriteriaFile, CriteriaFileError, DataMark};
 use super::engine::ReplaySettings;
 use super::mapping::ColumnMapping;
+use super::split::CheckSplit;
 
 /// The kind tag of a saved workspace.
 pub const WORKSPACE_FORMAT: &str = "leadlens-workspace";
@@ -25,6 +26,8 @@ pub struct SavedWorkspace {
     pub settings: ReplaySettings,
     /// The data a link or criteria file said the scenarios were made on.
     pub made_on: Option<DataMark>,
+    /// How the check set is drawn.
+    pub check: CheckSplit,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -66,7 +69,8 @@ impl SavedWorkspace {
             self.scenarios.clone(),
             self.active,
         )
-        .made_on(self.made_on.clone());
+        .made_on(self.made_on.clone())
+        .with_check(Some(self.check));
         let stored = Stored {
             format: WORKSPACE_FORMAT.to_owned(),
             version: WORKSPACE_VERSION,
@@ -103,6 +107,7 @@ impl SavedWorkspace {
             active: criteria.active,
             settings: ReplaySettings { reps: stored.reps },
             made_on: criteria.data,
+            check: criteria.check.unwrap_or_default(),
         })
     }
 }
@@ -111,6 +116,7 @@ impl SavedWorkspace {
 mod tests {
     use super::*;
     use crate::core::sample::sample_scenario;
+    use crate::core::split::SplitBy;
 
     fn workspace() -> SavedWorkspace {
         let mut sales = sample_scenario();
@@ -126,6 +132,12 @@ mod tests {
                 rows: 45_211,
                 columns: vec!["y".into(), "duration".into()],
             }),
+            check: CheckSplit {
+                enabled: true,
+                share: 0.35,
+                by: SplitBy::Random,
+                seed: 9,
+            },
         }
     }
 

@@ -15,7 +15,7 @@ use super::data_panel::DataPanel;
 use super::data_summary::DataSummary;
 use super::exports::{ScoredCsvButton, SqlExportButton};
 use super::followup_panel::FollowUpPanel;
-use super::key_figures::KeyFigures;
+use super::key_figures::{CheckFigures, CheckState, KeyFigures};
 use super::lead_table::LeadTable;
 use super::loading::{start_load, Then};
 use super::mapping_step::MappingStep;
@@ -23,12 +23,13 @@ use super::replays::use_replays;
 use super::saved_data;
 use super::scenario_bar::ScenarioBar;
 use super::score_chart::ScoreChart;
-use super::state::{use_workbench, LoadStatus, Shared, WorkbenchProvider};
+use super::state::{use_workbench, Action, LoadStatus, Shared, WorkbenchProvider};
 use super::workshop_summary::{PrintSummaryButton, WorkshopSummary};
 use crate::charts::palette::scenario_colour;
-use crate::core::dataset::DataOrigin;
+use crate::core::dataset::{ColumnValues, DataOrigin};
 use crate::core::engine::{LeadFacts, Replay, MAX_SCORE_BANDS};
 use crate::core::format;
+use crate::core::split::CheckSplit;
 
 #[component]
 pub fn App() -> Html {
@@ -98,11 +99,14 @@ fn Workspace() -> Html {
         });
     }
 
-    let facts = use_memo((data.clone(), state.mapping.clone()), |(data, mapping)| {
-        LeadFacts::new(&data.data, mapping)
-            .map(Rc::new)
-            .map_err(|e| e.to_string())
-    });
+    let facts = use_memo(
+        (data.clone(), state.mapping.clone(), state.check),
+        |(data, mapping, check)| {
+            LeadFacts::new(&data.data, mapping)
+                .map(|facts| Rc::new(facts.with_check(&data.data, mapping, check)))
+                .map_err(|e| e.to_string())
+        },
+    );
     // Every scenario keeps its own grouping of the leads: a points edit
     // reuses it, a rule edit redoes that rule only.
     let replays = use_replays(
@@ -136,6 +140,27 @@ fn Workspace() -> Html {
         let workbench = workbench.clone();
         Callback::from(move |reps: u32| workbench.set_reps(reps))
     };
+    let on_check = {
+        let workbench = workbench.clone();
+        Callback::from(move |check: CheckSplit| workbench.dispatch(Action::SetCheck(check)))
+    };
+    let check = facts.as_ref().as_ref().ok().map(|facts| {
+        let by_date = state
+            .mapping
+            .created
+            .as_deref()
+            .and_then(|name| data.data.column(name))
+            .is_some_and(|c| matches!(c.values, ColumnValues::Date(_)));
+        let figures = current
+            .as_ref()
+            .and_then(|c| c.check.as_ref())
+            .map(|r| CheckFigures {
+                figures: r.figures.clone(),
+                workload: r.workload,
+                revenue_captured: r.revenue_captured,
+            });
+        CheckState::new(state.check, by_date, &facts.check, figures)
+    });
     html! {
         <>
             <header class="app-header">
@@ -161,7 +186,7 @@ fn Workspace() -> Html {
                             <>
                                 <KeyFigures figures={replay.figures.clone()} workload={replay.workload}
                                     revenue_captured={replay.revenue_captured} reps={state.settings.reps}
-                                    on_reps={Some(on_reps.clone())} />
+                                    on_reps={Some(on_reps.clone())} check={check.clone()} on_check={Some(on_check.clone())} />
                                 <div class="results-actions" data-testid="results-actions">
                                     <ScoredCsvButton scenario={state.scenario().clone()} data={data.clone()} />
                                     <SqlExportButton scenario={state.scenario().clone()} data={data.clone()} />

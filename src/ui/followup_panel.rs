@@ -233,6 +233,7 @@ pub fn FollowUpPanel(props: &FollowUpPanelProps) -> Html {
             let current = ScenarioReplay {
                 grouping: Rc::clone(&grouping.0),
                 replay: Rc::clone(&replay.0),
+                check: None,
             };
             Some(FollowUpAnalysis::compute(
                 follow_facts,

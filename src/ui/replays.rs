@@ -21,7 +21,10 @@ use crate::core::mapping::ColumnMapping;
 #[derive(Debug, Clone)]
 pub struct ScenarioReplay {
     pub grouping: Rc<Grouping>,
+    /// Over the tuning set (every lead without a check set).
     pub replay: Rc<Replay>,
+    /// Over the check set, when one is kept.
+    pub check: Option<Rc<Replay>>,
 }
 
 impl ScenarioReplay {
@@ -54,11 +57,15 @@ struct Remembered {
     scenario: Scenario,
     settings: ReplaySettings,
     replay: Rc<Replay>,
+    check: Option<Rc<Replay>>,
 }
 
 #[derive(Default)]
 struct Caches {
     key: Option<(u32, ColumnMapping)>,
+    /// The facts the tallies were counted with (held, so compared by
+    /// pointer safely).
+    facts: Option<Rc<LeadFacts>>,
     groupings: Vec<GroupingCache>,
     replays: Vec<Option<Remembered>>,
     statuses: Option<(Rc<Grouping>, Rc<Vec<RuleStatus>>)>,
@@ -101,9 +108,12 @@ pub fn use_replays(
     let mut caches = caches.borrow_mut();
     let caches: &mut Caches = &mut caches;
     let key = Some((data.version, mapping.clone()));
-    if caches.key != key {
+    // New facts (another outcome, another check set) mean new tallies.
+    let same_facts = caches.facts.as_ref().is_some_and(|f| Rc::ptr_eq(f, &facts));
+    if caches.key != key || !same_facts {
         *caches = Caches {
             key,
+            facts: Some(Rc::clone(&facts)),
             ..Caches::default()
         };
     }
@@ -132,6 +142,7 @@ pub fn use_replays(
         if !fresh {
             let step = (i == active).then(|| Step::start("replay"));
             let replay = Rc::new(Replay::run(scenario, &grouping, &facts, &settings));
+            let check = Replay::run_check(scenario, &grouping, &facts, &settings).map(Rc::new);
             if let Some(step) = step {
                 step.end();
             }
@@ -140,10 +151,17 @@ pub fn use_replays(
                 scenario: scenario.clone(),
                 settings,
                 replay,
+                check,
             });
         }
-        let replay = remembered.as_ref().map(|r| Rc::clone(&r.replay))?;
-        all.push(ScenarioReplay { grouping, replay });
+        let (replay, check) = remembered
+            .as_ref()
+            .map(|r| (Rc::clone(&r.replay), r.check.clone()))?;
+        all.push(ScenarioReplay {
+            grouping,
+            replay,
+            check,
+        });
     }
     let unchanged = caches.last.as_ref().is_some_and(|last| {
         last.len() == all.len()

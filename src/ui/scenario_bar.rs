@@ -75,6 +75,9 @@ fn open_link(
             });
             workbench.dispatch(Action::ApplyMapping(file.mapping));
             workbench.dispatch(Action::NoteMadeOn(file.data));
+            if let Some(check) = file.check {
+                workbench.dispatch(Action::SetCheck(check));
+            }
         }
         Err(error) => workbench.dispatch(Action::LoadFailed(format!(
             "This share link could not be opened: {error}"
@@ -257,7 +260,8 @@ pub fn ScenarioBar() -> Html {
             definitions.scenarios.clone(),
             definitions.active,
         )
-        .made_on(data_mark(state));
+        .made_on(data_mark(state))
+        .with_check(Some(state.check));
         Callback::from(move |_: MouseEvent| {
             download_text(
                 "leadlens-criteria.json",
@@ -315,6 +319,9 @@ pub fn ScenarioBar() -> Html {
                 });
                 workbench.dispatch(Action::ApplyMapping(file.mapping.clone()));
                 workbench.dispatch(Action::NoteMadeOn(file.data.clone()));
+                if let Some(check) = file.check {
+                    workbench.dispatch(Action::SetCheck(check));
+                }
                 pending_import.set(None);
             })
         };
@@ -398,14 +405,16 @@ fn ShareLink() -> Html {
             state.mapping.clone(),
             state.definitions.clone(),
             data_mark(state),
+            state.check,
         ),
-        |(mapping, definitions, mark)| {
+        |(mapping, definitions, mark, check)| {
             let file = CriteriaFile::new(
                 mapping.clone(),
                 definitions.scenarios.clone(),
                 definitions.active,
             )
-            .made_on(mark.clone());
+            .made_on(mark.clone())
+            .with_check(Some(*check));
             encode_link(&file)
                 .map(|fragment| format!("{}#{fragment}", page_address()))
                 .map_err(|e| e.to_string())

@@ -19,6 +19,7 @@ use crate::core::engine::ReplaySettings;
 use crate::core::ingest::{LoadOptions, LoadReport, Loaded};
 use crate::core::mapping::ColumnMapping;
 use crate::core::sample::{sample_dataset, sample_mapping, sample_scenario};
+use crate::core::split::CheckSplit;
 use crate::core::starting::fits;
 use crate::core::summary::{summarise, summarise_column, ColumnSummary};
 use crate::core::workspace::SavedWorkspace;
@@ -233,6 +234,8 @@ pub struct Workbench {
     /// What the last change did that the user should know, e.g. the
     /// scenarios it set aside; until dismissed or superseded.
     pub notice: Option<String>,
+    /// How the check set is drawn from the loaded leads.
+    pub check: CheckSplit,
 }
 
 impl Workbench {
@@ -276,6 +279,7 @@ impl Workbench {
             error: None,
             preferred_mapping: None,
             made_on: None,
+            check: CheckSplit::default(),
             notice: None,
         }
     }
@@ -502,6 +506,8 @@ pub enum Action {
     DismissNotice,
     /// The number of sales reps the workload is spread over.
     SetReps(u32),
+    /// How the check set is drawn (a setting, like the reps: not undone).
+    SetCheck(CheckSplit),
     LoadStarted {
         name: String,
         bytes_total: u64,
@@ -711,6 +717,14 @@ impl Reducible for Workbench {
                 next.settings.reps = reps;
                 true
             }
+            Action::SetCheck(check) => {
+                let check = check.bounded();
+                if next.check == check {
+                    return self;
+                }
+                next.check = check;
+                true
+            }
             Action::LoadStarted { name, bytes_total } => {
                 next.error = None;
                 next.load = LoadStatus::Reading {
@@ -840,6 +854,7 @@ impl Reducible for Workbench {
                 };
                 next.settings = saved.settings;
                 next.made_on = saved.made_on;
+                next.check = saved.check;
                 next.history = History::default();
                 true
             }
@@ -914,6 +929,7 @@ impl WorkbenchHandle {
             active: self.state().definitions.active,
             settings: self.state().settings,
             made_on: self.state().made_on.clone(),
+            check: self.state().check,
         }
     }
 
@@ -1308,6 +1324,10 @@ mod tests {
             active: 7,
             settings: ReplaySettings { reps: 3 },
             made_on: None,
+            check: CheckSplit {
+                share: 0.3,
+                ..CheckSplit::default()
+            },
         }));
         assert_eq!(restored.definitions.scenarios.len(), 2);
         assert_eq!(
@@ -1316,12 +1336,17 @@ mod tests {
         );
         assert_eq!(restored.scenario().threshold, 65);
         assert_eq!(restored.settings.reps, 3);
+        assert_eq!(
+            restored.check.share, 0.3,
+            "the check set's draw is restored"
+        );
         assert!(!restored.can_undo());
         let same = Rc::clone(&restored).reduce(Action::RestoreWorkspace(SavedWorkspace {
             scenarios: Vec::new(),
             active: 0,
             settings: ReplaySettings::default(),
             made_on: None,
+            check: CheckSplit::default(),
         }));
         assert!(
             Rc::ptr_eq(&same, &restored),

@@ -1217,6 +1217,7 @@ pub fn check_round_trips(ctx: &mut Ctx, what: &str, mapping: &ColumnMapping, sce
         active: 0,
         settings: ReplaySettings::default(),
         made_on: None,
+        check: Default::default(),
     };
     let Some(saved) = ctx.call("SavedWorkspace::to_json", || workspace.to_json()) else {
         return;

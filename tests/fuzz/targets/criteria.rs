@@ -104,6 +104,7 @@ pub fn run(input: &[u8], ctx: &mut Ctx) -> bool {
         active: file.active,
         settings: ReplaySettings { reps },
         made_on: file.data.clone(),
+        check: file.check.unwrap_or_default(),
     };
     let Some(saved) = ctx.call("SavedWorkspace::to_json", || workspace.to_json()) else {
         return true;

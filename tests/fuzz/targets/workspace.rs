@@ -26,6 +26,7 @@ pub fn seeds() -> Vec<Seed> {
             settings: leadlens::core::engine::ReplaySettings {
                 reps: [1, 5, 12, 100_000][i % 4],
             },
+            check: file.check.unwrap_or_default(),
             made_on: file.data,
         };
         if let Some(json) = quietly(|| workspace.to_json()) {

@@ -59,6 +59,14 @@ pub fn scenario_colour(index: usize) -> RGBColor {
     SCENARIO_ACCENTS[index % SCENARIO_ACCENTS.len()]
 }
 
+/// The colour of the check-set twin of the scenario at `index`: its own
+/// colour, halfway to white.
+pub fn check_colour(index: usize) -> RGBColor {
+    let RGBColor(r, g, b) = scenario_colour(index);
+    let half = |c: u8| ((u16::from(c) + 255) / 2) as u8;
+    RGBColor(half(r), half(g), half(b))
+}
+
 /// A colour as CSS `#rrggbb`, for swatches next to charts.
 pub fn css(colour: RGBColor) -> String {
     format!("#{:02x}{:02x}{:02x}", colour.0, colour.1, colour.2)

@@ -861,6 +861,26 @@ impl Replay {
             .collect()
     }
 
+    /// Conversion within the score bands of `bands` (another replay's, say,
+    /// to set two sets side by side on the same bands).
+    pub fn conversion_in_bands(&self, bands: &[BandRate]) -> Vec<BandRate> {
+        bands
+            .iter()
+            .map(|band| {
+                let from = self.by_score.partition_point(|t| t.score < band.low);
+                let to = self.by_score.partition_point(|t| t.score <= band.high);
+                let rate =
+                    self.by_score[from..to.max(from)]
+                        .iter()
+                        .fold(Rate::default(), |sum, t| Rate {
+                            converted: sum.converted + t.converted,
+                            leads: sum.leads + t.leads,
+                        });
+                BandRate { rate, ..*band }
+            })
+            .collect()
+    }
+
     /// The cumulative gains curve, from (0, 0) to (1, 1), one step per
     /// distinct score from the highest down; tied leads form one step.
     pub fn gains(&self) -> Vec<GainsPoint> {
@@ -934,6 +954,55 @@ impl Replay {
                 }
             })
             .collect()
+    }
+}
+
+/// What sales can take, or what the definition must catch: the threshold
+/// follows from it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Target {
+    /// At most this many sales-ready leads per rep per week (needs dates).
+    PerRepWeek(f64),
+    /// At most this many sales-ready leads in all.
+    SalesReady(usize),
+    /// At least this share of all conversions captured.
+    Captured(f64),
+}
+
+/// The threshold that just meets `target` on `sweep` (a replay's sweep,
+/// highest threshold first): for a capacity, the lowest threshold whose
+/// workload stays within it; for a share captured, the highest threshold
+/// that still captures it. `None` when no threshold can meet it (even the
+/// highest score sends more than the capacity, or no conversions are
+/// there to capture).
+///
+/// ```
+/// use leadlens::core::engine::{threshold_for, SweepPoint, Target};
+/// let point = |threshold, sales_ready, captured| SweepPoint {
+///     threshold, sales_ready, captured, rate: 0.0, per_rep_week: Some(sales_ready as f64 / 10.0),
+/// };
+/// let sweep = [point(50, 10, 0.4), point(30, 40, 0.7), point(0, 100, 1.0)];
+/// assert_eq!(threshold_for(&sweep, Target::SalesReady(50)), Some(30));
+/// assert_eq!(threshold_for(&sweep, Target::PerRepWeek(0.5)), None);
+/// assert_eq!(threshold_for(&sweep, Target::Captured(0.6)), Some(30));
+/// assert_eq!(threshold_for(&sweep, Target::Captured(0.4)), Some(50));
+/// ```
+pub fn threshold_for(sweep: &[SweepPoint], target: Target) -> Option<i32> {
+    match target {
+        Target::PerRepWeek(capacity) => sweep
+            .iter()
+            .take_while(|p| p.per_rep_week.is_some_and(|w| w <= capacity))
+            .last()
+            .map(|p| p.threshold),
+        Target::SalesReady(capacity) => sweep
+            .iter()
+            .take_while(|p| p.sales_ready <= capacity)
+            .last()
+            .map(|p| p.threshold),
+        Target::Captured(share) => {
+            let reached = sweep.iter().find(|p| p.captured >= share - 1e-12)?;
+            (share > 0.0 || reached.captured > 0.0).then_some(reached.threshold)
+        }
     }
 }
 
@@ -1276,6 +1345,51 @@ mod tests {
             &ReplaySettings::default(),
         );
         assert_eq!(off, None, "no check figures without a check set");
+    }
+
+    #[test]
+    fn conversion_in_another_replays_bands_sums_the_scores_within_each() {
+        let (scenario, grouping, facts) = tallies(
+            &[30, 30, 20, 10, 10, 0],
+            &[true, false, true, false, false, true],
+        );
+        let replay = Replay::run(&scenario, &grouping, &facts, &ReplaySettings::default());
+        let bands = [
+            BandRate {
+                low: 0,
+                high: 15,
+                rate: Rate::default(),
+            },
+            BandRate {
+                low: 16,
+                high: 40,
+                rate: Rate::default(),
+            },
+            BandRate {
+                low: 50,
+                high: 60,
+                rate: Rate::default(),
+            },
+        ];
+        let rates: Vec<Rate> = replay
+            .conversion_in_bands(&bands)
+            .iter()
+            .map(|b| b.rate)
+            .collect();
+        assert_eq!(
+            rates,
+            [
+                Rate {
+                    converted: 1,
+                    leads: 3
+                },
+                Rate {
+                    converted: 2,
+                    leads: 3
+                },
+                Rate::default()
+            ]
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ use super::format;
 use super::mapping::ColumnMapping;
 use super::metrics::Rate;
 use super::scoring::{evaluate_criteria, score_leads};
+use fixedbitset::FixedBitSet;
 
 /// A value needs at least this many leads, and this share of all leads,
 /// to earn a criterion.
@@ -60,10 +61,16 @@ fn points_for(lift: f64) -> i32 {
     ((10.0 * lift.log2()).round() as i32).clamp(-30, 30)
 }
 
-fn rate_where(outcomes: &[bool], keep: impl Fn(usize) -> bool) -> Rate {
+/// Conversion among the leads `keep` selects, leaving out the rows of
+/// `left_out` (a check set).
+fn rate_where(
+    outcomes: &[bool],
+    left_out: Option<&FixedBitSet>,
+    keep: impl Fn(usize) -> bool,
+) -> Rate {
     let mut rate = Rate::default();
     for (row, &converted) in outcomes.iter().enumerate() {
-        if keep(row) {
+        if keep(row) && !left_out.is_some_and(|l| l.contains(row)) {
             rate.leads += 1;
             rate.converted += usize::from(converted);
         }
@@ -155,14 +162,28 @@ pub struct StartingPoint {
     overall: f64,
     total: usize,
     skip: Vec<String>,
+    /// Rows whose outcomes are not looked at (a check set).
+    left_out: Option<FixedBitSet>,
 }
 
 impl StartingPoint {
     pub fn new(mapping: &ColumnMapping, outcomes: &[bool]) -> Self {
+        Self::leaving_out(mapping, outcomes, None)
+    }
+
+    /// Looks only at the leads outside `left_out` (the tuning set, when
+    /// `left_out` is the check set).
+    pub fn leaving_out(
+        mapping: &ColumnMapping,
+        outcomes: &[bool],
+        left_out: Option<FixedBitSet>,
+    ) -> Self {
+        let all = rate_where(outcomes, left_out.as_ref(), |_| true);
         StartingPoint {
+            left_out,
             candidates: Vec::new(),
-            overall: rate_where(outcomes, |_| true).value().unwrap_or(0.0),
-            total: outcomes.len(),
+            overall: all.value().unwrap_or(0.0),
+            total: all.leads,
             // Roles, and columns known only once the lead was worked.
             skip: mapping
                 .role_columns()
@@ -188,12 +209,14 @@ impl StartingPoint {
             overall,
             total,
         };
+        let left_out = self.left_out.as_ref();
+        let rate_of = |keep: &dyn Fn(usize) -> bool| rate_where(outcomes, left_out, keep);
         let found = &mut self.candidates;
         match &column.values {
             ColumnValues::Boolean(v) => {
                 // The answer whose leads convert better earns the points.
-                let yes = rate_where(outcomes, |r| v[r] == Some(true));
-                let no = rate_where(outcomes, |r| v[r] == Some(false));
+                let yes = rate_of(&|r| v[r] == Some(true));
+                let no = rate_of(&|r| v[r] == Some(false));
                 let (test, rate) = if yes.value().unwrap_or(0.0) >= no.value().unwrap_or(0.0) {
                     (RuleTest::IsTrue, yes)
                 } else {
@@ -203,7 +226,10 @@ impl StartingPoint {
             }
             ColumnValues::Category(c) if c.labels().len() <= 50 => {
                 let mut rates = vec![Rate::default(); c.labels().len()];
-                for (&code, &converted) in c.codes().iter().zip(outcomes) {
+                for (row, (&code, &converted)) in c.codes().iter().zip(outcomes).enumerate() {
+                    if left_out.is_some_and(|l| l.contains(row)) {
+                        continue;
+                    }
                     if let Some(rate) = rates.get_mut(code as usize) {
                         rate.leads += 1;
                         rate.converted += usize::from(converted);
@@ -261,7 +287,7 @@ impl StartingPoint {
                 let best = cuts
                     .into_iter()
                     .filter_map(|cut| {
-                        let rate = rate_where(outcomes, |r| v[r] >= cut);
+                        let rate = rate_of(&|r| v[r] >= cut);
                         let lift = rate.value()? / overall;
                         (rate.leads >= MIN_LEADS).then_some((cut, rate, lift))
                     })
@@ -272,6 +298,27 @@ impl StartingPoint {
             }
             _ => {}
         }
+    }
+
+    /// The strongest criteria found that `scenario` does not have yet: at
+    /// most `count`, on columns none of its criteria use, strongest first,
+    /// none that looks recorded after contact.
+    pub fn missing_from(mut self, scenario: &Scenario, count: usize) -> Vec<Criterion> {
+        self.candidates
+            .sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        let used: Vec<&str> = scenario
+            .criteria
+            .iter()
+            .map(|c| c.rule.column.as_str())
+            .collect();
+        let mut picked: Vec<Criterion> = Vec::new();
+        for c in self.candidates {
+            let column = c.criterion.rule.column.as_str();
+            if c.criterion.enabled && !used.contains(&column) && picked.len() < count {
+                picked.push(c.criterion);
+            }
+        }
+        picked
     }
 
     /// The scenario named `name` from the best criteria found.
@@ -506,5 +553,47 @@ mod tests {
         let scenario = starting_scenario(&data, &sample_mapping(), &outcomes, "s");
         assert!(scenario.criteria.is_empty());
         assert_eq!(scenario.threshold, 1);
+    }
+
+    #[test]
+    fn criteria_a_scenario_lacks_come_from_the_tuning_set_only() {
+        let data = sample_dataset();
+        let mapping = sample_mapping();
+        let outcomes = mapping.outcomes(&data).unwrap();
+        let mut scenario = starting_scenario(&data, &mapping, &outcomes, "Start");
+        let demo = scenario
+            .criteria
+            .iter()
+            .position(|c| c.rule.column == "Demo requested")
+            .unwrap();
+        let removed = scenario.criteria.remove(demo);
+        let look = |left_out: Option<FixedBitSet>| {
+            let mut start = StartingPoint::leaving_out(&mapping, &outcomes, left_out);
+            for index in 0..data.columns().len() {
+                start.consider(&data, index, &outcomes);
+            }
+            start.missing_from(&scenario, 3)
+        };
+        let found = look(None);
+        assert!(!found.is_empty() && found.len() <= 3);
+        assert_eq!(
+            found[0].rule.column, removed.rule.column,
+            "the strongest one missing"
+        );
+        let used: Vec<&str> = scenario
+            .criteria
+            .iter()
+            .map(|c| c.rule.column.as_str())
+            .collect();
+        assert!(found
+            .iter()
+            .all(|c| !used.contains(&c.rule.column.as_str()) && c.enabled));
+        // Leaving out every converted lead leaves nothing to find: the
+        // outcomes of left-out leads are not looked at.
+        let mut converted = FixedBitSet::with_capacity(outcomes.len());
+        for row in (0..outcomes.len()).filter(|&r| outcomes[r]) {
+            converted.insert(row);
+        }
+        assert!(look(Some(converted)).is_empty());
     }
 }

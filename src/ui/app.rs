@@ -24,6 +24,7 @@ use super::saved_data;
 use super::scenario_bar::ScenarioBar;
 use super::score_chart::ScoreChart;
 use super::state::{use_workbench, Action, LoadStatus, Shared, WorkbenchProvider};
+use super::suggestions::Suggestions;
 use super::workshop_summary::{PrintSummaryButton, WorkshopSummary};
 use crate::charts::palette::scenario_colour;
 use crate::core::dataset::{ColumnValues, DataOrigin};
@@ -124,6 +125,21 @@ fn Workspace() -> Html {
         (_, Err(message)) => Err(message.clone()),
         (None, Ok(_)) => Err("the leads could not be grouped".to_owned()),
     };
+    let sweep = use_memo(
+        (
+            replay.as_ref().ok().cloned().map(Shared),
+            facts.as_ref().as_ref().ok().cloned().map(Shared),
+            state.settings,
+        ),
+        |(replay, facts, settings)| match (replay, facts) {
+            (Some(replay), Some(facts)) => {
+                let sweep = replay.sweep(facts, settings);
+                let per_week = sweep.iter().all(|p| p.per_rep_week.is_some());
+                Some((Rc::new(sweep), per_week))
+            }
+            _ => None,
+        },
+    );
     let statuses = replays
         .as_ref()
         .map_or_else(|| Rc::new(Vec::new()), |r| Rc::clone(&r.statuses));
@@ -179,7 +195,8 @@ fn Workspace() -> Html {
             <ScenarioBar />
             <main class="workspace">
                 <CriteriaEditor statuses={statuses.clone()} total_leads={rows}
-                    evidence={replay.as_ref().ok().map(|r| Rc::new(r.evidence.clone()))} />
+                    evidence={replay.as_ref().ok().map(|r| Rc::new(r.evidence.clone()))}
+                    sweep={(*sweep).clone()} />
                 <div class="results">
                     { match &replay {
                         Ok(replay) => html! {
@@ -192,6 +209,11 @@ fn Workspace() -> Html {
                                     <SqlExportButton scenario={state.scenario().clone()} data={data.clone()} />
                                     <PrintSummaryButton />
                                 </div>
+                                if let (Some(current), Ok(facts)) = (&current, facts.as_ref()) {
+                                    <Suggestions scenario={state.scenario().clone()} grouping={Shared(current.grouping.clone())}
+                                        replay={Shared(current.replay.clone())} facts={Shared(facts.clone())}
+                                        data={data.clone()} mapping={state.mapping.clone()} settings={state.settings} />
+                                }
                                 <ScoreChart distribution={replay.distribution(MAX_SCORE_BANDS)} figures={replay.figures.clone()}
                                     possible={state.scenario().score_range()} accent={scenario_colour(active)} />
                                 if let (Some(replays), Ok(facts)) = (&replays, facts.as_ref()) {

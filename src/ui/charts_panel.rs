@@ -12,8 +12,10 @@ use super::chart_figure::ChartFigure;
 use super::replays::Replays;
 use super::state::Shared;
 use crate::charts::curves::{gains_curve, gains_finding, roc_curve, roc_finding};
-use crate::charts::palette::scenario_colour;
-use crate::charts::rates::{band_label, conversion_by_band_chart, conversion_by_band_finding};
+use crate::charts::palette::{check_colour, scenario_colour};
+use crate::charts::rates::{
+    band_label, conversion_by_band_chart, conversion_by_band_finding, RateBar, RateSeries,
+};
 use crate::charts::spec::ChartSpec;
 use crate::charts::sweep::{sweep_axis, sweep_finding, SweepCurve, SWEEP_PLOT_INSETS};
 use crate::core::criteria::Scenario;
@@ -51,6 +53,11 @@ fn threshold_point(replay: &Replay) -> GainsPoint {
 /// Every chart's spec and what its table needs.
 struct Charts {
     bands: Vec<BandRate>,
+    /// The same bands over the check set, when one is kept.
+    check_bands: Option<Vec<BandRate>>,
+    /// The active scenario's gains over the check set.
+    check_gains: Option<Vec<GainsPoint>>,
+    check_sweep: Option<Vec<SweepPoint>>,
     by_band: Rc<ChartSpec>,
     gains: Vec<Vec<GainsPoint>>,
     gains_spec: Rc<ChartSpec>,
@@ -60,8 +67,14 @@ struct Charts {
     sweep_spec: Rc<ChartSpec>,
 }
 
+/// The name of the active scenario's check-set twin in a legend.
+fn check_name(name: &str) -> String {
+    format!("{name}, check set")
+}
+
 fn charts(
     replays: &[&Replay],
+    check: Option<&Replay>,
     names: &[String],
     active: usize,
     facts: &LeadFacts,
@@ -71,35 +84,48 @@ fn charts(
     let threshold = current.figures.threshold;
     let colour = scenario_colour(active);
     let bands = current.conversion_by_band(CONVERSION_BANDS);
+    let check_bands = check.map(|c| c.conversion_in_bands(&bands));
+    let mut by_band_chart =
+        conversion_by_band_chart(&bands, current.figures.overall().value(), colour);
+    if let Some(check_bands) = &check_bands {
+        by_band_chart.series[0].name = "Tuning set".to_owned();
+        by_band_chart.series.push(RateSeries {
+            name: "Check set".to_owned(),
+            colour: check_colour(active),
+            bars: check_bands
+                .iter()
+                .map(|b| RateBar {
+                    label: band_label(b.low, b.high),
+                    rate: b.rate,
+                    thin: b.rate.leads < MIN_EVIDENCE_LEADS,
+                })
+                .collect(),
+        });
+    }
     let by_band = ChartSpec::rates(
-        conversion_by_band_chart(&bands, current.figures.overall().value(), colour),
+        by_band_chart,
         &conversion_by_band_finding(&bands, threshold),
     );
     let gains: Vec<Vec<GainsPoint>> = replays.iter().map(|r| r.gains()).collect();
-    let gains_spec = ChartSpec::Gains {
-        curves: replays
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                gains_curve(
-                    &names[i],
-                    scenario_colour(i),
-                    &gains[i],
-                    Some(threshold_point(r)),
-                )
-            })
-            .collect(),
-        title: gains_finding(&gains[active], Some(threshold_point(current))),
-    };
-    let roc_spec = ChartSpec::Roc {
-        curves: replays
-            .iter()
-            .enumerate()
-            .map(|(i, r)| roc_curve(&names[i], scenario_colour(i), &r.roc(), r.figures.auc))
-            .collect(),
-        title: roc_finding(current.figures.auc),
-    };
-    let curves: Vec<SweepCurve> = replays
+    let check_gains = check.map(Replay::gains);
+    let mut gains_curves: Vec<_> = replays
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            gains_curve(
+                &names[i],
+                scenario_colour(i),
+                &gains[i],
+                Some(threshold_point(r)),
+            )
+        })
+        .collect();
+    let mut roc_curves: Vec<_> = replays
+        .iter()
+        .enumerate()
+        .map(|(i, r)| roc_curve(&names[i], scenario_colour(i), &r.roc(), r.figures.auc))
+        .collect();
+    let mut curves: Vec<SweepCurve> = replays
         .iter()
         .enumerate()
         .map(|(i, r)| SweepCurve {
@@ -109,6 +135,35 @@ fn charts(
         })
         .collect();
     let sweep = curves[active].points.clone();
+    let check_sweep = check.map(|c| c.sweep(facts, settings));
+    if let (Some(c), Some(c_gains), Some(c_sweep)) = (check, &check_gains, &check_sweep) {
+        let name = check_name(&names[active]);
+        gains_curves.push(gains_curve(
+            &name,
+            check_colour(active),
+            c_gains,
+            Some(threshold_point(c)),
+        ));
+        roc_curves.push(roc_curve(
+            &name,
+            check_colour(active),
+            &c.roc(),
+            c.figures.auc,
+        ));
+        curves.push(SweepCurve {
+            name,
+            colour: check_colour(active),
+            points: c_sweep.clone(),
+        });
+    }
+    let gains_spec = ChartSpec::Gains {
+        curves: gains_curves,
+        title: gains_finding(&gains[active], Some(threshold_point(current))),
+    };
+    let roc_spec = ChartSpec::Roc {
+        curves: roc_curves,
+        title: roc_finding(current.figures.auc),
+    };
     let axis = sweep_axis(&curves, threshold);
     let sweep_spec = ChartSpec::Sweep {
         title: sweep_finding(&sweep, threshold),
@@ -117,6 +172,9 @@ fn charts(
     };
     Charts {
         bands,
+        check_bands,
+        check_gains,
+        check_sweep,
         by_band: Rc::new(by_band),
         gains,
         gains_spec: Rc::new(gains_spec),
@@ -139,8 +197,9 @@ pub fn ChartsPanel(props: &ChartsPanelProps) -> Html {
             props.settings,
         ),
         |(replays, names, active, facts, settings)| {
+            let check = replays.all[*active].check.as_deref();
             let replays: Vec<&Replay> = replays.all.iter().map(|r| &*r.replay).collect();
-            charts(&replays, names, *active, facts, settings)
+            charts(&replays, check, names, *active, facts, settings)
         },
     );
     let replays = &props.replays.all;
@@ -156,9 +215,14 @@ pub fn ChartsPanel(props: &ChartsPanelProps) -> Html {
                 <th scope="col">{ "Converted" }</th>
                 <th scope="col">{ "Conversion" }</th>
                 <th scope="col">{ "95% interval" }</th>
+                if charts.check_bands.is_some() {
+                    <th scope="col">{ "Check set: leads" }</th>
+                    <th scope="col">{ "Check set: conversion" }</th>
+                    <th scope="col">{ "Check set: 95% interval" }</th>
+                }
             </tr></thead>
             <tbody>
-                { for charts.bands.iter().map(|b| html! {
+                { for charts.bands.iter().enumerate().map(|(i, b)| html! {
                     <tr>
                         <th scope="row">{ band_label(b.low, b.high) }</th>
                         <td>{ format::count(b.rate.leads) }</td>
@@ -166,6 +230,12 @@ pub fn ChartsPanel(props: &ChartsPanelProps) -> Html {
                         <td>{ format::percent(b.rate.value()) }
                             { if b.rate.leads < MIN_EVIDENCE_LEADS { " (few leads)" } else { "" } }</td>
                         <td>{ format::interval(&b.rate) }</td>
+                        if let Some(c) = charts.check_bands.as_ref().and_then(|c| c.get(i)) {
+                            <td>{ format::count(c.rate.leads) }</td>
+                            <td>{ format::percent(c.rate.value()) }
+                                { if c.rate.leads < MIN_EVIDENCE_LEADS { " (few leads)" } else { "" } }</td>
+                            <td>{ format::interval(&c.rate) }</td>
+                        }
                     </tr>
                 }) }
             </tbody>
@@ -176,6 +246,9 @@ pub fn ChartsPanel(props: &ChartsPanelProps) -> Html {
             <thead><tr>
                 <th scope="col">{ "Top share of leads contacted" }</th>
                 { for names.iter().map(|n| html! { <th scope="col">{ format!("{n}: conversions captured") }</th> }) }
+                if charts.check_gains.is_some() {
+                    <th scope="col">{ format!("{}: conversions captured", check_name(&names[props.active])) }</th>
+                }
             </tr></thead>
             <tbody>
                 { for (1..=10).map(|decile| {
@@ -183,7 +256,7 @@ pub fn ChartsPanel(props: &ChartsPanelProps) -> Html {
                     html! {
                         <tr>
                             <th scope="row">{ format::whole_percent(Some(share)) }</th>
-                            { for charts.gains.iter().map(|g| html! {
+                            { for charts.gains.iter().chain(charts.check_gains.as_ref()).map(|g| html! {
                                 <td>{ format::whole_percent(captured_at(g, share)) }</td>
                             }) }
                         </tr>
@@ -205,6 +278,12 @@ pub fn ChartsPanel(props: &ChartsPanelProps) -> Html {
                         <td>{ format::decimal(r.replay.figures.auc, 3) }</td>
                     </tr>
                 }) }
+                if let Some(check) = &replays[props.active].check {
+                    <tr>
+                        <th scope="row">{ check_name(&names[props.active]) }</th>
+                        <td>{ format::decimal(check.figures.auc, 3) }</td>
+                    </tr>
+                }
             </tbody>
         </>
     };
@@ -217,24 +296,40 @@ pub fn ChartsPanel(props: &ChartsPanelProps) -> Html {
                 <th scope="col">{ "Per rep, per week" }</th>
                 <th scope="col">{ "Conversions captured" }</th>
                 <th scope="col">{ "Conversion, sales-ready" }</th>
+                if charts.check_sweep.is_some() {
+                    <th scope="col">{ "Check set: conversions captured" }</th>
+                    <th scope="col">{ "Check set: conversion, sales-ready" }</th>
+                }
             </tr></thead>
             <tbody>
-                { for charts.sweep.iter().step_by(step).map(|p| html! {
-                    <tr>
-                        <th scope="row">{ format!("{}+", p.threshold) }</th>
-                        <td>{ format::count(p.sales_ready) }</td>
-                        <td>{ format::decimal(p.per_rep_week, 1) }</td>
-                        <td>{ format::whole_percent(Some(p.captured)) }</td>
-                        <td>{ format::percent(Some(p.rate)) }</td>
-                    </tr>
+                { for charts.sweep.iter().step_by(step).map(|p| {
+                    // The check set's point at the same threshold: its
+                    // lowest swept threshold at or above this one.
+                    let twin = charts.check_sweep.as_ref().map(|c| {
+                        c.iter().rev().find(|q| q.threshold >= p.threshold).copied()
+                    });
+                    html! {
+                        <tr>
+                            <th scope="row">{ format!("{}+", p.threshold) }</th>
+                            <td>{ format::count(p.sales_ready) }</td>
+                            <td>{ format::decimal(p.per_rep_week, 1) }</td>
+                            <td>{ format::whole_percent(Some(p.captured)) }</td>
+                            <td>{ format::percent(Some(p.rate)) }</td>
+                            if let Some(twin) = twin {
+                                <td>{ format::whole_percent(Some(twin.map_or(0.0, |q| q.captured))) }</td>
+                                <td>{ format::percent(twin.map(|q| q.rate)) }</td>
+                            }
+                        </tr>
+                    }
                 }) }
             </tbody>
         </>
     };
-    let overlay_note = if names.len() > 1 {
-        " Every scenario is drawn in its own colour, the one its tab shows."
-    } else {
-        ""
+    let overlay_note = match (names.len() > 1, charts.check_gains.is_some()) {
+        (true, true) => " Every scenario is drawn in its own colour, the one its tab shows; the paler line is the active scenario on the check set.",
+        (true, false) => " Every scenario is drawn in its own colour, the one its tab shows.",
+        (false, true) => " The paler line is the same definition on the check set.",
+        (false, false) => "",
     };
     html! {
         <section class="charts-panel" aria-labelledby="charts-title" data-testid="charts">
@@ -242,7 +337,8 @@ pub fn ChartsPanel(props: &ChartsPanelProps) -> Html {
             <div class="chart-grid">
                 <ChartFigure spec={Rc::clone(&charts.by_band)} testid="chart-conversion-by-band"
                     title={charts.by_band.title().to_owned()}
-                    caption="Conversion by score band, with 95% intervals; hollow bars hold too few leads to trust. The dashed line is the overall rate."
+                    caption={format!("Conversion by score band, with 95% intervals; hollow bars hold too few leads to trust. The dashed line is the overall rate.{}",
+                        if charts.check_bands.is_some() { " Paler bars are the check set, on the same bands." } else { "" })}
                     file_name="leadlens-conversion-by-band" table={band_table} />
                 <ChartFigure spec={Rc::clone(&charts.sweep_spec)} testid="chart-sweep"
                     title={charts.sweep_spec.title().to_owned()}

@@ -12,11 +12,12 @@ use yew::prelude::*;
 
 use super::rule_editor::{default_test, operators_for, RuleEditor};
 use super::state::{use_workbench, Action, LoadedData};
+use super::threshold_target::ThresholdTarget;
 use crate::core::criteria::{
     bound_points, Criterion, CriterionKey, Group, Proposer, Rule, RuleTest, MAX_POINTS,
 };
 use crate::core::dataset::Dataset;
-use crate::core::engine::Evidence;
+use crate::core::engine::{Evidence, SweepPoint};
 use crate::core::format;
 
 /// What a criterion's rule found in the loaded data.
@@ -213,6 +214,10 @@ pub struct CriteriaEditorProps {
     /// One piece of evidence per criterion, when the replay could run.
     #[prop_or_default]
     pub evidence: Option<Rc<Vec<Evidence>>>,
+    /// The active scenario's sweep, for setting the threshold from a
+    /// target; with whether it has a workload per rep per week.
+    #[prop_or_default]
+    pub sweep: Option<(Rc<Vec<SweepPoint>>, bool)>,
 }
 
 #[component]
@@ -264,6 +269,9 @@ pub fn CriteriaEditor(props: &CriteriaEditorProps) -> Html {
                     data-testid="threshold" />
                 <span>{ "points or more" }</span>
             </div>
+            if let Some((sweep, per_week)) = &props.sweep {
+                <ThresholdTarget sweep={Rc::clone(sweep)} per_week={*per_week} />
+            }
             <ol class="criteria">
                 { for scenario.criteria.iter().enumerate().map(|(index, criterion)| html! {
                     <CriterionRow key={format!("{}-{}", state.definitions.active, criterion.key.value())} {index} {count}

@@ -24,6 +24,8 @@ pub mod saved_data;
 pub mod scenario_bar;
 pub mod score_chart;
 pub mod state;
+pub mod suggestions;
+pub mod threshold_target;
 pub mod timing;
 pub mod workshop_summary;
 pub mod workspace_store;

@@ -500,6 +500,9 @@ pub enum Action {
     ApplyMapping(ColumnMapping),
     /// The data set a link or criteria file says its scenarios were made on.
     NoteMadeOn(Option<DataMark>),
+    /// Puts suggested points (and threshold) into the active scenario, as
+    /// one undoable edit; its criteria must be the active scenario's.
+    UseSuggested(Scenario),
     /// Adds a starting scenario built from the data in use, as the
     /// active one (asked for with "Suggest a starting point").
     AddStarting(Scenario),
@@ -804,6 +807,24 @@ impl Reducible for Workbench {
                 next.made_on = mark;
                 true
             }
+            Action::UseSuggested(suggested) => {
+                let kind = format!("suggested {}", next.history.undo.len());
+                next.edit_active(kind, |s| {
+                    let same_rules = s.criteria.len() == suggested.criteria.len()
+                        && s.criteria
+                            .iter()
+                            .zip(&suggested.criteria)
+                            .all(|(a, b)| a.key == b.key);
+                    if !same_rules
+                        || (s.criteria == suggested.criteria && s.threshold == suggested.threshold)
+                    {
+                        return false;
+                    }
+                    s.criteria = suggested.criteria;
+                    s.threshold = bound_points(suggested.threshold);
+                    true
+                })
+            }
             Action::AddStarting(scenario) => {
                 next.add_starting(Some(scenario));
                 true
@@ -1006,6 +1027,43 @@ mod tests {
             points: 2_147_483_647,
         });
         assert_eq!(next.scenario().criteria[0].points, 100_000);
+    }
+
+    #[test]
+    fn suggested_points_apply_as_one_undoable_edit_and_only_to_the_same_criteria() {
+        let start = Rc::new(Workbench::with_sample());
+        let mut suggested = start.scenario().clone();
+        suggested.criteria[0].points = 55;
+        suggested.criteria[3].points = -4;
+        suggested.threshold = 61;
+        let used = Rc::clone(&start).reduce(Action::UseSuggested(suggested.clone()));
+        assert_eq!(used.scenario().criteria, suggested.criteria);
+        assert_eq!(used.scenario().threshold, 61);
+        let undone = Rc::clone(&used).reduce(Action::Undo);
+        assert_eq!(
+            undone.scenario(),
+            start.scenario(),
+            "one undo takes it all back"
+        );
+        // Suggestions for other criteria (the scenario changed since) are
+        // not applied.
+        let mut other = suggested;
+        other.criteria.pop();
+        let refused = Rc::clone(&start).reduce(Action::UseSuggested(other));
+        assert!(Rc::ptr_eq(&start, &refused));
+    }
+
+    #[test]
+    fn the_check_set_settings_are_kept_within_bounds_and_saved() {
+        let start = Rc::new(Workbench::with_sample());
+        let next = Rc::clone(&start).reduce(Action::SetCheck(CheckSplit {
+            share: 0.9,
+            ..CheckSplit::default()
+        }));
+        assert_eq!(next.check.share, 0.5);
+        assert!(!next.can_undo(), "a setting, not an edit of the definition");
+        let same = Rc::clone(&next).reduce(Action::SetCheck(next.check));
+        assert!(Rc::ptr_eq(&next, &same));
     }
 
     #[test]

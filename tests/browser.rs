@@ -70,7 +70,9 @@ async fn app_opens_on_the_synthetic_sample_with_every_key_figure() {
     yew::Renderer::<App>::with_root(root.clone()).render();
     settle().await;
 
-    assert_eq!(data_value(&root, "kpi-leads"), "5000");
+    // The sample's newest fifth is the check set, with a twin of each figure.
+    assert_eq!(data_value(&root, "kpi-leads"), "4000");
+    assert_eq!(data_value(&root, "kpi-check-leads"), "1000");
     let badge = find(&root, "[data-testid=data-badge]")
         .text_content()
         .unwrap();
@@ -87,6 +89,11 @@ async fn app_opens_on_the_synthetic_sample_with_every_key_figure() {
             .parse()
             .unwrap_or_else(|_| panic!("{id} is a number"));
         assert!(value.is_finite() && value > 0.0, "{id} = {value}");
+        let twin = id.replacen("kpi-", "kpi-check-", 1);
+        let value: f64 = data_value(&root, &twin)
+            .parse()
+            .unwrap_or_else(|_| panic!("{twin} is a number"));
+        assert!(value.is_finite() && value > 0.0, "{twin} = {value}");
     }
     let rate_in: f64 = data_value(&root, "kpi-rate-in").parse().unwrap();
     let rate_out: f64 = data_value(&root, "kpi-rate-out").parse().unwrap();

@@ -263,7 +263,9 @@ fn Workspace() -> Html {
             if let Ok(replay) = &replay {
                 <WorkshopSummary scenario={state.scenario().clone()} index={active}
                     replay={Shared(replay.clone())} statuses={statuses.clone()}
-                    data_name={data.data.name().to_owned()} rows={rows} reps={state.settings.reps} />
+                    data_name={data.data.name().to_owned()} rows={rows} reps={state.settings.reps}
+                    check={current.as_ref().and_then(|c| c.check.clone()).zip(check.as_ref())
+                        .map(|(r, c)| (Shared(r), AttrValue::from(c.split.describe(c.by_date))))} />
             }
         </>
     }

@@ -20,9 +20,11 @@ use std::collections::BTreeSet;
 
 use crate::core::criteria::Scenario;
 use crate::core::dataset::Dataset;
+use crate::core::engine::LeadFacts;
 use crate::core::ingest::reader::{sniff, CsvReader, Finished, SNIFF_BYTES};
 use crate::core::ingest::{assemble, LoadError, Loaded, MAX_FILE_BYTES};
 use crate::core::mapping::ColumnMapping;
+use crate::core::split::CheckSplit;
 use crate::core::starting::{fits, StartingPoint};
 use crate::core::summary::{summarise_column, ColumnSummary};
 
@@ -232,19 +234,25 @@ async fn read_source(
 }
 
 /// Builds the starting scenario for `data` a column at a time, letting the
-/// page breathe in between; `None` when the outcome cannot be read.
+/// page breathe in between; `None` when the outcome cannot be read. Only
+/// the tuning set's outcomes are looked at: the check set `check` keeps
+/// aside stays unseen, so that it can check the start too.
 pub async fn prepare_starting(
     data: &Dataset,
     mapping: &ColumnMapping,
+    check: &CheckSplit,
     file: &str,
 ) -> Option<Scenario> {
-    let outcomes = mapping.outcomes(data).ok()?;
+    let facts = LeadFacts::new(data, mapping)
+        .ok()?
+        .with_check(data, mapping, check);
+    let outcomes = &facts.outcomes;
     let step = Step::start("starting point");
-    let mut start = StartingPoint::new(mapping, &outcomes);
+    let mut start = StartingPoint::leaving_out(mapping, outcomes, facts.check.rows().cloned());
     let mut pacer = Pacer::new();
     for index in 0..data.columns().len() {
         pacer.breathe_if_due().await;
-        start.consider(data, index, &outcomes);
+        start.consider(data, index, outcomes);
     }
     pacer.breathe_if_due().await;
     let scenario = start.finish(data, &format!("Starting point (from {file})"));
@@ -268,7 +276,14 @@ pub async fn starting_unless_one_fits(
     if fitting {
         return None;
     }
-    prepare_starting(&pending.dataset, &pending.mapping, &pending.source.name).await
+    let check = workbench.state().check;
+    prepare_starting(
+        &pending.dataset,
+        &pending.mapping,
+        &check,
+        &pending.source.name,
+    )
+    .await
 }
 
 /// The roles of `mapping` whose columns the new data has. With `suggest`,

@@ -235,11 +235,13 @@ pub fn ScenarioBar() -> Html {
             let state = workbench.state();
             let data = std::rc::Rc::clone(&state.data.data);
             let mapping = state.mapping.clone();
+            let check = state.check;
             let workbench = workbench.clone();
             let suggesting = suggesting.clone();
             suggesting.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                if let Some(scenario) = prepare_starting(&data, &mapping, data.name()).await {
+                if let Some(scenario) = prepare_starting(&data, &mapping, &check, data.name()).await
+                {
                     workbench.dispatch(Action::AddStarting(scenario));
                 }
                 suggesting.set(false);

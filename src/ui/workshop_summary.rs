@@ -43,6 +43,9 @@ pub struct WorkshopSummaryProps {
     pub data_name: AttrValue,
     pub rows: usize,
     pub reps: u32,
+    /// The scenario on the check set, with which leads it holds in words.
+    #[prop_or_default]
+    pub check: Option<(Shared<Replay>, AttrValue)>,
 }
 
 /// What the charts are drawn from when the page prints.
@@ -329,6 +332,18 @@ pub fn WorkshopSummary(props: &WorkshopSummaryProps) -> Html {
                 </dl>
             </header>
             <p class="summary-headline">{ format::headline(f, replay.workload.as_ref()) }</p>
+            if let Some((check, set)) = &props.check {
+                <p class="summary-check" data-testid="summary-check">{ format!(
+                    "Tuned on {} leads; checked on {} ({} leads), where sales-ready leads convert at {} ({}), {} of conversions are captured ({}) and AUC is {}.",
+                    format::count(f.leads), set, format::count(check.figures.leads),
+                    format::percent(check.figures.sales_ready.value()), format::interval(&check.figures.sales_ready),
+                    format::whole_percent(check.figures.captured()), format::interval(&check.figures.captured_rate()),
+                    format::decimal(check.figures.auc, 3)) }
+                    if let Some(note) = format::check_note(f, &check.figures, set) {
+                        { " " }{ note }
+                    }
+                </p>
+            }
             <section>
                 <h2>{ "Key figures" }</h2>
                 <table class="summary-figures" data-testid="summary-figures">

@@ -1,7 +1,7 @@
 // End-to-end: the release build in Chromium, used as a person would.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { figure, figureChange, openApp, start } from './browser.mjs';
+import { figure, figureChange, openApp, SAMPLE_LEADS, SAMPLE_TUNING_LEADS, start } from './browser.mjs';
 
 let env;
 before(async () => {
@@ -14,7 +14,16 @@ after(async () => {
 describe('first visit', () => {
   test('opens on the labelled synthetic sample with every key figure', async () => {
     const { context, page, seen } = await openApp(env);
-    assert.equal(await figure(page, 'kpi-leads'), 5000);
+    // The newest fifth is kept aside as the check set: every figure has
+    // its twin there.
+    assert.equal(await figure(page, 'kpi-leads'), SAMPLE_TUNING_LEADS);
+    assert.equal(await figure(page, 'kpi-check-leads'), SAMPLE_LEADS - SAMPLE_TUNING_LEADS);
+    for (const id of ['sales-ready', 'rate-in', 'rate-out', 'lift', 'captured', 'auc', 'per-rep-week', 'revenue']) {
+      const twin = await figure(page, `kpi-check-${id}`);
+      assert.ok(Number.isFinite(twin) && twin > 0, `kpi-check-${id} = ${twin}`);
+    }
+    assert.match(await page.textContent('[data-testid=kpi-check-rate-in]'), /^check set: [\d.]+% \([\d.]+–[\d.]+%\)$/);
+    assert.match(await page.textContent('[data-testid=tuned-on]'), /tuning set \(4,000 leads\); the check set is the newest 20% of leads \(1,000 leads\)/);
     const badge = await page.textContent('[data-testid=data-badge]');
     assert.match(badge, /Synthetic sample/);
     assert.match(badge, /5,000 leads/);
@@ -58,7 +67,7 @@ describe('first visit', () => {
       trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.textContent.replace(/,/g, '')))),
     );
     const total = counts.reduce((sum, [converted, rest]) => sum + converted + rest, 0);
-    assert.equal(total, 5000, 'every lead is in one band');
+    assert.equal(total, SAMPLE_TUNING_LEADS, 'every lead of the tuning set is in one band');
     await context.close();
   });
 });
@@ -80,7 +89,7 @@ describe('editing the definition', () => {
     );
     assert.notEqual(await page.innerHTML('[data-testid=chart-score-distribution-table]'), tableBefore);
     const headline = await page.textContent('[data-testid=headline]');
-    const share = (100 * readyAfter / 5000).toFixed(1);
+    const share = (100 * readyAfter / SAMPLE_TUNING_LEADS).toFixed(1);
     assert.ok(headline.includes(`${share}% of all leads`), `${headline} mentions ${share}%`);
     await context.close();
   });

@@ -8,6 +8,10 @@ import { serveDirectory } from '../../scripts/serve-dist.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DIST = join(root, 'dist');
+/** The synthetic sample's leads, and those its figures are tuned on: all
+ * but its check set, the newest 20% by created date. */
+export const SAMPLE_LEADS = 5000;
+export const SAMPLE_TUNING_LEADS = 4000;
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',

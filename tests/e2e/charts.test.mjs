@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { figure, figureChange, openApp, start } from './browser.mjs';
+import { figure, figureChange, openApp, SAMPLE_TUNING_LEADS, start } from './browser.mjs';
 
 let env;
 before(async () => {
@@ -154,15 +154,21 @@ describe('the charts panel', () => {
 
   test('scenarios are overlaid, and the leads that change between two are counted and listed', async () => {
     const { context, page } = await openApp(env);
-    const marketing = await figure(page, 'kpi-sales-ready');
+    // The lead-level comparison is over every lead, tuning and check set.
+    const allReady = async () => (await figure(page, 'kpi-sales-ready')) + (await figure(page, 'kpi-check-sales-ready'));
+    const marketing = await allReady();
+    const tuned = await figure(page, 'kpi-sales-ready');
     await page.click('[data-testid=scenario-duplicate]');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=scenario-tab]').length === 2);
     await page.fill('[data-testid=threshold]', '60');
-    const sales = await figureChange(page, 'kpi-sales-ready', marketing);
-    // Gains and ROC now carry a curve per scenario.
+    await figureChange(page, 'kpi-sales-ready', tuned);
+    const sales = await allReady();
+    // Gains and ROC now carry a curve per scenario, and the active one's
+    // twin on the check set.
     const gainsHeaders = await page.locator('[data-testid=chart-gains-table] thead th').allTextContents();
-    assert.equal(gainsHeaders.length, 3, gainsHeaders.join(' | '));
-    assert.equal(await page.locator('[data-testid=chart-roc-table] tbody tr').count(), 2);
+    assert.equal(gainsHeaders.length, 4, gainsHeaders.join(' | '));
+    assert.match(gainsHeaders[3], /, check set: conversions captured$/);
+    assert.equal(await page.locator('[data-testid=chart-roc-table] tbody tr').count(), 3);
     await page.locator('[data-testid=compare] summary').click();
     const leaving = page.locator('[data-testid=changes-leaving]');
     await leaving.waitFor();
@@ -212,9 +218,13 @@ describe('follow-up effects', () => {
     const expected = () => figure(page, 'whatif-expected');
     const observed = await expected();
     assert.ok(observed > 0);
-    assert.equal(await figure(page, 'whatif-historical'), await page.evaluate(() =>
-      Number(document.querySelector('[data-testid=kpi-rate-in]').dataset.value)
-      * Number(document.querySelector('[data-testid=kpi-sales-ready]').dataset.value)).then(Math.round));
+    // Over every lead: the tuning set's sales-ready conversions and the
+    // check set's.
+    assert.equal(await figure(page, 'whatif-historical'), await page.evaluate(() => {
+      const value = (id) => Number(document.querySelector(`[data-testid=${id}]`).dataset.value);
+      return Math.round(value('kpi-rate-in') * value('kpi-sales-ready'))
+        + Math.round(value('kpi-check-rate-in') * value('kpi-check-sales-ready'));
+    }));
     await page.getByRole('button', { name: '100%', exact: true }).click();
     const everyone = await figureChange(page, 'whatif-expected', observed);
     assert.ok(everyone > observed, `${everyone} with every lead followed up vs ${observed}`);
@@ -240,7 +250,7 @@ describe('follow-up effects', () => {
     await page.click('[data-testid=paste-load]');
     await page.waitForSelector('[data-testid=mapping-step]');
     await page.click('[data-testid=mapping-confirm]');
-    await figureChange(page, 'kpi-leads', 5000);
+    await figureChange(page, 'kpi-leads', SAMPLE_TUNING_LEADS);
     await page.locator('[data-testid=followup] summary').click();
     const notes = await page.locator('[data-testid=followup-missing] li').allTextContents();
     assert.ok(notes.some((n) => /Map a Followed up column.* to see follow-up and conversion by score band/.test(n)), notes.join('\n'));

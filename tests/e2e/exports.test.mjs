@@ -194,7 +194,9 @@ describe('workshop summary', () => {
     const badge = await page.textContent('[data-testid=data-badge]');
     const name = await page.textContent('[data-testid=summary-data]');
     assert.ok(name.length > 0 && badge.startsWith(`${name} · `), `${name} / ${badge}`);
-    assert.equal(Number(await page.getAttribute('[data-testid=summary-rows]', 'data-value')), await figure(page, 'kpi-leads'));
+    assert.equal(Number(await page.getAttribute('[data-testid=summary-rows]', 'data-value')),
+      (await figure(page, 'kpi-leads')) + (await figure(page, 'kpi-check-leads')));
+    assert.match(await page.textContent('[data-testid=summary-check]'), /^Tuned on [\d,]+ leads; checked on the newest 20% of leads \([\d,]+ leads\), where sales-ready leads convert at/);
 
     // Counted criteria in a table; the disabled one set aside.
     const rows = summary.locator('[data-testid=summary-criterion]');

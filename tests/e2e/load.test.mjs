@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { figure, figureChange, openApp, start } from './browser.mjs';
+import { figure, figureChange, openApp, SAMPLE_TUNING_LEADS, start } from './browser.mjs';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 const fixture = (name) => join(FIXTURES, name);
@@ -37,8 +37,8 @@ describe('loading a file', () => {
     assert.equal(await page.inputValue('[data-testid=role-created]'), 'Create Date');
     assert.equal(Number(await page.getAttribute('[data-testid=base-rate]', 'data-value')).toFixed(4), (2 / 6).toFixed(4));
     // Until confirmed, the sample stays in use.
-    assert.equal(await figure(page, 'kpi-leads'), 5000);
-    assert.equal(await confirm(page, 5000), 6);
+    assert.equal(await figure(page, 'kpi-leads'), SAMPLE_TUNING_LEADS);
+    assert.equal(await confirm(page, SAMPLE_TUNING_LEADS), 6);
     // The keyboard's place moves to the figures of the confirmed data.
     await page.waitForFunction(() => document.activeElement?.dataset.testid === 'headline');
     assert.match(await page.textContent('[data-testid=data-badge]'), /hubspot_export\.csv · 6 leads/);
@@ -64,7 +64,7 @@ describe('loading a file', () => {
     assert.equal(await page.inputValue('[data-testid=role-outcome]'), 'Gewonnen');
     assert.ok(!(await page.locator('[data-testid=mapping-confirm]').isDisabled()));
     assert.equal(Number(await page.getAttribute('[data-testid=base-rate]', 'data-value')), 0.5);
-    assert.equal(await confirm(page, 5000), 4);
+    assert.equal(await confirm(page, SAMPLE_TUNING_LEADS), 4);
     await context.close();
   });
 
@@ -113,7 +113,7 @@ describe('loading a file', () => {
     await page.click('[data-testid=paste-load]');
     await page.waitForSelector('[data-testid=mapping-step]');
     assert.equal(await page.inputValue('[data-testid=role-outcome]'), 'Converted');
-    assert.equal(await confirm(page, 5000), 3);
+    assert.equal(await confirm(page, SAMPLE_TUNING_LEADS), 3);
     await context.close();
   });
 
@@ -142,7 +142,7 @@ describe('files that cannot be used', () => {
   test('each gets its own message and leaves the loaded data untouched', async () => {
     const { context, page } = await openApp(env);
     await upload(page, 'tab_quoted_newlines.tsv');
-    assert.equal(await confirm(page, 5000), 3);
+    assert.equal(await confirm(page, SAMPLE_TUNING_LEADS), 3);
     const messages = new Set();
     for (const [name, expected] of cases) {
       await page.setInputFiles('[data-testid=upload-input]', fixture(name));
@@ -165,16 +165,16 @@ describe('keeping data between visits', () => {
     const { context, page } = await openApp(env);
     await upload(page, 'hubspot_export.csv');
     await page.selectOption('[data-testid=role-owner]', '');
-    await confirm(page, 5000);
+    await confirm(page, SAMPLE_TUNING_LEADS);
     await page.reload();
     await page.waitForFunction(() => document.querySelector('[data-testid=kpi-leads]')?.getAttribute('data-value') === '6');
     assert.match(await page.textContent('[data-testid=data-badge]'), /hubspot_export\.csv/);
     await page.click('[data-testid=forget-data]');
-    assert.equal(await figureChange(page, 'kpi-leads', 6), 5000);
+    assert.equal(await figureChange(page, 'kpi-leads', 6), SAMPLE_TUNING_LEADS);
     await page.reload();
     await page.waitForSelector('[data-testid=kpi-leads]');
     await page.waitForTimeout(500);
-    assert.equal(await figure(page, 'kpi-leads'), 5000);
+    assert.equal(await figure(page, 'kpi-leads'), SAMPLE_TUNING_LEADS);
     await context.close();
   });
 });
@@ -206,7 +206,7 @@ describe('large files', () => {
     await page.locator('[data-testid=load-progress]').waitFor({ state: 'detached' });
     await page.waitForTimeout(1000);
     assert.equal(await page.locator('[data-testid=mapping-step]').count(), 0, 'the cancelled load never reaches the mapping step');
-    assert.equal(await figure(page, 'kpi-leads'), 5000);
+    assert.equal(await figure(page, 'kpi-leads'), SAMPLE_TUNING_LEADS);
     await context.close();
   });
 });
@@ -250,7 +250,7 @@ describe('exports as people keep them', () => {
     await page.press('[data-testid=header-line]', 'Enter');
     await page.waitForFunction(() => document.querySelector('[data-testid=mapping-facts]')?.textContent.includes('header on line 2'));
     assert.equal(await page.inputValue('[data-testid=role-outcome]'), 'Converted');
-    assert.equal(await confirm(page, 5000), 30);
+    assert.equal(await confirm(page, SAMPLE_TUNING_LEADS), 30);
     assert.deepEqual(seen.errors, []);
     await context.close();
   });
@@ -272,7 +272,7 @@ describe('times of day', () => {
     assert.match(await page.textContent('[data-testid=derived-column]'), /CallStart to CallEnd \(minutes\): a number column/);
     const derived = page.locator('[data-testid=mapping-step] tr[data-column="CallStart to CallEnd (minutes)"]');
     assert.match(await derived.textContent(), /number/);
-    assert.equal(await confirm(page, 5000), 60);
+    assert.equal(await confirm(page, SAMPLE_TUNING_LEADS), 60);
     // The derived column can carry a rule, and travels with the mapping.
     const link = await page.inputValue('[data-testid=share-link]');
     const count = await page.locator('[data-testid=criterion]').count();
@@ -309,7 +309,7 @@ describe('hindsight', () => {
     assert.ok(await duration.isChecked(), 'asked again for the outcome chosen again');
 
     await page.click('[data-testid=mapping-confirm]');
-    await figureChange(page, 'kpi-leads', 5000);
+    await figureChange(page, 'kpi-leads', SAMPLE_TUNING_LEADS);
     const columns = await page.locator('[data-testid=criterion] .rule-column').allTextContents();
     assert.ok(columns.length > 0, 'a starting point from the columns known on arrival');
     assert.ok(!columns.includes('duration') && !columns.includes('y'), columns.join(', '));

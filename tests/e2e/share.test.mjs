@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { figure, figureChange, openApp, start } from './browser.mjs';
+import { figure, figureChange, openApp, SAMPLE_TUNING_LEADS, start } from './browser.mjs';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 const KPIS = ['kpi-leads', 'kpi-sales-ready', 'kpi-rate-in', 'kpi-rate-out', 'kpi-lift', 'kpi-captured', 'kpi-auc'];
@@ -91,7 +91,7 @@ describe('share link', () => {
     await a.page.setInputFiles('[data-testid=upload-input]', join(FIXTURES, 'hubspot_export.csv'));
     await a.page.waitForSelector('[data-testid=mapping-step]');
     await a.page.click('[data-testid=mapping-confirm]');
-    await figureChange(a.page, 'kpi-leads', 5000);
+    await figureChange(a.page, 'kpi-leads', SAMPLE_TUNING_LEADS);
     // A criterion on one of the file's own columns.
     const count = await a.page.locator('[data-testid=criterion]').count();
     await a.page.click('[data-testid=criterion-add]');
@@ -107,7 +107,7 @@ describe('share link', () => {
     await b.page.setInputFiles('[data-testid=upload-input]', join(FIXTURES, 'hubspot_export.csv'));
     await b.page.waitForSelector('[data-testid=mapping-step]');
     await b.page.click('[data-testid=mapping-confirm]');
-    await figureChange(b.page, 'kpi-leads', 5000);
+    await figureChange(b.page, 'kpi-leads', SAMPLE_TUNING_LEADS);
     await b.page.locator(`[data-testid=scenario-tab]:text-is("${active}")`).first().click();
     await b.page.waitForFunction((n) => document.querySelector('[data-testid=kpi-sales-ready]').dataset.value === n, figures[1]);
     assert.deepEqual(await kpis(b.page), figures);
@@ -120,7 +120,7 @@ describe('share link', () => {
     await a.page.setInputFiles('[data-testid=upload-input]', join(FIXTURES, 'bank_telemarketing.csv'));
     await a.page.waitForSelector('[data-testid=mapping-step]');
     await a.page.click('[data-testid=mapping-confirm]');
-    assert.equal(await figureChange(a.page, 'kpi-leads', 5000), 400);
+    assert.equal(await figureChange(a.page, 'kpi-leads', SAMPLE_TUNING_LEADS), 400);
     // The sample's scenario uses none of the file's columns: set aside, undoably.
     assert.match(await a.page.textContent('[data-testid=notice]'), /Set aside 1 scenario .*Undo brings it back/);
     assert.deepEqual(await tabs(a.page).allTextContents(), ['Starting point (from bank_telemarketing.csv)']);
@@ -137,7 +137,7 @@ describe('share link', () => {
     await b.page.setInputFiles('[data-testid=upload-input]', join(FIXTURES, 'bank_telemarketing.csv'));
     await b.page.waitForSelector('[data-testid=mapping-step]');
     await b.page.click('[data-testid=mapping-confirm]');
-    await figureChange(b.page, 'kpi-leads', 5000);
+    await figureChange(b.page, 'kpi-leads', SAMPLE_TUNING_LEADS);
     await b.page.waitForFunction((n) => document.querySelector('[data-testid=kpi-sales-ready]').dataset.value === n, figures[1]);
     assert.deepEqual(await tabs(b.page).allTextContents(), names, 'no starting point added');
     assert.equal(await tabs(b.page).nth(1).getAttribute('aria-pressed'), 'true', 'the sender\'s active scenario');

@@ -144,6 +144,7 @@ fn extreme_scenario(data: &Dataset) -> Scenario {
         name: "extremes".into(),
         threshold: -10,
         criteria,
+        grid: Default::default(),
     }
 }
 
@@ -497,6 +498,7 @@ fn numbers_derived_from_data_survive_save_and_share_exactly() {
                     },
                 ),
             ],
+            grid: Default::default(),
         };
         agree_on_acceptance(&CriteriaFile::new(
             ColumnMapping::default(),
@@ -544,6 +546,7 @@ fn a_header_longer_than_a_criteria_file_allows_is_shortened_and_reported() {
         name: "s".into(),
         threshold: 1,
         criteria: vec![Criterion::new("long", 5, name, RuleTest::NotEmpty)],
+        grid: Default::default(),
     };
     let mapping = ColumnMapping {
         outcome: Some(name.clone()),

@@ -5,6 +5,7 @@
 //! (`"op"`-tagged rules, snake-case names), so import, export and the share
 //! link all speak one format.
 
+use super::grid::Grid;
 use serde::{Deserialize, Serialize};
 
 /// Points, per-unit points, caps and thresholds lie within ±this. Files,
@@ -241,6 +242,10 @@ pub struct Scenario {
     pub name: String,
     pub threshold: i32,
     pub criteria: Vec<Criterion>,
+    /// The fit × engagement grid's cuts and the cells marked sales-ready;
+    /// files without one read as the default grid, which changes nothing.
+    #[serde(default, skip_serializing_if = "Grid::is_default")]
+    pub grid: Grid,
 }
 
 impl Criterion {
@@ -435,6 +440,7 @@ mod tests {
                 ),
                 criterion(99, RuleTest::Empty, false),
             ],
+            grid: Default::default(),
         };
         assert_eq!(scenario.score_range(), (-15, 50));
     }

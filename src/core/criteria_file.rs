@@ -343,6 +343,18 @@ impl CriteriaFile {
             for (c, criterion) in scenario.criteria.iter().enumerate() {
                 check_criterion(&format!("{at}, criterion {}", c + 1), criterion)?;
             }
+            let grid = &scenario.grid;
+            if !grid.cuts_descend() {
+                return Err(invalid(format!(
+                    "{at}: the grid's cut points do not run from the best grade down"
+                )));
+            }
+            let mut cells = grid.ready_cells.clone();
+            cells.sort_unstable();
+            cells.dedup();
+            if cells.len() != grid.ready_cells.len() {
+                return Err(invalid(format!("{at}: the grid marks a cell twice")));
+            }
         }
         Ok(())
     }

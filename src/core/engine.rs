@@ -11,8 +11,9 @@ use rustc_hash::FxHashMap;
 
 use std::rc::Rc;
 
-use super::criteria::{score_of_sum, Criterion, Rule, Scenario};
+use super::criteria::{score_of_sum, Criterion, Group, Rule, Scenario};
 use super::dataset::{ColumnValues, Dataset};
+use super::grid::{quartile_cuts, Cell, CellTally, GridCuts, GRADES};
 use super::mapping::{ColumnMapping, OutcomeError};
 use super::metrics::{banded, wilson_interval, KeyFigures, Rate, ScoreDistribution, Z_95};
 use super::scoring::{Evaluation, RuleEffect};
@@ -731,8 +732,25 @@ impl Workload {
 /// Everything a replay of one scenario shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Replay {
+    /// The leads it describes.
+    pub set: LeadSet,
     /// Each pattern's score, indexed like [`Grouping::patterns`].
     pub pattern_scores: Vec<i32>,
+    /// Each pattern's fit and engagement sub-scores: the points of its
+    /// fit criteria and of its engagement criteria.
+    pub pattern_sub_scores: Vec<(i32, i32)>,
+    /// Each pattern's cell of the fit × engagement grid.
+    pub pattern_cells: Vec<Cell>,
+    /// Whether each pattern's leads are sales-ready: the score reaches the
+    /// threshold, or the cell is marked.
+    pub pattern_ready: Vec<bool>,
+    /// The grid's cuts in use (the tuning set's quartiles where the
+    /// scenario sets none).
+    pub cuts: GridCuts,
+    /// Tallies of the leads not in a marked cell per distinct score, and
+    /// the leads in marked cells, when any cell is marked: the sweep adds
+    /// the marked leads at every threshold.
+    marked: Option<(Vec<ScoreTally>, ScoreTally)>,
     /// Tallies per distinct score, ascending.
     pub by_score: Vec<ScoreTally>,
     pub figures: KeyFigures,
@@ -784,24 +802,82 @@ impl Replay {
             .zip(&grouping.active)
             .map(|(c, &active)| weight(c, active))
             .collect();
-        let pattern_scores: Vec<i32> = (0..grouping.patterns.len())
-            .map(|p| pattern_score(&weights, grouping.signature(p)))
+        let in_group = |group: Group| -> Vec<Weight> {
+            weights
+                .iter()
+                .zip(&scenario.criteria)
+                .map(|(w, c)| w.filter(|_| c.group == group))
+                .collect()
+        };
+        let (fit, engagement) = (in_group(Group::Fit), in_group(Group::Engagement));
+        let patterns = grouping.patterns.len();
+        let mut pattern_scores = Vec::with_capacity(patterns);
+        let mut pattern_sub_scores = Vec::with_capacity(patterns);
+        for p in 0..patterns {
+            let signature = grouping.signature(p);
+            pattern_scores.push(pattern_score(&weights, signature));
+            pattern_sub_scores.push((
+                pattern_score(&fit, signature),
+                pattern_score(&engagement, signature),
+            ));
+        }
+        // Grades mean the same in both sets: the tuning set's quartiles.
+        let quartiles = |axis: fn(&(i32, i32)) -> i32| {
+            let spread: Vec<(i32, usize)> = pattern_sub_scores
+                .iter()
+                .zip(&grouping.patterns)
+                .map(|(s, p)| (axis(s), p.leads))
+                .collect();
+            quartile_cuts(&spread)
+        };
+        let cuts = scenario.grid.cuts(GridCuts {
+            fit: match scenario.grid.fit_cuts {
+                Some(cuts) => cuts,
+                None => quartiles(|s| s.0),
+            },
+            engagement: match scenario.grid.engagement_cuts {
+                Some(cuts) => cuts,
+                None => quartiles(|s| s.1),
+            },
+        });
+        let pattern_cells: Vec<Cell> = pattern_sub_scores
+            .iter()
+            .map(|&(f, e)| Cell::of(f, e, &cuts))
             .collect();
-        let by_score = tally_by_score(grouping.tallies(set), &pattern_scores);
         let threshold = scenario.threshold;
+        let marked_cells = scenario.grid.marked();
+        let pattern_ready: Vec<bool> = pattern_scores
+            .iter()
+            .zip(&pattern_cells)
+            .map(|(&score, cell)| score >= threshold || marked_cells[cell.index()])
+            .collect();
+        let tallies = grouping.tallies(set);
+        let by_score = tally_by_score(tallies, &pattern_scores);
+        let marked = (!scenario.grid.ready_cells.is_empty()).then(|| {
+            let mut marked = ScoreTally::default();
+            let mut unmarked = Vec::with_capacity(tallies.len());
+            let mut unmarked_scores = Vec::with_capacity(tallies.len());
+            for ((p, &score), cell) in tallies.iter().zip(&pattern_scores).zip(&pattern_cells) {
+                if marked_cells[cell.index()] {
+                    marked.leads += p.leads;
+                    marked.converted += p.converted;
+                    marked.revenue += p.revenue;
+                } else {
+                    unmarked.push(p.clone());
+                    unmarked_scores.push(score);
+                }
+            }
+            (tally_by_score(&unmarked, &unmarked_scores), marked)
+        });
         let (mut ready, mut rest) = (Rate::default(), Rate::default());
         let (mut revenue_ready, mut revenue_all) = (0.0, 0.0);
-        for t in &by_score {
-            let bucket = if t.score >= threshold {
-                &mut ready
-            } else {
-                &mut rest
-            };
-            bucket.leads += t.leads;
-            bucket.converted += t.converted;
-            revenue_all += t.revenue;
-            if t.score >= threshold {
-                revenue_ready += t.revenue;
+        for (p, &is_ready) in tallies.iter().zip(&pattern_ready) {
+            let bucket = if is_ready { &mut ready } else { &mut rest };
+            bucket.leads += p.leads;
+            bucket.converted += p.converted;
+            revenue_all += p.revenue;
+            if is_ready {
+                revenue_ready += p.revenue;
             }
         }
         let figures = KeyFigures {
@@ -821,6 +897,12 @@ impl Replay {
             });
         let evidence = grouping.tallies_evidence(set).to_vec();
         Replay {
+            set,
+            pattern_sub_scores,
+            pattern_cells,
+            pattern_ready,
+            cuts,
+            marked,
             pattern_scores,
             by_score,
             figures,
@@ -833,6 +915,37 @@ impl Replay {
     /// The score of the lead in `row`.
     pub fn score(&self, grouping: &Grouping, row: usize) -> i32 {
         self.pattern_scores[grouping.lead_pattern[row] as usize]
+    }
+
+    /// Whether the lead in `row` is sales-ready: its score reaches the
+    /// threshold or its grid cell is marked.
+    pub fn is_ready(&self, grouping: &Grouping, row: usize) -> bool {
+        self.pattern_ready[grouping.lead_pattern[row] as usize]
+    }
+
+    /// The grid cell of the lead in `row`.
+    pub fn cell(&self, grouping: &Grouping, row: usize) -> Cell {
+        self.pattern_cells[grouping.lead_pattern[row] as usize]
+    }
+
+    /// Every cell's leads, conversions and sales-ready leads, in this
+    /// replay's set, row-major by [`Cell::index`].
+    pub fn grid(&self, grouping: &Grouping) -> [CellTally; GRADES * GRADES] {
+        let mut cells = [CellTally::default(); GRADES * GRADES];
+        for ((p, cell), &ready) in grouping
+            .tallies(self.set)
+            .iter()
+            .zip(&self.pattern_cells)
+            .zip(&self.pattern_ready)
+        {
+            let tally = &mut cells[cell.index()];
+            tally.leads += p.leads;
+            tally.converted += p.converted;
+            if ready {
+                tally.ready += p.leads;
+            }
+        }
+        cells
     }
 
     /// How scores spread, in at most `max_bands` round-width bands.
@@ -930,10 +1043,15 @@ impl Replay {
 
     /// The threshold sweep: for every distinct score as threshold, what
     /// sales would get, from the highest threshold down.
+    /// With cells marked sales-ready, their leads count at every
+    /// threshold.
     pub fn sweep(&self, facts: &LeadFacts, settings: &ReplaySettings) -> Vec<SweepPoint> {
         let converted = self.figures.overall().converted;
-        let (mut l, mut c) = (0usize, 0usize);
-        self.by_score
+        let (tallies, (mut l, mut c)) = match &self.marked {
+            Some((unmarked, marked)) => (unmarked, (marked.leads, marked.converted)),
+            None => (&self.by_score, (0, 0)),
+        };
+        tallies
             .iter()
             .rev()
             .map(|t| {
@@ -1142,9 +1260,8 @@ pub fn ready_changes(
     to: (&Grouping, &Replay),
     facts: &LeadFacts,
 ) -> ReadyChanges {
-    let ready = |(grouping, replay): (&Grouping, &Replay), row: usize| {
-        replay.score(grouping, row) >= replay.figures.threshold
-    };
+    let ready =
+        |(grouping, replay): (&Grouping, &Replay), row: usize| replay.is_ready(grouping, row);
     let mut changes = ReadyChanges::default();
     let rows = from.0.lead_pattern.len().min(to.0.lead_pattern.len());
     for row in 0..rows {
@@ -1390,6 +1507,111 @@ mod tests {
                 Rate::default()
             ]
         );
+    }
+
+    /// The grid's cells from each lead's fit and engagement points, and a
+    /// marked cell's leads sales-ready whatever their score, as a lead-by-
+    /// lead recomputation gives them.
+    #[test]
+    fn grid_cells_and_marked_cells_agree_with_a_naive_recomputation() {
+        use crate::core::grid::{Cell, GridCuts};
+        let (data, facts) = sample();
+        let mut scenario = sample_scenario();
+        let evaluations = evaluate_criteria(&data, &scenario.criteria);
+        let grouping = Grouping::new(&scenario, &evaluations, &facts);
+        let settings = ReplaySettings::default();
+        let plain = Replay::run(&scenario, &grouping, &facts, &settings);
+        let only = |group: Group| -> Vec<Criterion> {
+            scenario
+                .criteria
+                .iter()
+                .map(|c| Criterion {
+                    enabled: c.enabled && c.group == group,
+                    ..c.clone()
+                })
+                .collect()
+        };
+        let rows = data.row_count();
+        let fit = score_leads(rows, &only(Group::Fit), &evaluations);
+        let engagement = score_leads(rows, &only(Group::Engagement), &evaluations);
+        let scores = score_leads(rows, &scenario.criteria, &evaluations);
+        // Default cuts: quartiles of the sub-scores, lead by lead, each
+        // moved below the one above where ties would empty a grade.
+        let quartiles = |values: &[i32]| {
+            let mut sorted = values.to_vec();
+            sorted.sort_unstable_by(|a, b| b.cmp(a));
+            let mut cuts = [1, 2, 3].map(|q| sorted[(rows * q).div_ceil(4) - 1]);
+            for q in 1..3 {
+                if cuts[q] >= cuts[q - 1] {
+                    cuts[q] = sorted
+                        .iter()
+                        .copied()
+                        .find(|&v| v < cuts[q - 1])
+                        .unwrap_or(cuts[q - 1]);
+                }
+            }
+            cuts
+        };
+        assert_eq!(plain.cuts.fit, quartiles(&fit));
+        assert_eq!(plain.cuts.engagement, quartiles(&engagement));
+        assert!(
+            plain.cuts.fit[0] > plain.cuts.fit[1],
+            "no grade left empty by ties"
+        );
+        let cell_of = |row: usize, cuts: &GridCuts| Cell::of(fit[row], engagement[row], cuts);
+        // A cell with leads below the threshold, marked sales-ready.
+        let target = (0..rows)
+            .find(|&r| scores[r] < scenario.threshold && cell_of(r, &plain.cuts).fit > 0)
+            .map(|r| cell_of(r, &plain.cuts))
+            .unwrap();
+        scenario.grid = scenario.grid.with_mark(target, true, plain.cuts);
+        let marked = Replay::run(&scenario, &grouping, &facts, &settings);
+        assert_eq!(marked.cuts, plain.cuts, "marking keeps the cuts in use");
+        let ready: Vec<bool> = (0..rows)
+            .map(|r| scores[r] >= scenario.threshold || cell_of(r, &plain.cuts) == target)
+            .collect();
+        let count = |keep: &dyn Fn(usize) -> bool| {
+            let leads = (0..rows).filter(|&r| keep(r)).count();
+            let converted = (0..rows).filter(|&r| keep(r) && facts.outcomes[r]).count();
+            Rate { converted, leads }
+        };
+        assert_eq!(marked.figures.sales_ready, count(&|r| ready[r]));
+        assert_eq!(marked.figures.rest, count(&|r| !ready[r]));
+        assert!(marked.figures.sales_ready.leads > plain.figures.sales_ready.leads);
+        for row in (0..rows).step_by(13) {
+            assert_eq!(marked.is_ready(&grouping, row), ready[row], "row {row}");
+        }
+        let cells = marked.grid(&grouping);
+        for fit_grade in 0..4u8 {
+            for engagement_grade in 0..4u8 {
+                let cell = Cell {
+                    fit: fit_grade,
+                    engagement: engagement_grade,
+                };
+                let tally = cells[cell.index()];
+                let naive = count(&|r| cell_of(r, &plain.cuts) == cell);
+                assert_eq!(
+                    (tally.leads, tally.converted),
+                    (naive.leads, naive.converted),
+                    "{cell}"
+                );
+                assert_eq!(
+                    tally.ready,
+                    count(&|r| cell_of(r, &plain.cuts) == cell && ready[r]).leads
+                );
+            }
+        }
+        // The sweep counts the marked cell's leads at every threshold, and
+        // agrees with the figures at the scenario's own.
+        let sweep = marked.sweep(&facts, &settings);
+        let at_threshold = sweep
+            .iter()
+            .rev()
+            .find(|p| p.threshold >= scenario.threshold)
+            .unwrap();
+        assert_eq!(at_threshold.sales_ready, marked.figures.sales_ready.leads);
+        let in_target = count(&|r| cell_of(r, &plain.cuts) == target).leads;
+        assert!(sweep.iter().all(|p| p.sales_ready >= in_target));
     }
 
     #[test]
@@ -1644,6 +1866,7 @@ mod tests {
                     c
                 })
                 .collect(),
+            grid: Default::default(),
         };
         let signatures: Vec<u32> = (0..distinct.len())
             .flat_map(|i| (0..distinct.len()).map(move |j| u32::from(i == j)))

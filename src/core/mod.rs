@@ -9,6 +9,7 @@ pub mod engine;
 pub mod fit;
 pub mod followup;
 pub mod format;
+pub mod grid;
 pub mod hindsight;
 pub mod ingest;
 pub mod mapping;

@@ -421,5 +421,6 @@ pub fn sample_scenario() -> Scenario {
                 },
             ),
         ],
+        grid: Default::default(),
     }
 }

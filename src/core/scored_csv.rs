@@ -32,7 +32,7 @@
 //!   scored; the [`ExportSummary`] counts them so the interface can say so.
 //!
 //! ```text
-//! Lead ID,Amount,Converted,score,sales_ready,rules_fired
+//! Lead ID,Amount,Converted,score,sales_ready,grade,rules_fired
 //! 00123,"1.234,50 €",yes,45,yes,Asked for a demo (+30); Target industry (+15)
 //! 00124,"980,00 €",no,0,no,
 //! ```
@@ -50,13 +50,14 @@ use std::fmt::{self, Write as _};
 use csv_core::WriteResult;
 use encoding_rs::{CoderResult, Decoder, Encoding, UTF_8};
 
-use super::criteria::{score_of_sum, Criterion, Scenario};
+use super::criteria::{score_of_sum, Criterion, Group, Scenario};
+use super::grid::{quartile_cuts, Cell, GridCuts, GRADES};
 use super::ingest::reader::{classify_record, RecordBuffer, RecordKind};
 use super::ingest::LoadReport;
 use super::scoring::{Evaluation, RuleEffect};
 
 /// The columns the export adds, in order, before any renaming.
-pub const ADDED_COLUMNS: [&str; 3] = ["score", "sales_ready", "rules_fired"];
+pub const ADDED_COLUMNS: [&str; 4] = ["score", "sales_ready", "grade", "rules_fired"];
 
 /// The first characters that make a spreadsheet read a cell as a formula.
 /// Criterion labels can come from a shared link, so the `rules_fired` cell
@@ -150,9 +151,9 @@ pub struct ExportSummary {
     pub blank_lines: usize,
     /// Rows written without the empty fields a trailing delimiter added.
     pub trailing_empty_fields: usize,
-    /// The names the three added columns got, in order: [`ADDED_COLUMNS`],
+    /// The names the added columns got, in order: [`ADDED_COLUMNS`],
     /// unless the file already had a column of that name.
-    pub added_columns: [String; 3],
+    pub added_columns: [String; 4],
 }
 
 /// Writes the scored leads as CSV while the original file is pushed
@@ -167,7 +168,7 @@ pub struct ExportSummary {
 ///
 /// let file = b"id,converted\n007,yes\n008,no\n";
 /// let loaded = load_bytes("leads.csv", file, &LoadOptions::default()).unwrap();
-/// let scenario = Scenario { name: "Agreed".into(), threshold: 1, criteria: vec![] };
+/// let scenario = Scenario { name: "Agreed".into(), threshold: 1, criteria: vec![], grid: Default::default() };
 /// let evaluations = evaluate_criteria(&loaded.dataset, &scenario.criteria);
 ///
 /// let mut export = ScoredCsv::new(&loaded.report, &scenario, &evaluations).unwrap();
@@ -179,7 +180,7 @@ pub struct ExportSummary {
 /// assert_eq!(summary.rows, 2);
 /// assert_eq!(
 ///     String::from_utf8(csv).unwrap(),
-///     "\u{FEFF}id,converted,score,sales_ready,rules_fired\r\n007,yes,0,no,\r\n008,no,0,no,\r\n"
+///     "\u{FEFF}id,converted,score,sales_ready,grade,rules_fired\r\n007,yes,0,no,A1,\r\n008,no,0,no,A1,\r\n"
 /// );
 /// ```
 pub struct ScoredCsv<'a> {
@@ -280,7 +281,7 @@ fn original_header(report: &LoadReport) -> Vec<String> {
 /// cells: `score`, else `score (leadlens)`, else `score (leadlens 2)`, …
 /// Names are compared trimmed and ignoring ASCII case, as the loader
 /// compares them, so loading the export again renames nothing.
-fn added_column_names(header: &[String]) -> [String; 3] {
+fn added_column_names(header: &[String]) -> [String; 4] {
     let taken = |name: &str| header.iter().any(|h| h.trim().eq_ignore_ascii_case(name));
     ADDED_COLUMNS.map(|base| {
         let mut name = base.to_owned();
@@ -312,6 +313,9 @@ fn neutralise_formula(cell: &mut String) {
 struct Scoring<'a> {
     threshold: i32,
     applied: Vec<(&'a Criterion, &'a RuleEffect)>,
+    /// The grid's cuts, and which cells are marked sales-ready.
+    cuts: GridCuts,
+    marked: [bool; GRADES * GRADES],
 }
 
 impl<'a> Scoring<'a> {
@@ -338,10 +342,50 @@ impl<'a> Scoring<'a> {
             }
             applied.push((criterion, effect));
         }
-        Ok(Scoring {
+        let mut scoring = Scoring {
             threshold: scenario.threshold,
             applied,
-        })
+            cuts: GridCuts::default(),
+            marked: scenario.grid.marked(),
+        };
+        // Cuts the scenario leaves open sit at the quartiles of these leads.
+        let quartiles = if scenario.grid.fit_cuts.is_none()
+            || scenario.grid.engagement_cuts.is_none()
+        {
+            let (mut fit, mut engagement) = (Vec::with_capacity(rows), Vec::with_capacity(rows));
+            for row in 0..rows {
+                let (f, e) = scoring.sub_scores(row);
+                fit.push((f, 1));
+                engagement.push((e, 1));
+            }
+            GridCuts {
+                fit: quartile_cuts(&fit),
+                engagement: quartile_cuts(&engagement),
+            }
+        } else {
+            GridCuts::default()
+        };
+        scoring.cuts = scenario.grid.cuts(quartiles);
+        Ok(scoring)
+    }
+
+    /// The fit and engagement points of the lead in `row`.
+    fn sub_scores(&self, row: usize) -> (i32, i32) {
+        let (mut fit, mut engagement) = (0i64, 0i64);
+        for &(criterion, effect) in &self.applied {
+            let points = i64::from(criterion.contribution(effect.units(row)));
+            match criterion.group {
+                Group::Fit => fit += points,
+                Group::Engagement => engagement += points,
+            }
+        }
+        (score_of_sum(fit), score_of_sum(engagement))
+    }
+
+    /// The grid cell of the lead in `row`.
+    fn cell(&self, row: usize) -> Cell {
+        let (fit, engagement) = self.sub_scores(row);
+        Cell::of(fit, engagement, &self.cuts)
     }
 
     /// The score of the lead in `row`, writing the rules that fired for it
@@ -487,7 +531,7 @@ struct RowWriter<'a> {
     scoring: Scoring<'a>,
     /// The file's header cells when it was loaded.
     header: Vec<String>,
-    added_columns: [String; 3],
+    added_columns: [String; 4],
     /// Records before the header still to pass over (title lines).
     before_header: usize,
     have_header: bool,
@@ -573,8 +617,13 @@ impl RowWriter<'_> {
         let _ = write!(self.number, "{score}");
         sink.field(&mut self.csv, self.number.as_bytes());
         sink.delimiter(&mut self.csv);
-        let ready = score >= self.scoring.threshold;
+        let cell = self.scoring.cell(row);
+        let ready = score >= self.scoring.threshold || self.scoring.marked[cell.index()];
         sink.field(&mut self.csv, if ready { b"yes" } else { b"no" });
+        sink.delimiter(&mut self.csv);
+        self.number.clear();
+        let _ = write!(self.number, "{cell}");
+        sink.field(&mut self.csv, self.number.as_bytes());
         sink.delimiter(&mut self.csv);
         sink.field(&mut self.csv, self.rules_fired.as_bytes());
         sink.terminator(&mut self.csv);
@@ -751,6 +800,7 @@ mod tests {
                 retail,
                 criterion("Budget known", 50, "Budget", RuleTest::NotEmpty),
             ],
+            grid: Default::default(),
         }
     }
 
@@ -787,17 +837,18 @@ mod tests {
             name: "Empty".into(),
             threshold: 1,
             criteria: Vec::new(),
+            grid: Default::default(),
         }
     }
 
     #[test]
     fn original_cells_come_out_as_the_user_wrote_them() {
         let (csv, summary) = export(LEADS.as_bytes(), &scenario());
-        let expected = "\u{FEFF}Lead ID,Company,Industry,Demo requested,Pages viewed,Deal value,Created,Converted,Notes,score,sales_ready,rules_fired\r\n\
-            00123,\"Müller, Schmidt & Co\",Software,yes,7,\"1.234,50 €\",03/04/2025,yes,\"He said \"\"call me\"\"\nafter lunch\",64,yes,Asked for a demo (+30); Target industry (+15); Pages viewed (+14); Engaged (+5)\r\n\
-            00124,Acme,Retail,no,0,\"980,00 €\",14/04/2025,no,,-10,no,No notes (-10)\r\n\
-            00125,Beta,Finance,true,25,\"12,75 €\",05/04/2025,yes,plain,70,yes,Asked for a demo (+30); Target industry (+15); Pages viewed (+20); Engaged (+5)\r\n\
-            00126,Gamma,Software,no,3,,06/04/2025,no,semi;colon,21,no,Target industry (+15); Pages viewed (+6)\r\n";
+        let expected = "\u{FEFF}Lead ID,Company,Industry,Demo requested,Pages viewed,Deal value,Created,Converted,Notes,score,sales_ready,grade,rules_fired\r\n\
+            00123,\"Müller, Schmidt & Co\",Software,yes,7,\"1.234,50 €\",03/04/2025,yes,\"He said \"\"call me\"\"\nafter lunch\",64,yes,B1,Asked for a demo (+30); Target industry (+15); Pages viewed (+14); Engaged (+5)\r\n\
+            00124,Acme,Retail,no,0,\"980,00 €\",14/04/2025,no,,-10,no,D1,No notes (-10)\r\n\
+            00125,Beta,Finance,true,25,\"12,75 €\",05/04/2025,yes,plain,70,yes,A1,Asked for a demo (+30); Target industry (+15); Pages viewed (+20); Engaged (+5)\r\n\
+            00126,Gamma,Software,no,3,,06/04/2025,no,semi;colon,21,no,C1,Target industry (+15); Pages viewed (+6)\r\n";
         assert_eq!(csv, expected);
         assert_eq!(summary.rows, 4);
         assert_eq!(summary.added_columns, ADDED_COLUMNS.map(String::from));
@@ -874,9 +925,9 @@ mod tests {
         let (csv, _) = export_in_slices(&loaded, &no_criteria(), file, 3).unwrap();
         assert_eq!(
             csv,
-            "\u{FEFF}Kunde;Betrag;Gewonnen;score;sales_ready;rules_fired\r\n\
-             Café Noir;1.234,50 €;yes;0;no;\r\n\
-             Müller;980,00;no;0;no;\r\n"
+            "\u{FEFF}Kunde;Betrag;Gewonnen;score;sales_ready;grade;rules_fired\r\n\
+             Café Noir;1.234,50 €;yes;0;no;A1;\r\n\
+             Müller;980,00;no;0;no;A1;\r\n"
         );
     }
 
@@ -892,7 +943,7 @@ mod tests {
                 .unwrap_or_else(|e| panic!("slices of {slice}: {e}"));
             assert_eq!(
                 csv,
-                "\u{FEFF}\u{FEFF}id,won,score,sales_ready,rules_fired\r\n1,yes,0,no,\r\n2,no,0,no,\r\n"
+                "\u{FEFF}\u{FEFF}id,won,score,sales_ready,grade,rules_fired\r\n1,yes,0,no,A1,\r\n2,no,0,no,A1,\r\n"
             );
         }
     }
@@ -906,28 +957,29 @@ mod tests {
                 criterion("Demo", 10, "demo", RuleTest::IsTrue),
                 criterion("Tab\there", 1, "demo", RuleTest::IsTrue),
             ],
+            grid: Default::default(),
         };
         let (csv, _) = export(b"id;demo;won\n001;yes;1\n002;no;0\n", &demo);
         assert_eq!(
             csv,
-            "\u{FEFF}id;demo;won;score;sales_ready;rules_fired\r\n\
-             001;yes;1;11;yes;\"Demo (+10); Tab\there (+1)\"\r\n\
-             002;no;0;0;no;\r\n"
+            "\u{FEFF}id;demo;won;score;sales_ready;grade;rules_fired\r\n\
+             001;yes;1;11;yes;A1;\"Demo (+10); Tab\there (+1)\"\r\n\
+             002;no;0;0;no;B1;\r\n"
         );
         let (csv, _) = export(b"id\tdemo\twon\n001\tyes\t1\n002\tno\t0\n", &demo);
         assert_eq!(
             csv,
-            "\u{FEFF}id\tdemo\twon\tscore\tsales_ready\trules_fired\r\n\
-             001\tyes\t1\t11\tyes\t\"Demo (+10); Tab\there (+1)\"\r\n\
-             002\tno\t0\t0\tno\t\r\n"
+            "\u{FEFF}id\tdemo\twon\tscore\tsales_ready\tgrade\trules_fired\r\n\
+             001\tyes\t1\t11\tyes\tA1\t\"Demo (+10); Tab\there (+1)\"\r\n\
+             002\tno\t0\t0\tno\tB1\t\r\n"
         );
     }
 
     #[test]
     fn crlf_lf_and_bare_cr_files_export_alike() {
-        let expected = "\u{FEFF}lead|won|score|sales_ready|rules_fired\r\n\
-                        007|true|0|no|\r\n\
-                        \"a\nb\"|false|0|no|\r\n";
+        let expected = "\u{FEFF}lead|won|score|sales_ready|grade|rules_fired\r\n\
+                        007|true|0|no|A1|\r\n\
+                        \"a\nb\"|false|0|no|A1|\r\n";
         for file in [
             &b"lead|won\r\n007|true\r\n\"a\nb\"|false\r\n"[..],
             b"lead|won\n007|true\n\"a\nb\"|false",
@@ -943,10 +995,10 @@ mod tests {
         let (csv, summary) = export(file, &no_criteria());
         assert_eq!(
             csv,
-            "\u{FEFF}name,source,converted,score,sales_ready,rules_fired\r\n\
-             A,Web,yes,0,no,\r\n\
-             D,Event,no,0,no,\r\n\
-             E,Web,yes,0,no,\r\n"
+            "\u{FEFF}name,source,converted,score,sales_ready,grade,rules_fired\r\n\
+             A,Web,yes,0,no,A1,\r\n\
+             D,Event,no,0,no,A1,\r\n\
+             E,Web,yes,0,no,A1,\r\n"
         );
         assert_eq!(summary.rows, 3);
         assert_eq!(summary.skipped_rows, 2);
@@ -964,6 +1016,7 @@ mod tests {
             [
                 "score (leadlens 2)".to_owned(),
                 "sales_ready (leadlens)".to_owned(),
+                "grade".to_owned(),
                 "rules_fired".to_owned()
             ]
         );
@@ -972,17 +1025,17 @@ mod tests {
             lines.next(),
             Some(
                 "\u{FEFF}Lead,,Score,lead, SALES_READY ,score (leadlens),won,\
-                 score (leadlens 2),sales_ready (leadlens),rules_fired"
+                 score (leadlens 2),sales_ready (leadlens),grade,rules_fired"
             ),
             "the header cells are the file's, not the loader's renamed ones"
         );
-        assert_eq!(lines.next(), Some("1,x,A+,dup,maybe,B,yes,0,no,"));
+        assert_eq!(lines.next(), Some("1,x,A+,dup,maybe,B,yes,0,no,A1,"));
         let again = load(csv.as_bytes());
         assert!(again.report.renamed.iter().all(|r| r.position <= 7));
         // Without criteria nothing fires: that column is empty in every row,
         // and loading leaves it out (and says so).
         assert_eq!(again.report.dropped_empty, ["rules_fired"]);
-        assert_eq!(again.dataset.columns().len(), 9);
+        assert_eq!(again.dataset.columns().len(), 10);
     }
 
     #[test]
@@ -991,7 +1044,7 @@ mod tests {
         let (csv, summary) = export(file, &no_criteria());
         assert_eq!(
             csv,
-            "\u{FEFF}id,won,score,sales_ready,rules_fired\r\n1,yes,0,no,\r\n2,no,0,no,\r\n"
+            "\u{FEFF}id,won,score,sales_ready,grade,rules_fired\r\n1,yes,0,no,A1,\r\n2,no,0,no,A1,\r\n"
         );
         assert_eq!(summary.rows, 2);
     }
@@ -1111,12 +1164,13 @@ mod tests {
                 "won",
                 RuleTest::IsTrue,
             )],
+            grid: Default::default(),
         };
         let (csv, _) = export(b"id,won\n-5,yes\n", &hostile);
         assert_eq!(
             csv,
-            "\u{FEFF}id,won,score,sales_ready,rules_fired\r\n\
-             -5,yes,1,yes,\"'=HYPERLINK(\"\"http://x\"\") (+1)\"\r\n",
+            "\u{FEFF}id,won,score,sales_ready,grade,rules_fired\r\n\
+             -5,yes,1,yes,A1,\"'=HYPERLINK(\"\"http://x\"\") (+1)\"\r\n",
             "the user's own -5 stays; only the generated cell is defused"
         );
     }
@@ -1143,7 +1197,7 @@ mod tests {
                 .all(|c| c == "rules_fired"));
             assert_eq!(
                 after.dataset.columns().len(),
-                originals.len() + 3 - after.report.dropped_empty.len()
+                originals.len() + 4 - after.report.dropped_empty.len()
             );
             for (was, now) in originals.iter().zip(after.dataset.columns()) {
                 assert_eq!(now.name, was.name);
@@ -1156,7 +1210,7 @@ mod tests {
                 .iter()
                 .map(|c| c.name.as_str())
                 .collect();
-            assert_eq!(added, ADDED_COLUMNS[..3 - after.report.dropped_empty.len()]);
+            assert_eq!(added, ADDED_COLUMNS[..4 - after.report.dropped_empty.len()]);
         }
     }
 
@@ -1205,6 +1259,7 @@ mod tests {
                     },
                 ),
             ],
+            grid: Default::default(),
         };
         let evaluations = vec![Ok(RuleEffect::Matches(set)), Ok(RuleEffect::Units(units))];
 

@@ -327,12 +327,24 @@ fn compact_scenario(scenario: &Scenario) -> Value {
         name,
         threshold,
         criteria,
+        grid,
     } = scenario;
-    json!([
-        name,
-        threshold,
-        criteria.iter().map(compact_criterion).collect::<Vec<_>>()
-    ])
+    let mut items = vec![
+        json!(name),
+        json!(threshold),
+        Value::from(criteria.iter().map(compact_criterion).collect::<Vec<_>>()),
+    ];
+    // The grid, when it changes anything: `[fit cuts, engagement cuts,
+    // marked cells]`, cuts null where the data's quartiles apply. Readers
+    // from before the grid ignore a fourth item.
+    if !grid.is_default() {
+        items.push(json!([
+            grid.fit_cuts,
+            grid.engagement_cuts,
+            grid.ready_cells
+        ]));
+    }
+    Value::from(items)
 }
 
 fn compact_criterion(criterion: &Criterion) -> Value {
@@ -571,11 +583,32 @@ fn expand_scenario(at: &str, compact: &Value) -> Result<Value, LinkError> {
         .enumerate()
         .map(|(c, criterion)| expand_criterion(&format!("{at}, criterion {}", c + 1), criterion))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(json!({
+    let mut scenario = json!({
         "name": items.argument(0, "the name", Argument::Text)?,
         "threshold": items.argument(1, "the threshold", Argument::Whole)?,
         "criteria": criteria,
-    }))
+    });
+    // A fourth item of another shape is a later addition, ignored.
+    if let Some(grid) = items.items.get(3).and_then(expand_grid) {
+        scenario["grid"] = grid;
+    }
+    Ok(scenario)
+}
+
+/// `[fit cuts, engagement cuts, cells]` as the criteria file's `grid`, if
+/// it has that shape; the values are the criteria file's to check.
+fn expand_grid(compact: &Value) -> Option<Value> {
+    let [fit, engagement, cells] = compact.as_array()?.as_slice() else {
+        return None;
+    };
+    let mut grid = Map::new();
+    for (name, cuts) in [("fit_cuts", fit), ("engagement_cuts", engagement)] {
+        if !cuts.is_null() {
+            grid.insert(name.to_owned(), cuts.clone());
+        }
+    }
+    grid.insert("ready_cells".to_owned(), cells.clone());
+    Some(Value::Object(grid))
 }
 
 fn expand_criterion(at: &str, compact: &Value) -> Result<Value, LinkError> {
@@ -714,6 +747,7 @@ mod tests {
             name: name.into(),
             threshold,
             criteria,
+            grid: Default::default(),
         }
     }
 
@@ -910,6 +944,7 @@ mod tests {
             name: "Marketing view".into(),
             threshold: 40,
             criteria: padded_criteria(),
+            grid: Default::default(),
         };
         let mut sales = marketing.clone();
         sales.name = "Sales view".into();
@@ -1030,6 +1065,38 @@ mod tests {
             with_fifth(json!([1, 0.9, 1, 1])),
             Err(LinkError::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn the_grid_travels_with_its_scenario_and_a_broken_one_is_refused() {
+        use crate::core::grid::{Cell, Grid};
+        let mut scenario = sample_scenario();
+        scenario.grid = Grid {
+            fit_cuts: Some([30, 15, 0]),
+            engagement_cuts: None,
+            ready_cells: vec![Cell::parse("A2").unwrap(), Cell::parse("B1").unwrap()],
+        };
+        let file = CriteriaFile::new(sample_mapping(), vec![scenario, sample_scenario()], 0);
+        let back = round_trip(&file);
+        assert_eq!(back, file);
+        assert!(back.scenarios[1].grid.is_default());
+        let json = file.to_json();
+        assert!(
+            json.contains("\"ready_cells\": [\n          \"A2\",\n          \"B1\"\n        ]"),
+            "{json}"
+        );
+        assert_eq!(CriteriaFile::parse(&json), Ok(file.clone()));
+        for (broken, why) in [
+            (json.replace("\"A2\"", "\"E7\""), "not a grid cell"),
+            (json.replace("\"B1\"", "\"A2\""), "marks a cell twice"),
+            (
+                json.replace("30,\n", "-30,\n"),
+                "do not run from the best grade down",
+            ),
+        ] {
+            let error = CriteriaFile::parse(&broken).unwrap_err().to_string();
+            assert!(error.contains(why), "{error}");
+        }
     }
 
     #[test]

@@ -36,8 +36,9 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Datelike, Timelike};
 
-use super::criteria::{Criterion, RuleTest, Scenario, MAX_POINTS};
+use super::criteria::{Criterion, Group, RuleTest, Scenario, MAX_POINTS};
 use super::dataset::{Column, ColumnKind, ColumnValues, Dataset};
+use super::grid::{quartiles_of_leads, Cuts, GridCuts, ENGAGEMENT_GRADES, FIT_GRADES, GRADES};
 use super::ingest::infer::MissingMarkers;
 use super::scoring::{evaluate_rule, RuleProblem};
 
@@ -112,11 +113,12 @@ pub struct SkippedCriterion {
 ///         key: CriterionKey::default(),
 ///         rule: Rule { column: "Demo requested".into(), test: RuleTest::IsTrue },
 ///     }],
+///     grid: Default::default(),
 /// };
 /// let sql = export_scenario(&scenario, &data, &[], "leads");
 /// assert!(sql.expression.contains("/* Asked for a demo */"));
 /// assert!(sql.expression.contains("IN ('YES', 'TRUE', 'Y', '1') THEN 30 ELSE 0 END"));
-/// assert!(sql.statement.ends_with("FROM \"leads\") \"scored\";\n"));
+/// assert!(sql.statement.ends_with("FROM \"leads\") \"parts\") \"scored\";\n"));
 /// ```
 pub fn export_scenario(
     scenario: &Scenario,
@@ -126,6 +128,8 @@ pub fn export_scenario(
 ) -> SqlExport {
     let markers = Markers::new(missing_markers);
     let mut terms = Vec::new();
+    // The same terms by group, for the grid's sub-scores.
+    let (mut fit_terms, mut engagement_terms) = (Vec::new(), Vec::new());
     let mut skipped = Vec::new();
     let mut disabled = Vec::new();
     let mut used_columns: Vec<&Column> = Vec::new();
@@ -141,7 +145,12 @@ pub fn export_scenario(
         }
         match criterion_sql(criterion, data, &markers) {
             Ok((column, sql)) => {
-                terms.push(format!("{} {sql}", comment(&label)));
+                let term = format!("{} {sql}", comment(&label));
+                match criterion.group {
+                    Group::Fit => fit_terms.push(term.clone()),
+                    Group::Engagement => engagement_terms.push(term.clone()),
+                }
+                terms.push(term);
                 if !used_columns.iter().any(|c| c.name == column.name) {
                     used_columns.push(column);
                 }
@@ -150,24 +159,58 @@ pub fn export_scenario(
         }
     }
 
-    let expression = if terms.is_empty() {
-        "0".to_owned()
-    } else {
-        format!("(\n    {}\n)", terms.join("\n  + "))
+    let sum = |terms: &[String]| {
+        if terms.is_empty() {
+            "0".to_owned()
+        } else {
+            format!("(\n    {}\n)", terms.join("\n  + "))
+        }
     };
-    let score = output_name("lead_score", data);
-    let ready = output_name("sales_ready", data);
+    let expression = sum(&terms);
+    let id = |base: &str| quote_identifier(&output_name(base, data));
+    let (score, ready, grade) = (id("lead_score"), id("sales_ready"), id("grade"));
+    let (fit, engagement) = (id("fit_score"), id("engagement_score"));
+    let cuts = scenario.grid.cuts(
+        if scenario.grid.fit_cuts.is_some() && scenario.grid.engagement_cuts.is_some() {
+            GridCuts::default()
+        } else {
+            quartiles_of_leads(data, &scenario.criteria)
+        },
+    );
+    let grade_case = |sub: &str, cuts: &Cuts, grades: &[char; GRADES]| {
+        let whens: Vec<String> = cuts
+            .iter()
+            .zip(grades)
+            .map(|(cut, g)| format!("WHEN \"parts\".{sub} >= {cut} THEN '{g}'"))
+            .collect();
+        format!("CASE {} ELSE '{}' END", whens.join(" "), grades[GRADES - 1])
+    };
+    let marked = if scenario.grid.ready_cells.is_empty() {
+        String::new()
+    } else {
+        let cells: Vec<String> = scenario
+            .grid
+            .ready_cells
+            .iter()
+            .map(|c| format!("'{c}'"))
+            .collect();
+        format!(" OR \"scored\".{grade} IN ({})", cells.join(", "))
+    };
     let table = quote_identifier(table);
     let mut statement = header(scenario, data, &markers, &used_columns, &disabled, &skipped);
     let _ = write!(
         statement,
-        "SELECT \"scored\".*,\n       CASE WHEN \"scored\".{score_id} >= {threshold} \
-         THEN 1 ELSE 0 END AS {ready_id}\n\
-         FROM (SELECT {table}.*,\n{expression} AS {score_id}\n\
-         FROM {table}) \"scored\";\n",
-        score_id = quote_identifier(&score),
-        ready_id = quote_identifier(&ready),
+        "SELECT \"scored\".*,\n       CASE WHEN \"scored\".{score} >= {threshold}{marked} \
+         THEN 1 ELSE 0 END AS {ready}\n\
+         FROM (SELECT \"parts\".*,\n       \"parts\".{fit} + \"parts\".{engagement} AS {score},\n       \
+         {fit_grade}\n       || {engagement_grade} AS {grade}\n\
+         FROM (SELECT {table}.*,\n{fit_sum} AS {fit},\n{engagement_sum} AS {engagement}\n\
+         FROM {table}) \"parts\") \"scored\";\n",
         threshold = scenario.threshold,
+        fit_grade = grade_case(&fit, &cuts.fit, &FIT_GRADES),
+        engagement_grade = grade_case(&engagement, &cuts.engagement, &ENGAGEMENT_GRADES),
+        fit_sum = sum(&fit_terms),
+        engagement_sum = sum(&engagement_terms),
     );
     SqlExport {
         expression,
@@ -197,10 +240,27 @@ fn header(
             data.name(),
             data.row_count()
         ),
-        format!(
-            "A lead is sales-ready (1) at a score of {} or more.",
-            scenario.threshold
-        ),
+        if scenario.grid.ready_cells.is_empty() {
+            format!(
+                "A lead is sales-ready (1) at a score of {} or more.",
+                scenario.threshold
+            )
+        } else {
+            let cells: Vec<String> = scenario
+                .grid
+                .ready_cells
+                .iter()
+                .map(|c| c.to_string())
+                .collect();
+            format!(
+                "A lead is sales-ready (1) at a score of {} or more, or in grid cell {}.",
+                scenario.threshold,
+                cells.join(", ")
+            )
+        },
+        "The score is the fit criteria's points plus the engagement criteria's;".to_owned(),
+        "grade is the fit grade (A best) and the engagement grade (1 best), e.g. 'B2'.".to_owned(),
+        "It joins text with ||; SQL Server and some MySQL modes need CONCAT() instead.".to_owned(),
         String::new(),
         "The table must hold the data set's columns under the same names:".to_owned(),
         "- number columns numeric, with NULL for a missing value;".to_owned(),
@@ -812,6 +872,7 @@ mod tests {
             name: "Test".into(),
             threshold,
             criteria,
+            grid: Default::default(),
         }
     }
 
@@ -1039,11 +1100,13 @@ mod tests {
         let sql = export_scenario(&scenario(vec![], 0), &data, &[], "leads");
         assert_eq!(sql.expression, "0");
         assert!(sql.skipped.is_empty());
-        assert!(
-            sql.statement.contains("0 AS \"lead_score\""),
-            "{}",
-            sql.statement
-        );
+        for sub in ["fit_score", "engagement_score"] {
+            assert!(
+                sql.statement.contains(&format!("0 AS \"{sub}\"")),
+                "{}",
+                sql.statement
+            );
+        }
     }
 
     #[test]
@@ -1995,6 +2058,7 @@ mod in_sqlite {
                 name: criterion.label.clone(),
                 threshold: criterion.points.max(1),
                 criteria: vec![criterion.clone()],
+                grid: Default::default(),
             };
             let sql = export_scenario(&alone, data, &leads.markers, TABLE);
             let expected = leadlens_scores(data, &alone);
@@ -2014,6 +2078,7 @@ mod in_sqlite {
             name: "Everything */ at 'once'".into(),
             threshold: 0,
             criteria: together,
+            grid: Default::default(),
         };
         let mut scores: Vec<i64> = leadlens_scores(data, &all).iter().map(|s| s.0).collect();
         scores.sort_unstable();
@@ -2064,6 +2129,7 @@ mod in_sqlite {
                 name: String::new(),
                 threshold: 0,
                 criteria: vec![criterion.clone()],
+                grid: Default::default(),
             };
             let scores = leadlens_scores(&leads.data, &alone);
             let varies = scores.iter().any(|s| s.0 != scores[0].0);
@@ -2073,6 +2139,101 @@ mod in_sqlite {
                 "{}",
                 criterion.label
             );
+        }
+    }
+
+    /// The grade and the marked cells in SQLite as in leadlens: each lead's
+    /// cell from its fit and engagement points under the scenario's cuts,
+    /// and sales-ready when the score reaches the threshold or the cell is
+    /// marked; with cuts left open, the quartiles of the data's leads.
+    #[test]
+    fn sqlite_grades_and_marked_cells_equal_leadlens() {
+        use crate::core::grid::{Cell, Grid};
+        let leads = leads(TypingOptions::default().missing_markers);
+        let (data, conn) = (&leads.data, &leads.conn);
+        let mut criteria: Vec<Criterion> = every_rule()
+            .into_iter()
+            .filter(|c| !c.label.starts_with("huge:") && !c.label.starts_with("const:"))
+            .collect();
+        for (i, c) in criteria.iter_mut().enumerate() {
+            c.group = if i % 2 == 0 {
+                Group::Fit
+            } else {
+                Group::Engagement
+            };
+        }
+        let open = Scenario {
+            name: "Graded".into(),
+            threshold: 10_000,
+            criteria,
+            grid: Grid::default(),
+        };
+        let quartiles = quartiles_of_leads(data, &open.criteria);
+        assert_ne!(quartiles.fit, [0; 3], "the cuts tell leads apart");
+        let marked = Scenario {
+            grid: Grid {
+                fit_cuts: Some(quartiles.fit),
+                engagement_cuts: Some([
+                    quartiles.engagement[0] + 1,
+                    quartiles.engagement[1],
+                    i32::MIN,
+                ]),
+                ready_cells: vec![Cell::parse("A1").unwrap(), Cell::parse("C2").unwrap()],
+            },
+            ..open.clone()
+        };
+        for scenario in [&open, &marked] {
+            let sql = export_scenario(scenario, data, &leads.markers, TABLE);
+            let evaluations = evaluate_criteria(data, &scenario.criteria);
+            let only = |group: Group| -> Vec<i32> {
+                let criteria: Vec<Criterion> = scenario
+                    .criteria
+                    .iter()
+                    .map(|c| Criterion {
+                        enabled: c.enabled && c.group == group,
+                        ..c.clone()
+                    })
+                    .collect();
+                score_leads(data.row_count(), &criteria, &evaluations)
+            };
+            let (fit, engagement) = (only(Group::Fit), only(Group::Engagement));
+            let cuts = scenario.grid.cuts(quartiles);
+            let marks = scenario.grid.marked();
+            let mut query = conn
+                .prepare(&sql.statement)
+                .unwrap_or_else(|e| panic!("{e}\n{}", sql.statement));
+            let rows = query
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>("Lead id")?,
+                        r.get::<_, i64>("lead_score")?,
+                        r.get::<_, i64>("sales_ready")?,
+                        r.get::<_, String>("grade")?,
+                    ))
+                })
+                .unwrap();
+            let mut seen = 0;
+            let mut marked_in = 0;
+            for row in rows {
+                let (id, score, ready, grade) = row.unwrap();
+                let i: usize = id[1..].parse().unwrap();
+                let cell = Cell::of(fit[i], engagement[i], &cuts);
+                assert_eq!(grade, cell.to_string(), "{id}");
+                assert_eq!(score, i64::from(fit[i]) + i64::from(engagement[i]), "{id}");
+                let expected = score >= i64::from(scenario.threshold) || marks[cell.index()];
+                assert_eq!(ready == 1, expected, "{id} in {grade}");
+                marked_in += usize::from(marks[cell.index()]);
+                seen += 1;
+            }
+            assert_eq!(seen, LEADS);
+            if scenario.grid.ready_cells.is_empty() {
+                assert_eq!(marked_in, 0);
+            } else {
+                assert!(
+                    marked_in > 0 && marked_in < LEADS,
+                    "{marked_in} leads in marked cells"
+                );
+            }
         }
     }
 
@@ -2101,6 +2262,7 @@ mod in_sqlite {
                 criterion("a", "Created", RuleTest::WithinDays { days: 30 }, 1),
                 criterion("b", "Last visit", RuleTest::WithinDays { days: 7 }, 1),
             ],
+            grid: Default::default(),
         };
         let sql = export_scenario(&s, &leads.data, &leads.markers, TABLE);
         assert!(sql

@@ -341,6 +341,7 @@ impl StartingPoint {
             name: name.to_owned(),
             threshold,
             criteria,
+            grid: Default::default(),
         }
     }
 }

@@ -15,6 +15,7 @@ use super::data_panel::DataPanel;
 use super::data_summary::DataSummary;
 use super::exports::{ScoredCsvButton, SqlExportButton};
 use super::followup_panel::FollowUpPanel;
+use super::grid_panel::GridPanel;
 use super::key_figures::{CheckFigures, CheckState, KeyFigures};
 use super::lead_table::LeadTable;
 use super::loading::{start_load, Then};
@@ -27,6 +28,7 @@ use super::state::{use_workbench, Action, LoadStatus, Shared, WorkbenchProvider}
 use super::suggestions::Suggestions;
 use super::workshop_summary::{PrintSummaryButton, WorkshopSummary};
 use crate::charts::palette::scenario_colour;
+use crate::core::criteria::Scenario;
 use crate::core::dataset::{ColumnValues, DataOrigin};
 use crate::core::engine::{LeadFacts, Replay, MAX_SCORE_BANDS};
 use crate::core::format;
@@ -199,14 +201,20 @@ fn Workspace() -> Html {
                     sweep={(*sweep).clone()} />
                 <div class="results">
                     { match &replay {
-                        Ok(replay) => html! {
+                        Ok(replay) => {
+                            // Exports grade leads with the cuts in use here.
+                            let graded = Scenario {
+                                grid: state.scenario().grid.resolved(replay.cuts),
+                                ..state.scenario().clone()
+                            };
+                            html! {
                             <>
                                 <KeyFigures figures={replay.figures.clone()} workload={replay.workload}
                                     revenue_captured={replay.revenue_captured} reps={state.settings.reps}
                                     on_reps={Some(on_reps.clone())} check={check.clone()} on_check={Some(on_check.clone())} />
                                 <div class="results-actions" data-testid="results-actions">
-                                    <ScoredCsvButton scenario={state.scenario().clone()} data={data.clone()} />
-                                    <SqlExportButton scenario={state.scenario().clone()} data={data.clone()} />
+                                    <ScoredCsvButton scenario={graded.clone()} data={data.clone()} />
+                                    <SqlExportButton scenario={graded.clone()} data={data.clone()} />
                                     <PrintSummaryButton />
                                 </div>
                                 if let (Some(current), Ok(facts)) = (&current, facts.as_ref()) {
@@ -219,6 +227,10 @@ fn Workspace() -> Html {
                                 if let (Some(replays), Ok(facts)) = (&replays, facts.as_ref()) {
                                     <ChartsPanel replays={replays.clone()} scenarios={state.definitions.scenarios.clone()}
                                         active={state.definitions.active} facts={Shared(facts.clone())} settings={state.settings} />
+                                }
+                                if let Some(current) = &current {
+                                    <GridPanel grid={state.scenario().grid.clone()} grouping={Shared(current.grouping.clone())}
+                                        replay={Shared(current.replay.clone())} check={current.check.clone().map(Shared)} />
                                 }
                                 if let (Some(current), Ok(facts)) = (&current, facts.as_ref()) {
                                     <FollowUpPanel data={data.clone()} mapping={state.mapping.clone()}
@@ -236,6 +248,7 @@ fn Workspace() -> Html {
                                         replay={Shared(replay.clone())} facts={Shared(facts.clone())} />
                                 }
                             </>
+                            }
                         },
                         Err(message) => html! {
                             <p class="load-error" role="alert" data-testid="load-error">{ message }</p>

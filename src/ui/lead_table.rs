@@ -127,12 +127,11 @@ pub fn LeadTable(props: &LeadTableProps) -> Html {
             let followed = followed.clone();
             let data = props.data.clone();
             move |(grouping, replay, list, ascending, search, lead_id)| {
-                let threshold = replay.figures.threshold;
                 let outcomes = &props.facts.outcomes;
                 let needle = search.trim().to_lowercase();
                 let id_column = lead_id.as_deref().and_then(|c| data.data.column(c));
                 rank_leads(replay, grouping, *ascending, |row| {
-                    let ready = replay.score(grouping, row) >= threshold;
+                    let ready = replay.is_ready(grouping, row);
                     let listed = match list {
                         LeadList::All => true,
                         LeadList::SalesReady => ready,
@@ -250,6 +249,7 @@ pub fn LeadTable(props: &LeadTableProps) -> Html {
                         if has_followed {
                             <th scope="col">{ "Followed up" }</th>
                         }
+                        <th scope="col" title="Fit grade A–D and engagement grade 1–4">{ "Grade" }</th>
                         <th scope="col">{ "Why: the rules that fired" }</th>
                     </tr></thead>
                     <tbody>
@@ -267,12 +267,14 @@ pub fn LeadTable(props: &LeadTableProps) -> Html {
                                 <tr key={row} data-testid="lead-row" data-score={score.to_string()}>
                                     <th scope="row">{ id }</th>
                                     <td class="number">{ score }</td>
-                                    <td>{ if score >= threshold { "yes" } else { "no" } }</td>
+                                    <td>{ if props.replay.is_ready(&props.grouping, row) { "yes" } else { "no" } }</td>
                                     <td>{ if props.facts.outcomes[row] { "yes" } else { "no" } }</td>
                                     if has_followed {
                                         <td>{ match followed.as_ref().as_ref().and_then(|f| f[row]) {
                                             Some(true) => "yes", Some(false) => "no", None => "—" } }</td>
                                     }
+                                    <td data-testid="lead-grade">{ props.replay.cell(&props.grouping, row).to_string() }
+                                        { if props.facts.in_check(row) { " · check set" } else { "" } }</td>
                                     <td class="why">{ if why.is_empty() { "no rule fired".to_owned() } else { why } }</td>
                                 </tr>
                             }

@@ -14,6 +14,7 @@ pub mod data_summary;
 pub mod download;
 pub mod exports;
 pub mod followup_panel;
+pub mod grid_panel;
 pub mod key_figures;
 pub mod lead_table;
 pub mod loading;

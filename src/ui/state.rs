@@ -16,6 +16,7 @@ use crate::core::criteria_file::{DataMark, MAX_SCENARIOS};
 use crate::core::dataset::Dataset;
 use crate::core::derive::with_derived;
 use crate::core::engine::ReplaySettings;
+use crate::core::grid::Grid;
 use crate::core::ingest::{LoadOptions, LoadReport, Loaded};
 use crate::core::mapping::ColumnMapping;
 use crate::core::sample::{sample_dataset, sample_mapping, sample_scenario};
@@ -500,6 +501,8 @@ pub enum Action {
     ApplyMapping(ColumnMapping),
     /// The data set a link or criteria file says its scenarios were made on.
     NoteMadeOn(Option<DataMark>),
+    /// The active scenario's fit × engagement grid: cuts and marked cells.
+    SetGrid(Grid),
     /// Puts suggested points (and threshold) into the active scenario, as
     /// one undoable edit; its criteria must be the active scenario's.
     UseSuggested(Scenario),
@@ -806,6 +809,21 @@ impl Reducible for Workbench {
                 }
                 next.made_on = mark;
                 true
+            }
+            Action::SetGrid(grid) => {
+                // Marks are one edit each; moving a cut merges like a drag.
+                let kind = if grid.ready_cells == next.scenario().grid.ready_cells {
+                    "grid cuts".to_owned()
+                } else {
+                    format!("grid cells {}", next.history.undo.len())
+                };
+                next.edit_active(kind, |s| {
+                    if s.grid == grid || !grid.cuts_descend() {
+                        return false;
+                    }
+                    s.grid = grid;
+                    true
+                })
             }
             Action::UseSuggested(suggested) => {
                 let kind = format!("suggested {}", next.history.undo.len());

@@ -106,14 +106,15 @@ describe('scored leads export', () => {
     assert.equal(lines.pop(), '', 'every record ends with CRLF');
     const original = (await readFile(join(FIXTURES, 'hubspot_export.csv'), 'utf8')).replace(/^\uFEFF/, '').split(/\r?\n/).filter(Boolean);
     assert.equal(lines.length, original.length);
-    assert.equal(lines[0], `${original[0]},score,sales_ready,rules_fired`);
+    assert.equal(lines[0], `${original[0]},score,sales_ready,grade,rules_fired`);
     const threshold = Number(await page.inputValue('[data-testid=threshold]'));
     let ready = 0;
     let fired = 0;
     for (let i = 1; i < lines.length; i += 1) {
       assert.ok(lines[i].startsWith(`${original[i]},`), `${lines[i]} keeps ${original[i]}`);
-      const [score, salesReady, rules] = fields(lines[i]).slice(-3);
+      const [score, salesReady, grade, rules] = fields(lines[i]).slice(-4);
       assert.match(score, /^-?\d+$/);
+      assert.match(grade, /^[A-D][1-4]$/);
       assert.equal(salesReady, Number(score) >= threshold ? 'yes' : 'no');
       if (salesReady === 'yes') ready += 1;
       // The points of the rules listed add up to the score.
@@ -124,9 +125,9 @@ describe('scored leads export', () => {
     assert.equal(ready, await figure(page, 'kpi-sales-ready'));
     assert.ok(fired >= 5, `rules fired for ${fired} leads`);
     // Record 101 (Software, 14 page views): +20 and +10, capped.
-    assert.deepEqual(fields(lines[1]).slice(-3), ['30', 'yes', 'Software, first (+20); Viewed pages (+10)']);
+    assert.deepEqual(fields(lines[1]).slice(-4).filter((_, i) => i !== 2), ['30', 'yes', 'Software, first (+20); Viewed pages (+10)']);
     // Record 103 ("Select" is a missing marker): only the empty-industry rule.
-    assert.deepEqual(fields(lines[3]).slice(-3), ['-5', 'no', 'No industry (-5)']);
+    assert.deepEqual(fields(lines[3]).slice(-4).filter((_, i) => i !== 2), ['-5', 'no', 'No industry (-5)']);
     assert.match(await page.textContent('[data-testid=export-status]'), /Exported 6 scored leads/);
     assert.deepEqual(seen.errors, []);
     await context.close();
@@ -137,7 +138,7 @@ describe('scored leads export', () => {
     await loadFixture(page, 'european_1252.csv', 'Gewonnen');
     const { bytes } = await exportScored(page);
     const lines = bytes.subarray(3).toString('utf8').split('\r\n');
-    assert.equal(lines[0], 'Kunde;Stadt;Umsatz;Erstellt;Gewonnen;score;sales_ready;rules_fired');
+    assert.equal(lines[0], 'Kunde;Stadt;Umsatz;Erstellt;Gewonnen;score;sales_ready;grade;rules_fired');
     assert.ok(lines[1].startsWith('Müller GmbH;Köln;1.234,50;15.03.2024;yes;'), lines[1]);
     assert.ok(lines.some((l) => l.startsWith('Café Noir;Zürich;12,75;02.04.2024;no;')));
 
@@ -166,7 +167,9 @@ describe('SQL export', () => {
     assert.doesNotMatch(sql, /\/\* Target industry \*\//, 'a switched-off criterion adds nothing');
     assert.match(sql, /switched off in leadlens:\s+- "Target industry"/);
     assert.match(sql, /cannot be applied to this data:\s+- "Budget confirmed": the data has no column 'Budget'/);
-    assert.match(sql, /FROM "leads"\) "scored";\s*$/);
+    assert.match(sql, /FROM "leads"\) "parts"\) "scored";\s*$/);
+    // The grid's grade beside the score, with the cuts in use on the page.
+    assert.match(sql, /CASE WHEN "parts"\."fit_score" >= -?\d+ THEN 'A' .* ELSE 'D' END\s+\|\| CASE WHEN "parts"\."engagement_score" >= -?\d+ THEN '1' .* ELSE '4' END AS "grade"/);
     assert.deepEqual(seen.errors, []);
     await context.close();
   });

@@ -204,7 +204,6 @@ pub fn LeadTable(props: &LeadTableProps) -> Html {
     let total = rows.len();
     let start = first_row.saturating_sub(OVERSCAN).min(total);
     let end = (*first_row + VISIBLE_ROWS + OVERSCAN).min(total);
-    let threshold = props.replay.figures.threshold;
     let lead_id = props.mapping.lead_id.as_deref();
     let has_followed = followed.is_some();
     let spacer = |rows: usize| {

@@ -1236,6 +1236,7 @@ mod tests {
             name: "Starting point (from leads.csv)".into(),
             threshold: 1,
             criteria: vec![Criterion::new("Id", 5, "id", RuleTest::NotEmpty)],
+            grid: Default::default(),
         };
         let confirmed = Rc::clone(&parsed).reduce(Action::ConfirmMapping {
             starting: Some(starting.clone()),
@@ -1269,6 +1270,7 @@ mod tests {
                 "id",
                 RuleTest::NotEmpty,
             )],
+            grid: Default::default(),
         };
         let linked = reduce(
             Workbench::with_sample(),
@@ -1308,6 +1310,7 @@ mod tests {
             name: "Fits".into(),
             threshold: 1,
             criteria: vec![Criterion::new("Id", 5, "id", RuleTest::NotEmpty)],
+            grid: Default::default(),
         };
         let state = reduce(
             Workbench::with_sample(),

@@ -85,7 +85,12 @@ try {
   await page.setInputFiles('[data-testid=upload-input]', dataPath);
   await page.waitForSelector('[data-testid=mapping-step]', { timeout: 120_000 });
   await page.click('[data-testid=mapping-confirm]');
-  await page.waitForFunction((n) => document.querySelector('[data-testid=kpi-leads]').getAttribute('data-value') === String(n), ROWS, { timeout: 120_000 });
+  // Every lead is in the tuning or the check set, whose figures repaint
+  // on every edit too.
+  await page.waitForFunction((n) => {
+    const leads = (id) => Number(document.querySelector(`[data-testid=${id}]`).getAttribute('data-value') || 0);
+    return leads('kpi-leads') + leads('kpi-check-leads') === n;
+  }, ROWS, { timeout: 120_000 });
   await page.setInputFiles('[data-testid=criteria-import-input]', criteriaPath);
   await page.click('[data-testid=import-replace]');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=criterion]').length === 20, null, { timeout: 60_000 });

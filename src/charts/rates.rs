@@ -85,19 +85,24 @@ pub fn conversion_by_band_chart(
         x_desc: "Score band (points)",
         y_desc: "Conversion (%)",
         categories: bands.iter().map(|b| band_label(b.low, b.high)).collect(),
-        series: vec![RateSeries {
-            name: "Conversion rate".to_owned(),
-            colour: accent,
-            bars: bands
-                .iter()
-                .map(|b| RateBar {
-                    label: band_label(b.low, b.high),
-                    rate: b.rate,
-                    thin: b.rate.leads < MIN_EVIDENCE_LEADS,
-                })
-                .collect(),
-        }],
+        series: vec![band_series("Conversion rate", accent, bands)],
         reference: overall.map(|r| (format!("Overall {}", whole_percent(Some(r))), r)),
+    }
+}
+
+/// One bar per score band, hollow where the band holds too few leads.
+pub fn band_series(name: &str, colour: RGBColor, bands: &[BandRate]) -> RateSeries {
+    RateSeries {
+        name: name.to_owned(),
+        colour,
+        bars: bands
+            .iter()
+            .map(|b| RateBar {
+                label: band_label(b.low, b.high),
+                rate: b.rate,
+                thin: b.rate.leads < MIN_EVIDENCE_LEADS,
+            })
+            .collect(),
     }
 }
 

@@ -14,7 +14,7 @@ use super::state::Shared;
 use crate::charts::curves::{gains_curve, gains_finding, roc_curve, roc_finding};
 use crate::charts::palette::{check_colour, scenario_colour};
 use crate::charts::rates::{
-    band_label, conversion_by_band_chart, conversion_by_band_finding, RateBar, RateSeries,
+    band_label, band_series, conversion_by_band_chart, conversion_by_band_finding,
 };
 use crate::charts::spec::ChartSpec;
 use crate::charts::sweep::{sweep_axis, sweep_finding, SweepCurve, SWEEP_PLOT_INSETS};
@@ -89,18 +89,9 @@ fn charts(
         conversion_by_band_chart(&bands, current.figures.overall().value(), colour);
     if let Some(check_bands) = &check_bands {
         by_band_chart.series[0].name = "Tuning set".to_owned();
-        by_band_chart.series.push(RateSeries {
-            name: "Check set".to_owned(),
-            colour: check_colour(active),
-            bars: check_bands
-                .iter()
-                .map(|b| RateBar {
-                    label: band_label(b.low, b.high),
-                    rate: b.rate,
-                    thin: b.rate.leads < MIN_EVIDENCE_LEADS,
-                })
-                .collect(),
-        });
+        by_band_chart
+            .series
+            .push(band_series("Check set", check_colour(active), check_bands));
     }
     let by_band = ChartSpec::rates(
         by_band_chart,

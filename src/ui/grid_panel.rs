@@ -33,6 +33,22 @@ enum Axis {
 #[component]
 pub fn GridPanel(props: &GridPanelProps) -> Html {
     let workbench = use_workbench();
+    // Tallied while open only: an edit costs nothing while it is closed.
+    let open = use_state(|| false);
+    let on_toggle = {
+        let open = open.clone();
+        Callback::from(move |e: Event| {
+            let details: web_sys::HtmlDetailsElement = e.target_unchecked_into();
+            open.set(details.open());
+        })
+    };
+    if !*open {
+        return html! {
+            <details class="grid-panel" data-testid="grid" ontoggle={on_toggle}>
+                <summary>{ "Fit × engagement grid" }</summary>
+            </details>
+        };
+    }
     let replay = &props.replay.0;
     let in_use = replay.cuts;
     let cells = replay.grid(&props.grouping);
@@ -143,7 +159,7 @@ pub fn GridPanel(props: &GridPanelProps) -> Html {
         }
     };
     html! {
-        <details class="grid-panel" data-testid="grid">
+        <details class="grid-panel" data-testid="grid" open=true ontoggle={on_toggle}>
             <summary>{ "Fit × engagement grid" }</summary>
             <p class="grid-explain">{
                 "Who a lead is (fit criteria's points, A best) against what it did (engagement criteria's points, 1 best). \

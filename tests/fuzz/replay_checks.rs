@@ -188,6 +188,7 @@ fn blame(
             name: String::new(),
             threshold: 0,
             criteria: vec![criterion.clone()],
+            grid: Default::default(),
         };
         let Some(engine) = score_alone(ctx, &alone) else {
             continue;

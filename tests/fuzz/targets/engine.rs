@@ -281,6 +281,7 @@ pub fn random_scenario(rng: &mut Rng, data: &Dataset, name: &str, extremes: bool
         criteria: (0..count)
             .map(|_| random_criterion(rng, data, extremes))
             .collect(),
+        grid: Default::default(),
     }
 }
 

@@ -11,7 +11,7 @@ use rustc_hash::FxHashMap;
 
 use std::rc::Rc;
 
-use super::criteria::{score_of_sum, Criterion, Group, Rule, Scenario};
+use super::criteria::{score_of_sum, Criterion, Group, Rule, RuleTest, Scenario};
 use super::dataset::{ColumnValues, Dataset};
 use super::grid::{quartile_cuts, Cell, CellTally, GridCuts, GRADES};
 use super::mapping::{ColumnMapping, OutcomeError};
@@ -760,6 +760,96 @@ pub struct Replay {
     pub evidence: Vec<Evidence>,
 }
 
+/// What a scenario makes of each pattern of a grouping: the same for the
+/// tuning and the check set.
+struct PatternScoring {
+    scores: Vec<i32>,
+    sub_scores: Vec<(i32, i32)>,
+    cells: Vec<Cell>,
+    ready: Vec<bool>,
+    cuts: GridCuts,
+}
+
+impl PatternScoring {
+    fn new(scenario: &Scenario, grouping: &Grouping) -> PatternScoring {
+        // A plain rule's units are 0 or 1, so its points times the units
+        // is what it adds: one multiply-add per criterion and group, which
+        // the compiler vectorises. Per-unit rules, with their caps, are
+        // added after.
+        let width = grouping.width;
+        let (mut fit_points, mut engagement_points) = (vec![0i64; width], vec![0i64; width]);
+        let mut per_unit = Vec::new();
+        for (i, (c, &active)) in scenario.criteria.iter().zip(&grouping.active).enumerate() {
+            let Some(c) = weight(c, active) else { continue };
+            let is_fit = c.group == Group::Fit;
+            if matches!(c.rule.test, RuleTest::PerUnit { .. }) {
+                per_unit.push((i, is_fit, c));
+            } else if is_fit {
+                fit_points[i] = i64::from(c.contribution(1));
+            } else {
+                engagement_points[i] = i64::from(c.contribution(1));
+            }
+        }
+        let patterns = grouping.patterns.len();
+        let mut scores = Vec::with_capacity(patterns);
+        let mut sub_scores = Vec::with_capacity(patterns);
+        for p in 0..patterns {
+            let signature = grouping.signature(p);
+            let (mut fit, mut engagement) = (0i64, 0i64);
+            for ((&f, &e), &units) in fit_points.iter().zip(&engagement_points).zip(signature) {
+                fit += f * i64::from(units);
+                engagement += e * i64::from(units);
+            }
+            for &(i, is_fit, c) in &per_unit {
+                let points = i64::from(c.contribution(signature[i]));
+                if is_fit {
+                    fit += points;
+                } else {
+                    engagement += points;
+                }
+            }
+            scores.push(score_of_sum(fit + engagement));
+            sub_scores.push((score_of_sum(fit), score_of_sum(engagement)));
+        }
+        // Grades mean the same in both sets: the tuning set's quartiles.
+        let quartiles = |axis: fn(&(i32, i32)) -> i32| {
+            let spread: Vec<(i32, usize)> = sub_scores
+                .iter()
+                .zip(&grouping.patterns)
+                .map(|(s, p)| (axis(s), p.leads))
+                .collect();
+            quartile_cuts(&spread)
+        };
+        let cuts = scenario.grid.cuts(GridCuts {
+            fit: match scenario.grid.fit_cuts {
+                Some(cuts) => cuts,
+                None => quartiles(|s| s.0),
+            },
+            engagement: match scenario.grid.engagement_cuts {
+                Some(cuts) => cuts,
+                None => quartiles(|s| s.1),
+            },
+        });
+        let cells: Vec<Cell> = sub_scores
+            .iter()
+            .map(|&(f, e)| Cell::of(f, e, &cuts))
+            .collect();
+        let marked = scenario.grid.marked();
+        let ready = scores
+            .iter()
+            .zip(&cells)
+            .map(|(&score, cell)| score >= scenario.threshold || marked[cell.index()])
+            .collect();
+        PatternScoring {
+            scores,
+            sub_scores,
+            cells,
+            ready,
+            cuts,
+        }
+    }
+}
+
 impl Replay {
     /// Scores the patterns of `grouping` under `scenario` and tallies them
     /// over the tuning set (every lead without a check set).
@@ -789,6 +879,34 @@ impl Replay {
         ))
     }
 
+    /// The same over the check set, scored as `self` (this scenario's
+    /// replay on the tuning set of the same grouping) scores it: cheaper
+    /// than [`Replay::run_check`], as the patterns are not scored again.
+    pub fn check_of(
+        &self,
+        scenario: &Scenario,
+        grouping: &Grouping,
+        facts: &LeadFacts,
+        settings: &ReplaySettings,
+    ) -> Option<Replay> {
+        facts.check.rows()?;
+        let scoring = PatternScoring {
+            scores: self.pattern_scores.clone(),
+            sub_scores: self.pattern_sub_scores.clone(),
+            cells: self.pattern_cells.clone(),
+            ready: self.pattern_ready.clone(),
+            cuts: self.cuts,
+        };
+        Some(Self::tally(
+            LeadSet::Check,
+            scoring,
+            scenario,
+            grouping,
+            facts,
+            settings,
+        ))
+    }
+
     fn run_on(
         set: LeadSet,
         scenario: &Scenario,
@@ -796,61 +914,27 @@ impl Replay {
         facts: &LeadFacts,
         settings: &ReplaySettings,
     ) -> Replay {
-        let weights: Vec<Weight> = scenario
-            .criteria
-            .iter()
-            .zip(&grouping.active)
-            .map(|(c, &active)| weight(c, active))
-            .collect();
-        let in_group = |group: Group| -> Vec<Weight> {
-            weights
-                .iter()
-                .zip(&scenario.criteria)
-                .map(|(w, c)| w.filter(|_| c.group == group))
-                .collect()
-        };
-        let (fit, engagement) = (in_group(Group::Fit), in_group(Group::Engagement));
-        let patterns = grouping.patterns.len();
-        let mut pattern_scores = Vec::with_capacity(patterns);
-        let mut pattern_sub_scores = Vec::with_capacity(patterns);
-        for p in 0..patterns {
-            let signature = grouping.signature(p);
-            pattern_scores.push(pattern_score(&weights, signature));
-            pattern_sub_scores.push((
-                pattern_score(&fit, signature),
-                pattern_score(&engagement, signature),
-            ));
-        }
-        // Grades mean the same in both sets: the tuning set's quartiles.
-        let quartiles = |axis: fn(&(i32, i32)) -> i32| {
-            let spread: Vec<(i32, usize)> = pattern_sub_scores
-                .iter()
-                .zip(&grouping.patterns)
-                .map(|(s, p)| (axis(s), p.leads))
-                .collect();
-            quartile_cuts(&spread)
-        };
-        let cuts = scenario.grid.cuts(GridCuts {
-            fit: match scenario.grid.fit_cuts {
-                Some(cuts) => cuts,
-                None => quartiles(|s| s.0),
-            },
-            engagement: match scenario.grid.engagement_cuts {
-                Some(cuts) => cuts,
-                None => quartiles(|s| s.1),
-            },
-        });
-        let pattern_cells: Vec<Cell> = pattern_sub_scores
-            .iter()
-            .map(|&(f, e)| Cell::of(f, e, &cuts))
-            .collect();
+        let scoring = PatternScoring::new(scenario, grouping);
+        Self::tally(set, scoring, scenario, grouping, facts, settings)
+    }
+
+    fn tally(
+        set: LeadSet,
+        scoring: PatternScoring,
+        scenario: &Scenario,
+        grouping: &Grouping,
+        facts: &LeadFacts,
+        settings: &ReplaySettings,
+    ) -> Replay {
+        let PatternScoring {
+            scores: pattern_scores,
+            sub_scores: pattern_sub_scores,
+            cells: pattern_cells,
+            ready: pattern_ready,
+            cuts,
+        } = scoring;
         let threshold = scenario.threshold;
         let marked_cells = scenario.grid.marked();
-        let pattern_ready: Vec<bool> = pattern_scores
-            .iter()
-            .zip(&pattern_cells)
-            .map(|(&score, cell)| score >= threshold || marked_cells[cell.index()])
-            .collect();
         let tallies = grouping.tallies(set);
         let by_score = tally_by_score(tallies, &pattern_scores);
         let marked = (!scenario.grid.ready_cells.is_empty()).then(|| {
@@ -1419,6 +1503,11 @@ mod tests {
             let settings = ReplaySettings::default();
             let tuning = Replay::run(&scenario, &fresh, &facts, &settings);
             let checked = Replay::run_check(&scenario, &fresh, &facts, &settings).unwrap();
+            assert_eq!(
+                tuning.check_of(&scenario, &fresh, &facts, &settings),
+                Some(checked.clone()),
+                "the check replay scored as the tuning one is the check replay"
+            );
             for (replay, in_check) in [(&tuning, false), (&checked, true)] {
                 let (scores, outcomes) = part(in_check);
                 let naive = key_figures(&scores, &outcomes, scenario.threshold);

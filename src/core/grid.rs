@@ -191,7 +191,13 @@ impl Grid {
 /// assert_eq!(quartile_cuts(&[(15, 50), (10, 10), (0, 40)]), [15, 10, 0]);
 /// ```
 pub fn quartile_cuts(sub_scores: &[(i32, usize)]) -> Cuts {
-    let mut sorted: Vec<(i32, usize)> = sub_scores.iter().copied().filter(|s| s.1 > 0).collect();
+    // Many patterns share a sub-score: sum them first, sort the few
+    // distinct sub-scores after.
+    let mut leads_at: rustc_hash::FxHashMap<i32, usize> = Default::default();
+    for &(score, leads) in sub_scores.iter().filter(|s| s.1 > 0) {
+        *leads_at.entry(score).or_default() += leads;
+    }
+    let mut sorted: Vec<(i32, usize)> = leads_at.into_iter().collect();
     sorted.sort_unstable_by_key(|s| std::cmp::Reverse(s.0));
     let total: usize = sorted.iter().map(|s| s.1).sum();
     let mut cuts = [0; GRADES - 1];

@@ -142,7 +142,9 @@ pub fn use_replays(
         if !fresh {
             let step = (i == active).then(|| Step::start("replay"));
             let replay = Rc::new(Replay::run(scenario, &grouping, &facts, &settings));
-            let check = Replay::run_check(scenario, &grouping, &facts, &settings).map(Rc::new);
+            let check = replay
+                .check_of(scenario, &grouping, &facts, &settings)
+                .map(Rc::new);
             if let Some(step) = step {
                 step.end();
             }

@@ -10,8 +10,10 @@ use std::time::Instant;
 
 use leadlens::core::criteria::{Criterion, RuleTest, Scenario};
 use leadlens::core::engine::{Grouping, LeadFacts, Replay, ReplaySettings, MAX_SCORE_BANDS};
+use leadlens::core::fit::suggest_points;
 use leadlens::core::sample::{generate, sample_mapping};
 use leadlens::core::scoring::{evaluate_criteria, evaluate_rule};
+use leadlens::core::split::CheckSplit;
 
 fn criterion(label: &str, column: &str, points: i32, test: RuleTest) -> Criterion {
     Criterion::new(label, points, column, test)
@@ -141,6 +143,7 @@ fn twenty_criteria() -> Scenario {
         name: "bench".into(),
         threshold: 40,
         criteria,
+        grid: Default::default(),
     }
 }
 
@@ -159,7 +162,16 @@ fn main() {
         "replay benchmark: {rows} leads generated in {:.0} ms, 20 criteria",
         ms(t)
     );
-    let facts = LeadFacts::new(&data, &sample_mapping()).expect("the sample has an outcome");
+    let mapping = sample_mapping();
+    let t = Instant::now();
+    let facts = LeadFacts::new(&data, &mapping)
+        .expect("the sample has an outcome")
+        .with_check(&data, &mapping, &CheckSplit::default());
+    println!(
+        "  lead facts:     {:.0} ms with the newest 20% kept as the check set ({} tuning leads)",
+        ms(t),
+        facts.tuning_leads()
+    );
     let settings = ReplaySettings::default();
     let mut scenario = twenty_criteria();
 
@@ -174,22 +186,44 @@ fn main() {
         grouping.patterns.len()
     );
 
-    // A points change: re-score patterns, recompute every figure and curve.
+    // A points change: re-score patterns, recompute every figure and curve
+    // of the tuning set and of the check set.
     let runs = 200;
     let t = Instant::now();
     let mut checksum = 0usize;
     for i in 0..runs {
         scenario.criteria[i % 20].points += 1;
         let replay = Replay::run(&scenario, &grouping, &facts, &settings);
-        checksum += replay.figures.sales_ready.leads
-            + replay.gains().len()
-            + replay.roc().len()
-            + replay.sweep(&facts, &settings).len()
-            + replay.conversion_by_band(MAX_SCORE_BANDS).len();
+        let check = replay
+            .check_of(&scenario, &grouping, &facts, &settings)
+            .expect("the check set is kept");
+        for replay in [&replay, &check] {
+            checksum += replay.figures.sales_ready.leads
+                + replay.gains().len()
+                + replay.roc().len()
+                + replay.sweep(&facts, &settings).len()
+                + replay.conversion_by_band(MAX_SCORE_BANDS).len()
+                + replay.grid(&grouping)[0].leads;
+        }
     }
     println!(
-        "  points change:  {:.3} ms per change, every figure, curve and the sweep (mean of {runs})",
+        "  points change:  {:.3} ms per change, every figure, curve, the sweep and the grid, tuning and check (mean of {runs})",
         ms(t) / runs as f64
+    );
+
+    // Suggested points: a regularised logistic fit on the tuning set.
+    let replay = Replay::run(&scenario, &grouping, &facts, &settings);
+    let runs = 5;
+    let t = Instant::now();
+    for _ in 0..runs {
+        let suggested = suggest_points(&scenario, &grouping, &replay).expect("the fit converges");
+        checksum += suggested.suggestions.len();
+    }
+    println!(
+        "  suggest points: {:.1} ms per fit of {} criteria over {} patterns (mean of {runs})",
+        ms(t) / runs as f64,
+        scenario.criteria.len(),
+        grouping.patterns.len()
     );
 
     // A rule change: re-evaluate that rule only, regroup by (old pattern,

@@ -214,6 +214,15 @@ async fn score_chart_is_drawn_on_its_canvas() {
     let canvas: HtmlCanvasElement = find(&root, "[data-testid=chart-score-distribution] canvas")
         .dyn_into()
         .unwrap();
+    // A chart is drawn once it is in view.
+    canvas.scroll_into_view();
+    for _ in 0..50 {
+        if canvas.get_attribute("data-drawn").as_deref() == Some("true") {
+            break;
+        }
+        settle().await;
+    }
+    assert_eq!(canvas.get_attribute("data-drawn").as_deref(), Some("true"));
     assert!(canvas.width() >= 320 && canvas.height() >= 240);
     let context: CanvasRenderingContext2d = canvas
         .get_context("2d")

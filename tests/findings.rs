@@ -17,13 +17,12 @@ use leadlens::charts::sweep::SweepCurve;
 use leadlens::core::criteria::{Criterion, RuleTest, Scenario, MAX_POINTS};
 use leadlens::core::criteria_file::{CriteriaFile, CriteriaFileError};
 use leadlens::core::dataset::{ColumnKind, Dataset, MAX_COLUMN_NAME};
-use leadlens::core::engine::{
-    rank_leads, Grouping, LeadFacts, Replay, ReplaySettings, MAX_SCORE_BANDS,
-};
+use leadlens::core::engine::{Grouping, LeadFacts, Replay, ReplaySettings, MAX_SCORE_BANDS};
 use leadlens::core::followup::{FollowUpAnalysis, FollowUpFacts};
 use leadlens::core::ingest::reader::{sniff, CsvReader, EncodingChoice, Finished};
 use leadlens::core::ingest::{assemble, load_bytes, LoadOptions, Loaded};
 use leadlens::core::mapping::ColumnMapping;
+use leadlens::core::ranking::{KeptLeads, RankedLeads};
 use leadlens::core::scored_csv::ScoredCsv;
 use leadlens::core::scoring::{evaluate_criteria, score_leads, RuleEffect};
 use leadlens::core::share::{decode_link, encode_link};
@@ -249,7 +248,9 @@ fn check_replay(loaded: &Loaded, bytes: &[u8], mapping: &ColumnMapping, scenario
     let _ = replay.conversion_by_band(MAX_SCORE_BANDS);
 
     // Ranked highest first, ties in file order, nothing sized by the span.
-    let ranked = rank_leads(&replay, &grouping, false, |_| true);
+    let kept = KeptLeads::new(&grouping, |_| true);
+    let ranked = RankedLeads::new(&replay, &kept, false, |_| true);
+    let ranked = ranked.window(&grouping, &kept, 0..usize::MAX);
     assert_eq!(ranked.len(), data.row_count());
     for pair in ranked.windows(2) {
         let (a, b) = (pair[0] as usize, pair[1] as usize);

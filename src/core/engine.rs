@@ -1278,51 +1278,6 @@ pub fn fired(scenario: &Scenario, grouping: &Grouping, pattern: u32) -> Vec<(usi
         .collect()
 }
 
-/// Leads in the order a list shows them: `keep` selects them, then they
-/// go by score (highest first unless `ascending`), ties in file order.
-/// A counting sort over the distinct scores (never over the range of
-/// scores, which may be wide).
-pub fn rank_leads(
-    replay: &Replay,
-    grouping: &Grouping,
-    ascending: bool,
-    mut keep: impl FnMut(usize) -> bool,
-) -> Vec<u32> {
-    let distinct = replay.by_score.len();
-    // Each pattern's place among the distinct scores, in the order shown.
-    let place: Vec<usize> = replay
-        .pattern_scores
-        .iter()
-        .map(|&score| {
-            let rank = replay.by_score.partition_point(|t| t.score < score);
-            if ascending {
-                rank
-            } else {
-                distinct.saturating_sub(rank + 1)
-            }
-        })
-        .collect();
-    let bucket_of = |row: usize| place[grouping.lead_pattern[row] as usize];
-    let mut starts = vec![0usize; distinct + 1];
-    let kept: Vec<u32> = (0..grouping.lead_pattern.len())
-        .filter(|&row| keep(row))
-        .map(|row| row as u32)
-        .collect();
-    for &row in &kept {
-        starts[bucket_of(row as usize) + 1] += 1;
-    }
-    for i in 1..starts.len() {
-        starts[i] += starts[i - 1];
-    }
-    let mut ranked = vec![0u32; kept.len()];
-    for &row in &kept {
-        let bucket = bucket_of(row as usize);
-        ranked[starts[bucket]] = row;
-        starts[bucket] += 1;
-    }
-    ranked
-}
-
 /// How two scenarios differ on the same leads: who becomes sales-ready
 /// under the second and who stops being so.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -1874,34 +1829,6 @@ mod tests {
             assert_eq!(total, replay.score(&grouping, row), "row {row}");
             assert!(why.iter().all(|&(i, _)| scenario.criteria[i].enabled));
         }
-    }
-
-    #[test]
-    fn leads_rank_by_score_then_file_order() {
-        let (data, facts) = sample();
-        let scenario = sample_scenario();
-        let evaluations = evaluate_criteria(&data, &scenario.criteria);
-        let grouping = Grouping::new(&scenario, &evaluations, &facts);
-        let replay = Replay::run(&scenario, &grouping, &facts, &ReplaySettings::default());
-        let converted = rank_leads(&replay, &grouping, false, |row| facts.outcomes[row]);
-        assert_eq!(converted.len(), replay.figures.overall().converted);
-        let scores: Vec<i32> = converted
-            .iter()
-            .map(|&r| replay.score(&grouping, r as usize))
-            .collect();
-        assert!(scores.windows(2).all(|w| w[0] >= w[1]), "highest first");
-        for pair in converted.windows(2) {
-            let (a, b) = (pair[0] as usize, pair[1] as usize);
-            if replay.score(&grouping, a) == replay.score(&grouping, b) {
-                assert!(a < b, "ties keep file order");
-            }
-        }
-        let up = rank_leads(&replay, &grouping, true, |_| true);
-        assert_eq!(up.len(), data.row_count());
-        assert!(
-            replay.score(&grouping, up[0] as usize)
-                <= replay.score(&grouping, up[up.len() - 1] as usize)
-        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod hindsight;
 pub mod ingest;
 pub mod mapping;
 pub mod metrics;
+pub mod ranking;
 pub mod sample;
 pub mod scored_csv;
 pub mod scoring;

@@ -1,7 +1,12 @@
 //! One chart on the page: drawn on a canvas at its displayed size (again
 //! when the window resizes), titled with its finding, the same numbers in
 //! a table for screen readers, and downloads as SVG and PNG.
+//!
+//! A chart is drawn while it is on screen or about to be: an edit redraws
+//! the charts in view at once and the others when they scroll into view
+//! (or before the page prints), so that an edit costs the charts one sees.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use plotters::prelude::*;
@@ -54,6 +59,38 @@ fn draw_on(canvas: &HtmlCanvasElement, spec: &ChartSpec, size: Option<(u32, u32)
     step.end();
 }
 
+/// An observer that keeps `stage.in_view` up to date for `canvas` and
+/// draws what is due when it comes into view, with the callback it holds.
+fn watch_view(
+    canvas: &web_sys::Element,
+    stage: Rc<RefCell<Stage>>,
+) -> Option<(
+    web_sys::IntersectionObserver,
+    Closure<dyn FnMut(js_sys::Array)>,
+)> {
+    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        let Some(entry) = entries
+            .iter()
+            .last()
+            .and_then(|e| e.dyn_into::<web_sys::IntersectionObserverEntry>().ok())
+        else {
+            return;
+        };
+        let mut stage = stage.borrow_mut();
+        stage.in_view = entry.is_intersecting();
+        stage.refresh(false);
+    });
+    let options = web_sys::IntersectionObserverInit::new();
+    options.set_root_margin(AHEAD);
+    let observer = web_sys::IntersectionObserver::new_with_options(
+        callback.as_ref().unchecked_ref(),
+        &options,
+    )
+    .ok()?;
+    observer.observe(canvas);
+    Some((observer, callback))
+}
+
 /// Draws `spec` on a canvas of the export size and offers it as a PNG.
 fn export_png(spec: &ChartSpec, name: String) {
     let Some(canvas) = gloo::utils::document()
@@ -76,11 +113,63 @@ fn export_png(spec: &ChartSpec, name: String) {
     }
 }
 
+/// How far beyond the viewport a chart counts as about to be seen.
+const AHEAD: &str = "300px 0px";
+
+/// What a canvas should show and what it shows.
+struct Stage {
+    canvas: NodeRef,
+    /// The chart and the window size it should be drawn for.
+    wanted: Option<(Rc<ChartSpec>, u32)>,
+    /// What was drawn last.
+    drawn: Option<(Rc<ChartSpec>, u32)>,
+    /// Whether the canvas is on screen or about to be.
+    in_view: bool,
+}
+
+impl Stage {
+    /// Draws what is wanted if it is not drawn yet, when in view (or
+    /// whatever the view when `always`). The canvas's `data-drawn` says
+    /// whether it shows what is wanted.
+    fn refresh(&mut self, always: bool) {
+        let Some(canvas) = self.canvas.cast::<HtmlCanvasElement>() else {
+            return;
+        };
+        let Some((spec, size)) = self.wanted.clone() else {
+            return;
+        };
+        let current = |drawn: &Option<(Rc<ChartSpec>, u32)>| {
+            drawn
+                .as_ref()
+                .is_some_and(|(drawn, at)| Rc::ptr_eq(drawn, &spec) && *at == size)
+        };
+        if !current(&self.drawn) && (self.in_view || always) {
+            draw_on(&canvas, &spec, None);
+            self.drawn = Some((Rc::clone(&spec), size));
+        }
+        let drawn = if current(&self.drawn) {
+            "true"
+        } else {
+            "false"
+        };
+        let _ = canvas.set_attribute("data-drawn", drawn);
+    }
+}
+
 #[component]
 pub fn ChartFigure(props: &ChartFigureProps) -> Html {
     let canvas_ref = use_node_ref();
     // The window's size: a change redraws the canvas at its new size.
     let resized = use_state(|| 0u32);
+    let stage = {
+        let canvas = canvas_ref.clone();
+        use_mut_ref(move || Stage {
+            canvas,
+            wanted: None,
+            drawn: None,
+            in_view: false,
+        })
+    };
     {
         let resized = resized.clone();
         use_effect_with((), move |_| {
@@ -92,11 +181,40 @@ pub fn ChartFigure(props: &ChartFigureProps) -> Html {
         });
     }
     {
+        // Watch whether the canvas is in view; draw what is due when it
+        // comes into view, and everything before printing.
+        let stage = stage.clone();
         let canvas_ref = canvas_ref.clone();
-        use_effect_with((props.spec.clone(), *resized), move |(spec, _)| {
-            if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
-                draw_on(&canvas, spec, None);
+        use_effect_with((), move |_| {
+            let observer = canvas_ref
+                .cast::<web_sys::Element>()
+                .and_then(|canvas| watch_view(&canvas, Rc::clone(&stage)));
+            let printing = {
+                let stage = Rc::clone(&stage);
+                gloo::events::EventListener::new(&gloo::utils::window(), "beforeprint", move |_| {
+                    stage.borrow_mut().refresh(true);
+                })
+            };
+            if observer.is_none() {
+                // Without an observer every chart counts as in view.
+                let mut stage = stage.borrow_mut();
+                stage.in_view = true;
+                stage.refresh(false);
             }
+            move || {
+                if let Some((observer, _callback)) = observer {
+                    observer.disconnect();
+                }
+                drop(printing);
+            }
+        });
+    }
+    {
+        let stage = stage.clone();
+        use_effect_with((props.spec.clone(), *resized), move |(spec, resized)| {
+            let mut stage = stage.borrow_mut();
+            stage.wanted = Some((Rc::clone(spec), *resized));
+            stage.refresh(false);
         });
     }
     let on_svg = {

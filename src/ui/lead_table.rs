@@ -12,9 +12,10 @@ use yew::prelude::*;
 use super::state::{LoadedData, Shared};
 use crate::core::criteria::Scenario;
 use crate::core::dataset::ColumnValues;
-use crate::core::engine::{fired, rank_leads, Grouping, LeadFacts, Replay};
+use crate::core::engine::{fired, Grouping, LeadFacts, Replay};
 use crate::core::format;
 use crate::core::mapping::ColumnMapping;
+use crate::core::ranking::{KeptLeads, RankedLeads};
 
 /// Row height in pixels; the stylesheet fixes rows to it.
 const ROW_HEIGHT: f64 = 36.0;
@@ -114,37 +115,32 @@ pub fn LeadTable(props: &LeadTableProps) -> Html {
         (props.data.clone(), props.mapping.followed_up.clone()),
         |_| followed_up(&props.data, &props.mapping),
     );
-    let rows: Rc<Vec<u32>> = use_memo(
+    // What a list keeps of each lead apart from its score: counted once
+    // per grouping, list and search, so that a points edit only reorders
+    // the patterns.
+    let kept: Rc<KeptLeads> = use_memo(
         (
             props.grouping.clone(),
-            props.replay.clone(),
             *list,
-            *ascending,
             (*search).clone(),
             props.mapping.lead_id.clone(),
         ),
         {
             let followed = followed.clone();
             let data = props.data.clone();
-            move |(grouping, replay, list, ascending, search, lead_id)| {
-                let outcomes = &props.facts.outcomes;
+            let outcomes = props.facts.clone();
+            move |(grouping, list, search, lead_id)| {
+                let outcomes = &outcomes.outcomes;
                 let needle = search.trim().to_lowercase();
                 let id_column = lead_id.as_deref().and_then(|c| data.data.column(c));
-                rank_leads(replay, grouping, *ascending, |row| {
-                    let ready = replay.is_ready(grouping, row);
+                KeptLeads::new(grouping, |row| {
                     let listed = match list {
-                        LeadList::All => true,
-                        LeadList::SalesReady => ready,
-                        LeadList::Rest => !ready,
-                        LeadList::Converted => outcomes[row],
-                        LeadList::ReadyNotFollowedUp => {
-                            ready
-                                && followed
-                                    .as_ref()
-                                    .as_ref()
-                                    .is_some_and(|f| f[row] == Some(false))
-                        }
-                        LeadList::ConvertedMissed => outcomes[row] && !ready,
+                        LeadList::All | LeadList::SalesReady | LeadList::Rest => true,
+                        LeadList::Converted | LeadList::ConvertedMissed => outcomes[row],
+                        LeadList::ReadyNotFollowedUp => followed
+                            .as_ref()
+                            .as_ref()
+                            .is_some_and(|f| f[row] == Some(false)),
                     };
                     listed
                         && (needle.is_empty()
@@ -156,6 +152,24 @@ pub fn LeadTable(props: &LeadTableProps) -> Html {
                             })
                 })
             }
+        },
+    );
+    let ranked: Rc<RankedLeads> = use_memo(
+        (
+            Shared(kept.clone()),
+            props.replay.clone(),
+            *list,
+            *ascending,
+        ),
+        |(kept, replay, list, ascending)| {
+            RankedLeads::new(replay, kept, *ascending, |p| {
+                let ready = replay.pattern_ready[p];
+                match list {
+                    LeadList::SalesReady | LeadList::ReadyNotFollowedUp => ready,
+                    LeadList::Rest | LeadList::ConvertedMissed => !ready,
+                    LeadList::All | LeadList::Converted => true,
+                }
+            })
         },
     );
 
@@ -201,9 +215,10 @@ pub fn LeadTable(props: &LeadTableProps) -> Html {
         })
     };
 
-    let total = rows.len();
+    let total = ranked.len();
     let start = first_row.saturating_sub(OVERSCAN).min(total);
     let end = (*first_row + VISIBLE_ROWS + OVERSCAN).min(total);
+    let rows = ranked.window(&props.grouping, &kept, start..end);
     let lead_id = props.mapping.lead_id.as_deref();
     let has_followed = followed.is_some();
     let spacer = |rows: usize| {
@@ -253,7 +268,7 @@ pub fn LeadTable(props: &LeadTableProps) -> Html {
                     </tr></thead>
                     <tbody>
                         { spacer(start) }
-                        { for rows[start..end].iter().map(|&row| {
+                        { for rows.iter().map(|&row| {
                             let row = row as usize;
                             let score = props.replay.score(&props.grouping, row);
                             let why = fired(&props.scenario, &props.grouping, props.grouping.lead_pattern[row])

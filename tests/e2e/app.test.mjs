@@ -1,7 +1,7 @@
 // End-to-end: the release build in Chromium, used as a person would.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { figure, figureChange, openApp, SAMPLE_LEADS, SAMPLE_TUNING_LEADS, start } from './browser.mjs';
+import { figure, figureChange, inked, openApp, SAMPLE_LEADS, SAMPLE_TUNING_LEADS, start } from './browser.mjs';
 
 let env;
 before(async () => {
@@ -52,15 +52,8 @@ describe('first visit', () => {
     assert.ok(await canvas.isVisible());
     const box = await canvas.boundingBox();
     assert.ok(box.width > 300 && box.height > 200, JSON.stringify(box));
-    const inked = await canvas.evaluate((c) => {
-      const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      let count = 0;
-      for (let i = 0; i < data.length; i += 4) {
-        if (data[i + 3] > 0 && (data[i] < 200 || data[i + 1] < 200 || data[i + 2] < 200)) count += 1;
-      }
-      return count;
-    });
-    assert.ok(inked > 2000, `only ${inked} drawn pixels`);
+    const drawn = await inked(page, 'chart-score-distribution');
+    assert.ok(drawn > 2000, `only ${drawn} drawn pixels`);
     const rows = chart.locator('[data-testid=chart-score-distribution-table] tbody tr');
     assert.ok((await rows.count()) >= 5);
     const counts = await rows.evaluateAll((trs) =>

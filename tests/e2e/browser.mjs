@@ -81,3 +81,25 @@ export async function figureChange(page, testid, previous) {
   );
   return figure(page, testid);
 }
+
+/**
+ * Brings the chart `testid` into view, waits until its canvas shows what
+ * it should (charts out of view are drawn when they come into view), and
+ * counts its inked pixels.
+ */
+export async function inked(page, testid) {
+  const canvas = page.locator(`[data-testid=${testid}] canvas`);
+  await canvas.scrollIntoViewIfNeeded();
+  await page.waitForFunction(
+    (id) => document.querySelector(`[data-testid=${id}] canvas`)?.getAttribute('data-drawn') === 'true',
+    testid,
+  );
+  return canvas.evaluate((c) => {
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] > 0 && (data[i] < 200 || data[i + 1] < 200 || data[i + 2] < 200)) count += 1;
+    }
+    return count;
+  });
+}

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { figure, figureChange, openApp, SAMPLE_TUNING_LEADS, start } from './browser.mjs';
+import { figure, figureChange, inked, openApp, SAMPLE_TUNING_LEADS, start } from './browser.mjs';
 
 let env;
 before(async () => {
@@ -71,17 +71,6 @@ describe('the score distribution', () => {
 });
 
 /** How many pixels of a chart's canvas are drawn in something darker than a pale grey. */
-async function inked(page, testid) {
-  return page.locator(`[data-testid=${testid}] canvas`).evaluate((c) => {
-    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let count = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      if (data[i + 3] > 0 && (data[i] < 200 || data[i + 1] < 200 || data[i + 2] < 200)) count += 1;
-    }
-    return count;
-  });
-}
-
 const CHARTS = ['chart-conversion-by-band', 'chart-sweep', 'chart-gains', 'chart-roc'];
 
 describe('the charts panel', () => {
@@ -117,8 +106,27 @@ describe('the charts panel', () => {
     await context.close();
   });
 
+  test('charts out of view are drawn when they come into view, and all of them before printing', async () => {
+    const { context, page } = await openApp(env);
+    const drawn = (id) => page.getAttribute(`[data-testid=${id}] canvas`, 'data-drawn');
+    const below = await page.locator('[data-testid=chart-roc] canvas').evaluate((c) => c.getBoundingClientRect().top - window.innerHeight);
+    assert.ok(below > 400, `the ROC chart starts ${below}px below the view`);
+    await page.waitForTimeout(300);
+    assert.equal(await drawn('chart-roc'), 'false', 'not drawn while far out of view');
+    await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+    assert.equal(await drawn('chart-roc'), 'true', 'drawn before printing');
+    // An edit leaves the chart out of view stale until it is seen.
+    const ready = await figure(page, 'kpi-sales-ready');
+    await page.locator('[data-testid=criterion-points]').first().fill('0');
+    await figureChange(page, 'kpi-sales-ready', ready);
+    await page.waitForFunction(() => document.querySelector('[data-testid=chart-roc] canvas').getAttribute('data-drawn') === 'false');
+    assert.ok((await inked(page, 'chart-roc')) > 2000, 'drawn on coming into view');
+    await context.close();
+  });
+
   test('charts are redrawn at their new size when the window resizes', async () => {
     const { context, page } = await openApp(env);
+    assert.ok((await inked(page, 'chart-roc')) > 2000);
     const width = () => page.locator('[data-testid=chart-roc] canvas').evaluate((c) => [c.width, c.clientWidth]);
     const [before, shown] = await width();
     assert.equal(before, shown, 'drawn at its displayed size');

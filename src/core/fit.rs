@@ -101,27 +101,40 @@ pub fn logistic_l2(design: &Design, penalty: f64) -> Result<Fitted, FitError> {
                                 // Start from the base rate, all coefficients zero.
     let mut beta = vec![0.0; p];
     beta[0] = (positive / (total - positive)).ln();
+    // Rule indicators are mostly zero: keep each group's non-zero
+    // features (the intercept first), so that a Newton step costs the
+    // pairs of features a group has, not every pair.
+    let mut nonzero: Vec<(usize, f64)> = Vec::new();
+    let mut starts = Vec::with_capacity(design.groups() + 1);
+    for group in 0..design.groups() {
+        starts.push(nonzero.len());
+        nonzero.push((0, 1.0));
+        nonzero.extend(
+            design
+                .row(group)
+                .iter()
+                .enumerate()
+                .filter(|&(_, &v)| v != 0.0)
+                .map(|(i, &v)| (i + 1, v)),
+        );
+    }
+    starts.push(nonzero.len());
     let mut hessian = vec![0.0; p * p];
     let mut gradient = vec![0.0; p];
-    let mut x = vec![0.0; p];
     for iteration in 1..=MAX_ITERATIONS {
         gradient.iter_mut().for_each(|g| *g = 0.0);
         hessian.iter_mut().for_each(|h| *h = 0.0);
         for group in 0..design.groups() {
-            x[0] = 1.0;
-            x[1..].copy_from_slice(design.row(group));
-            let eta: f64 = x.iter().zip(&beta).map(|(a, b)| a * b).sum();
+            let x = &nonzero[starts[group]..starts[group + 1]];
+            let eta: f64 = x.iter().map(|&(i, v)| v * beta[i]).sum();
             let prob = sigmoid(eta);
             let n = design.leads[group];
             let residual = n * prob - design.converted[group];
             let weight = n * prob * (1.0 - prob);
-            for i in 0..p {
-                gradient[i] += residual * x[i];
-                if x[i] == 0.0 {
-                    continue;
-                }
-                for j in 0..=i {
-                    hessian[i * p + j] += weight * x[i] * x[j];
+            for (a, &(i, xi)) in x.iter().enumerate() {
+                gradient[i] += residual * xi;
+                for &(j, xj) in &x[..=a] {
+                    hessian[i * p + j] += weight * xi * xj;
                 }
             }
         }

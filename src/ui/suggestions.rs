@@ -13,6 +13,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::state::{use_workbench, Action, LoadedData, Shared};
+use super::timing::Step;
 use crate::core::criteria::{Criterion, RuleTest, Scenario};
 use crate::core::engine::{Grouping, LeadFacts, Replay, ReplaySettings};
 use crate::core::fit::{suggest_points, with_suggested_points, SuggestedPoints};
@@ -99,7 +100,12 @@ pub fn Suggestions(props: &SuggestionsProps) -> Html {
             props.settings,
         ),
         |(open, scenario, grouping, replay, facts, settings)| {
-            open.then(|| fit(scenario, grouping, replay, facts, settings))
+            open.then(|| {
+                let step = Step::start("suggest points");
+                let fitted = fit(scenario, grouping, replay, facts, settings);
+                step.end();
+                fitted
+            })
         },
     );
     // New criteria are looked for on request: it reads every column.

@@ -2,8 +2,8 @@
 // data set loaded. Loads a generated export (default 1,000,000 rows) in the
 // release build, imports 20 criteria on its columns, then times, in the
 // page, from an edit to the updated key figure being painted: points edits
-// (re-scoring only) and rule edits (one rule re-evaluated), then the export
-// of every lead scored. Prints figures.
+// (re-scoring only) and rule edits (one rule re-evaluated), then fitting
+// suggested points and the export of every lead scored. Prints figures.
 //
 //   node tests/bench/browser-replay.mjs [rows]
 import { statSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -123,6 +123,16 @@ try {
   for (const [name, { sum, count }] of Object.entries(steps)) {
     console.log(`  per rule edit, ${name}:`.padEnd(34) + `${(sum / rules.length).toFixed(1)} ms (${count} steps in ${rules.length} edits)`);
   }
+
+  // Suggested points: the fit on the tuning set, with both definitions
+  // replayed on the check set, from opening the panel to the painted table.
+  await page.evaluate(() => performance.clearMeasures());
+  const suggestStarted = Date.now();
+  await page.locator('[data-testid=suggestions] summary').click();
+  await page.waitForSelector('[data-testid=suggested-points]', { timeout: 60_000 });
+  const suggestMs = Date.now() - suggestStarted;
+  const fitMs = await page.evaluate(() => performance.getEntriesByName('leadlens:suggest points')[0]?.duration);
+  console.log(`suggested points:               ${suggestMs} ms to the painted table (fit and check replays ${fitMs?.toFixed(0)} ms)`);
 
   // Exporting every lead scored: the file read again and written back.
   const exportStarted = Date.now();

@@ -17,7 +17,8 @@ use super::grid::{quartile_cuts, Cell, CellTally, GridCuts, GRADES};
 use super::mapping::{ColumnMapping, OutcomeError};
 use super::metrics::{banded, wilson_interval, KeyFigures, Rate, ScoreDistribution, Z_95};
 use super::scoring::{Evaluation, RuleEffect};
-use super::split::{check_set, CheckSet, CheckSplit};
+use super::split::{check_set, judged, CheckSet, CheckSplit};
+use fixedbitset::FixedBitSet;
 
 const SECONDS_PER_WEEK: f64 = 7.0 * 86_400.0;
 /// At most this many bands in the score distribution, so bars stay wide
@@ -44,6 +45,14 @@ pub struct LeadFacts {
     pub check: CheckSet,
 }
 
+/// Weeks between the earliest and the latest of `dates` (seconds), at
+/// least a day's worth so that a one-day file does not divide by zero;
+/// `None` without dates.
+pub fn weeks_spanned(dates: impl Iterator<Item = i64>) -> Option<f64> {
+    let (lo, hi) = dates.fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
+    (lo <= hi).then(|| ((hi - lo) as f64).max(86_400.0) / SECONDS_PER_WEEK)
+}
+
 impl LeadFacts {
     /// Reads the facts the mapping names from the data.
     pub fn new(data: &Dataset, mapping: &ColumnMapping) -> Result<LeadFacts, OutcomeError> {
@@ -57,14 +66,7 @@ impl LeadFacts {
         };
         let weeks = match mapping.created.as_deref().and_then(|n| data.column(n)) {
             Some(column) => match &column.values {
-                ColumnValues::Date(dates) => {
-                    let (lo, hi) = dates
-                        .iter()
-                        .flatten()
-                        .fold((i64::MAX, i64::MIN), |(lo, hi), &t| (lo.min(t), hi.max(t)));
-                    // At least a day, so a one-day file does not divide by zero.
-                    (lo <= hi).then(|| ((hi - lo) as f64).max(86_400.0) / SECONDS_PER_WEEK)
-                }
+                ColumnValues::Date(dates) => weeks_spanned(dates.iter().flatten().copied()),
                 _ => None,
             },
             None => None,
@@ -88,6 +90,15 @@ impl LeadFacts {
             None => None,
         };
         let check = check_set(split, &self.outcomes, created);
+        LeadFacts { check, ..self }
+    }
+
+    /// The leads from `first_row` on (a later export's) as the check set.
+    pub fn with_later(self, first_row: usize) -> Self {
+        let rows = self.outcomes.len();
+        let mut later = FixedBitSet::with_capacity(rows);
+        later.insert_range(first_row.min(rows)..rows);
+        let check = judged(later, &self.outcomes);
         LeadFacts { check, ..self }
     }
 

@@ -181,6 +181,65 @@ pub struct ScoreDistribution {
     pub bands: Vec<ScoreBand>,
 }
 
+/// The share a bin of the population stability index counts for a bin
+/// with no leads, so that its logarithm stays finite.
+pub const PSI_FLOOR: f64 = 1e-4;
+
+/// The population stability index of the scores `now` against `then`,
+/// each given as `(score, leads)` per distinct score: `Σ (now − then) ×
+/// ln(now / then)` over the shares of leads in ten bins cut at the deciles
+/// of `then` (fewer where ties span deciles), empty bins counted as
+/// [`PSI_FLOOR`]. Below 0.1 is usually read as stable, above 0.25 as a
+/// shift worth a look. `None` when either side has no leads.
+///
+/// ```
+/// use leadlens::core::metrics::population_stability;
+/// let then: Vec<(i32, usize)> = (0..10).map(|s| (s * 10, 100)).collect();
+/// assert_eq!(population_stability(&then, &then), Some(0.0));
+/// let shifted: Vec<(i32, usize)> = (0..10).map(|s| (s * 10 + 10, 100)).collect();
+/// assert!(population_stability(&then, &shifted).unwrap() > 0.25);
+/// ```
+pub fn population_stability(then: &[(i32, usize)], now: &[(i32, usize)]) -> Option<f64> {
+    let mut then: Vec<(i32, usize)> = then.iter().copied().filter(|t| t.1 > 0).collect();
+    then.sort_unstable();
+    let then_total: usize = then.iter().map(|t| t.1).sum();
+    let now_total: usize = now.iter().map(|t| t.1).sum();
+    if then_total == 0 || now_total == 0 {
+        return None;
+    }
+    // The highest score of each bin but the last.
+    let mut uppers: Vec<i32> = Vec::new();
+    let mut taken = 0;
+    let mut decile = 1;
+    for (i, &(score, leads)) in then.iter().enumerate() {
+        taken += leads;
+        let last = i + 1 == then.len();
+        if !last && taken * 10 >= then_total * decile {
+            uppers.push(score);
+            while decile < 10 && taken * 10 >= then_total * decile {
+                decile += 1;
+            }
+        }
+    }
+    let bin = |score: i32| uppers.partition_point(|&upper| upper < score);
+    let mut shares = vec![(0usize, 0usize); uppers.len() + 1];
+    for &(score, leads) in &then {
+        shares[bin(score)].0 += leads;
+    }
+    for &(score, leads) in now {
+        shares[bin(score)].1 += leads;
+    }
+    let psi = shares
+        .iter()
+        .map(|&(t, n)| {
+            let t = (t as f64 / then_total as f64).max(PSI_FLOOR);
+            let n = (n as f64 / now_total as f64).max(PSI_FLOOR);
+            (n - t) * (n / t).ln()
+        })
+        .sum();
+    Some(psi)
+}
+
 /// Bands as wide as needed for at most `max_bands` bands; the width is a
 /// round step (1, 2, 5, 10, 20, 50, …) so the labels read naturally.
 pub fn score_distribution(
@@ -411,5 +470,46 @@ mod tests {
                 not_converted: 1
             }]
         );
+    }
+
+    #[test]
+    fn population_stability_by_hand() {
+        // Ten scores of 10 leads each: ten bins of a tenth.
+        let then: Vec<(i32, usize)> = (0..10).map(|s| (s, 10)).collect();
+        // Every lead now at the lowest score.
+        let now = [(0, 100)];
+        let expected = 0.9 * (1.0f64 / 0.1).ln() + 9.0 * (PSI_FLOOR - 0.1) * (PSI_FLOOR / 0.1).ln();
+        let psi = population_stability(&then, &now).unwrap();
+        assert!((psi - expected).abs() < 1e-12, "{psi} vs {expected}");
+        // Half the leads move from the lower half to the upper: bins 0–4 hold
+        // 0.05 each now, bins 5–9 0.15.
+        let now: Vec<(i32, usize)> = (0..10).map(|s| (s, if s < 5 { 5 } else { 15 })).collect();
+        let expected =
+            5.0 * (0.05 - 0.1) * (0.05f64 / 0.1).ln() + 5.0 * (0.15 - 0.1) * (0.15f64 / 0.1).ln();
+        let psi = population_stability(&then, &now).unwrap();
+        assert!((psi - expected).abs() < 1e-12, "{psi} vs {expected}");
+        // Scores between and beyond the first's fall in the bin they reach.
+        let now = [(-5, 10), (4, 10), (99, 80)];
+        let psi = population_stability(&then, &now).unwrap();
+        let expected = (0.1 - 0.1) * 0.0
+            + 3.0 * (PSI_FLOOR - 0.1) * (PSI_FLOOR / 0.1).ln()
+            + (0.1 - 0.1) * 0.0
+            + 4.0 * (PSI_FLOOR - 0.1) * (PSI_FLOOR / 0.1).ln()
+            + (0.8 - 0.1) * (0.8f64 / 0.1).ln();
+        assert!((psi - expected).abs() < 1e-12, "{psi} vs {expected}");
+        assert_eq!(population_stability(&then, &[]), None);
+        assert_eq!(population_stability(&[], &now), None);
+    }
+
+    #[test]
+    fn population_stability_bins_ties_together() {
+        // 80% of the leads at one score: that score is one bin, the rest
+        // split around it; the same distribution is stable.
+        let then = [(0, 10), (5, 80), (9, 10)];
+        assert_eq!(population_stability(&then, &then), Some(0.0));
+        let now = [(0, 10), (5, 70), (9, 20)];
+        let expected = (0.7 - 0.8) * (0.7f64 / 0.8).ln() + (0.2 - 0.1) * (0.2f64 / 0.1).ln();
+        let psi = population_stability(&then, &now).unwrap();
+        assert!((psi - expected).abs() < 1e-12, "{psi} vs {expected}");
     }
 }

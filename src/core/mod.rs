@@ -12,6 +12,7 @@ pub mod format;
 pub mod grid;
 pub mod hindsight;
 pub mod ingest;
+pub mod later;
 pub mod mapping;
 pub mod metrics;
 pub mod ranking;

@@ -178,7 +178,12 @@ pub fn check_set(
     if !split.enabled {
         return CheckSet::Off;
     }
-    let rows = check_rows(split, outcomes, created);
+    judged(check_rows(split, outcomes, created), outcomes)
+}
+
+/// `rows` as the check set, if they hold enough leads of each outcome, and
+/// leave enough of each outcome to tune on.
+pub fn judged(rows: FixedBitSet, outcomes: &[bool]) -> CheckSet {
     let leads = rows.count_ones(..);
     let converted = rows.ones().filter(|&r| outcomes[r]).count();
     let all_converted = outcomes.iter().filter(|&&c| c).count();

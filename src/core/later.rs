@@ -58,19 +58,26 @@ impl fmt::Display for LaterExportError {
 
 impl std::error::Error for LaterExportError {}
 
-/// The settings to read a later file with: the first file's, with each of
-/// its columns typed as the first file typed it (its report says how).
-pub fn later_options(first: &LoadOptions, report: &LoadReport) -> LoadOptions {
+/// The settings to read a later file with: the first file's (`first`,
+/// read into `data` as `report` tells), with each of its columns typed as
+/// in `data` and dates in the same day order.
+pub fn later_options(
+    first: &LoadOptions,
+    data: &Dataset,
+    report: Option<&LoadReport>,
+) -> LoadOptions {
     let mut options = first.clone();
     // The encoding, delimiter and header line are the later file's own.
     options.encoding = super::ingest::reader::EncodingChoice::Auto;
     options.delimiter = None;
     options.header_record = None;
-    for typing in &report.columns {
+    for column in data.columns() {
         options
             .typing
             .kinds
-            .insert(typing.name.clone(), typing.kind);
+            .insert(column.name.clone(), column.kind());
+    }
+    for typing in report.map_or(&[][..], |r| &r.columns) {
         if let Some((order, _)) = typing.day_order {
             options.typing.day_orders.insert(typing.name.clone(), order);
         }
@@ -397,7 +404,7 @@ mod tests {
             &LoadOptions::default(),
         )
         .unwrap();
-        let options = later_options(&LoadOptions::default(), &first.report);
+        let options = later_options(&LoadOptions::default(), &first.dataset, Some(&first.report));
         let second = load_bytes(
             "q2.csv",
             b"Won;Source;Employees;Lead\nno;Web;unknown;3\nyes;Events;40;4\n",

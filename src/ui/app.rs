@@ -18,7 +18,7 @@ use super::followup_panel::FollowUpPanel;
 use super::grid_panel::GridPanel;
 use super::key_figures::{CheckFigures, CheckState, KeyFigures};
 use super::lead_table::LeadTable;
-use super::loading::{start_load, Then};
+use super::loading::{start_later_load, start_load, Then};
 use super::mapping_step::MappingStep;
 use super::replays::use_replays;
 use super::saved_data;
@@ -26,6 +26,7 @@ use super::scenario_bar::ScenarioBar;
 use super::score_chart::ScoreChart;
 use super::state::{use_workbench, Action, LoadStatus, Shared, WorkbenchProvider};
 use super::suggestions::Suggestions;
+use super::then_now::ThenNow;
 use super::workshop_summary::{PrintSummaryButton, WorkshopSummary};
 use crate::charts::palette::scenario_colour;
 use crate::core::criteria::Scenario;
@@ -106,7 +107,12 @@ fn Workspace() -> Html {
         (data.clone(), state.mapping.clone(), state.check),
         |(data, mapping, check)| {
             LeadFacts::new(&data.data, mapping)
-                .map(|facts| Rc::new(facts.with_check(&data.data, mapping, check)))
+                .map(|facts| {
+                    Rc::new(match &data.later {
+                        Some(later) => facts.with_later(later.export.first_row),
+                        None => facts.with_check(&data.data, mapping, check),
+                    })
+                })
                 .map_err(|e| e.to_string())
         },
     );
@@ -177,8 +183,26 @@ fn Workspace() -> Html {
                 workload: r.workload,
                 revenue_captured: r.revenue_captured,
             });
-        CheckState::new(state.check, by_date, &facts.check, figures)
+        CheckState {
+            later: data
+                .later
+                .as_ref()
+                .map(|l| AttrValue::from(l.export.name.clone())),
+            ..CheckState::new(state.check, by_date, &facts.check, figures)
+        }
     });
+    let on_later = {
+        let workbench = workbench.clone();
+        let data = data.clone();
+        let mapping = state.mapping.clone();
+        Callback::from(move |file: web_sys::File| {
+            start_later_load(workbench.clone(), file, data.clone(), mapping.clone())
+        })
+    };
+    let on_drop_later = {
+        let workbench = workbench.clone();
+        Callback::from(move |()| workbench.dispatch(Action::DropLater))
+    };
     html! {
         <>
             <header class="app-header">
@@ -211,7 +235,16 @@ fn Workspace() -> Html {
                             <>
                                 <KeyFigures figures={replay.figures.clone()} workload={replay.workload}
                                     revenue_captured={replay.revenue_captured} reps={state.settings.reps}
-                                    on_reps={Some(on_reps.clone())} check={check.clone()} on_check={Some(on_check.clone())} />
+                                    on_reps={Some(on_reps.clone())} check={check.clone()} on_check={Some(on_check.clone())}
+                                    on_later={Some(on_later.clone())} on_drop_later={Some(on_drop_later.clone())} />
+                                if let (Some(later), Some(current), Ok(facts)) = (&data.later, &current, facts.as_ref()) {
+                                    if let Some(check) = &current.check {
+                                        <ThenNow data={data.clone()} mapping={state.mapping.clone()}
+                                            scenario={state.scenario().clone()} grouping={Shared(current.grouping.clone())}
+                                            tuning={Shared(current.replay.clone())} check={Shared(check.clone())}
+                                            facts={Shared(facts.clone())} later={AttrValue::from(later.export.name.clone())} />
+                                    }
+                                }
                                 <div class="results-actions" data-testid="results-actions">
                                     <ScoredCsvButton scenario={graded.clone()} data={data.clone()} />
                                     <SqlExportButton scenario={graded.clone()} data={data.clone()} />
@@ -278,7 +311,7 @@ fn Workspace() -> Html {
                     replay={Shared(replay.clone())} statuses={statuses.clone()}
                     data_name={data.data.name().to_owned()} rows={rows} reps={state.settings.reps}
                     check={current.as_ref().and_then(|c| c.check.clone()).zip(check.as_ref())
-                        .map(|(r, c)| (Shared(r), AttrValue::from(c.split.describe(c.by_date))))} />
+                        .map(|(r, c)| (Shared(r), AttrValue::from(c.set_words())))} />
             }
         </>
     }

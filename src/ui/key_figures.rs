@@ -31,6 +31,8 @@ pub struct CheckState {
     /// Why none is kept although the check is on: its leads and
     /// conversions at this share.
     pub too_few: Option<(usize, usize)>,
+    /// The later export in use as the check set, if any: its file name.
+    pub later: Option<AttrValue>,
 }
 
 impl CheckState {
@@ -49,6 +51,16 @@ impl CheckState {
             by_date,
             figures,
             too_few,
+            later: None,
+        }
+    }
+
+    /// The check set in words: "the newest 20% of leads by created date",
+    /// or "the later export “q2.csv”".
+    pub fn set_words(&self) -> String {
+        match &self.later {
+            Some(name) => format!("the later export “{name}”"),
+            None => self.split.describe(self.by_date),
         }
     }
 }
@@ -74,6 +86,12 @@ pub struct KeyFiguresProps {
     /// Called with new check set settings.
     #[prop_or_default]
     pub on_check: Option<Callback<CheckSplit>>,
+    /// Called with a later export chosen as the check set.
+    #[prop_or_default]
+    pub on_later: Option<Callback<web_sys::File>>,
+    /// Called to stop using the later export.
+    #[prop_or_default]
+    pub on_drop_later: Option<Callback<()>>,
 }
 
 /// A key figure's twin on the check set.
@@ -151,17 +169,25 @@ pub fn KeyFigures(props: &KeyFiguresProps) -> Html {
     let check = props.check.as_ref();
     let twins = check.and_then(|c| c.figures.as_ref());
     let twin = |pick: &dyn Fn(&CheckFigures) -> Twin| twins.map(pick);
-    let set_words = check
-        .map(|c| c.split.describe(c.by_date))
-        .unwrap_or_default();
+    let set_words = check.map(CheckState::set_words).unwrap_or_default();
     let note = twins.and_then(|c| format::check_note(f, &c.figures, &set_words));
+    let later = check.is_some_and(|c| c.later.is_some());
     let tuned_on = twins.map(|c| {
-        format!(
-            "Figures on the tuning set ({} leads); the check set is {} ({} leads), kept aside to see whether the definition holds on leads it was not tuned on.",
-            format::count(f.leads),
-            set_words,
-            format::count(c.figures.leads)
-        )
+        if later {
+            format!(
+                "Figures on the first file's {} leads (then); the check set is {} ({} leads, now): how the definition does on leads that came after it was agreed.",
+                format::count(f.leads),
+                set_words,
+                format::count(c.figures.leads)
+            )
+        } else {
+            format!(
+                "Figures on the tuning set ({} leads); the check set is {} ({} leads), kept aside to see whether the definition holds on leads it was not tuned on.",
+                format::count(f.leads),
+                set_words,
+                format::count(c.figures.leads)
+            )
+        }
     });
     html! {
         <section class="key-figures" aria-labelledby="key-figures-title">
@@ -221,7 +247,8 @@ pub fn KeyFigures(props: &KeyFiguresProps) -> Html {
                 }
             </dl>
             if let (Some(check), Some(on_check)) = (check, props.on_check.clone()) {
-                <CheckControls state={check.clone()} {on_check} />
+                <CheckControls state={check.clone()} {on_check} on_later={props.on_later.clone()}
+                    on_drop_later={props.on_drop_later.clone()} />
             }
             if let Some(on_reps) = on_reps {
                 <label class="reps">{ "Sales reps sharing the leads " }
@@ -237,6 +264,8 @@ pub fn KeyFigures(props: &KeyFiguresProps) -> Html {
 struct CheckControlsProps {
     state: CheckState,
     on_check: Callback<CheckSplit>,
+    on_later: Option<Callback<web_sys::File>>,
+    on_drop_later: Option<Callback<()>>,
 }
 
 /// Whether a check set is kept, how large, and how it is drawn.
@@ -290,6 +319,33 @@ fn CheckControls(props: &CheckControlsProps) -> Html {
     };
     let random = split.by == SplitBy::Random || !props.state.by_date;
     let percent = format!("{:.0}", 100.0 * split.share);
+    let later_input = props.on_later.clone().map(|on_later| {
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            if let Some(file) = input.files().and_then(|files| files.get(0)) {
+                on_later.emit(file);
+            }
+            input.set_value("");
+        })
+    });
+    if let Some(name) = &props.state.later {
+        let on_drop = props
+            .on_drop_later
+            .clone()
+            .map(|cb| Callback::from(move |_: MouseEvent| cb.emit(())));
+        return html! {
+            <fieldset class="check-controls" data-testid="check-controls">
+                <legend>{ "Check set" }</legend>
+                <p data-testid="later-in-use">{ format!(
+                    "Checking on the later export “{name}”: the first file's leads are then, the later file's now."
+                ) }</p>
+                if let Some(on_drop) = on_drop {
+                    <button type="button" class="button" onclick={on_drop} data-testid="later-remove">
+                        { "Stop using the later export" }</button>
+                }
+            </fieldset>
+        };
+    }
     html! {
         <fieldset class="check-controls" data-testid="check-controls">
             <legend>{ "Check set" }</legend>
@@ -323,6 +379,11 @@ fn CheckControls(props: &CheckControlsProps) -> Html {
                      (at least {} leads and {} of each outcome are needed). Every figure uses every lead.",
                     props.state.split.describe(props.state.by_date), format::count(leads), format::count(converted),
                     crate::core::split::MIN_CHECK_LEADS, crate::core::split::MIN_CHECK_CONVERTED) }</p>
+            }
+            if let Some(on_change) = later_input {
+                <label class="later-export">{ "Or check on a later export of the same columns: " }
+                    <input type="file" accept=".csv,.tsv,.txt,text/csv" onchange={on_change} data-testid="later-input" />
+                </label>
             }
         </fieldset>
     }

@@ -14,15 +14,17 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::Blob;
 
 use super::saved_data;
-use super::state::{Action, DataSource, PendingLoad, WorkbenchHandle};
+use super::state::{Action, DataSource, LoadedData, PendingLoad, WorkbenchHandle};
 use super::timing::Step;
 use std::collections::BTreeSet;
 
 use crate::core::criteria::Scenario;
 use crate::core::dataset::Dataset;
+use crate::core::derive::with_derived;
 use crate::core::engine::LeadFacts;
 use crate::core::ingest::reader::{sniff, CsvReader, Finished, SNIFF_BYTES};
 use crate::core::ingest::{assemble, LoadError, Loaded, MAX_FILE_BYTES};
+use crate::core::later::{append_later, later_options};
 use crate::core::mapping::ColumnMapping;
 use crate::core::split::CheckSplit;
 use crate::core::starting::{fits, StartingPoint};
@@ -373,6 +375,80 @@ pub fn start_load(
                 };
                 workbench.dispatch(Action::LoadFailed(message));
             }
+        }
+        CURRENT.with(|current| {
+            let mut current = current.borrow_mut();
+            if current.as_ref().is_some_and(|c| Rc::ptr_eq(c, &cancelled)) {
+                *current = None;
+            }
+        });
+    });
+}
+
+/// Reads `file` as a later export of the data in use (`data`, read with
+/// `mapping`): typed as the first file was, its leads appended as the
+/// check set. The workbench follows its progress; a file that does not fit
+/// (other columns, no leads, unreadable) gives a message and changes
+/// nothing.
+pub fn start_later_load(
+    workbench: WorkbenchHandle,
+    file: web_sys::File,
+    data: LoadedData,
+    mapping: ColumnMapping,
+) {
+    cancel_current();
+    let cancelled = Rc::new(Cell::new(false));
+    CURRENT.with(|current| *current.borrow_mut() = Some(Rc::clone(&cancelled)));
+    let then = data.then();
+    let first_options = data
+        .source
+        .as_ref()
+        .map(|s| s.options.clone())
+        .unwrap_or_default();
+    let source = DataSource {
+        name: file.name(),
+        blob: file.into(),
+        options: later_options(&first_options, &then, data.report.as_deref()),
+    };
+    workbench.dispatch(Action::LoadStarted {
+        name: source.name.clone(),
+        bytes_total: source.blob.size() as u64,
+    });
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = read_source(&source, &cancelled, &workbench).await;
+        if cancelled.get() {
+            workbench.dispatch(Action::CancelLoad);
+            return;
+        }
+        let failed = |why: String| {
+            Action::LoadFailed(format!(
+                "{} cannot be the later export — {why}",
+                source.name
+            ))
+        };
+        let appended = match result {
+            Ok((loaded, _)) => {
+                let (later, _) = with_derived(&loaded.dataset, &mapping.derived);
+                append_later(&then, &later).map_err(|e| failed(e.to_string()))
+            }
+            Err(LoadError::Cancelled) => Err(Action::CancelLoad),
+            Err(error) => Err(failed(error.to_string())),
+        };
+        match appended {
+            Ok((combined, export)) => {
+                let mut summaries = Vec::with_capacity(combined.columns().len());
+                let mut pacer = Pacer::new();
+                for column in combined.columns() {
+                    pacer.breathe_if_due().await;
+                    summaries.push(summarise_column(column));
+                }
+                workbench.dispatch(Action::UseLater {
+                    data: Rc::new(combined),
+                    summaries,
+                    export,
+                });
+            }
+            Err(action) => workbench.dispatch(action),
         }
         CURRENT.with(|current| {
             let mut current = current.borrow_mut();

@@ -26,6 +26,7 @@ pub mod scenario_bar;
 pub mod score_chart;
 pub mod state;
 pub mod suggestions;
+pub mod then_now;
 pub mod threshold_target;
 pub mod timing;
 pub mod workshop_summary;

@@ -18,6 +18,7 @@ use crate::core::derive::with_derived;
 use crate::core::engine::ReplaySettings;
 use crate::core::grid::Grid;
 use crate::core::ingest::{LoadOptions, LoadReport, Loaded};
+use crate::core::later::LaterExport;
 use crate::core::mapping::ColumnMapping;
 use crate::core::sample::{sample_dataset, sample_mapping, sample_scenario};
 use crate::core::split::CheckSplit;
@@ -38,6 +39,27 @@ pub struct LoadedData {
     pub summaries: Rc<Vec<ColumnSummary>>,
     /// Where the data came from, to read it again with other settings.
     pub source: Option<DataSource>,
+    /// A later export appended as the check set, with the data as it was
+    /// without it.
+    pub later: Option<Rc<LaterData>>,
+}
+
+/// A later export in use as the check set.
+#[derive(Debug)]
+pub struct LaterData {
+    pub export: LaterExport,
+    /// The data without the later leads, and its summaries.
+    pub then: Rc<Dataset>,
+    pub then_summaries: Rc<Vec<ColumnSummary>>,
+}
+
+impl LoadedData {
+    /// The data without a later export's leads.
+    pub fn then(&self) -> Rc<Dataset> {
+        self.later
+            .as_ref()
+            .map_or_else(|| Rc::clone(&self.data), |l| Rc::clone(&l.then))
+    }
 }
 
 impl PartialEq for LoadedData {
@@ -164,6 +186,7 @@ impl PendingLoad {
             report: Some(self.report),
             summaries: self.summaries,
             source: Some(self.source),
+            later: None,
         }
     }
 }
@@ -268,6 +291,7 @@ impl Workbench {
                 data: Rc::new(data),
                 report: None,
                 source: None,
+                later: None,
             },
             mapping: sample_mapping(),
             definitions: Definitions {
@@ -542,6 +566,15 @@ pub enum Action {
     },
     CancelLoad,
     LoadFailed(String),
+    /// A later export read and appended to the data: its leads become the
+    /// check set.
+    UseLater {
+        data: Rc<Dataset>,
+        summaries: Vec<ColumnSummary>,
+        export: LaterExport,
+    },
+    /// Back to the data without the later export.
+    DropLater,
     DismissError,
     /// Back to the built-in sample.
     ForgetData,
@@ -861,6 +894,48 @@ impl Reducible for Workbench {
             Action::LoadFailed(message) => {
                 next.load = LoadStatus::Idle;
                 next.error = Some(message);
+                true
+            }
+            Action::UseLater {
+                data,
+                summaries,
+                export,
+            } => {
+                let current = &next.data;
+                let later = LaterData {
+                    export,
+                    then: current.then(),
+                    then_summaries: current.later.as_ref().map_or_else(
+                        || Rc::clone(&current.summaries),
+                        |l| Rc::clone(&l.then_summaries),
+                    ),
+                };
+                let with_later = LoadedData {
+                    version: 0,
+                    data,
+                    report: current.report.clone(),
+                    summaries: Rc::new(summaries),
+                    source: current.source.clone(),
+                    later: Some(Rc::new(later)),
+                };
+                next.load = LoadStatus::Idle;
+                next.error = None;
+                next.replace_data(with_later);
+                true
+            }
+            Action::DropLater => {
+                let Some(later) = next.data.later.clone() else {
+                    return self;
+                };
+                let without = LoadedData {
+                    version: 0,
+                    data: Rc::clone(&later.then),
+                    report: next.data.report.clone(),
+                    summaries: Rc::clone(&later.then_summaries),
+                    source: next.data.source.clone(),
+                    later: None,
+                };
+                next.replace_data(without);
                 true
             }
             Action::DismissError => {

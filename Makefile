@@ -26,6 +26,8 @@ test:
 	bash scripts/ensure-tools.sh test
 	@echo '==> native tests (pure core)'
 	cargo test --locked
+	@echo '==> the benchmarks and the fuzz harness still build'
+	cargo check --locked --benches --test fuzz
 	@echo '==> component tests in headless Chromium'
 	$(WASM_TEST_ENV) cargo test --locked --target wasm32-unknown-unknown --lib --test browser
 	@echo '==> release build'

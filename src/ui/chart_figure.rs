@@ -59,15 +59,16 @@ fn draw_on(canvas: &HtmlCanvasElement, spec: &ChartSpec, size: Option<(u32, u32)
     step.end();
 }
 
-/// An observer that keeps `stage.in_view` up to date for `canvas` and
-/// draws what is due when it comes into view, with the callback it holds.
-fn watch_view(
-    canvas: &web_sys::Element,
-    stage: Rc<RefCell<Stage>>,
-) -> Option<(
+/// An intersection observer with the callback it calls, which must live
+/// as long as it does.
+type Watcher = (
     web_sys::IntersectionObserver,
     Closure<dyn FnMut(js_sys::Array)>,
-)> {
+);
+
+/// An observer that keeps `stage.in_view` up to date for `canvas` and
+/// draws what is due when it comes into view.
+fn watch_view(canvas: &web_sys::Element, stage: Rc<RefCell<Stage>>) -> Option<Watcher> {
     let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
         let Some(entry) = entries
             .iter()

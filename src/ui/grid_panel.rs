@@ -78,11 +78,11 @@ pub fn GridPanel(props: &GridPanelProps) -> Html {
             };
             cuts[at] = value;
             // Grades run from the best down: the others give way.
-            for i in 0..cuts.len() {
+            for (i, cut) in cuts.iter_mut().enumerate() {
                 if i < at {
-                    cuts[i] = cuts[i].max(value);
+                    *cut = (*cut).max(value);
                 } else if i > at {
-                    cuts[i] = cuts[i].min(value);
+                    *cut = (*cut).min(value);
                 }
             }
             let mut next = grid.resolved(in_use);

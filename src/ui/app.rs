@@ -60,8 +60,8 @@ fn Workspace() -> Html {
             }
             wasm_bindgen_futures::spawn_local(async move {
                 match saved_data::restore().await {
-                    Ok(Some((source, mapping))) => {
-                        start_load(workbench, source, Some(mapping), Then::Restore)
+                    Ok(Some((source, mapping, later))) => {
+                        start_load(workbench, source, Some(mapping), Then::Restore { later })
                     }
                     Ok(None) => {}
                     Err(reason) => {
@@ -77,10 +77,11 @@ fn Workspace() -> Html {
         use_effect_with((data.clone(), mapping), move |(data, mapping)| {
             if data.version > 0 {
                 let source = data.source.clone();
+                let later = data.later.as_ref().map(|l| l.source.clone());
                 let mapping = mapping.clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     let result = match &source {
-                        Some(source) => saved_data::save(source, &mapping).await,
+                        Some(source) => saved_data::save(source, later.as_ref(), &mapping).await,
                         None => saved_data::forget().await,
                     };
                     if let Err(reason) = result {
@@ -196,7 +197,13 @@ fn Workspace() -> Html {
         let data = data.clone();
         let mapping = state.mapping.clone();
         Callback::from(move |file: web_sys::File| {
-            start_later_load(workbench.clone(), file, data.clone(), mapping.clone())
+            start_later_load(
+                workbench.clone(),
+                file.name(),
+                file.into(),
+                data.clone(),
+                mapping.clone(),
+            )
         })
     };
     let on_drop_later = {

@@ -307,12 +307,13 @@ fn carried_over(mapping: &ColumnMapping, loaded: &Loaded, suggest: bool) -> Colu
 }
 
 /// How a load ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Then {
     /// Show the mapping step.
     Review,
-    /// Use the data with the given mapping at once (restoring saved work).
-    Restore,
+    /// Use the data with the given mapping at once (restoring saved work),
+    /// then read the later export kept with it, if any.
+    Restore { later: Option<DataSource> },
 }
 
 /// Starts loading `source` in the background; the workbench follows its
@@ -349,13 +350,25 @@ pub fn start_load(
         }
         match result {
             Ok((loaded, summaries)) => {
-                let mapping = mapping.map(|m| carried_over(&m, &loaded, then == Then::Review));
+                let mapping =
+                    mapping.map(|m| carried_over(&m, &loaded, matches!(then, Then::Review)));
                 let pending = PendingLoad::new(loaded, summaries, source, mapping);
                 match then {
                     Then::Review => workbench.dispatch(Action::LoadParsed(pending)),
-                    Then::Restore => {
+                    Then::Restore { later } => {
                         let starting = starting_unless_one_fits(&workbench, &pending).await;
+                        let data = pending.to_data();
+                        let mapping = pending.mapping.clone();
                         workbench.dispatch(Action::Restore { pending, starting });
+                        if let Some(later) = later {
+                            start_later_load(
+                                workbench.clone(),
+                                later.name,
+                                later.blob,
+                                data,
+                                mapping,
+                            );
+                        }
                     }
                 }
             }
@@ -363,7 +376,7 @@ pub fn start_load(
             Err(error) => {
                 let message = match then {
                     Then::Review => format!("{} — {error}", source.name),
-                    Then::Restore => {
+                    Then::Restore { .. } => {
                         wasm_bindgen_futures::spawn_local(async {
                             let _ = saved_data::forget().await;
                         });
@@ -392,7 +405,8 @@ pub fn start_load(
 /// nothing.
 pub fn start_later_load(
     workbench: WorkbenchHandle,
-    file: web_sys::File,
+    name: String,
+    blob: Blob,
     data: LoadedData,
     mapping: ColumnMapping,
 ) {
@@ -406,8 +420,8 @@ pub fn start_later_load(
         .map(|s| s.options.clone())
         .unwrap_or_default();
     let source = DataSource {
-        name: file.name(),
-        blob: file.into(),
+        name,
+        blob,
         options: later_options(&first_options, &then, data.report.as_deref()),
     };
     workbench.dispatch(Action::LoadStarted {
@@ -446,6 +460,7 @@ pub fn start_later_load(
                     data: Rc::new(combined),
                     summaries,
                     export,
+                    source: source.clone(),
                 });
             }
             Err(action) => workbench.dispatch(action),

@@ -2,7 +2,8 @@
 //!
 //! What is kept is the file itself (as a `Blob`, which IndexedDB stores
 //! natively) with the settings it was read with and the confirmed column
-//! roles; on the next visit the file is read again. Nothing leaves the
+//! roles, and a later export in use as the check set; on the next visit
+//! the files are read again. Nothing leaves the
 //! browser, and "Forget data" deletes the record.
 
 use serde::{Deserialize, Serialize};
@@ -27,6 +28,9 @@ struct Settings {
     name: String,
     options: LoadOptions,
     mapping: ColumnMapping,
+    /// The later export's file name, when one is kept (as `later`).
+    #[serde(default)]
+    later: Option<String>,
 }
 
 fn js_error(value: JsValue) -> String {
@@ -102,17 +106,26 @@ fn store(
         .map_err(js_error)
 }
 
-/// Keeps `source` and its roles for the next visit.
-pub async fn save(source: &DataSource, mapping: &ColumnMapping) -> Result<(), String> {
+/// Keeps `source`, the `later` export in use with it and their roles for
+/// the next visit.
+pub async fn save(
+    source: &DataSource,
+    later: Option<&DataSource>,
+    mapping: &ColumnMapping,
+) -> Result<(), String> {
     let settings = Settings {
         format: FORMAT,
         name: source.name.clone(),
         options: source.options.clone(),
         mapping: mapping.clone(),
+        later: later.map(|l| l.name.clone()),
     };
     let json = serde_json::to_string(&settings).map_err(|e| e.to_string())?;
     let record = js_sys::Object::new();
     js_sys::Reflect::set(&record, &"blob".into(), &source.blob).map_err(js_error)?;
+    if let Some(later) = later {
+        js_sys::Reflect::set(&record, &"later".into(), &later.blob).map_err(js_error)?;
+    }
     js_sys::Reflect::set(&record, &"settings".into(), &json.into()).map_err(js_error)?;
     let database = open().await?;
     let request = store(&database, IdbTransactionMode::Readwrite)?
@@ -121,8 +134,9 @@ pub async fn save(source: &DataSource, mapping: &ColumnMapping) -> Result<(), St
     finished(&request).await.map(|_| ())
 }
 
-/// The kept file and roles, if any (and if readable by this version).
-pub async fn restore() -> Result<Option<(DataSource, ColumnMapping)>, String> {
+/// The kept file and roles, if any (and if readable by this version), and
+/// the later export kept with them (read with settings of its own).
+pub async fn restore() -> Result<Option<(DataSource, ColumnMapping, Option<DataSource>)>, String> {
     let database = open().await?;
     let request = store(&database, IdbTransactionMode::Readonly)?
         .get(&KEY.into())
@@ -139,15 +153,29 @@ pub async fn restore() -> Result<Option<(DataSource, ColumnMapping)>, String> {
         .and_then(|s| s.as_string())
         .and_then(|s| serde_json::from_str::<Settings>(&s).ok())
         .filter(|s| s.format == FORMAT);
+    let later_blob = js_sys::Reflect::get(&record, &"later".into())
+        .ok()
+        .and_then(|b| b.dyn_into::<web_sys::Blob>().ok());
     match (blob, settings) {
-        (Some(blob), Some(settings)) => Ok(Some((
-            DataSource {
-                name: settings.name,
-                blob,
-                options: settings.options,
-            },
-            settings.mapping,
-        ))),
+        (Some(blob), Some(settings)) => {
+            let later = settings
+                .later
+                .zip(later_blob)
+                .map(|(name, blob)| DataSource {
+                    name,
+                    blob,
+                    options: LoadOptions::default(),
+                });
+            Ok(Some((
+                DataSource {
+                    name: settings.name,
+                    blob,
+                    options: settings.options,
+                },
+                settings.mapping,
+                later,
+            )))
+        }
         _ => {
             forget().await?;
             Ok(None)

@@ -48,6 +48,8 @@ pub struct LoadedData {
 #[derive(Debug)]
 pub struct LaterData {
     pub export: LaterExport,
+    /// The later file, to keep it for the next visit.
+    pub source: DataSource,
     /// The data without the later leads, and its summaries.
     pub then: Rc<Dataset>,
     pub then_summaries: Rc<Vec<ColumnSummary>>,
@@ -179,6 +181,11 @@ impl PendingLoad {
 }
 
 impl PendingLoad {
+    /// The data as it will be in use.
+    pub fn to_data(&self) -> LoadedData {
+        self.clone().into_data()
+    }
+
     fn into_data(self) -> LoadedData {
         LoadedData {
             version: 0,
@@ -572,6 +579,7 @@ pub enum Action {
         data: Rc<Dataset>,
         summaries: Vec<ColumnSummary>,
         export: LaterExport,
+        source: DataSource,
     },
     /// Back to the data without the later export.
     DropLater,
@@ -900,10 +908,12 @@ impl Reducible for Workbench {
                 data,
                 summaries,
                 export,
+                source,
             } => {
                 let current = &next.data;
                 let later = LaterData {
                     export,
+                    source,
                     then: current.then(),
                     then_summaries: current.later.as_ref().map_or_else(
                         || Rc::clone(&current.summaries),

@@ -131,10 +131,21 @@ describe('a later export as the check set', () => {
     assert.ok(Math.abs(psi - byHand) < 1e-12, `${psi} vs ${byHand}`);
     assert.equal(await page.locator('[data-testid=then-now-criterion]').count(), 1);
 
+    // Both files are kept in this browser: a reload brings then and now back.
+    await page.reload();
+    await page.waitForSelector('[data-testid=then-now]', { timeout: 30_000 });
+    assert.equal(await figure(page, 'kpi-leads'), t.leads);
+    assert.equal(await figure(page, 'kpi-check-leads'), n.leads);
+    assert.equal(await figure(page, 'kpi-check-sales-ready'), n.ready);
+
     // Back to the first file alone, with its newest fifth as the check set.
     await page.click('[data-testid=later-remove]');
     assert.equal(await figureChange(page, 'kpi-leads', t.leads), 960);
     assert.equal(await figure(page, 'kpi-check-leads'), 240);
+    assert.equal(await page.locator('[data-testid=then-now]').count(), 0);
+    // And so is the first file alone.
+    await page.reload();
+    await page.waitForFunction(() => document.querySelector('[data-testid=kpi-leads]')?.getAttribute('data-value') === '960');
     assert.equal(await page.locator('[data-testid=then-now]').count(), 0);
     await context.close();
   });

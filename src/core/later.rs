@@ -228,29 +228,64 @@ pub struct ThenNow {
     pub evidence: Vec<(Evidence, Evidence)>,
 }
 
-/// Compares `tuning` (the replay on the first file's leads) with `check`
-/// (the same scenario's on the later export's) over `grouping`.
-/// `created` and `followed_up` are the mapped columns' values per lead.
-pub fn then_and_now(
-    tuning: &Replay,
-    check: &Replay,
-    grouping: &Grouping,
-    facts: &LeadFacts,
-    created: Option<&[Option<i64>]>,
-    followed_up: Option<&[Option<bool>]>,
-) -> ThenNow {
-    let in_set = |row: usize, now: bool| facts.in_check(row) == now;
-    let figures = |replay: &Replay, now: bool| {
-        let rows = || (0..facts.outcomes.len()).filter(move |&r| in_set(r, now));
-        let per_week = created
-            .and_then(|dates| weeks_spanned(rows().filter_map(|r| dates[r])))
-            .map(|weeks| replay.figures.sales_ready.leads as f64 / weeks);
-        let followed_up = followed_up.map(|followed| {
-            let mut rate = Rate::default();
-            for row in rows().filter(|&r| replay.is_ready(grouping, r)) {
+/// What the comparison needs of each lead that no edit changes: each
+/// file's span of created dates, and per pattern its leads whose follow-up
+/// is known and those followed up, then and now. Counted once per
+/// grouping, so that an edit sums patterns, not leads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeadsThenNow {
+    weeks: [Option<f64>; 2],
+    /// Per pattern, `[then, now]` of (known, followed up); `None` without
+    /// a followed-up column.
+    followed: Option<Vec<[(usize, usize); 2]>>,
+}
+
+impl LeadsThenNow {
+    /// `created` and `followed_up` are the mapped columns' values per lead.
+    pub fn new(
+        grouping: &Grouping,
+        facts: &LeadFacts,
+        created: Option<&[Option<i64>]>,
+        followed_up: Option<&[Option<bool>]>,
+    ) -> LeadsThenNow {
+        let set = |row: usize| usize::from(facts.in_check(row));
+        let weeks = [0, 1].map(|wanted| {
+            created.and_then(|dates| {
+                weeks_spanned(
+                    dates
+                        .iter()
+                        .enumerate()
+                        .filter(|&(row, _)| set(row) == wanted)
+                        .filter_map(|(_, &d)| d),
+                )
+            })
+        });
+        let followed = followed_up.map(|followed| {
+            let mut per_pattern = vec![[(0, 0); 2]; grouping.patterns.len()];
+            for (row, &pattern) in grouping.lead_pattern.iter().enumerate() {
                 if let Some(yes) = followed[row] {
-                    rate.leads += 1;
-                    rate.converted += usize::from(yes);
+                    let tally = &mut per_pattern[pattern as usize][set(row)];
+                    tally.0 += 1;
+                    tally.1 += usize::from(yes);
+                }
+            }
+            per_pattern
+        });
+        LeadsThenNow { weeks, followed }
+    }
+}
+
+/// Compares `tuning` (the replay on the first file's leads) with `check`
+/// (the same scenario's on the later export's) over the grouping `leads`
+/// was counted on.
+pub fn then_and_now(tuning: &Replay, check: &Replay, leads: &LeadsThenNow) -> ThenNow {
+    let figures = |replay: &Replay, set: usize| {
+        let followed_up = leads.followed.as_ref().map(|per_pattern| {
+            let mut rate = Rate::default();
+            for (tally, &ready) in per_pattern.iter().zip(&replay.pattern_ready) {
+                if ready {
+                    rate.leads += tally[set].0;
+                    rate.converted += tally[set].1;
                 }
             }
             rate
@@ -261,7 +296,7 @@ pub fn then_and_now(
             lift: replay.figures.lift(),
             auc: replay.figures.auc,
             captured: replay.figures.captured_rate(),
-            per_week,
+            per_week: leads.weeks[set].map(|weeks| replay.figures.sales_ready.leads as f64 / weeks),
             followed_up,
         }
     };
@@ -269,8 +304,8 @@ pub fn then_and_now(
         replay.by_score.iter().map(|t| (t.score, t.leads)).collect()
     };
     ThenNow {
-        then: figures(tuning, false),
-        now: figures(check, true),
+        then: figures(tuning, 0),
+        now: figures(check, 1),
         stability: population_stability(&spread(tuning), &spread(check)),
         evidence: tuning
             .evidence
@@ -486,14 +521,8 @@ mod tests {
         };
         let follow = FollowUpFacts::new(&data, &mapping);
         let followed = follow.followed_up.as_deref().unwrap();
-        let compared = then_and_now(
-            &tuning,
-            &check,
-            &grouping,
-            &facts,
-            Some(created),
-            Some(followed),
-        );
+        let leads = LeadsThenNow::new(&grouping, &facts, Some(created), Some(followed));
+        let compared = then_and_now(&tuning, &check, &leads);
         let scores = score_leads(data.row_count(), &scenario.criteria, &evaluations);
         let rows = data.row_count();
         for (set, figures, range) in [

@@ -10,7 +10,7 @@ use crate::core::dataset::ColumnValues;
 use crate::core::engine::{Evidence, Grouping, LeadFacts, Replay};
 use crate::core::followup::FollowUpFacts;
 use crate::core::format;
-use crate::core::later::{then_and_now, SetFigures};
+use crate::core::later::{then_and_now, LeadsThenNow, SetFigures};
 use crate::core::mapping::ColumnMapping;
 use crate::core::metrics::Rate;
 
@@ -83,16 +83,15 @@ fn evidence_text(evidence: &Evidence) -> String {
 
 #[component]
 pub fn ThenNow(props: &ThenNowProps) -> Html {
-    let compared = use_memo(
+    // What no edit changes is counted once per grouping.
+    let leads = use_memo(
         (
-            props.tuning.clone(),
-            props.check.clone(),
             props.grouping.clone(),
             props.facts.clone(),
             props.data.clone(),
             props.mapping.clone(),
         ),
-        |(tuning, check, grouping, facts, data, mapping)| {
+        |(grouping, facts, data, mapping)| {
             let created = mapping
                 .created
                 .as_deref()
@@ -102,15 +101,12 @@ pub fn ThenNow(props: &ThenNowProps) -> Html {
                     _ => None,
                 });
             let follow = FollowUpFacts::new(&data.data, mapping);
-            then_and_now(
-                tuning,
-                check,
-                grouping,
-                facts,
-                created,
-                follow.followed_up.as_deref(),
-            )
+            LeadsThenNow::new(grouping, facts, created, follow.followed_up.as_deref())
         },
+    );
+    let compared = use_memo(
+        (props.tuning.clone(), props.check.clone(), Shared(leads)),
+        |(tuning, check, leads)| then_and_now(tuning, check, leads),
     );
     let (then, now) = (&compared.then, &compared.now);
     let count = |f: &SetFigures, pick: fn(&SetFigures) -> usize| {

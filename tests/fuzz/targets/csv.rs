@@ -3,7 +3,9 @@
 //! starting scenario, random criteria on the loaded columns replayed and
 //! checked (see [`crate::replay_checks`]), both exports and the charts.
 //! The same bytes also go through the reader in small chunks the way the
-//! page feeds it, which must give the same result as `load_bytes`.
+//! page feeds it, which must give the same result as `load_bytes`, and are
+//! read again as a later export of themselves: appended, every value is
+//! there twice, and "now" must score exactly as "then".
 //!
 //! Every choice made for an input (options, chunk sizes, criteria) comes
 //! from a hash of its bytes, so a finding's `.bin` alone replays it.
@@ -14,7 +16,8 @@ use fastrand::Rng;
 
 use leadlens::core::criteria::Scenario;
 use leadlens::core::dataset::{Column, ColumnKind, ColumnValues, Dataset};
-use leadlens::core::engine::ReplaySettings;
+use leadlens::core::engine::{Grouping, LeadFacts, Replay, ReplaySettings};
+use leadlens::core::grid::Cell;
 use leadlens::core::ingest::infer::{TypingOptions, DEFAULT_MISSING_MARKERS};
 use leadlens::core::ingest::reader::{
     read_all, sniff, CsvReader, EncodingChoice, Finished, DELIMITERS, SNIFF_BYTES,
@@ -24,9 +27,13 @@ use leadlens::core::ingest::values::DayOrder;
 use leadlens::core::ingest::{
     assemble, load_bytes, LoadError, LoadOptions, Loaded, MAX_FILE_BYTES,
 };
+use leadlens::core::later::{
+    append_later, later_options, then_and_now, LaterExportError, LeadsThenNow,
+};
 use leadlens::core::mapping::ColumnMapping;
-use leadlens::core::scored_csv::{ExportError, ScoredCsv};
+use leadlens::core::scored_csv::{ExportError, ScoredCsv, ADDED_COLUMNS};
 use leadlens::core::scoring::evaluate_criteria;
+use leadlens::core::split::CheckSet;
 use leadlens::core::sql::export_scenario;
 use leadlens::core::starting::{fits, starting_scenario};
 use leadlens::core::summary::summarise;
@@ -427,6 +434,7 @@ pub fn run(input: &[u8], ctx: &mut Ctx) -> bool {
     check_replays(ctx, &mut rng, data, &mapping, &scenarios, &settings, draw);
     let scenario = &scenarios[rng.usize(..scenarios.len())];
     check_scored_export(ctx, &mut rng, input, &loaded, scenario);
+    check_later_export(ctx, input, &options, &loaded, &mapping, scenario);
     check_sql_export(ctx, data, &options.typing.missing_markers, scenario);
     ctx.annotate(|| {
         let mut text = format!("options {options:?}\nmapping {mapping:?}\n");
@@ -434,6 +442,129 @@ pub fn run(input: &[u8], ctx: &mut Ctx) -> bool {
         text
     });
     true
+}
+
+/// The same bytes as a later export of themselves: read with the first
+/// load's typing (and its encoding, delimiter and header, which a later
+/// file otherwise sniffs for itself), appended, then replayed with the
+/// copy as the check set. Every value must be there twice, no column
+/// turned to text, and the copy's figures must equal the original's, with
+/// a population stability index of exactly 0.
+fn check_later_export(
+    ctx: &mut Ctx,
+    input: &[u8],
+    options: &LoadOptions,
+    loaded: &Loaded,
+    mapping: &ColumnMapping,
+    scenario: &Scenario,
+) {
+    let data = &loaded.dataset;
+    let later_options = LoadOptions {
+        encoding: options.encoding,
+        delimiter: options.delimiter,
+        header_record: options.header_record,
+        ..later_options(options, data, Some(&loaded.report))
+    };
+    let Some(Ok(again)) = ctx.call("load_bytes (a later export)", || {
+        load_bytes("later.csv", input, &later_options)
+    }) else {
+        ctx.mismatch("the same bytes do not load as a later export", || {
+            format!("{later_options:?}")
+        });
+        return;
+    };
+    let Some(appended) = ctx.call("append_later", || append_later(data, &again.dataset)) else {
+        return;
+    };
+    let (both, export) = match appended {
+        Ok(appended) => appended,
+        Err(LaterExportError::NoLeads) if data.row_count() == 0 => return,
+        Err(error) => {
+            ctx.mismatch("a file is refused as a later export of itself", || {
+                error.to_string()
+            });
+            return;
+        }
+    };
+    ctx.stage("later export checks");
+    let rows = data.row_count();
+    let doubled = both.row_count() == 2 * rows
+        && export.first_row == rows
+        && export.as_text.is_empty()
+        && export.ignored.is_empty()
+        && data.columns().iter().all(|column| {
+            let twice = both.column(&column.name).expect("every column is kept");
+            twice.kind() == column.kind()
+                && (0..rows).all(|r| {
+                    twice.text(r) == column.text(r) && twice.text(rows + r) == column.text(r)
+                })
+        });
+    if !doubled {
+        ctx.mismatch(
+            "appended to itself, a file's values are not there twice",
+            || format!("{export:?}"),
+        );
+        return;
+    }
+    let Some(Ok(facts)) = ctx.call("LeadFacts::new (with a later export)", || {
+        LeadFacts::new(&both, mapping)
+    }) else {
+        return;
+    };
+    let judged = facts.clone().with_later(rows);
+    if let Some(check) = judged.check.rows() {
+        if check.count_ones(..) != rows || check.ones().any(|r| r < rows) {
+            ctx.mismatch("the later export's leads are not the check set", || {
+                format!("{} of {rows}", check.count_ones(..))
+            });
+            return;
+        }
+    }
+    // However few the leads, the copy is the check set here.
+    let mut copy = fixedbitset::FixedBitSet::with_capacity(2 * rows);
+    copy.insert_range(rows..2 * rows);
+    let facts = LeadFacts {
+        check: CheckSet::Kept(copy),
+        ..facts
+    };
+    let evaluations = evaluate_criteria(&both, &scenario.criteria);
+    let grouping = Grouping::new(scenario, &evaluations, &facts);
+    let settings = ReplaySettings::default();
+    let Some(tuning) = ctx.call("Replay::run (then)", || {
+        Replay::run(scenario, &grouping, &facts, &settings)
+    }) else {
+        return;
+    };
+    let Some(Some(now)) = ctx.call("Replay::check_of (now)", || {
+        tuning.check_of(scenario, &grouping, &facts, &settings)
+    }) else {
+        return;
+    };
+    let leads = LeadsThenNow::new(&grouping, &facts, None, None);
+    let Some(compared) = ctx.call("then_and_now", || then_and_now(&tuning, &now, &leads)) else {
+        return;
+    };
+    let same_auc = match (tuning.figures.auc, now.figures.auc) {
+        (Some(a), Some(b)) => a == b,
+        (a, b) => a.is_none() && b.is_none(),
+    };
+    if tuning.figures.sales_ready != now.figures.sales_ready
+        || tuning.figures.rest != now.figures.rest
+        || !same_auc
+        || tuning.by_score != now.by_score
+        || compared.stability != Some(0.0)
+        || compared.evidence.iter().any(|(then, now)| then != now)
+    {
+        ctx.mismatch(
+            "a copy of the leads as the later export scores otherwise",
+            || {
+                format!(
+                    "then {:?}\nnow {:?}\nstability {:?}",
+                    tuning.figures, now.figures, compared.stability
+                )
+            },
+        );
+    }
 }
 
 /// The scored-leads export of the same bytes, in slices and whole: it must
@@ -517,7 +648,7 @@ fn check_scored_export(
         return;
     };
     let columns = table.columns.len();
-    if table.row_count() != data.row_count() || columns < 3 {
+    if table.row_count() != data.row_count() || columns < ADDED_COLUMNS.len() {
         ctx.mismatch(
             "the scored CSV does not read back with one row per lead",
             || {
@@ -531,8 +662,13 @@ fn check_scored_export(
         return;
     }
     let naive = NaiveReplay::new(data, scenario);
-    let scores = &table.columns[columns - 3];
-    let ready = &table.columns[columns - 2];
+    // The added columns come last, in their order.
+    let added = columns - ADDED_COLUMNS.len();
+    let (scores, ready, grades) = (
+        &table.columns[added],
+        &table.columns[added + 1],
+        &table.columns[added + 2],
+    );
     for row in 0..data.row_count() {
         let written = scores.get(row).and_then(|s| s.trim().parse::<i64>().ok());
         if written != Some(i64::from(naive.scores[row])) {
@@ -542,6 +678,12 @@ fn check_scored_export(
                     scores.get(row),
                     naive.scores[row]
                 )
+            });
+            break;
+        }
+        if grades.get(row).and_then(|g| Cell::parse(g)).is_none() {
+            ctx.mismatch("scored CSV grade column is not a grid cell", || {
+                format!("row {row}: grade {:?}", grades.get(row))
             });
             break;
         }

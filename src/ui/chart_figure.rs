@@ -6,7 +6,6 @@
 //! the charts in view at once and the others when they scroll into view
 //! (or before the page prints), so that an edit costs the charts one sees.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use plotters::prelude::*;
@@ -17,6 +16,7 @@ use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use super::download::{download_blob, download_text};
+use super::in_view::InView;
 use super::timing::Step;
 use crate::charts::spec::{ChartSpec, EXPORT_SIZE};
 
@@ -57,39 +57,6 @@ fn draw_on(canvas: &HtmlCanvasElement, spec: &ChartSpec, size: Option<(u32, u32)
         gloo::console::error!(format!("drawing a chart failed: {err:?}"));
     }
     step.end();
-}
-
-/// An intersection observer with the callback it calls, which must live
-/// as long as it does.
-type Watcher = (
-    web_sys::IntersectionObserver,
-    Closure<dyn FnMut(js_sys::Array)>,
-);
-
-/// An observer that keeps `stage.in_view` up to date for `canvas` and
-/// draws what is due when it comes into view.
-fn watch_view(canvas: &web_sys::Element, stage: Rc<RefCell<Stage>>) -> Option<Watcher> {
-    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
-        let Some(entry) = entries
-            .iter()
-            .last()
-            .and_then(|e| e.dyn_into::<web_sys::IntersectionObserverEntry>().ok())
-        else {
-            return;
-        };
-        let mut stage = stage.borrow_mut();
-        stage.in_view = entry.is_intersecting();
-        stage.refresh(false);
-    });
-    let options = web_sys::IntersectionObserverInit::new();
-    options.set_root_margin(AHEAD);
-    let observer = web_sys::IntersectionObserver::new_with_options(
-        callback.as_ref().unchecked_ref(),
-        &options,
-    )
-    .ok()?;
-    observer.observe(canvas);
-    Some((observer, callback))
 }
 
 /// Draws `spec` on a canvas of the export size and offers it as a PNG.
@@ -187,9 +154,14 @@ pub fn ChartFigure(props: &ChartFigureProps) -> Html {
         let stage = stage.clone();
         let canvas_ref = canvas_ref.clone();
         use_effect_with((), move |_| {
-            let observer = canvas_ref
-                .cast::<web_sys::Element>()
-                .and_then(|canvas| watch_view(&canvas, Rc::clone(&stage)));
+            let observer = canvas_ref.cast::<web_sys::Element>().and_then(|canvas| {
+                let stage = Rc::clone(&stage);
+                InView::watch(&canvas, AHEAD, move |in_view| {
+                    let mut stage = stage.borrow_mut();
+                    stage.in_view = in_view;
+                    stage.refresh(false);
+                })
+            });
             let printing = {
                 let stage = Rc::clone(&stage);
                 gloo::events::EventListener::new(&gloo::utils::window(), "beforeprint", move |_| {
@@ -203,9 +175,7 @@ pub fn ChartFigure(props: &ChartFigureProps) -> Html {
                 stage.refresh(false);
             }
             move || {
-                if let Some((observer, _callback)) = observer {
-                    observer.disconnect();
-                }
+                drop(observer);
                 drop(printing);
             }
         });

@@ -6,6 +6,7 @@
 
 use yew::prelude::*;
 
+use super::in_view::InView;
 use crate::core::engine::Workload;
 use crate::core::format;
 use crate::core::metrics::{KeyFigures as Figures, Rate};
@@ -152,10 +153,45 @@ fn Figure(props: &FigureProps) -> Html {
     }
 }
 
+/// One figure of the pinned strip, with its check-set twin.
+fn strip_item(
+    key: &str,
+    label: &str,
+    value: Option<f64>,
+    text: String,
+    twin: Option<String>,
+) -> Html {
+    html! {
+        <div class="strip-figure" data-testid={format!("strip-{key}")}
+            data-value={value.map(|v| v.to_string()).unwrap_or_default()}>
+            <dt>{ label }</dt>
+            <dd>{ text }
+                if let Some(twin) = twin {
+                    <span class="strip-check">{ format!(" (check {twin})") }</span>
+                }
+            </dd>
+        </div>
+    }
+}
+
 #[component]
 pub fn KeyFigures(props: &KeyFiguresProps) -> Html {
     let f = &props.figures;
     let ready = f.sales_ready;
+    // When the figures scroll out of sight (editing the criteria far down
+    // the page), a compact strip of them stays pinned to the top.
+    let section = use_node_ref(); // the figures themselves
+    let docked = use_state(|| false);
+    {
+        let section = section.clone();
+        let docked = docked.clone();
+        use_effect_with((), move |_| {
+            let watcher = section.cast::<web_sys::Element>().and_then(|element| {
+                InView::watch(&element, "0px", move |in_view| docked.set(!in_view))
+            });
+            move || drop(watcher)
+        });
+    }
     let on_reps = props.on_reps.clone().map(|cb| {
         Callback::from(move |e: InputEvent| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
@@ -189,8 +225,32 @@ pub fn KeyFigures(props: &KeyFiguresProps) -> Html {
             )
         }
     });
+    let strip = html! {
+        <div class={classes!("figure-strip", (*docked).then_some("is-docked"))} data-testid="figure-strip"
+            aria-hidden={(!*docked).then_some("true")}>
+            <p class="strip-headline" title={format::headline(f, props.workload.as_ref())}>
+                { format::headline(f, props.workload.as_ref()) }</p>
+            <dl class="strip-figures">
+                { strip_item("sales-ready", "Sales-ready", Some(ready.leads as f64), format::count(ready.leads),
+                    twins.map(|c| format::count(c.figures.sales_ready.leads))) }
+                { strip_item("rate-in", "Converting, in", ready.value(), format::percent(ready.value()),
+                    twins.map(|c| format::percent(c.figures.sales_ready.value()))) }
+                { strip_item("rate-out", "Out", f.rest.value(), format::percent(f.rest.value()),
+                    twins.map(|c| format::percent(c.figures.rest.value()))) }
+                { strip_item("lift", "Lift", f.lift(), format::multiple(f.lift()),
+                    twins.map(|c| format::multiple(c.figures.lift()))) }
+                { strip_item("captured", "Captured", f.captured(), format::whole_percent(f.captured()),
+                    twins.map(|c| format::whole_percent(c.figures.captured()))) }
+                if let Some(w) = props.workload {
+                    { strip_item("per-rep-week", "Per rep a week", Some(w.per_rep_week), format::decimal(Some(w.per_rep_week), 1),
+                        twins.and_then(|c| c.workload).map(|w| format::decimal(Some(w.per_rep_week), 1))) }
+                }
+            </dl>
+        </div>
+    };
     html! {
         <section class="key-figures" aria-labelledby="key-figures-title">
+            { strip }
             <h2 id="key-figures-title" class="visually-hidden">{ "Key figures" }</h2>
             <p class="headline" id="headline" tabindex="-1" data-testid="headline" aria-live="polite">{ format::headline(f, props.workload.as_ref()) }</p>
             if let Some(note) = note {
@@ -199,7 +259,7 @@ pub fn KeyFigures(props: &KeyFiguresProps) -> Html {
             if let Some(tuned_on) = tuned_on {
                 <p class="tuned-on" data-testid="tuned-on">{ tuned_on }</p>
             }
-            <dl class="figures">
+            <dl class="figures" ref={section}>
                 <Figure testid="kpi-leads" label="Leads" value={Some(f.leads as f64)}
                     text={format::count(f.leads)}
                     twin={twin(&|c| Twin { value: Some(c.figures.leads as f64), text: format::count(c.figures.leads) })} />

@@ -15,6 +15,7 @@ pub mod download;
 pub mod exports;
 pub mod followup_panel;
 pub mod grid_panel;
+pub mod in_view;
 pub mod key_figures;
 pub mod lead_table;
 pub mod loading;

@@ -1,6 +1,7 @@
 // Trunk post-build hook: pins the inline loader script in the
-// Content-Security-Policy by its SHA-256 hash, and reports the size of the
-// WebAssembly module, raw and gzipped.
+// Content-Security-Policy by its SHA-256 hash, writes the list of built
+// files (and a version made of their contents) into the service worker,
+// and reports the size of the WebAssembly module, raw and gzipped.
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +27,23 @@ for (const match of html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/scri
 }
 html = html.replace(PLACEHOLDER, hashes.join(' '));
 writeFileSync(indexPath, html);
+
+// The service worker keeps every built file; its version changes with
+// any file's contents, so a new build installs as a new worker.
+const workerPath = join(staging, 'service-worker.js');
+const built = readdirSync(staging).filter((f) => f !== 'service-worker.js').sort();
+const version = createHash('sha256');
+for (const name of built) {
+  version.update(name).update(readFileSync(join(staging, name)));
+}
+const worker = readFileSync(workerPath, 'utf8')
+  .replace('PRECACHE_FILES', JSON.stringify(['./', ...built]))
+  .replace('PRECACHE_VERSION', JSON.stringify(version.digest('hex').slice(0, 16)));
+if (worker.includes('PRECACHE_')) {
+  console.error('finish-build: the service worker still has a placeholder');
+  process.exit(1);
+}
+writeFileSync(workerPath, worker);
 
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 for (const file of readdirSync(staging).filter((f) => f.endsWith('.wasm'))) {

@@ -17,6 +17,7 @@ const TYPES = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
   '.csv': 'text/csv; charset=utf-8',
 };
 

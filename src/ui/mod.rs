@@ -92,4 +92,27 @@ pub fn show_failure(message: &str) {
 pub fn start() {
     yew::set_custom_panic_hook(Box::new(show_panic));
     yew::Renderer::<App>::new().render();
+    keep_for_offline();
+}
+
+/// Registers the service worker that keeps the built app in this browser,
+/// so that it opens without a network after the first visit. Where the
+/// browser offers none (or the page is not served securely) the app works
+/// as before, online.
+fn keep_for_offline() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if !window.is_secure_context() {
+        return;
+    }
+    let registering = window
+        .navigator()
+        .service_worker()
+        .register("service-worker.js");
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(error) = wasm_bindgen_futures::JsFuture::from(registering).await {
+            gloo::console::warn!("leadlens will not work offline here:", error);
+        }
+    });
 }

@@ -5,6 +5,7 @@ pub mod criteria;
 pub mod criteria_file;
 pub mod dataset;
 pub mod derive;
+pub mod diff;
 pub mod engine;
 pub mod fit;
 pub mod followup;

@@ -11,6 +11,7 @@ use super::lead_table::cell;
 use super::replays::Replays;
 use super::state::{LoadedData, Shared};
 use crate::core::criteria::Scenario;
+use crate::core::diff::diff_scenarios;
 use crate::core::engine::{ready_changes, LeadFacts, ReadyChanges, Replay};
 use crate::core::format;
 
@@ -27,6 +28,25 @@ pub struct CompareProps {
 
 /// Leads listed for each direction of change.
 const LISTED_CHANGES: usize = 50;
+
+/// How the second scenario's criteria differ from the first's, in words.
+fn scenario_diff(from: &Scenario, to: &Scenario) -> Html {
+    let changes = diff_scenarios(from, to);
+    html! {
+        <div class="scenario-diff">
+            <h4>{ format!("How “{}” differs from “{}”", to.name, from.name) }</h4>
+            if changes.is_empty() {
+                <p data-testid="scenario-diff" data-value="0">{ "The criteria, points and threshold are the same." }</p>
+            } else {
+                <ul data-testid="scenario-diff" data-value={changes.len().to_string()}>
+                    { for changes.iter().map(|c| html! {
+                        <li data-testid="scenario-diff-change" data-kind={c.kind()}>{ c.describe() }</li>
+                    }) }
+                </ul>
+            }
+        </div>
+    }
+}
 
 #[component]
 pub fn Compare(props: &CompareProps) -> Html {
@@ -193,6 +213,7 @@ pub fn Compare(props: &CompareProps) -> Html {
                             <label>{ "From " }<select onchange={choose(false)} data-testid="changes-from">{ options(from) }</select></label>
                             <label>{ " to " }<select onchange={choose(true)} data-testid="changes-to">{ options(to) }</select></label>
                         </p>
+                        { scenario_diff(&props.scenarios[from], &props.scenarios[to]) }
                         <div class="change-columns">
                             <div>
                                 <p data-testid="changes-entering" data-value={changes.entering.len().to_string()}>

@@ -186,10 +186,25 @@ describe('the charts panel', () => {
     assert.equal(await page.getAttribute('[data-testid=changes-leaving-list]', 'tabindex'), '0');
     const listed = await page.locator('[data-testid=changes-leaving-list] li').count();
     assert.equal(listed, Math.min(marketing - sales, 50) + (marketing - sales > 50 ? 1 : 0));
+    // What differs, criterion by criterion: only the threshold so far.
+    const changes = page.locator('[data-testid=scenario-diff-change]');
+    assert.equal(await changes.count(), 1);
+    assert.equal(await changes.first().getAttribute('data-kind'), 'threshold');
+    assert.match(await changes.first().textContent(), /^Threshold: \d+\+ → 60\+ points$/);
+    // A points edit on the copy shows up beside it, in words.
+    const label = (await page.locator('[data-testid=criterion] .criterion-label').first().textContent()).trim();
+    const points = Number(await page.locator('[data-testid=criterion-points]').first().inputValue());
+    await page.locator('[data-testid=criterion-points]').first().fill(String(points + 5));
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=scenario-diff-change]').length === 2);
+    assert.equal(await changes.nth(1).getAttribute('data-kind'), 'points');
+    assert.equal(await changes.nth(1).textContent(), `${label}: +${points} → +${points + 5}`);
     // Swapping the pair turns leavers into newcomers.
+    await page.locator('[data-testid=criterion-points]').first().fill(String(points));
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=scenario-diff-change]').length === 1);
     await page.selectOption('[data-testid=changes-from]', '1');
     await page.selectOption('[data-testid=changes-to]', '0');
     await page.waitForFunction((n) => document.querySelector('[data-testid=changes-entering]').dataset.value === String(n), marketing - sales);
+    assert.match(await changes.first().textContent(), /^Threshold: 60\+ → \d+\+ points$/);
     await context.close();
   });
 });

@@ -312,14 +312,14 @@ fn Workspace() -> Html {
                     </details>
                     <p class="privacy-note">{ "Everything is computed in this browser tab; no lead data is sent anywhere." }</p>
                 </div>
+                if let Ok(replay) = &replay {
+                    <WorkshopSummary scenario={state.scenario().clone()} index={active}
+                        replay={Shared(replay.clone())} statuses={statuses.clone()}
+                        data_name={data.data.name().to_owned()} rows={rows} reps={state.settings.reps}
+                        check={current.as_ref().and_then(|c| c.check.clone()).zip(check.as_ref())
+                            .map(|(r, c)| (Shared(r), AttrValue::from(c.set_words())))} />
+                }
             </main>
-            if let Ok(replay) = &replay {
-                <WorkshopSummary scenario={state.scenario().clone()} index={active}
-                    replay={Shared(replay.clone())} statuses={statuses.clone()}
-                    data_name={data.data.name().to_owned()} rows={rows} reps={state.settings.reps}
-                    check={current.as_ref().and_then(|c| c.check.clone()).zip(check.as_ref())
-                        .map(|(r, c)| (Shared(r), AttrValue::from(c.set_words())))} />
-            }
         </>
     }
 }

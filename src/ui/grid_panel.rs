@@ -152,7 +152,7 @@ pub fn GridPanel(props: &GridPanelProps) -> Html {
                     <span class="grid-cell-check">{ format!("check set: {} of {}", format::percent(check.rate().value()), format::count(check.leads)) }</span>
                 }
                 <button type="button" class="button grid-mark" aria-pressed={is_marked.to_string()} onclick={on_toggle}
-                    data-testid="grid-mark" aria-label={format!("Mark {label} sales-ready whatever the score")}>
+                    data-testid="grid-mark" aria-label={format!("{}: cell {label}, whatever the score", if is_marked { "Marked sales-ready" } else { "Mark sales-ready" })}>
                     { if is_marked { "Marked sales-ready" } else { "Mark sales-ready" } }
                 </button>
             </td>

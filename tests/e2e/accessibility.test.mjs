@@ -17,7 +17,55 @@ after(async () => {
   await env?.close();
 });
 
+/** Every violation axe-core finds on the page as it stands, as text. */
+async function violations(page) {
+  await page.evaluate(AXE);
+  const results = await page.evaluate(() => window.axe.run(document));
+  return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
 describe('accessibility', () => {
+  test('axe-core finds nothing on first open, with every panel open, in the mapping step and on paper', async () => {
+    // axe is injected by the test, so the page's own policy is lifted for it.
+    const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(env.url);
+    await page.waitForSelector('[data-testid=kpi-leads]');
+    assert.deepEqual(await violations(page), [], 'first open');
+
+    // Two scenarios, the comparison, and every panel open.
+    const ready = await page.getAttribute('[data-testid=kpi-sales-ready]', 'data-value');
+    await page.click('[data-testid=scenario-duplicate]');
+    await page.fill('[data-testid=threshold]', '60');
+    await figureChange(page, 'kpi-sales-ready', ready);
+    for (const summary of await page.locator('details > summary').all()) {
+      if (!(await summary.evaluate((s) => s.parentElement.open))) await summary.click();
+    }
+    await page.locator('[data-testid=changes-leaving-list]').waitFor();
+    await page.locator('[data-testid=grid-cell]').first().waitFor();
+    assert.deepEqual(await violations(page), [], 'every panel open');
+
+    // The figures pinned while the last criterion is edited.
+    await page.locator('[data-testid=criterion-points]').last().scrollIntoViewIfNeeded();
+    await page.locator('[data-testid=figure-strip]').waitFor({ state: 'visible' });
+    assert.deepEqual(await violations(page), [], 'the pinned strip');
+
+    // The workshop summary, as printed.
+    await page.emulateMedia({ media: 'print' });
+    assert.deepEqual(await violations(page), [], 'the printed summary');
+    await page.emulateMedia({ media: 'screen' });
+
+    // The mapping step of a file being loaded.
+    await page.setInputFiles('[data-testid=upload-input]', {
+      name: 'leads.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('Lead,Source,Employees,Created,Converted\n1,Web,10,2025-01-02,yes\n2,Event,200,2025-01-03,no\n'),
+    });
+    await page.waitForSelector('[data-testid=mapping-step]');
+    assert.deepEqual(await violations(page), [], 'the mapping step');
+    await context.close();
+  });
+
   test('lists that scroll can be reached by keyboard, and no control lacks a name', async () => {
     // axe is injected by the test, so the page's own policy is lifted for it.
     const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });

@@ -212,6 +212,11 @@ fn Workspace() -> Html {
     };
     html! {
         <>
+            <nav class="skip-links" aria-label="Skip to">
+                <a href="#criteria-title" data-testid="skip-criteria">{ "Skip to the criteria" }</a>
+                <a href="#headline" data-testid="skip-figures">{ "Skip to the key figures" }</a>
+                <a href="#charts-title" data-testid="skip-charts">{ "Skip to the charts" }</a>
+            </nav>
             <header class="app-header">
                 <div class="brand">
                     <h1>{ "leadlens" }</h1>

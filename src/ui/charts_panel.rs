@@ -324,7 +324,7 @@ pub fn ChartsPanel(props: &ChartsPanelProps) -> Html {
     };
     html! {
         <section class="charts-panel" aria-labelledby="charts-title" data-testid="charts">
-            <h2 id="charts-title">{ "What the definition would do" }</h2>
+            <h2 id="charts-title" tabindex="-1">{ "What the definition would do" }</h2>
             <div class="chart-grid">
                 <ChartFigure spec={Rc::clone(&charts.by_band)} testid="chart-conversion-by-band"
                     title={charts.by_band.title().to_owned()}

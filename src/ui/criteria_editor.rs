@@ -257,7 +257,7 @@ pub fn CriteriaEditor(props: &CriteriaEditorProps) -> Html {
     let count = scenario.criteria.len();
     html! {
         <section class="criteria-editor" aria-labelledby="criteria-title">
-            <h2 id="criteria-title">{ format!("Criteria: {}", scenario.name) }</h2>
+            <h2 id="criteria-title" tabindex="-1">{ format!("Criteria: {}", scenario.name) }</h2>
             <div class="threshold">
                 <label for="threshold-number">{ "Sales-ready at" }</label>
                 <input type="range" min={slider_low.to_string()} max={slider_high.to_string()} step="1"

@@ -87,4 +87,27 @@ describe('accessibility', () => {
     assert.deepEqual(found, []);
     await context.close();
   });
+
+  test('skip links lead the keyboard to the criteria, the key figures and the charts', async () => {
+    const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(env.url);
+    await page.waitForSelector('[data-testid=kpi-leads]');
+    for (const [presses, target] of [[1, 'criteria-title'], [2, 'headline'], [3, 'charts-title']]) {
+      // From the top of a freshly opened page, as a keyboard user starts.
+      await page.goto(env.url);
+      await page.waitForSelector('[data-testid=kpi-leads]');
+      for (let i = 0; i < presses; i += 1) await page.keyboard.press('Tab');
+      const link = await page.evaluate(() => {
+        const a = document.activeElement;
+        const box = a.getBoundingClientRect();
+        return { href: a.getAttribute('href'), visible: box.top >= 0 && box.bottom <= window.innerHeight };
+      });
+      assert.equal(link.href, `#${target}`);
+      assert.ok(link.visible, 'the focused skip link shows');
+      await page.keyboard.press('Enter');
+      assert.equal(await page.evaluate(() => document.activeElement.id), target);
+    }
+    await context.close();
+  });
 });

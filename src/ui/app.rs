@@ -20,6 +20,7 @@ use super::key_figures::{CheckFigures, CheckState, KeyFigures};
 use super::lead_table::LeadTable;
 use super::loading::{start_later_load, start_load, Then};
 use super::mapping_step::MappingStep;
+use super::presenter::{use_presenter, Presenter, Step as PresenterStep, PRESENTED_CHARTS};
 use super::replays::use_replays;
 use super::saved_data;
 use super::scenario_bar::ScenarioBar;
@@ -47,6 +48,7 @@ pub fn App() -> Html {
 #[component]
 fn Workspace() -> Html {
     let workbench = use_workbench();
+    let presenter = use_presenter();
     let state = workbench.state();
     let data = state.data.clone();
 
@@ -211,7 +213,7 @@ fn Workspace() -> Html {
         Callback::from(move |()| workbench.dispatch(Action::DropLater))
     };
     html! {
-        <>
+        <ContextProvider<Presenter> context={*presenter}>
             <nav class="skip-links" aria-label="Skip to">
                 <a href="#criteria-title" data-testid="skip-criteria">{ "Skip to the criteria" }</a>
                 <a href="#headline" data-testid="skip-figures">{ "Skip to the key figures" }</a>
@@ -225,6 +227,23 @@ fn Workspace() -> Html {
                 <p class={classes!("data-badge", is_sample.then_some("is-sample"))} data-testid="data-badge">
                     { data.data.name().to_owned() }{ " · " }{ format::count(rows) }{ " leads" }
                 </p>
+                <div class="presenter-controls">
+                    <button type="button" class="button" data-testid="presenter-toggle"
+                        aria-pressed={presenter.on.to_string()} aria-keyshortcuts="P"
+                        onclick={{ let p = presenter.clone(); Callback::from(move |_: MouseEvent| p.dispatch(PresenterStep::Toggle)) }}>
+                        { if presenter.on { "Leave presenter view (P)" } else { "Presenter view (P)" } }
+                    </button>
+                    if presenter.on {
+                        <button type="button" class="button" data-testid="presenter-previous" aria-keyshortcuts="ArrowLeft"
+                            onclick={{ let p = presenter.clone(); Callback::from(move |_: MouseEvent| p.dispatch(PresenterStep::Previous)) }}>
+                            { "← Previous chart" }</button>
+                        <span class="presenter-place" data-testid="presenter-place">
+                            { format!("Chart {} of {}", presenter.chart + 1, PRESENTED_CHARTS) }</span>
+                        <button type="button" class="button" data-testid="presenter-next" aria-keyshortcuts="ArrowRight"
+                            onclick={{ let p = presenter.clone(); Callback::from(move |_: MouseEvent| p.dispatch(PresenterStep::Next)) }}>
+                            { "Next chart →" }</button>
+                    }
+                </div>
             </header>
             <DataPanel />
             if matches!(state.load, LoadStatus::Mapping(_)) {
@@ -325,6 +344,6 @@ fn Workspace() -> Html {
                             .map(|(r, c)| (Shared(r), AttrValue::from(c.set_words())))} />
                 }
             </main>
-        </>
+        </ContextProvider<Presenter>>
     }
 }

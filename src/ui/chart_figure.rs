@@ -5,6 +5,7 @@
 //! A chart is drawn while it is on screen or about to be: an edit redraws
 //! the charts in view at once and the others when they scroll into view
 //! (or before the page prints), so that an edit costs the charts one sees.
+//! A canvas laid out at a new size is drawn again at that size.
 
 use std::rc::Rc;
 
@@ -17,6 +18,7 @@ use yew::prelude::*;
 
 use super::download::{download_blob, download_text};
 use super::in_view::InView;
+use super::presenter::Presenter;
 use super::timing::Step;
 use crate::charts::spec::{ChartSpec, EXPORT_SIZE};
 
@@ -36,6 +38,9 @@ pub struct ChartFigureProps {
     /// Controls laid over or under the canvas, such as a slider.
     #[prop_or_default]
     pub children: Html,
+    /// Its place among the charts the presenter view steps through.
+    #[prop_or_default]
+    pub presented_as: Option<usize>,
 }
 
 /// Draws `spec` onto `canvas` at the canvas's displayed size.
@@ -87,35 +92,42 @@ const AHEAD: &str = "300px 0px";
 /// What a canvas should show and what it shows.
 struct Stage {
     canvas: NodeRef,
-    /// The chart and the window size it should be drawn for.
-    wanted: Option<(Rc<ChartSpec>, u32)>,
-    /// What was drawn last.
-    drawn: Option<(Rc<ChartSpec>, u32)>,
+    /// The chart it should show.
+    wanted: Option<Rc<ChartSpec>>,
+    /// What was drawn last, and at which displayed size.
+    drawn: Option<(Rc<ChartSpec>, (i32, i32))>,
     /// Whether the canvas is on screen or about to be.
     in_view: bool,
 }
 
 impl Stage {
-    /// Draws what is wanted if it is not drawn yet, when in view (or
-    /// whatever the view when `always`). The canvas's `data-drawn` says
-    /// whether it shows what is wanted.
+    /// Draws what is wanted at the canvas's displayed size, unless that is
+    /// what it shows, when in view (or whatever the view when `always`).
+    /// The canvas's `data-drawn` says whether it shows what is wanted.
     fn refresh(&mut self, always: bool) {
         let Some(canvas) = self.canvas.cast::<HtmlCanvasElement>() else {
             return;
         };
-        let Some((spec, size)) = self.wanted.clone() else {
+        let Some(spec) = self.wanted.clone() else {
             return;
         };
-        let current = |drawn: &Option<(Rc<ChartSpec>, u32)>| {
+        let spec_drawn = |drawn: &Option<(Rc<ChartSpec>, (i32, i32))>| {
             drawn
                 .as_ref()
-                .is_some_and(|(drawn, at)| Rc::ptr_eq(drawn, &spec) && *at == size)
+                .is_some_and(|(drawn, _)| Rc::ptr_eq(drawn, &spec))
         };
-        if !current(&self.drawn) && (self.in_view || always) {
-            draw_on(&canvas, &spec, None);
-            self.drawn = Some((Rc::clone(&spec), size));
+        if self.in_view || always {
+            let size = (canvas.client_width(), canvas.client_height());
+            let current = self
+                .drawn
+                .as_ref()
+                .is_some_and(|(drawn, at)| Rc::ptr_eq(drawn, &spec) && *at == size);
+            if !current {
+                draw_on(&canvas, &spec, None);
+                self.drawn = Some((Rc::clone(&spec), size));
+            }
         }
-        let drawn = if current(&self.drawn) {
+        let drawn = if spec_drawn(&self.drawn) {
             "true"
         } else {
             "false"
@@ -127,8 +139,8 @@ impl Stage {
 #[component]
 pub fn ChartFigure(props: &ChartFigureProps) -> Html {
     let canvas_ref = use_node_ref();
-    // The window's size: a change redraws the canvas at its new size.
-    let resized = use_state(|| 0u32);
+    let presenter = use_context::<Presenter>().unwrap_or_default();
+    let offstage = presenter.on && props.presented_as != Some(presenter.chart);
     let stage = {
         let canvas = canvas_ref.clone();
         use_mut_ref(move || Stage {
@@ -139,13 +151,25 @@ pub fn ChartFigure(props: &ChartFigureProps) -> Html {
         })
     };
     {
-        let resized = resized.clone();
+        // A canvas laid out at another size (the window resized, the
+        // presenter view) is drawn again at its new size.
+        let stage = stage.clone();
+        let canvas_ref = canvas_ref.clone();
         use_effect_with((), move |_| {
-            let listener =
-                gloo::events::EventListener::new(&gloo::utils::window(), "resize", move |_| {
-                    resized.set(*resized + 1);
+            let watcher = canvas_ref.cast::<web_sys::Element>().and_then(|canvas| {
+                let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |_: js_sys::Array| {
+                    stage.borrow_mut().refresh(false);
                 });
-            move || drop(listener)
+                let observer =
+                    web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+                observer.observe(&canvas);
+                Some((observer, callback))
+            });
+            move || {
+                if let Some((observer, _callback)) = watcher {
+                    observer.disconnect();
+                }
+            }
         });
     }
     {
@@ -182,9 +206,9 @@ pub fn ChartFigure(props: &ChartFigureProps) -> Html {
     }
     {
         let stage = stage.clone();
-        use_effect_with((props.spec.clone(), *resized), move |(spec, resized)| {
+        use_effect_with(props.spec.clone(), move |spec| {
             let mut stage = stage.borrow_mut();
-            stage.wanted = Some((Rc::clone(spec), *resized));
+            stage.wanted = Some(Rc::clone(spec));
             stage.refresh(false);
         });
     }
@@ -202,7 +226,7 @@ pub fn ChartFigure(props: &ChartFigureProps) -> Html {
     };
     let testid = &props.testid;
     html! {
-        <figure class="chart" data-testid={testid.clone()}>
+        <figure class={classes!("chart", offstage.then_some("is-offstage"))} data-testid={testid.clone()}>
             <div class="chart-stage">
                 <canvas ref={canvas_ref} class="chart-canvas" role="img"
                     aria-label={format!("Chart: {}", props.title)} />

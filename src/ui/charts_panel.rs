@@ -326,12 +326,12 @@ pub fn ChartsPanel(props: &ChartsPanelProps) -> Html {
         <section class="charts-panel" aria-labelledby="charts-title" data-testid="charts">
             <h2 id="charts-title" tabindex="-1">{ "What the definition would do" }</h2>
             <div class="chart-grid">
-                <ChartFigure spec={Rc::clone(&charts.by_band)} testid="chart-conversion-by-band"
+                <ChartFigure spec={Rc::clone(&charts.by_band)} testid="chart-conversion-by-band" presented_as={Some(1)}
                     title={charts.by_band.title().to_owned()}
                     caption={format!("Conversion by score band, with 95% intervals; hollow bars hold too few leads to trust. The dashed line is the overall rate.{}",
                         if charts.check_bands.is_some() { " Paler bars are the check set, on the same bands." } else { "" })}
                     file_name="leadlens-conversion-by-band" table={band_table} />
-                <ChartFigure spec={Rc::clone(&charts.sweep_spec)} testid="chart-sweep"
+                <ChartFigure spec={Rc::clone(&charts.sweep_spec)} testid="chart-sweep" presented_as={Some(2)}
                     title={charts.sweep_spec.title().to_owned()}
                     caption={format!("The threshold sweep: solid lines are the workload ({}), dashed lines the share of conversions captured. The slider moves the threshold.{overlay_note}",
                         if per_rep { "leads per rep per week" } else { "sales-ready leads" })}
@@ -339,11 +339,11 @@ pub fn ChartsPanel(props: &ChartsPanelProps) -> Html {
                     <AxisSlider axis={charts.sweep_axis} {threshold} insets={SWEEP_PLOT_INSETS}
                         label="Sales-ready threshold on the sweep" testid="sweep-threshold" />
                 </ChartFigure>
-                <ChartFigure spec={Rc::clone(&charts.gains_spec)} testid="chart-gains"
+                <ChartFigure spec={Rc::clone(&charts.gains_spec)} testid="chart-gains" presented_as={Some(3)}
                     title={charts.gains_spec.title().to_owned()}
                     caption={format!("Cumulative gains: leads contacted from the highest score down against the conversions they hold; the dashed diagonal is a random order and the dots mark the threshold.{overlay_note}")}
                     file_name="leadlens-gains" table={gains_table} />
-                <ChartFigure spec={Rc::clone(&charts.roc_spec)} testid="chart-roc"
+                <ChartFigure spec={Rc::clone(&charts.roc_spec)} testid="chart-roc" presented_as={Some(4)}
                     title={charts.roc_spec.title().to_owned()}
                     caption={format!("ROC curve: how well the score ranks converted leads above the rest at every threshold; the diagonal is chance.{overlay_note}")}
                     file_name="leadlens-roc" table={roc_table} />

@@ -64,7 +64,7 @@ pub fn ScoreChart(props: &ScoreChartProps) -> Html {
         </>
     };
     html! {
-        <ChartFigure spec={Rc::clone(&spec)} testid="chart-score-distribution" title={title.clone()}
+        <ChartFigure spec={Rc::clone(&spec)} testid="chart-score-distribution" presented_as={Some(0)} title={title.clone()}
             caption="Score distribution by outcome. Bars stack converted leads on the rest; the dashed line is the sales-ready threshold, and the slider on the score axis moves it."
             file_name="leadlens-score-distribution" {table}>
             <AxisSlider axis={(axis.0, axis.1 + 1)} {threshold} insets={PLOT_INSETS}

@@ -85,7 +85,9 @@ async fn export_scored(
     scenario: &Scenario,
     progress: &dyn Fn(u64, u64),
 ) -> Result<(Blob, ExportSummary), String> {
-    let evaluations = evaluate_criteria(&data.data, &scenario.criteria);
+    // The file read again is the first one: its leads, without a later
+    // export's.
+    let evaluations = evaluate_criteria(&data.then(), &scenario.criteria);
     let mut export = ScoredCsv::new(report, scenario, &evaluations).map_err(|e| e.to_string())?;
     let size = source.blob.size() as u64;
     let parts = js_sys::Array::new();

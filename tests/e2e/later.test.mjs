@@ -3,6 +3,7 @@
 // another order, becomes the check set, and the page compares then and now.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { figure, figureChange, openApp, SAMPLE_TUNING_LEADS, start } from './browser.mjs';
 
 let env;
@@ -130,6 +131,15 @@ describe('a later export as the check set', () => {
       + ((1 - share(n)) - (1 - share(t))) * Math.log((1 - share(n)) / (1 - share(t)));
     assert.ok(Math.abs(psi - byHand) < 1e-12, `${psi} vs ${byHand}`);
     assert.equal(await page.locator('[data-testid=then-now-criterion]').count(), 1);
+
+    // The scored-leads export writes the first file back, scored.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-testid=export-scored]'),
+    ]);
+    const lines = (await readFile(await download.path(), 'utf8')).trim().split('\n');
+    assert.equal(lines.length, 1 + t.leads);
+    assert.match(lines[0], /,score,sales_ready,grade,rules_fired/);
 
     // Both files are kept in this browser: a reload brings then and now back.
     await page.reload();

@@ -171,13 +171,46 @@ pub fn DataPanel() -> Html {
         let confirming_reset = confirming_reset.clone();
         Callback::from(move |_: MouseEvent| confirming_reset.set(false))
     };
+    // Focus goes to the safe answer when asked, back to the button when
+    // kept, and to the fresh figures' headline after a reset.
+    let reset_button = use_node_ref();
+    let keep_button = use_node_ref();
+    let was_reset = use_mut_ref(|| false);
+    let asked = use_mut_ref(|| false);
+    {
+        let (reset_button, keep_button) = (reset_button.clone(), keep_button.clone());
+        let (was_reset, asked) = (was_reset.clone(), asked.clone());
+        use_effect_with(*confirming_reset, move |&confirming| {
+            let focus = |element: Option<web_sys::HtmlElement>| {
+                if let Some(element) = element {
+                    let _ = element.focus();
+                }
+            };
+            if confirming {
+                *asked.borrow_mut() = true;
+                focus(keep_button.cast());
+            } else if std::mem::take(&mut *asked.borrow_mut()) {
+                if std::mem::take(&mut *was_reset.borrow_mut()) {
+                    focus(
+                        gloo::utils::document()
+                            .get_element_by_id("headline")
+                            .and_then(|e| wasm_bindgen::JsCast::dyn_into(e).ok()),
+                    );
+                } else {
+                    focus(reset_button.cast());
+                }
+            }
+        });
+    }
     let on_reset = {
         let workbench = workbench.clone();
         let confirming_reset = confirming_reset.clone();
+        let was_reset = was_reset.clone();
         Callback::from(move |_: MouseEvent| {
             cancel_current();
             workspace_store::clear();
             workbench.dispatch(Action::ResetWorkspace);
+            *was_reset.borrow_mut() = true;
             confirming_reset.set(false);
         })
     };
@@ -209,14 +242,14 @@ pub fn DataPanel() -> Html {
                     </button>
                 }
                 <span class="drop-hint">{ "or drop a file anywhere on the page" }</span>
-                <button type="button" class="button quiet" data-testid="reset-workspace" onclick={on_reset_ask}
+                <button type="button" class="button quiet" data-testid="reset-workspace" onclick={on_reset_ask} ref={reset_button}
                     aria-expanded={confirming_reset.to_string()}>{ "Reset workspace…" }</button>
             </div>
             if *confirming_reset {
                 <div class="confirm-box" role="alertdialog" aria-label="Reset the workspace?" data-testid="reset-confirm">
                     <span>{ "Reset the workspace? Every scenario and the loaded data are removed from this browser, and the sample comes back. This cannot be undone." }</span>
                     <button type="button" class="button danger" data-testid="reset-confirm-yes" onclick={on_reset}>{ "Reset" }</button>
-                    <button type="button" class="button" data-testid="reset-confirm-no" onclick={on_reset_keep}>{ "Keep my work" }</button>
+                    <button type="button" class="button" data-testid="reset-confirm-no" onclick={on_reset_keep} ref={keep_button}>{ "Keep my work" }</button>
                 </div>
             }
             if *paste_open {

@@ -82,13 +82,19 @@ describe('reset workspace', () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=scenario-tab]').length === 2);
     await page.fill('[data-testid=threshold]', '70');
     await figureChange(page, 'kpi-sales-ready', first);
+    const focused = () => page.evaluate(() => document.activeElement?.dataset.testid ?? document.activeElement?.id);
     await page.click('[data-testid=reset-workspace]');
-    await page.click('[data-testid=reset-confirm-no]');
+    // Asked, the focus is on the safe answer; kept, back on the button.
+    assert.equal(await focused(), 'reset-confirm-no');
+    await page.keyboard.press('Enter');
     assert.equal(await page.locator('[data-testid=reset-confirm]').count(), 0);
+    assert.equal(await focused(), 'reset-workspace');
     assert.equal(await tabs(page).count(), 2);
     await page.click('[data-testid=reset-workspace]');
     await page.click('[data-testid=reset-confirm-yes]');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=scenario-tab]').length === 1);
+    // Reset, the focus is on the fresh figures' headline.
+    assert.equal(await focused(), 'headline');
     assert.equal(await page.inputValue('[data-testid=threshold]'), '40');
     assert.equal(await figure(page, 'kpi-sales-ready'), first);
     await reload(page);

@@ -316,6 +316,41 @@ pub enum Then {
     Restore { later: Option<DataSource> },
 }
 
+/// Begins a load of `source`: the one in progress is cancelled and the
+/// workbench told. Returns the new load's cancel flag.
+fn begin(workbench: &WorkbenchHandle, source: &DataSource) -> Rc<Cell<bool>> {
+    cancel_current();
+    let cancelled = Rc::new(Cell::new(false));
+    CURRENT.with(|current| *current.borrow_mut() = Some(Rc::clone(&cancelled)));
+    workbench.dispatch(Action::LoadStarted {
+        name: source.name.clone(),
+        bytes_total: source.blob.size() as u64,
+    });
+    cancelled
+}
+
+/// Whether a newer load took over from the one with flag `cancelled`
+/// (it reports for itself).
+fn superseded(cancelled: &Rc<Cell<bool>>) -> bool {
+    CURRENT.with(|current| {
+        current
+            .borrow()
+            .as_ref()
+            .is_some_and(|c| !Rc::ptr_eq(c, cancelled))
+    })
+}
+
+/// Forgets the finished load with flag `cancelled`, unless a newer one
+/// took over.
+fn done(cancelled: &Rc<Cell<bool>>) {
+    CURRENT.with(|current| {
+        let mut current = current.borrow_mut();
+        if current.as_ref().is_some_and(|c| Rc::ptr_eq(c, cancelled)) {
+            *current = None;
+        }
+    });
+}
+
 /// Starts loading `source` in the background; the workbench follows its
 /// progress. `mapping` pre-fills the mapping step (or, with
 /// [`Then::Restore`], is applied directly).
@@ -325,25 +360,13 @@ pub fn start_load(
     mapping: Option<ColumnMapping>,
     then: Then,
 ) {
-    cancel_current();
-    let cancelled = Rc::new(Cell::new(false));
-    CURRENT.with(|current| *current.borrow_mut() = Some(Rc::clone(&cancelled)));
-    workbench.dispatch(Action::LoadStarted {
-        name: source.name.clone(),
-        bytes_total: source.blob.size() as u64,
-    });
+    let cancelled = begin(&workbench, &source);
     wasm_bindgen_futures::spawn_local(async move {
         let result = read_source(&source, &cancelled, &workbench).await;
         if cancelled.get() {
-            // A newer load took over (it reports for itself), or the user
-            // pressed Cancel, perhaps as the last column was typed.
-            let superseded = CURRENT.with(|current| {
-                current
-                    .borrow()
-                    .as_ref()
-                    .is_some_and(|c| !Rc::ptr_eq(c, &cancelled))
-            });
-            if !superseded {
+            // A newer load took over, or the user pressed Cancel, perhaps
+            // as the last column was typed.
+            if !superseded(&cancelled) {
                 workbench.dispatch(Action::CancelLoad);
             }
             return;
@@ -389,12 +412,7 @@ pub fn start_load(
                 workbench.dispatch(Action::LoadFailed(message));
             }
         }
-        CURRENT.with(|current| {
-            let mut current = current.borrow_mut();
-            if current.as_ref().is_some_and(|c| Rc::ptr_eq(c, &cancelled)) {
-                *current = None;
-            }
-        });
+        done(&cancelled);
     });
 }
 
@@ -410,9 +428,6 @@ pub fn start_later_load(
     data: LoadedData,
     mapping: ColumnMapping,
 ) {
-    cancel_current();
-    let cancelled = Rc::new(Cell::new(false));
-    CURRENT.with(|current| *current.borrow_mut() = Some(Rc::clone(&cancelled)));
     let then = data.then();
     let first_options = data
         .source
@@ -424,14 +439,13 @@ pub fn start_later_load(
         blob,
         options: later_options(&first_options, &then, data.report.as_deref()),
     };
-    workbench.dispatch(Action::LoadStarted {
-        name: source.name.clone(),
-        bytes_total: source.blob.size() as u64,
-    });
+    let cancelled = begin(&workbench, &source);
     wasm_bindgen_futures::spawn_local(async move {
         let result = read_source(&source, &cancelled, &workbench).await;
         if cancelled.get() {
-            workbench.dispatch(Action::CancelLoad);
+            if !superseded(&cancelled) {
+                workbench.dispatch(Action::CancelLoad);
+            }
             return;
         }
         let failed = |why: String| {
@@ -465,11 +479,6 @@ pub fn start_later_load(
             }
             Err(action) => workbench.dispatch(action),
         }
-        CURRENT.with(|current| {
-            let mut current = current.borrow_mut();
-            if current.as_ref().is_some_and(|c| Rc::ptr_eq(c, &cancelled)) {
-                *current = None;
-            }
-        });
+        done(&cancelled);
     });
 }

@@ -861,6 +861,38 @@ impl PatternScoring {
     }
 }
 
+/// Over the tuning set of `grouping`, under `scenario`'s points and grid:
+/// the leads outside marked grid cells per distinct score, ascending, and
+/// the leads in marked cells, which are sales-ready whatever the
+/// threshold. What choosing a threshold for a share of leads needs.
+pub fn ready_by_threshold(scenario: &Scenario, grouping: &Grouping) -> (Vec<(i32, usize)>, usize) {
+    let scoring = PatternScoring::new(scenario, grouping);
+    let marked_cells = scenario.grid.marked();
+    let mut marked = 0;
+    let mut by_score: Vec<(i32, usize)> = Vec::with_capacity(grouping.patterns.len());
+    for ((p, &score), cell) in grouping
+        .patterns
+        .iter()
+        .zip(&scoring.scores)
+        .zip(&scoring.cells)
+    {
+        if marked_cells[cell.index()] {
+            marked += p.leads;
+        } else if p.leads > 0 {
+            by_score.push((score, p.leads));
+        }
+    }
+    by_score.sort_unstable();
+    by_score.dedup_by(|b, a| {
+        let same = a.0 == b.0;
+        if same {
+            a.1 += b.1;
+        }
+        same
+    });
+    (by_score, marked)
+}
+
 impl Replay {
     /// Scores the patterns of `grouping` under `scenario` and tallies them
     /// over the tuning set (every lead without a check set).

@@ -13,7 +13,7 @@
 use std::fmt;
 
 use super::criteria::{bound_points, Criterion, RuleTest, Scenario};
-use super::engine::{Grouping, Replay};
+use super::engine::{ready_by_threshold, Grouping, Replay};
 
 /// Observations grouped by their features: `features` holds `columns`
 /// values per group, one group after another.
@@ -381,7 +381,8 @@ fn with_points(criterion: &Criterion, points: i32) -> Criterion {
 }
 
 /// The lowest threshold at which no more leads are sales-ready under the
-/// suggested points than under the agreed ones.
+/// suggested points than under the agreed ones, leads in marked grid
+/// cells counted as sales-ready at every threshold.
 fn keeping_share(
     scenario: &Scenario,
     grouping: &Grouping,
@@ -390,38 +391,18 @@ fn keeping_share(
 ) -> i32 {
     let ready = replay.figures.sales_ready.leads;
     let suggested = with_points_of(scenario, suggestions);
-    let mut scored: Vec<(i32, usize)> = (0..grouping.patterns.len())
-        .map(|p| {
-            let score = pattern_score(&suggested, grouping, p);
-            (score, grouping.patterns[p].leads)
-        })
-        .collect();
+    let (by_score, marked) = ready_by_threshold(&suggested, grouping);
     // Highest first: walk down while the leads at or above stay within.
-    scored.sort_unstable_by_key(|s| std::cmp::Reverse(s.0));
-    let mut taken = 0;
-    let mut threshold = scored.first().map_or(1, |s| s.0.saturating_add(1));
-    for same in scored.chunk_by(|a, b| a.0 == b.0) {
-        let leads: usize = same.iter().map(|s| s.1).sum();
+    let mut taken = marked;
+    let mut threshold = by_score.last().map_or(1, |s| s.0.saturating_add(1));
+    for &(score, leads) in by_score.iter().rev() {
         if taken + leads > ready {
             break;
         }
         taken += leads;
-        threshold = same[0].0;
+        threshold = score;
     }
     bound_points(threshold)
-}
-
-fn pattern_score(scenario: &Scenario, grouping: &Grouping, pattern: usize) -> i32 {
-    let signature = grouping.signature(pattern);
-    crate::core::criteria::total_score(
-        scenario
-            .criteria
-            .iter()
-            .zip(signature)
-            .zip(&grouping.active)
-            .filter(|((c, _), &active)| c.enabled && active)
-            .map(|((c, &units), _)| c.contribution(units)),
-    )
 }
 
 #[cfg(test)]
@@ -557,5 +538,55 @@ mod tests {
         design.push(&[1.0], 10.0, 0.0);
         design.push(&[0.0], 5.0, 0.0);
         assert_eq!(logistic_l2(&design, 1.0), Err(FitError::OneOutcome));
+    }
+
+    /// With a grid cell marked sales-ready, its leads count as sales-ready
+    /// at every threshold: the suggested threshold keeps the share of
+    /// leads the marked cell and the score together make sales-ready.
+    #[test]
+    fn the_suggested_threshold_counts_marked_cells() {
+        use crate::core::engine::{LeadFacts, ReplaySettings};
+        use crate::core::grid::Cell;
+        use crate::core::sample::{sample_dataset, sample_mapping, sample_scenario};
+        use crate::core::scoring::evaluate_criteria;
+        let data = sample_dataset();
+        let facts = LeadFacts::new(&data, &sample_mapping()).unwrap();
+        let mut scenario = sample_scenario();
+        let evaluations = evaluate_criteria(&data, &scenario.criteria);
+        let grouping = Grouping::new(&scenario, &evaluations, &facts);
+        let settings = ReplaySettings::default();
+        let plain = Replay::run(&scenario, &grouping, &facts, &settings);
+        // Mark the cell of best fit and least engagement.
+        let cell = Cell {
+            fit: 0,
+            engagement: 3,
+        };
+        scenario.grid = scenario.grid.with_mark(cell, true, plain.cuts);
+        let agreed = Replay::run(&scenario, &grouping, &facts, &settings);
+        assert!(
+            agreed.figures.sales_ready.leads > plain.figures.sales_ready.leads,
+            "the mark adds leads"
+        );
+        let suggested = suggest_points(&scenario, &grouping, &agreed).unwrap();
+        let next = with_suggested_points(&scenario, &suggested);
+        let ready_at = |threshold: i32| {
+            let s = Scenario {
+                threshold,
+                ..next.clone()
+            };
+            Replay::run(&s, &grouping, &facts, &settings)
+                .figures
+                .sales_ready
+                .leads
+        };
+        let ready = agreed.figures.sales_ready.leads;
+        assert!(ready_at(suggested.threshold) <= ready);
+        assert!(
+            ready_at(suggested.threshold - 1) > ready,
+            "the lowest such threshold: {} leads at {}, {} at one less, {ready} agreed",
+            ready_at(suggested.threshold),
+            suggested.threshold,
+            ready_at(suggested.threshold - 1)
+        );
     }
 }

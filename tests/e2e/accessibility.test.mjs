@@ -25,7 +25,7 @@ async function violations(page) {
 }
 
 describe('accessibility', () => {
-  test('axe-core finds nothing on first open, with every panel open, in the mapping step and on paper', async () => {
+  test('axe-core finds nothing on first open, with every panel open, in presenter view, in the mapping step and on paper', async () => {
     // axe is injected by the test, so the page's own policy is lifted for it.
     const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
     const page = await context.newPage();
@@ -49,6 +49,12 @@ describe('accessibility', () => {
     await page.locator('[data-testid=criterion-points]').last().scrollIntoViewIfNeeded();
     await page.locator('[data-testid=figure-strip]').waitFor({ state: 'visible' });
     assert.deepEqual(await violations(page), [], 'the pinned strip');
+
+    // Presenter view.
+    await page.click('[data-testid=presenter-toggle]');
+    await page.waitForFunction(() => document.documentElement.classList.contains('is-presenting'));
+    assert.deepEqual(await violations(page), [], 'presenter view');
+    await page.click('[data-testid=presenter-toggle]');
 
     // The workshop summary, as printed.
     await page.emulateMedia({ media: 'print' });

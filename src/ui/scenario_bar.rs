@@ -303,6 +303,37 @@ pub fn ScenarioBar() -> Html {
             });
         })
     };
+    // Focus goes to the first answer when asked, to the criteria once
+    // scenarios came in, and back to the import input when cancelled.
+    let first_answer = use_node_ref();
+    let import_input = use_node_ref();
+    let imported = use_mut_ref(|| false);
+    let asked = use_mut_ref(|| false);
+    {
+        let (first_answer, import_input) = (first_answer.clone(), import_input.clone());
+        let (imported, asked) = (imported.clone(), asked.clone());
+        use_effect_with(pending_import.is_some(), move |&asking| {
+            let focus = |element: Option<web_sys::HtmlElement>| {
+                if let Some(element) = element {
+                    let _ = element.focus();
+                }
+            };
+            if asking {
+                *asked.borrow_mut() = true;
+                focus(first_answer.cast());
+            } else if std::mem::take(&mut *asked.borrow_mut()) {
+                if std::mem::take(&mut *imported.borrow_mut()) {
+                    focus(
+                        gloo::utils::document()
+                            .get_element_by_id("criteria-title")
+                            .and_then(|e| wasm_bindgen::JsCast::dyn_into(e).ok()),
+                    );
+                } else {
+                    focus(import_input.cast());
+                }
+            }
+        });
+    }
     let import_choice = (*pending_import).clone().map(|(file, arrived)| {
         let count = file.scenarios.len();
         let holder = match arrived {
@@ -313,6 +344,7 @@ pub fn ScenarioBar() -> Html {
             let workbench = workbench.clone();
             let pending_import = pending_import.clone();
             let file = file.clone();
+            let imported = imported.clone();
             Callback::from(move |_: MouseEvent| {
                 workbench.dispatch(Action::AddScenarios {
                     scenarios: file.scenarios.clone(),
@@ -324,6 +356,7 @@ pub fn ScenarioBar() -> Html {
                 if let Some(check) = file.check {
                     workbench.dispatch(Action::SetCheck(check));
                 }
+                *imported.borrow_mut() = true;
                 pending_import.set(None);
             })
         };
@@ -334,7 +367,8 @@ pub fn ScenarioBar() -> Html {
         html! {
             <div class="import-choice" role="dialog" aria-label="Import criteria" data-testid="import-choice">
                 <span>{ format!("{holder} holds {count} scenario{}.", if count == 1 { "" } else { "s" }) }</span>
-                <button type="button" class="button primary" onclick={choose(false)} data-testid="import-add">
+                <button type="button" class="button primary" onclick={choose(false)} data-testid="import-add"
+                    ref={first_answer.clone()}>
                     { "Add beside mine" }
                 </button>
                 <button type="button" class="button" onclick={choose(true)} data-testid="import-replace">
@@ -388,7 +422,7 @@ pub fn ScenarioBar() -> Html {
             <label class="button">
                 { "Import criteria…" }
                 <input type="file" accept=".json,application/json" class="visually-hidden"
-                    data-testid="criteria-import-input" onchange={on_import} />
+                    data-testid="criteria-import-input" onchange={on_import} ref={import_input.clone()} />
             </label>
             <ShareLink />
             { import_choice.unwrap_or_default() }

@@ -102,9 +102,19 @@ describe('criteria files', () => {
     assert.equal(file.scenarios[0].criteria[0].rule.op, 'is_true');
     // Importing the exported file reproduces the same figures.
     const ready = await figure(page, 'kpi-sales-ready');
+    const focused = () => page.evaluate(() => document.activeElement?.dataset.testid ?? document.activeElement?.id);
+    // Asked how to import, the focus is on the first answer; cancelled,
+    // back on the import input; imported, on the criteria.
     await page.setInputFiles('[data-testid=criteria-import-input]', path);
-    await page.click('[data-testid=import-add]');
+    await page.locator('[data-testid=import-choice]').waitFor();
+    assert.equal(await focused(), 'import-add');
+    await page.locator('[data-testid=import-choice] button', { hasText: 'Cancel' }).click();
+    assert.equal(await focused(), 'criteria-import-input');
+    await page.setInputFiles('[data-testid=criteria-import-input]', path);
+    await page.locator('[data-testid=import-choice]').waitFor();
+    await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=scenario-tab]').length === 2);
+    assert.equal(await focused(), 'criteria-title');
     assert.equal(await figure(page, 'kpi-sales-ready'), ready);
     await context.close();
   });

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::lead_table::cell;
+use super::panel_focus::use_details_open;
 use super::replays::Replays;
 use super::state::{LoadedData, Shared};
 use crate::core::criteria::Scenario;
@@ -50,7 +51,7 @@ fn scenario_diff(from: &Scenario, to: &Scenario) -> Html {
 
 #[component]
 pub fn Compare(props: &CompareProps) -> Html {
-    let open = use_state(|| false);
+    let (open, on_toggle) = use_details_open();
     let replays: Vec<&Replay> = props.replays.all.iter().map(|r| &*r.replay).collect();
     // Which two scenarios the list of changing leads compares.
     let pair = use_state(|| None::<(usize, usize)>);
@@ -65,7 +66,7 @@ pub fn Compare(props: &CompareProps) -> Html {
             }
         });
     let changes: Rc<ReadyChanges> = use_memo(
-        (*open, props.replays.clone(), props.facts.clone(), from, to),
+        (open, props.replays.clone(), props.facts.clone(), from, to),
         |(open, replays, facts, from, to)| match (
             open,
             replays.all.get(*from),
@@ -118,13 +119,6 @@ pub fn Compare(props: &CompareProps) -> Html {
                 }
             </ul>
         }
-    };
-    let on_toggle = {
-        let open = open.clone();
-        Callback::from(move |e: Event| {
-            let details: web_sys::HtmlDetailsElement = e.target_unchecked_into();
-            open.set(details.open());
-        })
     };
     type Row = (&'static str, fn(&Replay) -> (Option<f64>, String));
     let rows: [Row; 9] = [
@@ -186,7 +180,7 @@ pub fn Compare(props: &CompareProps) -> Html {
                 1 => "Compare scenarios side by side (there is one so far)".to_owned(),
                 n => format!("Compare the {n} scenarios side by side"),
             } }</summary>
-            if *open && !replays.is_empty() {
+            if open && !replays.is_empty() {
                 <table class="compare-table" data-testid="compare-table">
                     <thead><tr>
                         <th scope="col">{ "Figure" }</th>

@@ -8,6 +8,7 @@ use web_sys::{Blob, BlobPropertyBag, DragEvent, File, HtmlInputElement, HtmlText
 use yew::prelude::*;
 
 use super::loading::{cancel_current, start_load, Then};
+use super::panel_focus::use_dialog_focus;
 use super::state::{use_workbench, Action, DataSource, LoadStatus, Workbench, WorkbenchHandle};
 use super::workspace_store;
 use crate::core::format;
@@ -175,33 +176,12 @@ pub fn DataPanel() -> Html {
     // kept, and to the fresh figures' headline after a reset.
     let reset_button = use_node_ref();
     let keep_button = use_node_ref();
-    let was_reset = use_mut_ref(|| false);
-    let asked = use_mut_ref(|| false);
-    {
-        let (reset_button, keep_button) = (reset_button.clone(), keep_button.clone());
-        let (was_reset, asked) = (was_reset.clone(), asked.clone());
-        use_effect_with(*confirming_reset, move |&confirming| {
-            let focus = |element: Option<web_sys::HtmlElement>| {
-                if let Some(element) = element {
-                    let _ = element.focus();
-                }
-            };
-            if confirming {
-                *asked.borrow_mut() = true;
-                focus(keep_button.cast());
-            } else if std::mem::take(&mut *asked.borrow_mut()) {
-                if std::mem::take(&mut *was_reset.borrow_mut()) {
-                    focus(
-                        gloo::utils::document()
-                            .get_element_by_id("headline")
-                            .and_then(|e| wasm_bindgen::JsCast::dyn_into(e).ok()),
-                    );
-                } else {
-                    focus(reset_button.cast());
-                }
-            }
-        });
-    }
+    let was_reset = use_dialog_focus(
+        *confirming_reset,
+        keep_button.clone(),
+        reset_button.clone(),
+        "headline",
+    );
     let on_reset = {
         let workbench = workbench.clone();
         let confirming_reset = confirming_reset.clone();

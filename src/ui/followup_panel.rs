@@ -10,6 +10,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::chart_figure::ChartFigure;
+use super::panel_focus::use_details_open;
 use super::replays::ScenarioReplay;
 use super::state::{LoadedData, Shared};
 use crate::charts::palette::MUTED;
@@ -211,14 +212,14 @@ fn pictures(analysis: &FollowUpAnalysis, accent: RGBColor) -> Pictures {
 
 #[component]
 pub fn FollowUpPanel(props: &FollowUpPanelProps) -> Html {
-    let open = use_state(|| false);
+    let (open, on_toggle) = use_details_open();
     let follow_facts = use_memo(
         (props.data.clone(), props.mapping.clone()),
         |(data, mapping)| FollowUpFacts::new(&data.data, mapping),
     );
     let analysis: Rc<Option<FollowUpAnalysis>> = use_memo(
         (
-            *open,
+            open,
             follow_facts.clone(),
             props.facts.clone(),
             props.grouping.clone(),
@@ -252,13 +253,6 @@ pub fn FollowUpPanel(props: &FollowUpPanelProps) -> Html {
     // response-time commitment in hours (None = none).
     let share = use_state(|| None::<f64>);
     let sla = use_state(|| None::<f64>);
-    let on_toggle = {
-        let open = open.clone();
-        Callback::from(move |e: Event| {
-            let details: web_sys::HtmlDetailsElement = e.target_unchecked_into();
-            open.set(details.open());
-        })
-    };
     let missing = follow_facts.missing_columns();
 
     let body = match (analysis.as_ref(), pictures.as_ref()) {

@@ -7,6 +7,7 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::panel_focus::use_details_open;
 use super::state::{use_workbench, Action, Shared};
 use crate::core::engine::{Grouping, Replay, MIN_EVIDENCE_LEADS};
 use crate::core::format;
@@ -34,15 +35,8 @@ enum Axis {
 pub fn GridPanel(props: &GridPanelProps) -> Html {
     let workbench = use_workbench();
     // Tallied while open only: an edit costs nothing while it is closed.
-    let open = use_state(|| false);
-    let on_toggle = {
-        let open = open.clone();
-        Callback::from(move |e: Event| {
-            let details: web_sys::HtmlDetailsElement = e.target_unchecked_into();
-            open.set(details.open());
-        })
-    };
-    if !*open {
+    let (open, on_toggle) = use_details_open();
+    if !open {
         return html! {
             <details class="grid-panel" data-testid="grid" ontoggle={on_toggle}>
                 <summary>{ "Fit × engagement grid" }</summary>

@@ -329,15 +329,23 @@ fn begin(workbench: &WorkbenchHandle, source: &DataSource) -> Rc<Cell<bool>> {
     cancelled
 }
 
-/// Whether a newer load took over from the one with flag `cancelled`
-/// (it reports for itself).
-fn superseded(cancelled: &Rc<Cell<bool>>) -> bool {
-    CURRENT.with(|current| {
+/// Whether the load with flag `cancelled` was stopped: a newer load took
+/// over (it reports for itself), or the user pressed Cancel, perhaps as
+/// the last column was typed, which the workbench is told.
+fn stopped(cancelled: &Rc<Cell<bool>>, workbench: &WorkbenchHandle) -> bool {
+    if !cancelled.get() {
+        return false;
+    }
+    let superseded = CURRENT.with(|current| {
         current
             .borrow()
             .as_ref()
             .is_some_and(|c| !Rc::ptr_eq(c, cancelled))
-    })
+    });
+    if !superseded {
+        workbench.dispatch(Action::CancelLoad);
+    }
+    true
 }
 
 /// Forgets the finished load with flag `cancelled`, unless a newer one
@@ -363,12 +371,7 @@ pub fn start_load(
     let cancelled = begin(&workbench, &source);
     wasm_bindgen_futures::spawn_local(async move {
         let result = read_source(&source, &cancelled, &workbench).await;
-        if cancelled.get() {
-            // A newer load took over, or the user pressed Cancel, perhaps
-            // as the last column was typed.
-            if !superseded(&cancelled) {
-                workbench.dispatch(Action::CancelLoad);
-            }
+        if stopped(&cancelled, &workbench) {
             return;
         }
         match result {
@@ -442,10 +445,7 @@ pub fn start_later_load(
     let cancelled = begin(&workbench, &source);
     wasm_bindgen_futures::spawn_local(async move {
         let result = read_source(&source, &cancelled, &workbench).await;
-        if cancelled.get() {
-            if !superseded(&cancelled) {
-                workbench.dispatch(Action::CancelLoad);
-            }
+        if stopped(&cancelled, &workbench) {
             return;
         }
         let failed = |why: String| {

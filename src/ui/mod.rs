@@ -20,6 +20,7 @@ pub mod key_figures;
 pub mod lead_table;
 pub mod loading;
 pub mod mapping_step;
+pub mod panel_focus;
 pub mod presenter;
 pub mod replays;
 pub mod rule_editor;

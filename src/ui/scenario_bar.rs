@@ -15,6 +15,7 @@ use crate::charts::palette::{css, scenario_colour};
 
 use super::download::download_text;
 use super::loading::prepare_starting;
+use super::panel_focus::use_dialog_focus;
 use super::state::{use_workbench, Action, Workbench, WorkbenchHandle};
 use crate::core::criteria_file::{CriteriaFile, DataMark};
 use crate::core::sample::sample_scenario;
@@ -307,33 +308,12 @@ pub fn ScenarioBar() -> Html {
     // scenarios came in, and back to the import input when cancelled.
     let first_answer = use_node_ref();
     let import_input = use_node_ref();
-    let imported = use_mut_ref(|| false);
-    let asked = use_mut_ref(|| false);
-    {
-        let (first_answer, import_input) = (first_answer.clone(), import_input.clone());
-        let (imported, asked) = (imported.clone(), asked.clone());
-        use_effect_with(pending_import.is_some(), move |&asking| {
-            let focus = |element: Option<web_sys::HtmlElement>| {
-                if let Some(element) = element {
-                    let _ = element.focus();
-                }
-            };
-            if asking {
-                *asked.borrow_mut() = true;
-                focus(first_answer.cast());
-            } else if std::mem::take(&mut *asked.borrow_mut()) {
-                if std::mem::take(&mut *imported.borrow_mut()) {
-                    focus(
-                        gloo::utils::document()
-                            .get_element_by_id("criteria-title")
-                            .and_then(|e| wasm_bindgen::JsCast::dyn_into(e).ok()),
-                    );
-                } else {
-                    focus(import_input.cast());
-                }
-            }
-        });
-    }
+    let imported = use_dialog_focus(
+        pending_import.is_some(),
+        first_answer.clone(),
+        import_input.clone(),
+        "criteria-title",
+    );
     let import_choice = (*pending_import).clone().map(|(file, arrived)| {
         let count = file.scenarios.len();
         let holder = match arrived {

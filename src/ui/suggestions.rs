@@ -12,6 +12,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::panel_focus::use_details_open;
 use super::state::{use_workbench, Action, LoadedData, Shared};
 use super::timing::Step;
 use crate::core::criteria::{Criterion, RuleTest, Scenario};
@@ -82,17 +83,10 @@ fn agreed_points(c: &Criterion) -> String {
 #[component]
 pub fn Suggestions(props: &SuggestionsProps) -> Html {
     let workbench = use_workbench();
-    let open = use_state(|| false);
-    let on_toggle = {
-        let open = open.clone();
-        Callback::from(move |e: Event| {
-            let details: web_sys::HtmlDetailsElement = e.target_unchecked_into();
-            open.set(details.open());
-        })
-    };
+    let (open, on_toggle) = use_details_open();
     let fitted = use_memo(
         (
-            *open,
+            open,
             props.scenario.clone(),
             props.grouping.clone(),
             props.replay.clone(),
@@ -217,7 +211,7 @@ pub fn Suggestions(props: &SuggestionsProps) -> Html {
         <details class="suggestions" data-testid="suggestions" ontoggle={on_toggle}>
             <summary>{ "Suggested points" }</summary>
             { body }
-            if *open {
+            if open {
                 <div class="new-criteria">
                     <button type="button" class="button" onclick={on_find} data-testid="suggest-criteria">
                         { "Look for criteria this scenario lacks" }

@@ -26,8 +26,9 @@ test:
 	bash scripts/ensure-tools.sh test
 	@echo '==> native tests (pure core)'
 	cargo test --locked
-	@echo '==> the benchmarks and the fuzz harness still build'
-	cargo check --locked --benches --test fuzz
+	@echo '==> the benchmarks still build; earlier engine findings through the fuzz checks'
+	cargo check --locked --benches
+	cargo test --locked --test fuzz -- --replay tests/fixtures/fuzz/engine
 	@echo '==> component tests in headless Chromium'
 	$(WASM_TEST_ENV) cargo test --locked --target wasm32-unknown-unknown --lib --test browser
 	@echo '==> release build'

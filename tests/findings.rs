@@ -7,7 +7,9 @@
 //!
 //! File names start with the entry point: `csv` and `hang` (bytes through
 //! loading and everything after it), `criteria` (criteria-file JSON), `link`
-//! (share-link fragment), `workspace` (saved workspace text).
+//! (share-link fragment), `workspace` (saved workspace text). The `engine`
+//! findings, written-out cases, are replayed by the fuzz harness itself
+//! (`cargo test --test fuzz -- --replay tests/fixtures/fuzz/engine`).
 
 use std::time::{Duration, Instant};
 

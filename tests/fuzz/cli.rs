@@ -16,7 +16,8 @@ usage: cargo test --locked --profile fuzz --test fuzz -- [OPTIONS]
   --hang-secs S        an input running longer than this is a hang (default 10)
   --time-limit-secs S  stop each target after this many seconds
   --max-alloc-mb M     a single allocation above this is a finding (default 256)
-  --replay FILE        run one input (a finding's .bin) and print what it finds;
+  --replay PATH        run one input (a finding's .bin, or an engine case's .txt)
+                       or every file of a directory, and print what they find;
                        the target is read from the file name unless given
   --findings DIR       where findings go (default target/fuzz-findings)
 
@@ -103,7 +104,9 @@ impl Args {
                 "--time-limit-secs" => parsed.time_limit_secs = Some(number(&flag, value())?),
                 "--max-alloc-mb" => parsed.max_alloc_mb = number::<u64>(&flag, value())?.max(1),
                 "--replay" => {
-                    parsed.replay = Some(PathBuf::from(value().ok_or("--replay needs a file")?))
+                    parsed.replay = Some(PathBuf::from(
+                        value().ok_or("--replay needs a file or a directory")?,
+                    ))
                 }
                 "--findings" => {
                     parsed.findings = PathBuf::from(value().ok_or("--findings needs a directory")?)
@@ -127,7 +130,7 @@ impl Args {
                 let name = name.strip_prefix("hang-").unwrap_or(name);
                 let target = Target::ALL
                     .into_iter()
-                    .find(|t| name.starts_with(&format!("{}-", t.name())))
+                    .find(|t| name == t.name() || name.starts_with(&format!("{}-", t.name())))
                     .ok_or("--replay: give --target, the file name does not say")?;
                 parsed.targets.push(target);
             } else {

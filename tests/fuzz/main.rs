@@ -20,6 +20,7 @@
 //! Run it as `cargo test --locked --profile fuzz --test fuzz -- [ARGS]`
 //! (`make fuzz`); `--help` lists the arguments.
 
+mod case_text;
 mod cli;
 mod corpus;
 mod guard;

@@ -532,16 +532,43 @@ pub fn oversized_allocation(size: usize) {
 
 // ---------------------------------------------------------------- the run
 
+/// The inputs `--replay` names: one file, or every file of a directory in
+/// name order.
+fn read_replayed(path: &std::path::Path) -> std::io::Result<Vec<Seed>> {
+    if !path.is_dir() {
+        let data = std::fs::read(path)?;
+        return Ok(vec![Seed {
+            name: path.display().to_string(),
+            data,
+        }]);
+    }
+    let mut paths: Vec<_> = std::fs::read_dir(path)?
+        .map(|entry| entry.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    paths.retain(|p| p.is_file());
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| {
+            Ok(Seed {
+                name: p.display().to_string(),
+                data: std::fs::read(&p)?,
+            })
+        })
+        .collect()
+}
+
 pub fn run_child(args: &Args) -> ExitCode {
     let target = args.targets[0];
     let replay = args.replay.is_some();
     install_panic_hook();
     let seeds: Vec<Seed> = match &args.replay {
-        Some(path) => match std::fs::read(path) {
-            Ok(data) => vec![Seed {
-                name: path.display().to_string(),
-                data,
-            }],
+        Some(path) => match read_replayed(path) {
+            Ok(seeds) if !seeds.is_empty() => seeds,
+            Ok(_) => {
+                eprintln!("fuzz: {} holds no inputs", path.display());
+                return ExitCode::from(2);
+            }
             Err(e) => {
                 eprintln!("fuzz: cannot read {}: {e}", path.display());
                 return ExitCode::from(2);
@@ -554,7 +581,7 @@ pub fn run_child(args: &Args) -> ExitCode {
         }
     };
     let (total, jobs) = if replay {
-        (1, 1)
+        (seeds.len() as u64, 1)
     } else {
         (args.inputs_for(target), args.jobs)
     };

@@ -681,7 +681,7 @@ fn check_scored_export(
             });
             break;
         }
-        if grades.get(row).and_then(|g| Cell::parse(g)).is_none() {
+        if grades.get(row).and_then(Cell::parse).is_none() {
             ctx.mismatch("scored CSV grade column is not a grid cell", || {
                 format!("row {row}: grade {:?}", grades.get(row))
             });

@@ -497,7 +497,54 @@ fn describe(data: &Dataset, mapping: &ColumnMapping, scenarios: &[Scenario]) -> 
     text
 }
 
+/// The written cases of earlier findings, run first in every run.
+pub fn seeds() -> Vec<crate::corpus::Seed> {
+    crate::corpus::files("fuzz/engine", &[".txt"])
+}
+
+/// A finding's minimised case, written out as text
+/// (`tests/fixtures/fuzz/engine/`): its one scenario and the starting
+/// point, through every check, charts drawn.
+fn run_written(input: &[u8], ctx: &mut Ctx) -> bool {
+    let case = match crate::case_text::parse(input) {
+        Ok(case) => case,
+        Err(why) => {
+            ctx.mismatch("a written engine case cannot be read", || why);
+            return false;
+        }
+    };
+    let mut rng = Rng::with_seed(case.aux_seed);
+    let mut scenarios = vec![case.scenario];
+    if let Some(Ok(outcomes)) = ctx.call("ColumnMapping::outcomes", || {
+        case.mapping.outcomes(&case.data)
+    }) {
+        if let Some(start) = ctx.call("starting_scenario", || {
+            starting_scenario(&case.data, &case.mapping, &outcomes, "Starting point")
+        }) {
+            scenarios.push(start);
+        }
+    }
+    for s in &scenarios {
+        check_round_trips(ctx, "written scenario", &case.mapping, s);
+    }
+    let settings = ReplaySettings { reps: case.reps };
+    check_replays(
+        ctx,
+        &mut rng,
+        &case.data,
+        &case.mapping,
+        &scenarios,
+        &settings,
+        true,
+    );
+    ctx.annotate(|| describe(&case.data, &case.mapping, &scenarios));
+    true
+}
+
 pub fn run(input: &[u8], ctx: &mut Ctx) -> bool {
+    if crate::case_text::is_written(input) {
+        return run_written(input, ctx);
+    }
     let mut seed = [0u8; 8];
     for (i, &b) in input.iter().take(8).enumerate() {
         seed[i] = b;

@@ -60,7 +60,7 @@ impl Target {
             Target::Criteria => criteria::seeds(),
             Target::Workspace => workspace::seeds(),
             Target::Csv => csv::seeds(),
-            Target::Engine => Vec::new(),
+            Target::Engine => engine::seeds(),
         }
     }
 

@@ -146,6 +146,7 @@ fn extreme_scenario(data: &Dataset) -> Scenario {
         threshold: -10,
         criteria,
         grid: Default::default(),
+        agreement: Default::default(),
     }
 }
 
@@ -352,6 +353,8 @@ fn agree_on_acceptance(file: &CriteriaFile) {
         settings: ReplaySettings { reps: 1 },
         made_on: file.data.clone(),
         check: file.check.unwrap_or_default(),
+        attendees: Default::default(),
+        log: Default::default(),
     };
     let saved = SavedWorkspace::parse(&workspace.to_json());
     match &read {
@@ -502,6 +505,7 @@ fn numbers_derived_from_data_survive_save_and_share_exactly() {
                 ),
             ],
             grid: Default::default(),
+            agreement: Default::default(),
         };
         agree_on_acceptance(&CriteriaFile::new(
             ColumnMapping::default(),
@@ -550,6 +554,7 @@ fn a_header_longer_than_a_criteria_file_allows_is_shortened_and_reported() {
         threshold: 1,
         criteria: vec![Criterion::new("long", 5, name, RuleTest::NotEmpty)],
         grid: Default::default(),
+        agreement: Default::default(),
     };
     let mapping = ColumnMapping {
         outcome: Some(name.clone()),

@@ -5,6 +5,7 @@
 //! (`"op"`-tagged rules, snake-case names), so import, export and the share
 //! link all speak one format.
 
+use super::agreement::{Agreement, SignOff};
 use super::grid::Grid;
 use serde::{Deserialize, Serialize};
 
@@ -199,6 +200,9 @@ pub struct Criterion {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub rationale: String,
     pub rule: Rule,
+    /// Where sales and marketing stand on it (criteria format 2).
+    #[serde(default, skip_serializing_if = "SignOff::is_blank")]
+    pub sign_off: SignOff,
     /// Which criterion this is on screen; not part of the definition.
     #[serde(skip)]
     pub key: CriterionKey,
@@ -246,6 +250,10 @@ pub struct Scenario {
     /// files without one read as the default grid, which changes nothing.
     #[serde(default, skip_serializing_if = "Grid::is_default")]
     pub grid: Grid,
+    /// Whether (and when) this is the agreed definition, and its service
+    /// terms (criteria format 2).
+    #[serde(flatten)]
+    pub agreement: Agreement,
 }
 
 impl Criterion {
@@ -264,6 +272,7 @@ impl Criterion {
                 column: column.to_owned(),
                 test,
             },
+            sign_off: Default::default(),
         }
     }
 
@@ -389,6 +398,7 @@ mod tests {
                 column: "Demo".into(),
                 test: RuleTest::IsTrue,
             },
+            sign_off: Default::default(),
         };
         let mut b = a.clone();
         assert_eq!(
@@ -423,6 +433,7 @@ mod tests {
                 column: "c".into(),
                 test,
             },
+            sign_off: Default::default(),
         };
         let scenario = Scenario {
             name: "s".into(),
@@ -441,6 +452,7 @@ mod tests {
                 criterion(99, RuleTest::Empty, false),
             ],
             grid: Default::default(),
+            agreement: Default::default(),
         };
         assert_eq!(scenario.score_range(), (-15, 50));
     }

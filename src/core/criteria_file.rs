@@ -1,6 +1,10 @@
 //! The criteria file: scenarios, their criteria and the column mapping as
-//! JSON (`"format": "leadlens-criteria"`, version 1), for export, import and
-//! the share link.
+//! JSON (`"format": "leadlens-criteria"`, version 2), for export, import and
+//! the share link. Version 2 adds what records an agreement: each side's
+//! sign-off on each criterion, the agreed definition's day and service
+//! terms, who attended and the decision log. Version 1 files are read
+//! exactly as before (any version 2 field in one is ignored, as a version
+//! 1 reader ignored it).
 //!
 //! Reading goes in two steps. The text is first checked to be a criteria
 //! file of a version this build knows, so a wrong file gets a plain message
@@ -13,13 +17,17 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::agreement::is_iso_day;
 use super::criteria::{Criterion, RuleTest, Scenario};
+use super::decisions::{is_logged_time, Decision, LoggedFigures, MAX_CHANGE_CHARS, MAX_LOG};
 use super::derive::MAX_DERIVED;
 use super::mapping::ColumnMapping;
 use super::split::{CheckSplit, SHARES};
 
 pub const FORMAT: &str = "leadlens-criteria";
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
+/// The most characters of the attendees field.
+pub const MAX_ATTENDEES: usize = 2_000;
 
 /// Limits that keep a hostile or broken file from swamping the app.
 pub const MAX_SCENARIOS: usize = 20;
@@ -48,6 +56,12 @@ pub struct CriteriaFile {
     /// it; without it, the default split applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check: Option<CheckSplit>,
+    /// Who attended the meeting the definition was agreed in (version 2).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub attendees: String,
+    /// Every change made, with its effect on the key figures (version 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub log: Vec<Decision>,
 }
 
 /// Which data a definition was made on: the file's name, its leads and
@@ -126,7 +140,7 @@ impl fmt::Display for CriteriaFileError {
             ),
             CriteriaFileError::UnknownVersion(v) => write!(
                 f,
-                "This criteria file is version {v}; this version of leadlens reads version {VERSION}. \
+                "This criteria file is version {v}; this version of leadlens reads versions 1 to {VERSION}. \
                  Open it with a newer leadlens."
             ),
             CriteriaFileError::Invalid(reason) => write!(f, "The criteria file is damaged: {reason}."),
@@ -165,8 +179,58 @@ fn check_points(what: &str, points: i32) -> Result<(), CriteriaFileError> {
     Ok(())
 }
 
+/// The parts of a version 2 file a version 1 reader never saw.
+fn forget_version_2_fields(value: &mut serde_json::Value) {
+    let Some(top) = value.as_object_mut() else {
+        return;
+    };
+    top.remove("attendees");
+    top.remove("log");
+    let Some(scenarios) = top.get_mut("scenarios").and_then(|s| s.as_array_mut()) else {
+        return;
+    };
+    for scenario in scenarios.iter_mut().filter_map(|s| s.as_object_mut()) {
+        scenario.remove("agreed_on");
+        scenario.remove("terms");
+        let Some(criteria) = scenario.get_mut("criteria").and_then(|c| c.as_array_mut()) else {
+            continue;
+        };
+        for criterion in criteria.iter_mut().filter_map(|c| c.as_object_mut()) {
+            criterion.remove("sign_off");
+        }
+    }
+}
+
+fn check_figures(at: &str, figures: &Option<LoggedFigures>) -> Result<(), CriteriaFileError> {
+    if let Some(f) = figures {
+        for rate in [f.conversion_in, f.captured].into_iter().flatten() {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err(invalid(format!("{at}: a rate is outside 0 to 1")));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_decision(at: &str, d: &Decision) -> Result<(), CriteriaFileError> {
+    if !is_logged_time(&d.at) {
+        return Err(invalid(format!(
+            "{at}: the time is not written YYYY-MM-DDTHH:MM:SSZ"
+        )));
+    }
+    check_text(&format!("{at}: the scenario"), &d.scenario)?;
+    if d.change.chars().count() > MAX_CHANGE_CHARS {
+        return Err(invalid(format!(
+            "{at}: the change is longer than {MAX_CHANGE_CHARS} characters"
+        )));
+    }
+    check_figures(at, &d.before)?;
+    check_figures(at, &d.after)
+}
+
 fn check_criterion(at: &str, c: &Criterion) -> Result<(), CriteriaFileError> {
     check_text(&format!("{at}: the label"), &c.label)?;
+    check_text(&format!("{at}: the sign-off's note"), &c.sign_off.note)?;
     check_text(&format!("{at}: the rationale"), &c.rationale)?;
     check_text(&format!("{at}: the column name"), &c.rule.column)?;
     check_points(&format!("{at}: the points"), c.points)?;
@@ -215,6 +279,17 @@ impl CriteriaFile {
             scenarios,
             data: None,
             check: None,
+            attendees: String::new(),
+            log: Vec::new(),
+        }
+    }
+
+    /// The same file, with the meeting's attendees and decision log.
+    pub fn with_record(self, attendees: String, log: Vec<Decision>) -> Self {
+        CriteriaFile {
+            attendees,
+            log,
+            ..self
         }
     }
 
@@ -244,22 +319,38 @@ impl CriteriaFile {
     }
 
     /// Validates an already parsed JSON value (the share link's path).
-    pub fn from_value(value: serde_json::Value) -> Result<CriteriaFile, CriteriaFileError> {
+    pub fn from_value(mut value: serde_json::Value) -> Result<CriteriaFile, CriteriaFileError> {
         if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
             return Err(CriteriaFileError::NotCriteriaFile);
         }
         match value.get("version").and_then(|v| v.as_u64()) {
+            Some(1) => forget_version_2_fields(&mut value),
             Some(v) if v == u64::from(VERSION) => {}
             Some(v) => return Err(CriteriaFileError::UnknownVersion(v)),
             None => return Err(invalid("the version is missing")),
         }
-        let file: CriteriaFile =
+        let mut file: CriteriaFile =
             serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;
         file.validate()?;
+        // Read as the model this build writes.
+        file.version = VERSION;
         Ok(file)
     }
 
     fn validate(&self) -> Result<(), CriteriaFileError> {
+        if self.attendees.chars().count() > MAX_ATTENDEES {
+            return Err(invalid(format!(
+                "the attendees are longer than {MAX_ATTENDEES} characters"
+            )));
+        }
+        if self.log.len() > MAX_LOG {
+            return Err(invalid(format!(
+                "its decision log holds more than {MAX_LOG} entries"
+            )));
+        }
+        for (i, d) in self.log.iter().enumerate() {
+            check_decision(&format!("decision {}", i + 1), d)?;
+        }
         if self.scenarios.is_empty() {
             return Err(invalid("it holds no scenario"));
         }
@@ -342,6 +433,17 @@ impl CriteriaFile {
             }
             for (c, criterion) in scenario.criteria.iter().enumerate() {
                 check_criterion(&format!("{at}, criterion {}", c + 1), criterion)?;
+            }
+            let agreement = &scenario.agreement;
+            if let Some(day) = &agreement.agreed_on {
+                if !is_iso_day(day) {
+                    return Err(invalid(format!(
+                        "{at}: the day it was agreed is not a date written YYYY-MM-DD"
+                    )));
+                }
+            }
+            if let Some(problem) = agreement.terms.problem() {
+                return Err(invalid(format!("{at}: {problem}")));
             }
             let grid = &scenario.grid;
             if !grid.cuts_descend() {
@@ -474,10 +576,10 @@ mod tests {
             CriteriaFile::parse(r#"{"name": "x"}"#).unwrap_err(),
             CriteriaFileError::NotCriteriaFile
         );
-        let v2 = SPEC_EXAMPLE.replacen("\"version\": 1", "\"version\": 2", 1);
-        let err = CriteriaFile::parse(&v2).unwrap_err();
-        assert_eq!(err, CriteriaFileError::UnknownVersion(2));
-        assert!(err.to_string().contains("version 2"));
+        let v3 = SPEC_EXAMPLE.replacen("\"version\": 1", "\"version\": 3", 1);
+        let err = CriteriaFile::parse(&v3).unwrap_err();
+        assert_eq!(err, CriteriaFileError::UnknownVersion(3));
+        assert!(err.to_string().contains("version 3"));
     }
 
     #[test]
@@ -499,5 +601,139 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("longer than"));
+    }
+
+    const AGREED: &str = include_str!("../../tests/fixtures/criteria_v2_agreed.json");
+
+    #[test]
+    fn the_frozen_version_2_file_reads_to_its_record() {
+        use crate::core::agreement::{ServiceTerms, Stance};
+        let file = CriteriaFile::parse(AGREED).unwrap();
+        let agreed = &file.scenarios[0];
+        assert_eq!(agreed.agreement.agreed_on.as_deref(), Some("2026-12-02"));
+        assert_eq!(
+            agreed.agreement.terms,
+            ServiceTerms {
+                follow_up_hours: Some(24),
+                worked_percent: Some(80),
+                weekly_volume: Some(120)
+            }
+        );
+        let signed: Vec<(Stance, Stance, &str)> = agreed
+            .criteria
+            .iter()
+            .map(|c| {
+                (
+                    c.sign_off.sales,
+                    c.sign_off.marketing,
+                    c.sign_off.note.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            signed,
+            [
+                (Stance::Agrees, Stance::Agrees, ""),
+                (
+                    Stance::Agrees,
+                    Stance::Agrees,
+                    "capped at 20 so visits never outweigh a demo"
+                ),
+                (Stance::Disputes, Stance::Open, "revisit in Q1"),
+            ]
+        );
+        assert_eq!(file.attendees, "Ana (Sales), Bo (Marketing), Chen — RevOps");
+        assert_eq!(file.log.len(), 3);
+        assert_eq!(
+            file.log[0].effect(),
+            "sales-ready 455 → 412, captured 77% → 74%"
+        );
+        // Written again, it reads back the same.
+        assert_eq!(CriteriaFile::parse(&file.to_json()), Ok(file));
+    }
+
+    #[test]
+    fn a_version_1_file_is_read_as_before_even_with_version_2_fields() {
+        let plain = CriteriaFile::parse(SPEC_EXAMPLE).unwrap();
+        assert_eq!(
+            plain.version, VERSION,
+            "read as the model this build writes"
+        );
+        let mut value: serde_json::Value = serde_json::from_str(AGREED).unwrap();
+        value["version"] = 1.into();
+        let as_v1 = CriteriaFile::from_value(value).unwrap();
+        assert!(as_v1.attendees.is_empty() && as_v1.log.is_empty());
+        for scenario in &as_v1.scenarios {
+            assert!(scenario.agreement.is_blank());
+            assert!(scenario.criteria.iter().all(|c| c.sign_off.is_blank()));
+        }
+        // Everything else is as the file says.
+        let v2 = CriteriaFile::parse(AGREED).unwrap();
+        assert_eq!(
+            as_v1.scenarios[0].criteria.len(),
+            v2.scenarios[0].criteria.len()
+        );
+        assert_eq!(as_v1.scenarios[1].threshold, 55);
+    }
+
+    #[test]
+    fn a_damaged_record_is_refused_with_the_reason() {
+        let cases = [
+            (
+                "\"agreed_on\": \"2026-12-02\"",
+                "\"agreed_on\": \"yesterday\"",
+                "YYYY-MM-DD",
+            ),
+            (
+                "\"follow_up_hours\": 24",
+                "\"follow_up_hours\": 9000",
+                "follow-up time",
+            ),
+            (
+                "\"worked_percent\": 80",
+                "\"worked_percent\": 0",
+                "leads worked",
+            ),
+            (
+                "\"weekly_volume\": 120",
+                "\"weekly_volume\": -1",
+                "invalid value",
+            ),
+            (
+                "\"sales\": \"disputes\"",
+                "\"sales\": \"maybe\"",
+                "unknown variant",
+            ),
+            (
+                "\"at\": \"2026-12-02T14:05:09Z\"",
+                "\"at\": \"2pm\"",
+                "time",
+            ),
+            ("\"captured\": 0.77", "\"captured\": 1.5", "rate"),
+            (
+                "\"note\": \"revisit in Q1\"",
+                &format!("\"note\": \"{}\"", "n".repeat(501)),
+                "note",
+            ),
+            (
+                "\"attendees\": \"Ana",
+                &format!("\"attendees\": \"{}", "a".repeat(2001)),
+                "attendees",
+            ),
+        ];
+        for (from, to, expected) in cases {
+            assert!(AGREED.contains(from), "{from}");
+            let damaged = AGREED.replacen(from, to, 1);
+            let err = CriteriaFile::parse(&damaged).unwrap_err().to_string();
+            assert!(err.contains(expected), "{expected}: {err}");
+        }
+        let long_log = {
+            let mut file = CriteriaFile::parse(AGREED).unwrap();
+            let entry = file.log[0].clone();
+            file.log = vec![entry; MAX_LOG + 1];
+            file.to_json()
+        };
+        let err = CriteriaFile::parse(&long_log).unwrap_err().to_string();
+        assert!(err.contains("decision log"), "{err}");
     }
 }

@@ -1912,6 +1912,7 @@ mod tests {
                 })
                 .collect(),
             grid: Default::default(),
+            agreement: Default::default(),
         };
         let signatures: Vec<u32> = (0..distinct.len())
             .flat_map(|i| (0..distinct.len()).map(move |j| u32::from(i == j)))

@@ -1,9 +1,11 @@
 //! The pure core: everything that computes a number, with no browser in
 //! sight. It builds and tests natively with plain `cargo test`.
 
+pub mod agreement;
 pub mod criteria;
 pub mod criteria_file;
 pub mod dataset;
+pub mod decisions;
 pub mod derive;
 pub mod diff;
 pub mod engine;

@@ -341,6 +341,7 @@ fn criterion(
             column: column.into(),
             test,
         },
+        sign_off: Default::default(),
     }
 }
 
@@ -422,5 +423,6 @@ pub fn sample_scenario() -> Scenario {
             ),
         ],
         grid: Default::default(),
+        agreement: Default::default(),
     }
 }

@@ -168,7 +168,7 @@ pub struct ExportSummary {
 ///
 /// let file = b"id,converted\n007,yes\n008,no\n";
 /// let loaded = load_bytes("leads.csv", file, &LoadOptions::default()).unwrap();
-/// let scenario = Scenario { name: "Agreed".into(), threshold: 1, criteria: vec![], grid: Default::default() };
+/// let scenario = Scenario { name: "Agreed".into(), threshold: 1, criteria: vec![], grid: Default::default(), agreement: Default::default() };
 /// let evaluations = evaluate_criteria(&loaded.dataset, &scenario.criteria);
 ///
 /// let mut export = ScoredCsv::new(&loaded.report, &scenario, &evaluations).unwrap();
@@ -302,7 +302,7 @@ fn added_column_names(header: &[String]) -> [String; 4] {
 /// Prefixes `'` to a generated cell a spreadsheet would otherwise run as
 /// a formula (`=HYPERLINK(…)` as a criterion label in a shared link). The
 /// user's own cells are never touched: they are theirs, verbatim.
-fn neutralise_formula(cell: &mut String) {
+pub(crate) fn neutralise_formula(cell: &mut String) {
     if cell.starts_with(FORMULA_STARTS) {
         cell.insert(0, '\'');
     }
@@ -801,6 +801,7 @@ mod tests {
                 criterion("Budget known", 50, "Budget", RuleTest::NotEmpty),
             ],
             grid: Default::default(),
+            agreement: Default::default(),
         }
     }
 
@@ -838,6 +839,7 @@ mod tests {
             threshold: 1,
             criteria: Vec::new(),
             grid: Default::default(),
+            agreement: Default::default(),
         }
     }
 
@@ -958,6 +960,7 @@ mod tests {
                 criterion("Tab\there", 1, "demo", RuleTest::IsTrue),
             ],
             grid: Default::default(),
+            agreement: Default::default(),
         };
         let (csv, _) = export(b"id;demo;won\n001;yes;1\n002;no;0\n", &demo);
         assert_eq!(
@@ -1165,6 +1168,7 @@ mod tests {
                 RuleTest::IsTrue,
             )],
             grid: Default::default(),
+            agreement: Default::default(),
         };
         let (csv, _) = export(b"id,won\n-5,yes\n", &hostile);
         assert_eq!(
@@ -1260,6 +1264,7 @@ mod tests {
                 ),
             ],
             grid: Default::default(),
+            agreement: Default::default(),
         };
         let evaluations = vec![Ok(RuleEffect::Matches(set)), Ok(RuleEffect::Units(units))];
 

@@ -40,13 +40,17 @@ use base64::Engine as _;
 use miniz_oxide::inflate::TINFLStatus;
 use serde_json::{json, Map, Value};
 
+use super::agreement::{Agreement, SignOff, Stance};
 use super::criteria::{Criterion, Group, Proposer, Rule, RuleTest, Scenario};
 use super::criteria_file::{CriteriaFile, CriteriaFileError, FORMAT, VERSION};
+use super::decisions::{Decision, LoggedFigures};
 use super::mapping::ColumnMapping;
 use super::split::SplitBy;
 
 /// The version written after the `v` of every link this build makes.
-pub const LINK_VERSION: u32 = 1;
+/// Version 1 links (without sign-offs, agreement, attendees or log) are
+/// still read exactly as before.
+pub const LINK_VERSION: u32 = 2;
 
 /// Most characters of an encoded fragment read (anything longer is refused
 /// before decoding). A 3-scenario, 20-criterion model needs under 1,500.
@@ -118,7 +122,14 @@ const ENGAGEMENT_FLAG: u64 = 1;
 const PROPOSER_SHIFT: u32 = 1;
 const PROPOSER_MASK: u64 = 0b11;
 const DISABLED_FLAG: u64 = 8;
-const KNOWN_FLAGS: u64 = 0b1111;
+/// The flags a version 1 link may set.
+const KNOWN_FLAGS_V1: u64 = 0b1111;
+/// Version 2 adds each side's stance: bits 4–5 sales, 6–7 marketing
+/// (0 not said, 1 agrees, 2 disputes).
+const SALES_SHIFT: u32 = 4;
+const MARKETING_SHIFT: u32 = 6;
+const STANCE_MASK: u64 = 0b11;
+const KNOWN_FLAGS_V2: u64 = 0xff;
 
 /// Why a share link was not opened.
 #[derive(Debug, Clone, PartialEq)]
@@ -152,7 +163,7 @@ impl fmt::Display for LinkError {
             LinkError::UnknownVersion(v) if *v > u64::from(LINK_VERSION) => write!(
                 f,
                 "This link was made by a newer version of leadlens (link version {v}); \
-                 this one reads version {LINK_VERSION}. Reload the page to get the latest \
+                 this one reads versions 1 to {LINK_VERSION}. Reload the page to get the latest \
                  leadlens, then open the link again."
             ),
             LinkError::UnknownVersion(v) => write!(
@@ -214,7 +225,7 @@ fn garbled(reason: impl Into<String>) -> LinkError {
 ///
 /// let file = CriteriaFile::new(sample_mapping(), vec![sample_scenario()], 0);
 /// let link = encode_link(&file).unwrap();
-/// assert!(link.starts_with("v1."));
+/// assert!(link.starts_with("v2."));
 /// assert_eq!(decode_link(&format!("#{link}")), Ok(file));
 /// ```
 pub fn encode_link(file: &CriteriaFile) -> Result<String, TooLargeForLink> {
@@ -272,6 +283,8 @@ fn compact_file(file: &CriteriaFile) -> Value {
         scenarios,
         data,
         check,
+        attendees,
+        log,
     } = file;
     let mut top = vec![
         json!(active),
@@ -300,7 +313,55 @@ fn compact_file(file: &CriteriaFile) -> Value {
             check.seed
         ]));
     }
+    // Version 2: the attendees (sixth) and the decision log (seventh).
+    if !attendees.is_empty() || !log.is_empty() {
+        top.resize(5, Value::Null);
+        top.push(if attendees.is_empty() {
+            Value::Null
+        } else {
+            json!(attendees)
+        });
+        if !log.is_empty() {
+            top.push(Value::from(
+                log.iter().map(compact_decision).collect::<Vec<_>>(),
+            ));
+        }
+    }
     Value::from(top)
+}
+
+fn compact_figures(figures: &Option<LoggedFigures>) -> Value {
+    match figures {
+        None => Value::Null,
+        Some(f) => json!([f.sales_ready, f.conversion_in, f.captured]),
+    }
+}
+
+/// `[time, scenario, change, figures before, figures after]`, each set of
+/// figures `[sales-ready, conversion in, captured]` or null.
+fn compact_decision(decision: &Decision) -> Value {
+    let Decision {
+        at,
+        scenario,
+        change,
+        before,
+        after,
+    } = decision;
+    json!([
+        at,
+        scenario,
+        change,
+        compact_figures(before),
+        compact_figures(after)
+    ])
+}
+
+fn stance_code(stance: Stance) -> u64 {
+    match stance {
+        Stance::Open => 0,
+        Stance::Agrees => 1,
+        Stance::Disputes => 2,
+    }
 }
 
 /// The roles in [`MAPPING_ROLES`] order. Going through the criteria file's
@@ -328,6 +389,7 @@ fn compact_scenario(scenario: &Scenario) -> Value {
         threshold,
         criteria,
         grid,
+        agreement: Agreement { agreed_on, terms },
     } = scenario;
     let mut items = vec![
         json!(name),
@@ -344,6 +406,17 @@ fn compact_scenario(scenario: &Scenario) -> Value {
             grid.ready_cells
         ]));
     }
+    // Version 2: `[agreed on, follow-up hours, % worked, weekly volume]`
+    // fifth (after a null grid if there is none).
+    if agreed_on.is_some() || !terms.is_empty() {
+        items.resize(4, Value::Null);
+        items.push(json!([
+            agreed_on,
+            terms.follow_up_hours,
+            terms.worked_percent,
+            terms.weekly_volume
+        ]));
+    }
     Value::from(items)
 }
 
@@ -357,6 +430,11 @@ fn compact_criterion(criterion: &Criterion) -> Value {
         enabled,
         rationale,
         rule: Rule { column, test },
+        sign_off: SignOff {
+            sales,
+            marketing,
+            note,
+        },
         key: _,
     } = criterion;
     let group = match group {
@@ -369,7 +447,11 @@ fn compact_criterion(criterion: &Criterion) -> Value {
         Proposer::Both => 2,
     };
     let disabled = if *enabled { 0 } else { DISABLED_FLAG };
-    let flags = group | proposed_by << PROPOSER_SHIFT | disabled;
+    let flags = group
+        | proposed_by << PROPOSER_SHIFT
+        | disabled
+        | stance_code(*sales) << SALES_SHIFT
+        | stance_code(*marketing) << MARKETING_SHIFT;
     let mut items = vec![
         json!(label),
         json!(rationale),
@@ -378,6 +460,10 @@ fn compact_criterion(criterion: &Criterion) -> Value {
         json!(column),
     ];
     items.extend(compact_test(test));
+    // Version 2: the sign-off's note after the rule's arguments.
+    if !note.is_empty() {
+        items.push(json!(note));
+    }
     Value::Array(items)
 }
 
@@ -437,17 +523,29 @@ pub fn decode_link(fragment: &str) -> Result<CriteriaFile, LinkError> {
         });
     }
     let (version, payload) = split_version(fragment).ok_or(LinkError::NotALink)?;
-    if version != u64::from(LINK_VERSION) {
-        return Err(LinkError::UnknownVersion(version));
-    }
-    let deflated = URL_SAFE_NO_PAD
-        .decode(payload)
-        .map_err(|_| garbled("the text after \"v1.\" is not valid base64url"))?;
+    let version = match version {
+        1 => Version::One,
+        2 => Version::Two,
+        other => return Err(LinkError::UnknownVersion(other)),
+    };
+    let deflated = URL_SAFE_NO_PAD.decode(payload).map_err(|_| {
+        garbled(format!(
+            "the text after \"v{}.\" is not valid base64url",
+            version as u8
+        ))
+    })?;
     let json = inflate(&deflated)?;
     let compact: Value = serde_json::from_slice(&json)
         .map_err(|e| garbled(format!("the unpacked content is not JSON ({e})")))?;
-    let value = expand_file(&compact)?;
+    let value = expand_file(&compact, version)?;
     CriteriaFile::from_value(value).map_err(LinkError::Invalid)
+}
+
+/// The link versions this build reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd)]
+enum Version {
+    One = 1,
+    Two = 2,
 }
 
 fn strip_fragment(fragment: &str) -> &str {
@@ -488,7 +586,7 @@ fn inflate(deflated: &[u8]) -> Result<Vec<u8>, LinkError> {
 
 /// The compact JSON rebuilt as criteria-file JSON, checking only its shape;
 /// sizes and values are [`CriteriaFile::from_value`]'s to check.
-fn expand_file(compact: &Value) -> Result<Value, LinkError> {
+fn expand_file(compact: &Value, version: Version) -> Result<Value, LinkError> {
     let top = Items::of(compact, "the link")?;
     let active = top
         .get(0, "the active scenario")?
@@ -499,7 +597,7 @@ fn expand_file(compact: &Value) -> Result<Value, LinkError> {
         .list(2, "the scenarios")?
         .iter()
         .enumerate()
-        .map(|(s, scenario)| expand_scenario(&format!("scenario {}", s + 1), scenario))
+        .map(|(s, scenario)| expand_scenario(&format!("scenario {}", s + 1), scenario, version))
         .collect::<Result<Vec<_>, _>>()?;
     let mut file = json!({
         "format": FORMAT,
@@ -517,7 +615,87 @@ fn expand_file(compact: &Value) -> Result<Value, LinkError> {
     if let Some(check) = top.items.get(4).and_then(expand_check) {
         file["check"] = check;
     }
+    if version >= Version::Two {
+        match top.items.get(5) {
+            None | Some(Value::Null) => {}
+            Some(_) => file["attendees"] = top.argument(5, "the attendees", Argument::Text)?,
+        }
+        if let Some(log) = top.items.get(6) {
+            let entries = Items::of(log, "the decision log")?;
+            file["log"] = Value::from(
+                (0..entries.items.len())
+                    .map(|i| expand_decision(&format!("decision {}", i + 1), &entries.items[i]))
+                    .collect::<Result<Vec<_>, _>>()?,
+            );
+        }
+    }
     Ok(file)
+}
+
+/// `[sales-ready, conversion in, captured]` or null as logged figures
+/// (their ranges are the criteria file's to check).
+fn expand_figures(at: &str, compact: &Value) -> Result<Value, LinkError> {
+    if compact.is_null() {
+        return Ok(Value::Null);
+    }
+    match compact.as_array().map(Vec::as_slice) {
+        Some([ready, conversion, captured, ..])
+            if ready.is_u64()
+                && (conversion.is_null() || conversion.is_number())
+                && (captured.is_null() || captured.is_number()) =>
+        {
+            Ok(json!({ "sales_ready": ready, "conversion_in": conversion, "captured": captured }))
+        }
+        _ => Err(garbled(format!(
+            "{at}: the figures are not [count, rate, rate]"
+        ))),
+    }
+}
+
+fn expand_decision(at: &str, compact: &Value) -> Result<Value, LinkError> {
+    let items = Items::of(compact, at)?;
+    let mut decision = json!({
+        "at": items.argument(0, "the time", Argument::Text)?,
+        "scenario": items.argument(1, "the scenario", Argument::Text)?,
+        "change": items.argument(2, "the change", Argument::Text)?,
+    });
+    for (index, name) in [(3, "before"), (4, "after")] {
+        let figures = expand_figures(at, items.get(index, name)?)?;
+        if !figures.is_null() {
+            decision[name] = figures;
+        }
+    }
+    Ok(decision)
+}
+
+/// `[agreed on, follow-up hours, % worked, weekly volume]` as the
+/// scenario's agreement fields.
+fn expand_agreement(at: &str, compact: &Value, scenario: &mut Value) -> Result<(), LinkError> {
+    let items = Items::of(compact, at)?;
+    let [agreed_on, hours, percent, volume] = [0, 1, 2, 3].map(|i| items.items.get(i));
+    match agreed_on {
+        None | Some(Value::Null) => {}
+        Some(_) => scenario["agreed_on"] = items.argument(0, "the day agreed", Argument::Text)?,
+    }
+    let mut terms = Map::new();
+    for (value, index, name) in [
+        (hours, 1, "follow_up_hours"),
+        (percent, 2, "worked_percent"),
+        (volume, 3, "weekly_volume"),
+    ] {
+        if matches!(value, None | Some(Value::Null)) {
+            continue;
+        }
+        let what = format!("the {}", name.replace('_', " "));
+        terms.insert(
+            name.to_owned(),
+            items.argument(index, &what, Argument::Whole)?,
+        );
+    }
+    if !terms.is_empty() {
+        scenario["terms"] = Value::Object(terms);
+    }
+    Ok(())
 }
 
 /// `[enabled, share, by, seed]` as the criteria file's `check`, if it has
@@ -575,13 +753,15 @@ fn expand_mapping(compact: &Value) -> Result<Value, LinkError> {
     Ok(Value::Object(mapping))
 }
 
-fn expand_scenario(at: &str, compact: &Value) -> Result<Value, LinkError> {
+fn expand_scenario(at: &str, compact: &Value, version: Version) -> Result<Value, LinkError> {
     let items = Items::of(compact, at)?;
     let criteria = items
         .list(2, "the criteria")?
         .iter()
         .enumerate()
-        .map(|(c, criterion)| expand_criterion(&format!("{at}, criterion {}", c + 1), criterion))
+        .map(|(c, criterion)| {
+            expand_criterion(&format!("{at}, criterion {}", c + 1), criterion, version)
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let mut scenario = json!({
         "name": items.argument(0, "the name", Argument::Text)?,
@@ -591,6 +771,11 @@ fn expand_scenario(at: &str, compact: &Value) -> Result<Value, LinkError> {
     // A fourth item of another shape is a later addition, ignored.
     if let Some(grid) = items.items.get(3).and_then(expand_grid) {
         scenario["grid"] = grid;
+    }
+    if version >= Version::Two {
+        if let Some(agreement) = items.items.get(4).filter(|a| !a.is_null()) {
+            expand_agreement(&format!("{at}, the agreement"), agreement, &mut scenario)?;
+        }
     }
     Ok(scenario)
 }
@@ -611,13 +796,21 @@ fn expand_grid(compact: &Value) -> Option<Value> {
     Some(Value::Object(grid))
 }
 
-fn expand_criterion(at: &str, compact: &Value) -> Result<Value, LinkError> {
+fn expand_criterion(at: &str, compact: &Value, version: Version) -> Result<Value, LinkError> {
     let items = Items::of(compact, at)?;
+    let known = match version {
+        Version::One => KNOWN_FLAGS_V1,
+        Version::Two => KNOWN_FLAGS_V2,
+    };
     let flags = items
         .get(3, "the flags")?
         .as_u64()
-        .filter(|flags| flags & !KNOWN_FLAGS == 0)
-        .ok_or_else(|| garbled(format!("{at}: the flags are not a number from 0 to 15")))?;
+        .filter(|flags| flags & !known == 0)
+        .ok_or_else(|| {
+            garbled(format!(
+                "{at}: the flags are not a number from 0 to {known}"
+            ))
+        })?;
     let group = if flags & ENGAGEMENT_FLAG == 0 {
         "fit"
     } else {
@@ -634,19 +827,38 @@ fn expand_criterion(at: &str, compact: &Value) -> Result<Value, LinkError> {
         }
     };
     let column = items.argument(4, "the column", Argument::Text)?;
-    Ok(json!({
+    let (rule, used) = expand_rule(at, &items, column)?;
+    let mut criterion = json!({
         "label": items.argument(0, "the label", Argument::Text)?,
         "rationale": items.argument(1, "the rationale", Argument::Text)?,
         "points": items.argument(2, "the points", Argument::Whole)?,
         "group": group,
         "proposed_by": proposed_by,
         "enabled": flags & DISABLED_FLAG == 0,
-        "rule": expand_rule(at, &items, column)?,
-    }))
+        "rule": rule,
+    });
+    if version >= Version::Two {
+        let stance = |shift: u32| match flags >> shift & STANCE_MASK {
+            0 => Ok("open"),
+            1 => Ok("agrees"),
+            2 => Ok("disputes"),
+            _ => Err(garbled(format!("{at}: a sign-off is not one of the three"))),
+        };
+        let mut sign_off = json!({
+            "sales": stance(SALES_SHIFT)?,
+            "marketing": stance(MARKETING_SHIFT)?,
+        });
+        if items.items.get(used).is_some() {
+            sign_off["note"] = items.argument(used, "the sign-off's note", Argument::Text)?;
+        }
+        criterion["sign_off"] = sign_off;
+    }
+    Ok(criterion)
 }
 
-/// The rule from its code at position 5 and the arguments after it.
-fn expand_rule(at: &str, items: &Items, column: Value) -> Result<Value, LinkError> {
+/// The rule from its code at position 5 and the arguments after it, and
+/// the position after its last argument.
+fn expand_rule(at: &str, items: &Items, column: Value) -> Result<(Value, usize), LinkError> {
     const CODE: usize = 5;
     let (op, arguments) = items
         .get(CODE, "the rule kind")?
@@ -661,7 +873,7 @@ fn expand_rule(at: &str, items: &Items, column: Value) -> Result<Value, LinkErro
         let value = items.argument(CODE + 1 + offset, &what, *kind)?;
         rule.insert((*name).to_owned(), value);
     }
-    Ok(Value::Object(rule))
+    Ok((Value::Object(rule), CODE + 1 + arguments.len()))
 }
 
 /// A positional list of the compact form, with the place it stands for in
@@ -748,6 +960,7 @@ mod tests {
             threshold,
             criteria,
             grid: Default::default(),
+            agreement: Default::default(),
         }
     }
 
@@ -945,6 +1158,7 @@ mod tests {
             threshold: 40,
             criteria: padded_criteria(),
             grid: Default::default(),
+            agreement: Default::default(),
         };
         let mut sales = marketing.clone();
         sales.name = "Sales view".into();
@@ -1516,7 +1730,7 @@ mod tests {
         assert_eq!(decode_link("v0."), Err(LinkError::UnknownVersion(0)));
         assert!(!LinkError::UnknownVersion(0).to_string().contains("newer"));
         // A newer link keeps its version even when the rest is unreadable.
-        assert_eq!(decode_link("v2.!!!"), Err(LinkError::UnknownVersion(2)));
+        assert_eq!(decode_link("v3.!!!"), Err(LinkError::UnknownVersion(3)));
     }
 
     #[test]
@@ -1708,5 +1922,147 @@ mod tests {
         assert!(LinkError::NotALink
             .to_string()
             .contains("not a leadlens share link"));
+    }
+
+    // ------------------------------------------------ version 2: the record
+
+    /// The record of a workshop: sign-offs of every kind, an agreed
+    /// definition with terms, a scenario with only part of the terms, the
+    /// attendees and a log with and without figures. Spelled out so that
+    /// its frozen link does not follow later edits.
+    const AGREED_WORKSHOP: &str = r#"{
+      "format": "leadlens-criteria", "version": 2,
+      "mapping": { "outcome": "Converted", "converted_values": ["true"] },
+      "active": 0,
+      "attendees": "Ana (Sales), Bo (Marketing), Chen — RevOps",
+      "scenarios": [
+        { "name": "Agreed", "threshold": 40, "agreed_on": "2026-12-02",
+          "terms": { "follow_up_hours": 24, "worked_percent": 80, "weekly_volume": 120 },
+          "criteria": [
+            { "label": "Asked for a demo", "group": "engagement", "proposed_by": "sales",
+              "points": 30, "sign_off": { "sales": "agrees", "marketing": "agrees" },
+              "rule": { "column": "Demo requested", "op": "is_true" } },
+            { "label": "Engaged on the website", "group": "engagement",
+              "proposed_by": "marketing", "points": 0,
+              "sign_off": { "sales": "agrees", "marketing": "agrees",
+                            "note": "capped at 20 so visits never outweigh a demo" },
+              "rule": { "column": "Page views", "op": "per_unit",
+                        "points_per_unit": 2, "max_points": 20 } },
+            { "label": "From a purchased list", "group": "fit", "proposed_by": "sales",
+              "points": -15, "enabled": false,
+              "sign_off": { "sales": "disputes", "marketing": "open", "note": "revisit in Q1" },
+              "rule": { "column": "Lead source", "op": "any_of", "values": ["Purchased list"] } }
+          ] },
+        { "name": "Sales view", "threshold": 55, "terms": { "worked_percent": 90 },
+          "criteria": [
+            { "label": "Asked for a demo", "group": "engagement", "proposed_by": "sales",
+              "points": 40, "sign_off": { "sales": "agrees", "marketing": "disputes" },
+              "rule": { "column": "Demo requested", "op": "is_true" } }
+          ] }
+      ],
+      "log": [
+        { "at": "2026-12-02T14:05:09Z", "scenario": "Agreed",
+          "change": "Asked for a demo: +40 → +30",
+          "before": { "sales_ready": 455, "conversion_in": 0.3973, "captured": 0.77 },
+          "after": { "sales_ready": 412, "conversion_in": 0.4012, "captured": 0.74 } },
+        { "at": "2026-12-02T14:06:00Z", "scenario": "Agreed",
+          "change": "Sales agrees to “Asked for a demo”",
+          "before": { "sales_ready": 412 } },
+        { "at": "2026-12-02T14:30:59Z", "scenario": "Agreed",
+          "change": "Marked as the agreed definition on 2026-12-02" }
+      ]
+    }"#;
+
+    #[test]
+    fn the_record_of_an_agreement_travels_in_a_link() {
+        let file = CriteriaFile::parse(AGREED_WORKSHOP).unwrap();
+        assert_eq!(
+            file.scenarios[0].criteria[2].sign_off.sales,
+            Stance::Disputes
+        );
+        assert_eq!(file.log.len(), 3);
+        let link = encode_link(&file).unwrap();
+        assert!(link.starts_with("v2."), "{link}");
+        assert_eq!(decode_link(&link), Ok(file.clone()));
+        // Without any of it, a link is what it was apart from its version.
+        let plain = CriteriaFile::new(sample_mapping(), vec![sample_scenario()], 0);
+        let v2 = encode_link(&plain).unwrap();
+        let v1_payload = compact_file(&plain).to_string();
+        assert_eq!(decode_link(&pack(v1_payload.as_bytes())), Ok(plain.clone()));
+        assert_eq!(decode_link(&v2), Ok(plain));
+    }
+
+    #[test]
+    fn version_1_links_are_read_as_before_whatever_they_carry() {
+        // A version 1 criterion with the stance bits set was refused then,
+        // and still is; items after the rule were ignored, and still are.
+        let stance_flags = r#"[0,[],[["s",1,[["a","",5,16,"c",5]]]]]"#;
+        assert!(matches!(
+            decode_link(&pack(stance_flags.as_bytes())),
+            Err(LinkError::Garbled(why)) if why.contains("from 0 to 15")
+        ));
+        let note = r#"[0,[],[["s",1,[["a","",5,0,"c",5,"a note"]],null,["2026-12-02",24]]],null,null,"Ana",[["x"]]]"#;
+        let file = decode_link(&pack(note.as_bytes())).unwrap();
+        assert!(file.scenarios[0].criteria[0].sign_off.is_blank());
+        assert!(file.scenarios[0].agreement.is_blank());
+        assert!(file.attendees.is_empty() && file.log.is_empty());
+        // The same items in a version 2 link are read.
+        let v2 = format!(
+            "v2.{}",
+            &pack(note.replace("[[\"x\"]]", "[]").as_bytes())[3..]
+        );
+        let file = decode_link(&v2).unwrap();
+        assert_eq!(file.scenarios[0].criteria[0].sign_off.note, "a note");
+        assert_eq!(
+            file.scenarios[0].agreement.agreed_on.as_deref(),
+            Some("2026-12-02")
+        );
+        assert_eq!(file.scenarios[0].agreement.terms.follow_up_hours, Some(24));
+        assert_eq!(file.attendees, "Ana");
+    }
+
+    #[test]
+    fn a_damaged_record_in_a_link_is_refused_with_the_reason() {
+        let cases = [
+            (r#"[0,[],[["s",1,[["a","",5,48,"c",5]]]]]"#, "sign-off"),
+            (r#"[0,[],[["s",1,[],null,["2 Dec",null]]]]"#, "YYYY-MM-DD"),
+            (r#"[0,[],[["s",1,[],null,[null,0]]]]"#, "follow-up time"),
+            (
+                r#"[0,[],[["s",1,[],null,[null,null,101]]]]"#,
+                "leads worked",
+            ),
+            (
+                r#"[0,[],[["s",1,[]]],null,null,null,[["now","s","x",null,null]]]"#,
+                "time",
+            ),
+            (
+                r#"[0,[],[["s",1,[]]],null,null,null,[["2026-12-02T14:05:09Z","s","x",[1,2,null],null]]]"#,
+                "rate",
+            ),
+            (
+                r#"[0,[],[["s",1,[]]],null,null,null,[["2026-12-02T14:05:09Z","s","x",["many"],null]]]"#,
+                "figures",
+            ),
+        ];
+        for (compact, expected) in cases {
+            let link = format!("v2.{}", &pack(compact.as_bytes())[3..]);
+            let err = decode_link(&link).unwrap_err().to_string();
+            let detail = match decode_link(&link).unwrap_err() {
+                LinkError::Garbled(why) => why,
+                LinkError::Invalid(e) => e.to_string(),
+                other => other.to_string(),
+            };
+            assert!(detail.contains(expected), "{expected}: {detail} ({err})");
+        }
+    }
+
+    #[test]
+    fn the_frozen_version_2_link_still_opens_to_the_same_record() {
+        let link = include_str!("../../tests/fixtures/links/v2_agreed_workshop.txt");
+        assert!(link.trim().starts_with("v2."));
+        assert_eq!(
+            decode_link(link),
+            Ok(CriteriaFile::parse(AGREED_WORKSHOP).unwrap())
+        );
     }
 }

@@ -111,9 +111,11 @@ pub struct SkippedCriterion {
 ///         enabled: true,
 ///         rationale: String::new(),
 ///         key: CriterionKey::default(),
+///         sign_off: Default::default(),
 ///         rule: Rule { column: "Demo requested".into(), test: RuleTest::IsTrue },
 ///     }],
 ///     grid: Default::default(),
+///     agreement: Default::default(),
 /// };
 /// let sql = export_scenario(&scenario, &data, &[], "leads");
 /// assert!(sql.expression.contains("/* Asked for a demo */"));
@@ -873,6 +875,7 @@ mod tests {
             threshold,
             criteria,
             grid: Default::default(),
+            agreement: Default::default(),
         }
     }
 
@@ -1653,6 +1656,7 @@ mod in_sqlite {
                 column: column.into(),
                 test,
             },
+            sign_off: Default::default(),
         }
     }
 
@@ -2059,6 +2063,7 @@ mod in_sqlite {
                 threshold: criterion.points.max(1),
                 criteria: vec![criterion.clone()],
                 grid: Default::default(),
+                agreement: Default::default(),
             };
             let sql = export_scenario(&alone, data, &leads.markers, TABLE);
             let expected = leadlens_scores(data, &alone);
@@ -2079,6 +2084,7 @@ mod in_sqlite {
             threshold: 0,
             criteria: together,
             grid: Default::default(),
+            agreement: Default::default(),
         };
         let mut scores: Vec<i64> = leadlens_scores(data, &all).iter().map(|s| s.0).collect();
         scores.sort_unstable();
@@ -2130,6 +2136,7 @@ mod in_sqlite {
                 threshold: 0,
                 criteria: vec![criterion.clone()],
                 grid: Default::default(),
+                agreement: Default::default(),
             };
             let scores = leadlens_scores(&leads.data, &alone);
             let varies = scores.iter().any(|s| s.0 != scores[0].0);
@@ -2167,6 +2174,7 @@ mod in_sqlite {
             threshold: 10_000,
             criteria,
             grid: Grid::default(),
+            agreement: Default::default(),
         };
         let quartiles = quartiles_of_leads(data, &open.criteria);
         assert_ne!(quartiles.fit, [0; 3], "the cuts tell leads apart");
@@ -2263,6 +2271,7 @@ mod in_sqlite {
                 criterion("b", "Last visit", RuleTest::WithinDays { days: 7 }, 1),
             ],
             grid: Default::default(),
+            agreement: Default::default(),
         };
         let sql = export_scenario(&s, &leads.data, &leads.markers, TABLE);
         assert!(sql

@@ -151,6 +151,7 @@ fn candidate(column: &str, test: RuleTest, rate: Rate, source: &Source) -> Optio
                 column: column.to_owned(),
                 test,
             },
+            sign_off: Default::default(),
         },
     })
 }
@@ -342,6 +343,7 @@ impl StartingPoint {
             threshold,
             criteria,
             grid: Default::default(),
+            agreement: Default::default(),
         }
     }
 }

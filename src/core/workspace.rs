@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::criteria::Scenario;
 use super::criteria_file::{CriteriaFile, CriteriaFileError, DataMark};
+use super::decisions::Decision;
 use super::engine::ReplaySettings;
 use super::mapping::ColumnMapping;
 use super::split::CheckSplit;
@@ -28,6 +29,10 @@ pub struct SavedWorkspace {
     pub made_on: Option<DataMark>,
     /// How the check set is drawn.
     pub check: CheckSplit,
+    /// Who attended, as the minutes say.
+    pub attendees: String,
+    /// Every change made, with its effect on the key figures.
+    pub log: Vec<Decision>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -70,7 +75,8 @@ impl SavedWorkspace {
             self.active,
         )
         .made_on(self.made_on.clone())
-        .with_check(Some(self.check));
+        .with_check(Some(self.check))
+        .with_record(self.attendees.clone(), self.log.clone());
         let stored = Stored {
             format: WORKSPACE_FORMAT.to_owned(),
             version: WORKSPACE_VERSION,
@@ -108,6 +114,8 @@ impl SavedWorkspace {
             settings: ReplaySettings { reps: stored.reps },
             made_on: criteria.data,
             check: criteria.check.unwrap_or_default(),
+            attendees: criteria.attendees,
+            log: criteria.log,
         })
     }
 }
@@ -138,6 +146,18 @@ mod tests {
                 by: SplitBy::Random,
                 seed: 9,
             },
+            attendees: "Ana, Bo".into(),
+            log: vec![Decision {
+                at: "2026-12-02T14:05:09Z".into(),
+                scenario: "Sales view".into(),
+                change: "Threshold: 40+ → 60+ points".into(),
+                before: Some(crate::core::decisions::LoggedFigures {
+                    sales_ready: 88,
+                    conversion_in: Some(0.5),
+                    captured: Some(0.25),
+                }),
+                after: None,
+            }],
         }
     }
 

@@ -309,5 +309,6 @@ fn new_criterion(data: &Dataset, outcome: Option<&str>) -> Criterion {
             column: column.map(|c| c.name.clone()).unwrap_or_default(),
             test: default_test(op, column),
         },
+        sign_off: Default::default(),
     }
 }

@@ -1054,6 +1054,8 @@ impl WorkbenchHandle {
             settings: self.state().settings,
             made_on: self.state().made_on.clone(),
             check: self.state().check,
+            attendees: Default::default(),
+            log: Default::default(),
         }
     }
 
@@ -1322,6 +1324,7 @@ mod tests {
             threshold: 1,
             criteria: vec![Criterion::new("Id", 5, "id", RuleTest::NotEmpty)],
             grid: Default::default(),
+            agreement: Default::default(),
         };
         let confirmed = Rc::clone(&parsed).reduce(Action::ConfirmMapping {
             starting: Some(starting.clone()),
@@ -1356,6 +1359,7 @@ mod tests {
                 RuleTest::NotEmpty,
             )],
             grid: Default::default(),
+            agreement: Default::default(),
         };
         let linked = reduce(
             Workbench::with_sample(),
@@ -1396,6 +1400,7 @@ mod tests {
             threshold: 1,
             criteria: vec![Criterion::new("Id", 5, "id", RuleTest::NotEmpty)],
             grid: Default::default(),
+            agreement: Default::default(),
         };
         let state = reduce(
             Workbench::with_sample(),
@@ -1492,6 +1497,8 @@ mod tests {
                 share: 0.3,
                 ..CheckSplit::default()
             },
+            attendees: Default::default(),
+            log: Default::default(),
         }));
         assert_eq!(restored.definitions.scenarios.len(), 2);
         assert_eq!(
@@ -1511,6 +1518,8 @@ mod tests {
             settings: ReplaySettings::default(),
             made_on: None,
             check: CheckSplit::default(),
+            attendees: Default::default(),
+            log: Default::default(),
         }));
         assert!(
             Rc::ptr_eq(&same, &restored),

@@ -144,6 +144,7 @@ fn twenty_criteria() -> Scenario {
         threshold: 40,
         criteria,
         grid: Default::default(),
+        agreement: Default::default(),
     }
 }
 

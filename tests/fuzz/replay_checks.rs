@@ -190,6 +190,7 @@ fn blame(
             threshold: 0,
             criteria: vec![criterion.clone()],
             grid: Default::default(),
+            agreement: Default::default(),
         };
         let Some(engine) = score_alone(ctx, &alone) else {
             continue;

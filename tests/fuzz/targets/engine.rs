@@ -260,6 +260,7 @@ pub fn random_criterion(rng: &mut Rng, data: &Dataset, extremes: bool) -> Criter
         },
         key: CriterionKey::default(),
         rule: Rule { column: name, test },
+        sign_off: Default::default(),
     }
 }
 
@@ -282,6 +283,7 @@ pub fn random_scenario(rng: &mut Rng, data: &Dataset, name: &str, extremes: bool
             .map(|_| random_criterion(rng, data, extremes))
             .collect(),
         grid: Default::default(),
+        agreement: Default::default(),
     }
 }
 

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::criteria::Scenario;
+use super::criteria::{Criterion, Group, Rule, Scenario};
 use super::format;
 
 /// Where one side stands on a criterion.
@@ -267,6 +267,70 @@ impl Standing {
     }
 }
 
+/// What a criterion's sign-off is given to: its rule, points and whether
+/// it counts. Labels, rationale and notes can change without it.
+fn criterion_substance(c: &Criterion) -> (&Rule, i32, bool, Group) {
+    (&c.rule, c.points, c.enabled, c.group)
+}
+
+/// Keeps the agreement honest after an edit from `before` to `after`:
+/// - a criterion whose rule, points, group or counting changed loses both
+///   sides' stances (its note stays): they agreed to something else;
+/// - a scenario whose threshold, grid or counted criteria changed is no
+///   longer the agreed definition;
+/// - at most one scenario is the agreed definition: the active one if it
+///   is, else the one agreed on the latest day.
+///
+/// Criteria are matched by their on-screen key, scenarios by position
+/// when their number did not change.
+pub fn settle(before: &[Scenario], after: &mut [Scenario], active: usize) {
+    if before.len() == after.len() {
+        for (was, now) in before.iter().zip(after.iter_mut()) {
+            let mut changed = was.threshold != now.threshold
+                || was.grid != now.grid
+                || was.criteria.len() != now.criteria.len();
+            for c in now.criteria.iter_mut() {
+                match was.criteria.iter().find(|w| w.key.value() == c.key.value()) {
+                    Some(w) if criterion_substance(w) == criterion_substance(c) => {}
+                    Some(_) => {
+                        changed = true;
+                        c.sign_off.sales = Stance::Open;
+                        c.sign_off.marketing = Stance::Open;
+                    }
+                    None => changed = true,
+                }
+            }
+            if changed && was.agreement.agreed_on == now.agreement.agreed_on {
+                now.agreement.agreed_on = None;
+            }
+        }
+    }
+    let agreed: Vec<usize> = (0..after.len())
+        .filter(|&i| after[i].agreement.agreed_on.is_some())
+        .collect();
+    if agreed.len() > 1 {
+        let keep = if agreed.contains(&active) {
+            active
+        } else {
+            *agreed
+                .iter()
+                .max_by(|&&a, &&b| {
+                    after[a]
+                        .agreement
+                        .agreed_on
+                        .cmp(&after[b].agreement.agreed_on)
+                        .then(b.cmp(&a))
+                })
+                .expect("two or more")
+        };
+        for i in agreed {
+            if i != keep {
+                after[i].agreement.agreed_on = None;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -380,5 +444,65 @@ mod tests {
         ] {
             assert!(!is_iso_day(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn an_edit_withdraws_what_was_agreed_to_the_old_version() {
+        use Stance::*;
+        let mut agreed = scenario(&[(Agrees, Agrees, true), (Agrees, Agrees, true)]);
+        agreed.agreement.agreed_on = Some("2026-12-01".into());
+        let before = vec![agreed];
+        // Points of the first criterion change: its stances go, its note
+        // stays, and the scenario is no longer agreed.
+        let mut after = before.clone();
+        after[0].criteria[0].points = 40;
+        after[0].criteria[0].sign_off.note = "kept".into();
+        settle(&before, &mut after, 0);
+        assert_eq!(after[0].criteria[0].sign_off.sales, Open);
+        assert_eq!(after[0].criteria[0].sign_off.note, "kept");
+        assert_eq!(after[0].criteria[1].sign_off.sales, Agrees);
+        assert_eq!(after[0].agreement.agreed_on, None);
+        // A label, rationale or note edit changes nothing agreed.
+        let mut renamed = before.clone();
+        renamed[0].criteria[1].label = "New name".into();
+        renamed[0].criteria[1].rationale = "why".into();
+        settle(&before, &mut renamed, 0);
+        assert!(renamed[0].criteria[1].sign_off.agreed_by_both());
+        assert!(renamed[0].agreement.agreed_on.is_some());
+        // Nor do terms; a threshold change does.
+        let mut terms = before.clone();
+        terms[0].agreement.terms.weekly_volume = Some(50);
+        settle(&before, &mut terms, 0);
+        assert!(terms[0].agreement.agreed_on.is_some());
+        let mut threshold = before.clone();
+        threshold[0].threshold += 1;
+        settle(&before, &mut threshold, 0);
+        assert_eq!(threshold[0].agreement.agreed_on, None);
+        // Deleting a criterion changes the definition.
+        let mut fewer = before.clone();
+        fewer[0].criteria.pop();
+        settle(&before, &mut fewer, 0);
+        assert_eq!(fewer[0].agreement.agreed_on, None);
+    }
+
+    #[test]
+    fn only_one_scenario_is_the_agreed_definition() {
+        use Stance::*;
+        let mut a = scenario(&[(Agrees, Agrees, true)]);
+        a.agreement.agreed_on = Some("2026-11-01".into());
+        let mut b = a.clone();
+        b.agreement.agreed_on = Some("2026-12-01".into());
+        let mut c = a.clone();
+        c.agreement.agreed_on = None;
+        // Two arrive at once (a file's scenarios added): the active one
+        // stays agreed if it is, else the latest.
+        let mut both = vec![a.clone(), b.clone(), c.clone()];
+        settle(&[], &mut both, 2);
+        let days: Vec<_> = both.iter().map(|s| s.agreement.agreed_on.clone()).collect();
+        assert_eq!(days, [None, Some("2026-12-01".into()), None]);
+        let mut active_first = vec![a, b, c];
+        settle(&[], &mut active_first, 0);
+        assert!(active_first[0].agreement.agreed_on.is_some());
+        assert!(active_first[1].agreement.agreed_on.is_none());
     }
 }

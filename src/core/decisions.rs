@@ -4,12 +4,15 @@
 //! "Demo requested: +30 → +40" with "sales-ready 412 → 455, captured 74% →
 //! 77%". Kept with the workspace and the criteria file; exported as CSV.
 
+use std::rc::Rc;
+
 use serde::{Deserialize, Serialize};
 
 use super::agreement::{Side, Stance};
 use super::criteria::{Criterion, Scenario};
 use super::diff::diff_scenarios;
 use super::format;
+use super::metrics::KeyFigures;
 use super::scored_csv::neutralise_formula;
 
 /// The most entries a log keeps (the oldest go first).
@@ -272,6 +275,176 @@ pub fn is_logged_time(at: &str) -> bool {
     at.len() == 20 && chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M:%SZ").is_ok()
 }
 
+impl LoggedFigures {
+    /// The figures an entry records, from the key figures on screen.
+    pub fn of(figures: &KeyFigures) -> LoggedFigures {
+        LoggedFigures {
+            sales_ready: figures.sales_ready.leads as u64,
+            conversion_in: figures.sales_ready.value(),
+            captured: figures.captured(),
+        }
+    }
+}
+
+/// `ms` since 1970 as the log writes times.
+pub fn logged_time(ms: f64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms as i64)
+        .unwrap_or_default()
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// Edits of one kind less than this far apart (a drag, typing in one
+/// field) make one entry.
+pub const RUN_GAP_MS: f64 = 60_000.0;
+
+/// The edit an entry is being kept for, while edits of its kind go on.
+#[derive(Debug, Clone, PartialEq)]
+struct Run {
+    kind: String,
+    /// The scenarios before the run's first edit.
+    base: Rc<Vec<Scenario>>,
+    last_ms: f64,
+    /// Whether the log's last entry is this run's.
+    has_entry: bool,
+}
+
+/// The meeting's record as the definitions are edited: the attendees and
+/// the log, with the figures on screen so that each entry can say what
+/// its change did.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Recorder {
+    pub attendees: String,
+    /// Behind an `Rc`, as the state holding it is copied on every action.
+    pub log: Rc<Vec<Decision>>,
+    /// The key figures on screen: the next entry's "before".
+    shown: Option<LoggedFigures>,
+    /// The last entry waits for the figures its change led to.
+    awaiting: bool,
+    run: Option<Run>,
+    /// Changes whenever an entry is added or changed.
+    pub generation: u64,
+}
+
+impl Recorder {
+    /// A record read back from a saved workspace.
+    pub fn with(attendees: String, log: Vec<Decision>) -> Recorder {
+        Recorder {
+            attendees,
+            log: Rc::new(log),
+            ..Recorder::default()
+        }
+    }
+
+    pub fn awaiting(&self) -> bool {
+        self.awaiting
+    }
+
+    /// Records the edit from `before` to `after` (`kind` names it, so that
+    /// a run of one kind is one entry); `prefix` goes before the change in
+    /// words ("Undone: "). An edit that changed nothing but the active
+    /// scenario is not recorded.
+    pub fn note(
+        &mut self,
+        kind: &str,
+        before: &[Scenario],
+        after: &[Scenario],
+        active: usize,
+        now_ms: f64,
+        prefix: &str,
+    ) {
+        let continuing = self
+            .run
+            .as_ref()
+            .filter(|run| run.kind == kind && run.has_entry && now_ms - run.last_ms < RUN_GAP_MS);
+        let base = match continuing {
+            Some(run) => Rc::clone(&run.base),
+            None => Rc::new(before.to_vec()),
+        };
+        let continuing = continuing.is_some();
+        let described = describe_edit(&base, after, active);
+        let log = Rc::make_mut(&mut self.log);
+        let has_entry = described.is_some();
+        match (described, continuing) {
+            (Some((scenario, change)), true) => {
+                let last = log.last_mut().expect("a run with an entry");
+                last.scenario = scenario;
+                last.change = cut(format!("{prefix}{change}"), MAX_CHANGE_CHARS);
+                last.at = logged_time(now_ms);
+                last.after = None;
+            }
+            (Some((scenario, change)), false) => {
+                log.push(Decision {
+                    at: logged_time(now_ms),
+                    scenario,
+                    change: cut(format!("{prefix}{change}"), MAX_CHANGE_CHARS),
+                    before: self.shown,
+                    after: None,
+                });
+                if log.len() > MAX_LOG {
+                    log.remove(0);
+                }
+            }
+            // The run came back to where it started: nothing to record.
+            (None, true) => {
+                log.pop();
+            }
+            (None, false) => {}
+        }
+        if has_entry || continuing {
+            self.generation += 1;
+        }
+        self.awaiting = has_entry;
+        self.run = Some(Run {
+            kind: kind.to_owned(),
+            base,
+            last_ms: now_ms,
+            has_entry,
+        });
+    }
+
+    /// The key figures now on screen; fills in the waiting entry's
+    /// "after". False when nothing changed.
+    pub fn figures_shown(&mut self, figures: LoggedFigures) -> bool {
+        if self.shown == Some(figures) && !self.awaiting {
+            return false;
+        }
+        self.shown = Some(figures);
+        if self.awaiting {
+            if let Some(last) = Rc::make_mut(&mut self.log).last_mut() {
+                last.after = Some(figures);
+            }
+            self.awaiting = false;
+            self.generation += 1;
+        }
+        true
+    }
+
+    /// Takes in the record a criteria file or link brought: its entries
+    /// not already here, in time order, and its attendees if none are
+    /// written here yet.
+    pub fn merge(&mut self, attendees: &str, log: &[Decision]) -> bool {
+        let mut changed = false;
+        if self.attendees.trim().is_empty() && !attendees.trim().is_empty() {
+            self.attendees = attendees.to_owned();
+            changed = true;
+        }
+        let fresh: Vec<&Decision> = log.iter().filter(|d| !self.log.contains(d)).collect();
+        if !fresh.is_empty() {
+            let merged = Rc::make_mut(&mut self.log);
+            merged.extend(fresh.into_iter().cloned());
+            merged.sort_by(|a, b| a.at.cmp(&b.at));
+            let excess = merged.len().saturating_sub(MAX_LOG);
+            merged.drain(..excess);
+            self.run = None;
+            self.awaiting = false;
+            self.generation += 1;
+            changed = true;
+        }
+        changed
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,5 +574,90 @@ mod tests {
         );
         assert!(is_logged_time("2026-12-02T15:47:00Z"));
         assert!(!is_logged_time("2026-12-02 15:47"));
+    }
+
+    fn figures(ready: u64) -> LoggedFigures {
+        LoggedFigures {
+            sales_ready: ready,
+            conversion_in: Some(0.5),
+            captured: Some(ready as f64 / 1000.0),
+        }
+    }
+
+    #[test]
+    fn a_run_of_one_edit_is_one_entry_with_the_figures_before_and_after() {
+        let mut record = Recorder::default();
+        assert!(record.figures_shown(figures(412)));
+        assert!(
+            !record.figures_shown(figures(412)),
+            "the same figures change nothing"
+        );
+        let s30 = vec![scenario("Agreed", 30)];
+        let s35 = vec![scenario("Agreed", 35)];
+        let s40 = vec![scenario("Agreed", 40)];
+        let t0 = 1_764_690_000_000.0;
+        record.note("points 0", &s30, &s35, 0, t0, "");
+        assert!(record.awaiting());
+        record.figures_shown(figures(430));
+        record.note("points 0", &s35, &s40, 0, t0 + 1_000.0, "");
+        record.figures_shown(figures(455));
+        assert_eq!(record.log.len(), 1);
+        let entry = &record.log[0];
+        assert_eq!(entry.change, "Demo requested: +30 → +40");
+        assert_eq!(entry.before, Some(figures(412)));
+        assert_eq!(entry.after, Some(figures(455)));
+        assert_eq!(entry.at, logged_time(t0 + 1_000.0));
+        assert!(is_logged_time(&entry.at));
+        // A minute later, the same field makes a new entry.
+        record.note("points 0", &s40, &s30, 0, t0 + 1_000.0 + RUN_GAP_MS, "");
+        assert_eq!(record.log.len(), 2);
+        assert_eq!(record.log[1].before, Some(figures(455)));
+        // Another kind of edit between two of one kind starts a new entry;
+        // choosing a scenario is none.
+        let two = vec![scenario("Agreed", 30), scenario("Other", 30)];
+        record.note("add 3", &s30, &two, 1, t0 + 70_000.0, "");
+        record.note("select scenario", &two, &two, 0, t0 + 71_000.0, "");
+        assert_eq!(record.log.len(), 3);
+        assert_eq!(record.log[2].change, "Added the scenario “Other”");
+        record.note("undo 1", &two, &s30, 0, t0 + 72_000.0, "Undone: ");
+        assert_eq!(record.log[3].change, "Undone: Removed the scenario “Other”");
+    }
+
+    #[test]
+    fn a_run_back_to_where_it_started_leaves_no_entry() {
+        let mut record = Recorder::default();
+        let (a, b) = (vec![scenario("S", 30)], vec![scenario("S", 31)]);
+        record.note("points 0", &a, &b, 0, 0.0, "");
+        assert_eq!(record.log.len(), 1);
+        record.note("points 0", &b, &a, 0, 10.0, "");
+        assert!(record.log.is_empty());
+        assert!(!record.awaiting());
+        // An edit of no substance after it does not remove older entries.
+        record.note("threshold", &a, &b, 0, 20.0, "");
+        record.note("select scenario", &b, &b, 0, 30.0, "");
+        record.note("select scenario", &b, &b, 0, 40.0, "");
+        assert_eq!(record.log.len(), 1);
+    }
+
+    #[test]
+    fn a_files_record_merges_in_time_order_without_repeats() {
+        let entry = |at: &str| Decision {
+            at: at.into(),
+            scenario: "S".into(),
+            change: "x".into(),
+            before: None,
+            after: None,
+        };
+        let mut record = Recorder::with(String::new(), vec![entry("2026-12-02T10:00:00Z")]);
+        assert!(record.merge(
+            "Ana, Bo",
+            &[entry("2026-12-01T10:00:00Z"), entry("2026-12-02T10:00:00Z")]
+        ));
+        let times: Vec<&str> = record.log.iter().map(|d| d.at.as_str()).collect();
+        assert_eq!(times, ["2026-12-01T10:00:00Z", "2026-12-02T10:00:00Z"]);
+        assert_eq!(record.attendees, "Ana, Bo");
+        // Attendees written here are kept.
+        assert!(!record.merge("Someone else", &[]));
+        assert_eq!(record.attendees, "Ana, Bo");
     }
 }

@@ -278,6 +278,8 @@ fn criterion_substance(c: &Criterion) -> (&Rule, i32, bool, Group) {
 ///   sides' stances (its note stays): they agreed to something else;
 /// - a scenario whose threshold, grid or counted criteria changed is no
 ///   longer the agreed definition;
+/// - a scenario one side no longer agrees to (a stance withdrawn or
+///   disputed) is no longer the agreed definition;
 /// - at most one scenario is the agreed definition: the active one if it
 ///   is, else the one agreed on the latest day.
 ///
@@ -303,6 +305,12 @@ pub fn settle(before: &[Scenario], after: &mut [Scenario], active: usize) {
             if changed && was.agreement.agreed_on == now.agreement.agreed_on {
                 now.agreement.agreed_on = None;
             }
+        }
+    }
+    // A definition one side no longer agrees to is not agreed.
+    for s in after.iter_mut() {
+        if s.agreement.agreed_on.is_some() && !Standing::of(s).agreed_by_both() {
+            s.agreement.agreed_on = None;
         }
     }
     let agreed: Vec<usize> = (0..after.len())
@@ -478,6 +486,11 @@ mod tests {
         threshold[0].threshold += 1;
         settle(&before, &mut threshold, 0);
         assert_eq!(threshold[0].agreement.agreed_on, None);
+        // A side disputing a criterion withdraws the agreement.
+        let mut disputed = before.clone();
+        disputed[0].criteria[1].sign_off.marketing = Disputes;
+        settle(&before, &mut disputed, 0);
+        assert_eq!(disputed[0].agreement.agreed_on, None);
         // Deleting a criterion changes the definition.
         let mut fewer = before.clone();
         fewer[0].criteria.pop();

@@ -403,6 +403,17 @@ impl Recorder {
         });
     }
 
+    /// Says the last recorded edit in other words (scenarios brought in
+    /// from a file are told as such, not as every difference they make).
+    pub fn retell_last(&mut self, change: String) {
+        if self.run.as_ref().is_some_and(|run| run.has_entry) {
+            if let Some(last) = Rc::make_mut(&mut self.log).last_mut() {
+                last.change = cut(change, MAX_CHANGE_CHARS);
+                self.generation += 1;
+            }
+        }
+    }
+
     /// The key figures now on screen; fills in the waiting entry's
     /// "after". False when nothing changed.
     pub fn figures_shown(&mut self, figures: LoggedFigures) -> bool {
@@ -431,11 +442,14 @@ impl Recorder {
         }
         let fresh: Vec<&Decision> = log.iter().filter(|d| !self.log.contains(d)).collect();
         if !fresh.is_empty() {
-            let merged = Rc::make_mut(&mut self.log);
-            merged.extend(fresh.into_iter().cloned());
+            // Received entries were made before they were received: at the
+            // same second, they go first.
+            let mut merged: Vec<Decision> = fresh.into_iter().cloned().collect();
+            merged.extend(self.log.iter().cloned());
             merged.sort_by(|a, b| a.at.cmp(&b.at));
             let excess = merged.len().saturating_sub(MAX_LOG);
             merged.drain(..excess);
+            self.log = Rc::new(merged);
             self.run = None;
             self.awaiting = false;
             self.generation += 1;
@@ -656,6 +670,23 @@ mod tests {
         let times: Vec<&str> = record.log.iter().map(|d| d.at.as_str()).collect();
         assert_eq!(times, ["2026-12-01T10:00:00Z", "2026-12-02T10:00:00Z"]);
         assert_eq!(record.attendees, "Ana, Bo");
+        // Received at the same second as an entry made here: received first.
+        let mut tied = Recorder::with(
+            String::new(),
+            vec![Decision {
+                change: "here".into(),
+                ..entry("2026-12-03T10:00:00Z")
+            }],
+        );
+        tied.merge(
+            "",
+            &[Decision {
+                change: "received".into(),
+                ..entry("2026-12-03T10:00:00Z")
+            }],
+        );
+        let order: Vec<&str> = tied.log.iter().map(|d| d.change.as_str()).collect();
+        assert_eq!(order, ["received", "here"]);
         // Attendees written here are kept.
         assert!(!record.merge("Someone else", &[]));
         assert_eq!(record.attendees, "Ana, Bo");

@@ -252,6 +252,63 @@ pub fn evidence(e: &Evidence) -> Option<String> {
     Some(text)
 }
 
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A day written `YYYY-MM-DD` in words; anything else as it is.
+///
+/// ```
+/// use leadlens::core::format::day_in_words;
+/// assert_eq!(day_in_words("2026-12-02"), "2 December 2026");
+/// assert_eq!(day_in_words("soon"), "soon");
+/// ```
+pub fn day_in_words(day: &str) -> String {
+    use chrono::Datelike;
+    match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
+        Ok(d) => format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year()),
+        Err(_) => day.to_owned(),
+    }
+}
+
+/// A logged time (`YYYY-MM-DDTHH:MM:SSZ`) shifted by `offset_minutes`
+/// (local time minus UTC) as "2 December 2026, 14:05"; anything else as
+/// it is.
+///
+/// ```
+/// use leadlens::core::format::logged_time_in_words;
+/// assert_eq!(logged_time_in_words("2026-12-02T14:05:09Z", 60), "2 December 2026, 15:05");
+/// assert_eq!(logged_time_in_words("2026-12-31T23:30:00Z", 60), "1 January 2027, 00:30");
+/// ```
+pub fn logged_time_in_words(at: &str, offset_minutes: i32) -> String {
+    use chrono::{Datelike, Timelike};
+    match chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M:%SZ") {
+        Ok(t) => {
+            let t = t + chrono::Duration::minutes(i64::from(offset_minutes));
+            format!(
+                "{} {} {}, {:02}:{:02}",
+                t.day(),
+                MONTHS[t.month0() as usize],
+                t.year(),
+                t.hour(),
+                t.minute()
+            )
+        }
+        Err(_) => at.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ use super::compare::Compare;
 use super::criteria_editor::CriteriaEditor;
 use super::data_panel::DataPanel;
 use super::data_summary::DataSummary;
+use super::decision_log::DecisionLog;
 use super::exports::{ScoredCsvButton, SqlExportButton};
 use super::followup_panel::FollowUpPanel;
 use super::grid_panel::GridPanel;
@@ -32,6 +33,7 @@ use super::workshop_summary::{PrintSummaryButton, WorkshopSummary};
 use crate::charts::palette::scenario_colour;
 use crate::core::criteria::Scenario;
 use crate::core::dataset::{ColumnValues, DataOrigin};
+use crate::core::decisions::LoggedFigures;
 use crate::core::engine::{LeadFacts, Replay, MAX_SCORE_BANDS};
 use crate::core::format;
 use crate::core::split::CheckSplit;
@@ -151,6 +153,16 @@ fn Workspace() -> Html {
             _ => None,
         },
     );
+    // The decision log's entries say what each change did to the figures.
+    {
+        let figures = replay.as_ref().ok().map(|r| LoggedFigures::of(&r.figures));
+        let workbench = workbench.clone();
+        use_effect_with((figures, state.record.generation), move |(figures, _)| {
+            if let Some(figures) = figures {
+                workbench.dispatch(Action::FiguresShown(*figures));
+            }
+        });
+    }
     let statuses = replays
         .as_ref()
         .map_or_else(|| Rc::new(Vec::new()), |r| Rc::clone(&r.statuses));
@@ -253,7 +265,8 @@ fn Workspace() -> Html {
             <main class="workspace">
                 <CriteriaEditor statuses={statuses.clone()} total_leads={rows}
                     evidence={replay.as_ref().ok().map(|r| Rc::new(r.evidence.clone()))}
-                    sweep={(*sweep).clone()} />
+                    sweep={(*sweep).clone()}
+                    ready_per_week={replay.as_ref().ok().and_then(|r| r.workload).map(|w| w.per_week)} />
                 <div class="results">
                     { match &replay {
                         Ok(replay) => {
@@ -299,13 +312,15 @@ fn Workspace() -> Html {
                                 if let (Some(current), Ok(facts)) = (&current, facts.as_ref()) {
                                     <FollowUpPanel data={data.clone()} mapping={state.mapping.clone()}
                                         facts={Shared(facts.clone())} grouping={Shared(current.grouping.clone())}
-                                        replay={Shared(current.replay.clone())} accent={scenario_colour(active)} />
+                                        replay={Shared(current.replay.clone())} accent={scenario_colour(active)}
+                                        terms={state.scenario().agreement.terms} />
                                 }
                                 if let (Some(replays), Ok(facts)) = (&replays, facts.as_ref()) {
                                     <Compare data={data.clone()} replays={replays.clone()} facts={Shared(facts.clone())}
                                         scenarios={state.definitions.scenarios.clone()}
                                         active={state.definitions.active} lead_id={state.mapping.lead_id.clone()} />
                                 }
+                                <DecisionLog />
                                 if let (Some(current), Ok(facts)) = (&current, facts.as_ref()) {
                                     <LeadTable data={data.clone()} mapping={state.mapping.clone()}
                                         scenario={state.scenario().clone()} grouping={Shared(current.grouping.clone())}
@@ -341,7 +356,8 @@ fn Workspace() -> Html {
                         replay={Shared(replay.clone())} statuses={statuses.clone()}
                         data_name={data.data.name().to_owned()} rows={rows} reps={state.settings.reps}
                         check={current.as_ref().and_then(|c| c.check.clone()).zip(check.as_ref())
-                            .map(|(r, c)| (Shared(r), AttrValue::from(c.set_words())))} />
+                            .map(|(r, c)| (Shared(r), AttrValue::from(c.set_words())))}
+                        replays={replays.clone()} />
                 }
             </main>
         </ContextProvider<Presenter>>

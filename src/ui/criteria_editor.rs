@@ -7,12 +7,14 @@
 
 use std::rc::Rc;
 
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::agreement_panel::AgreementPanel;
 use super::rule_editor::{default_test, operators_for, RuleEditor};
 use super::state::{use_workbench, Action, LoadedData};
 use super::threshold_target::ThresholdTarget;
+use crate::core::agreement::{Side, SignOff, Stance};
 use crate::core::criteria::{
     bound_points, Criterion, CriterionKey, Group, Proposer, Rule, RuleTest, MAX_POINTS,
 };
@@ -27,6 +29,62 @@ pub enum RuleStatus {
     Fires { leads: usize },
     /// The rule cannot be applied; the reason, in words.
     Inactive(String),
+}
+
+/// Where each side stands on criterion `index`, and the note.
+fn sign_off_controls(
+    index: usize,
+    label: &str,
+    sign_off: &SignOff,
+    on_edit: &Callback<Action>,
+) -> Html {
+    let side_select = |side: Side| {
+        let cb = on_edit.clone();
+        let onchange = Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            if let Some(stance) = Stance::from_name(&select.value()) {
+                cb.emit(Action::SetStance {
+                    criterion: index,
+                    side,
+                    stance,
+                });
+            }
+        });
+        let now = sign_off.of(side);
+        let testid = format!("signoff-{}", side.label().to_lowercase());
+        html! {
+            <label class={classes!("sign-off-side", format!("is-{}", now.name()))}>
+                { side.label() }{ " " }
+                <select {onchange} data-testid={testid} data-value={now.name()}
+                    aria-label={format!("{} on {label}", side.label())}>
+                    { for Stance::ALL.iter().map(|&stance| html! {
+                        <option value={stance.name()} selected={stance == now}>
+                            { match stance { Stance::Open => "—", Stance::Agrees => "agrees", Stance::Disputes => "disputes" } }
+                        </option>
+                    }) }
+                </select>
+            </label>
+        }
+    };
+    let on_note = {
+        let cb = on_edit.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            cb.emit(Action::SetSignOffNote {
+                criterion: index,
+                note: input.value(),
+            });
+        })
+    };
+    html! {
+        <div class="sign-off" role="group" aria-label={format!("Sign-off on {label}")}>
+            { side_select(Side::Sales) }
+            { side_select(Side::Marketing) }
+            <input type="text" class="sign-off-note" value={sign_off.note.clone()} onchange={on_note}
+                maxlength="500" placeholder="Note: why disputed, or what was agreed"
+                aria-label={format!("Sign-off note on {label}")} data-testid="signoff-note" />
+        </div>
+    }
 }
 
 /// Conversion with and without the rule: why the points are defensible.
@@ -164,7 +222,9 @@ fn CriterionRow(props: &CriterionRowProps) -> Html {
     let class = classes!(
         "criterion",
         (!c.enabled).then_some("is-disabled"),
-        matches!(props.status, RuleStatus::Inactive(_)).then_some("is-inactive")
+        matches!(props.status, RuleStatus::Inactive(_)).then_some("is-inactive"),
+        c.sign_off.agreed_by_both().then_some("is-agreed"),
+        c.sign_off.disputed().then_some("is-disputed")
     );
     html! {
         <li {class} data-testid="criterion">
@@ -202,6 +262,7 @@ fn CriterionRow(props: &CriterionRowProps) -> Html {
             }
             { evidence_line(props.evidence.as_ref()) }
             { points_control }
+            { sign_off_controls(index, &c.label, &c.sign_off, &props.on_edit) }
         </li>
     }
 }
@@ -218,6 +279,9 @@ pub struct CriteriaEditorProps {
     /// target; with whether it has a workload per rep per week.
     #[prop_or_default]
     pub sweep: Option<(Rc<Vec<SweepPoint>>, bool)>,
+    /// Sales-ready leads a week, for the agreement's volume commitment.
+    #[prop_or_default]
+    pub ready_per_week: Option<f64>,
 }
 
 #[component]
@@ -285,6 +349,7 @@ pub fn CriteriaEditor(props: &CriteriaEditorProps) -> Html {
                 }) }
             </ol>
             <button type="button" class="button" onclick={on_add} data-testid="criterion-add">{ "Add a criterion" }</button>
+            <AgreementPanel ready_per_week={props.ready_per_week} />
         </section>
     }
 }

@@ -16,6 +16,7 @@ use super::state::{LoadedData, Shared};
 use crate::charts::palette::MUTED;
 use crate::charts::rates::{band_label, RateBar, RateSeries, RatesChart, THIN_LABEL};
 use crate::charts::spec::ChartSpec;
+use crate::core::agreement::ServiceTerms;
 use crate::core::engine::LeadFacts;
 use crate::core::followup::{
     FollowUpAnalysis, FollowUpFacts, PooledRate, ResponseTime, CAVEAT, REFERENCE_SHARES,
@@ -36,6 +37,9 @@ pub struct FollowUpPanelProps {
     pub grouping: Shared<crate::core::engine::Grouping>,
     pub replay: Shared<crate::core::engine::Replay>,
     pub accent: RGBColor,
+    /// The active scenario's service terms: the what-if starts from them.
+    #[prop_or_default]
+    pub terms: ServiceTerms,
 }
 
 fn add(a: Rate, b: Rate) -> Rate {
@@ -249,17 +253,25 @@ pub fn FollowUpPanel(props: &FollowUpPanelProps) -> Html {
     let pictures = use_memo((analysis.clone(), props.accent), |(analysis, accent)| {
         analysis.as_ref().as_ref().map(|a| pictures(a, *accent))
     });
-    // What-if inputs: the share followed up (None = as observed) and the
-    // response-time commitment in hours (None = none).
+    // What-if inputs: the share followed up and the response-time
+    // commitment in hours (`Some(None)`: none), each `None` until chosen
+    // here: then the service terms apply, else what was observed and no
+    // commitment.
     let share = use_state(|| None::<f64>);
-    let sla = use_state(|| None::<f64>);
+    let sla = use_state(|| None::<Option<f64>>);
+    let terms = props.terms;
+    let terms_share = terms.worked_percent.map(|p| f64::from(p) / 100.0);
+    let terms_sla = terms.follow_up_hours.map(f64::from);
     let missing = follow_facts.missing_columns();
 
     let body = match (analysis.as_ref(), pictures.as_ref()) {
         (Some(analysis), Some(pictures)) => {
             let observed = analysis.observed_share();
-            let chosen = share.or(observed).unwrap_or(0.0);
-            let what_if = analysis.what_if(chosen, *sla);
+            let chosen = share.or(terms_share).or(observed).unwrap_or(0.0);
+            let sla_hours = sla.unwrap_or(terms_sla);
+            let what_if = analysis.what_if(chosen, sla_hours);
+            let from_terms = (share.is_none() && terms_share.is_some())
+                || (sla.is_none() && terms_sla.is_some() && analysis.has_response_time);
             let on_share = {
                 let share = share.clone();
                 Callback::from(move |e: InputEvent| {
@@ -278,7 +290,7 @@ pub fn FollowUpPanel(props: &FollowUpPanelProps) -> Html {
                 Callback::from(move |e: InputEvent| {
                     let input: web_sys::HtmlInputElement = e.target_unchecked_into();
                     let hours = input.value().trim().parse::<f64>().ok();
-                    sla.set(hours.filter(|h| h.is_finite() && *h > 0.0));
+                    sla.set(Some(hours.filter(|h| h.is_finite() && *h > 0.0)));
                 })
             };
             let expected_text = match &what_if.expected {
@@ -375,7 +387,7 @@ pub fn FollowUpPanel(props: &FollowUpPanelProps) -> Html {
                             </datalist>
                         </label>
                         <p class="what-if-marks">
-                            <button type="button" class="button small" onclick={set_share(None)} data-testid="whatif-observed">
+                            <button type="button" class="button small" onclick={set_share(observed)} data-testid="whatif-observed">
                                 { format!("As observed ({})", format::whole_percent(observed)) }</button>
                             { for REFERENCE_SHARES.iter().map(|&s| html! {
                                 <button type="button" class="button small" onclick={set_share(Some(s))}>{ format::whole_percent(Some(s)) }</button>
@@ -384,8 +396,13 @@ pub fn FollowUpPanel(props: &FollowUpPanelProps) -> Html {
                         if analysis.has_response_time {
                             <label class="what-if-sla">{ "Response-time commitment (hours; empty for none) " }
                                 <input type="number" min="0" step="0.5" class="points-number" oninput={on_sla}
-                                    value={sla.map(|h| h.to_string()).unwrap_or_default()} data-testid="whatif-sla" />
+                                    value={sla_hours.map(|h| h.to_string()).unwrap_or_default()} data-testid="whatif-sla" />
                             </label>
+                        }
+                        if from_terms {
+                            <p class="what-if-terms" data-testid="whatif-terms">
+                                { format!("Starting from the agreed service terms: {}", terms.sentences().join(" ")) }
+                            </p>
                         }
                         <p class="what-if-result" data-testid="whatif-expected"
                             data-value={what_if.expected.map(|e| e.value.to_string()).unwrap_or_default()}>

@@ -3,6 +3,7 @@
 //! `state` holds the workbench and its reducer; each other module is one
 //! component area of the page.
 
+pub mod agreement_panel;
 pub mod app;
 pub mod axis_slider;
 pub mod chart_figure;
@@ -11,6 +12,7 @@ pub mod compare;
 pub mod criteria_editor;
 pub mod data_panel;
 pub mod data_summary;
+pub mod decision_log;
 pub mod download;
 pub mod exports;
 pub mod followup_panel;

@@ -6,6 +6,8 @@
 //! The same goes for a share link: the bar always holds the link to the
 //! current scenarios, and a link opened in the address bar is read here.
 
+use std::rc::Rc;
+
 use gloo::events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, KeyboardEvent};
@@ -73,6 +75,10 @@ fn open_link(
                 scenarios: file.scenarios,
                 active: file.active,
                 replace: true,
+            });
+            workbench.dispatch(Action::MergeRecord {
+                attendees: file.attendees,
+                log: file.log,
             });
             workbench.dispatch(Action::ApplyMapping(file.mapping));
             workbench.dispatch(Action::NoteMadeOn(file.data));
@@ -264,7 +270,11 @@ pub fn ScenarioBar() -> Html {
             definitions.active,
         )
         .made_on(data_mark(state))
-        .with_check(Some(state.check));
+        .with_check(Some(state.check))
+        .with_record(
+            state.record.attendees.clone(),
+            state.record.log.as_ref().clone(),
+        );
         Callback::from(move |_: MouseEvent| {
             download_text(
                 "leadlens-criteria.json",
@@ -330,6 +340,10 @@ pub fn ScenarioBar() -> Html {
                     scenarios: file.scenarios.clone(),
                     active: file.active,
                     replace,
+                });
+                workbench.dispatch(Action::MergeRecord {
+                    attendees: file.attendees.clone(),
+                    log: file.log.clone(),
                 });
                 workbench.dispatch(Action::ApplyMapping(file.mapping.clone()));
                 workbench.dispatch(Action::NoteMadeOn(file.data.clone()));
@@ -422,8 +436,10 @@ fn ShareLink() -> Html {
             state.definitions.clone(),
             data_mark(state),
             state.check,
+            state.record.attendees.clone(),
+            Rc::clone(&state.record.log),
         ),
-        |(mapping, definitions, mark, check)| {
+        |(mapping, definitions, mark, check, attendees, log)| {
             let file = CriteriaFile::new(
                 mapping.clone(),
                 definitions.scenarios.clone(),
@@ -431,9 +447,18 @@ fn ShareLink() -> Html {
             )
             .made_on(mark.clone())
             .with_check(Some(*check));
-            encode_link(&file)
-                .map(|fragment| format!("{}#{fragment}", page_address()))
-                .map_err(|e| e.to_string())
+            // The record goes with the link; a log too long for one stays
+            // behind (the criteria file carries it), and the page says so.
+            let with_record = file.clone().with_record(attendees.clone(), log.to_vec());
+            match encode_link(&with_record) {
+                Ok(fragment) => Ok((format!("{}#{fragment}", page_address()), false)),
+                Err(_) if !log.is_empty() => {
+                    encode_link(&file.with_record(attendees.clone(), Vec::new()))
+                        .map(|fragment| (format!("{}#{fragment}", page_address()), true))
+                }
+                Err(e) => Err(e),
+            }
+            .map_err(|e| e.to_string())
         },
     );
     let copied = use_state(|| None::<bool>);
@@ -441,7 +466,7 @@ fn ShareLink() -> Html {
         let link = link.clone();
         let copied = copied.clone();
         Callback::from(move |_: MouseEvent| {
-            let Ok(link) = &*link else { return };
+            let Ok((link, _)) = &*link else { return };
             let clipboard = gloo::utils::window().navigator().clipboard();
             let written = wasm_bindgen_futures::JsFuture::from(clipboard.write_text(link));
             let copied = copied.clone();
@@ -458,12 +483,13 @@ fn ShareLink() -> Html {
         <div class="share">
             <button type="button" class="button" onclick={on_copy} data-testid="copy-link"
                 disabled={link.is_err()}>{ "Copy link" }</button>
-            <input type="text" readonly=true class="share-link" value={link.as_ref().clone().unwrap_or_default()}
+            <input type="text" readonly=true class="share-link" value={link.as_ref().clone().map(|(l, _)| l).unwrap_or_default()}
                 onfocus={on_focus} aria-label="Link to these scenarios (no lead data)" data-testid="share-link" />
             <span class="copy-status" role="status" data-testid="copy-status">
                 { match (&*link, *copied) {
                     (Err(too_large), _) => too_large.as_str(),
-                    (Ok(_), Some(true)) => "Link copied: it holds the scenarios and column names, no lead data.",
+                    (Ok((_, true)), _) => "The decision log is too long for a link and stays out of it: Export criteria to pass it on.",
+                    (Ok((_, false)), Some(true)) => "Link copied: it holds the scenarios and column names, no lead data.",
                     (Ok(_), Some(false)) => "The browser did not allow copying: select the link and copy it.",
                     (Ok(_), None) => "",
                 } }

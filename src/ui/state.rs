@@ -11,9 +11,11 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::core::agreement::{settle, ServiceTerms, Side, Stance, Standing};
 use crate::core::criteria::{bound_points, Criterion, CriterionKey, Scenario};
-use crate::core::criteria_file::{DataMark, MAX_SCENARIOS};
+use crate::core::criteria_file::{DataMark, MAX_ATTENDEES, MAX_SCENARIOS};
 use crate::core::dataset::Dataset;
+use crate::core::decisions::{Decision, LoggedFigures, Recorder};
 use crate::core::derive::with_derived;
 use crate::core::engine::ReplaySettings;
 use crate::core::grid::Grid;
@@ -267,6 +269,14 @@ pub struct Workbench {
     pub notice: Option<String>,
     /// How the check set is drawn from the loaded leads.
     pub check: CheckSplit,
+    /// The meeting's record: attendees and the decision log.
+    pub record: Recorder,
+}
+
+/// Milliseconds since 1970 by the browser's clock: the one thing the
+/// reducer reads from outside, to date the decision log.
+fn now_ms() -> f64 {
+    js_sys::Date::now()
 }
 
 impl Workbench {
@@ -313,6 +323,7 @@ impl Workbench {
             made_on: None,
             check: CheckSplit::default(),
             notice: None,
+            record: Recorder::default(),
         }
     }
 
@@ -334,10 +345,27 @@ impl Workbench {
     /// Returns false (and records nothing) when the edit changed nothing.
     fn edit(&mut self, kind: String, change: impl FnOnce(&mut Definitions) -> bool) -> bool {
         let before = self.definitions.clone();
-        if !change(&mut self.definitions) || self.definitions == before {
+        if !change(&mut self.definitions) {
             self.definitions = before;
             return false;
         }
+        settle(
+            &before.scenarios,
+            &mut self.definitions.scenarios,
+            self.definitions.active,
+        );
+        if self.definitions == before {
+            self.definitions = before;
+            return false;
+        }
+        self.record.note(
+            &kind,
+            &before.scenarios,
+            &self.definitions.scenarios,
+            self.definitions.active,
+            now_ms(),
+            "",
+        );
         let continues = self
             .history
             .undo
@@ -541,6 +569,32 @@ pub enum Action {
     /// active one (asked for with "Suggest a starting point").
     AddStarting(Scenario),
     DismissNotice,
+    /// One side's stance on a criterion of the active scenario.
+    SetStance {
+        criterion: usize,
+        side: Side,
+        stance: Stance,
+    },
+    /// The note on a criterion's sign-off.
+    SetSignOffNote {
+        criterion: usize,
+        note: String,
+    },
+    /// Marks the active scenario as the agreed definition on a day
+    /// (`YYYY-MM-DD`; only when both sides agree to every counted
+    /// criterion), or withdraws it (`None`).
+    MarkAgreed(Option<String>),
+    /// The active scenario's service terms.
+    SetTerms(ServiceTerms),
+    /// Who attended (the minutes' field).
+    SetAttendees(String),
+    /// The key figures now on screen, for the decision log.
+    FiguresShown(LoggedFigures),
+    /// The attendees and log a criteria file or link brought.
+    MergeRecord {
+        attendees: String,
+        log: Vec<Decision>,
+    },
     /// The number of sales reps the workload is spread over.
     SetReps(u32),
     /// How the check set is drawn (a setting, like the reps: not undone).
@@ -674,6 +728,7 @@ impl Reducible for Workbench {
                 |d| match d.scenarios.get(scenario).cloned() {
                     Some(mut copy) if d.scenarios.len() < MAX_SCENARIOS => {
                         copy.name = name;
+                        copy.agreement.agreed_on = None;
                         d.scenarios.push(copy);
                         d.active = d.scenarios.len() - 1;
                         true
@@ -710,7 +765,12 @@ impl Reducible for Workbench {
                 active,
                 replace,
             } => {
-                !scenarios.is_empty()
+                let names = scenarios
+                    .iter()
+                    .map(|s| format!("“{}”", s.name))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let added = !scenarios.is_empty()
                     && next.edit(format!("add scenarios {}", next.history.undo.len()), |d| {
                         let offset = if replace { 0 } else { d.scenarios.len() };
                         if replace {
@@ -724,7 +784,17 @@ impl Reducible for Workbench {
                         d.scenarios.extend(scenarios.into_iter().take(count));
                         d.active = (offset + active.min(count - 1)).min(d.scenarios.len() - 1);
                         true
-                    })
+                    });
+                if added {
+                    next.record.retell_last(if replace {
+                        format!(
+                            "Replaced the scenarios with those of a criteria file or link: {names}"
+                        )
+                    } else {
+                        format!("Added the scenarios of a criteria file or link: {names}")
+                    });
+                }
+                added
             }
             Action::ApplyMapping(mapping) => {
                 let applied = mapping.onto(&next.data.data, &next.mapping);
@@ -742,6 +812,14 @@ impl Reducible for Workbench {
                     return self;
                 };
                 let now = std::mem::replace(&mut next.definitions, earlier);
+                next.record.note(
+                    &format!("undo {}", next.history.undo.len()),
+                    &now.scenarios,
+                    &next.definitions.scenarios,
+                    next.definitions.active,
+                    now_ms(),
+                    "Undone: ",
+                );
                 next.history.redo.push(now);
                 true
             }
@@ -750,6 +828,14 @@ impl Reducible for Workbench {
                     return self;
                 };
                 let now = std::mem::replace(&mut next.definitions, later);
+                next.record.note(
+                    &format!("redo {}", next.history.redo.len()),
+                    &now.scenarios,
+                    &next.definitions.scenarios,
+                    next.definitions.active,
+                    now_ms(),
+                    "Redone: ",
+                );
                 // A redone step is a step of its own.
                 next.history
                     .undo
@@ -895,6 +981,61 @@ impl Reducible for Workbench {
                 next.notice = None;
                 true
             }
+            Action::SetStance {
+                criterion,
+                side,
+                stance,
+            } => next.edit_criterion(
+                format!("stance {criterion} {}", side.label()),
+                criterion,
+                |c| c.sign_off.set(side, stance),
+            ),
+            Action::SetSignOffNote { criterion, note } => {
+                let note: String = note
+                    .chars()
+                    .take(crate::core::criteria_file::MAX_TEXT)
+                    .collect();
+                next.edit_criterion(format!("note {criterion}"), criterion, |c| {
+                    c.sign_off.note = note
+                })
+            }
+            Action::MarkAgreed(day) => {
+                let kind = format!("agreed {}", next.history.undo.len());
+                next.edit(kind, |d| {
+                    let active = d.active;
+                    match day {
+                        Some(day) => {
+                            if !crate::core::agreement::is_iso_day(&day)
+                                || !Standing::of(&d.scenarios[active]).agreed_by_both()
+                            {
+                                return false;
+                            }
+                            for (i, s) in d.scenarios.iter_mut().enumerate() {
+                                s.agreement.agreed_on = (i == active).then(|| day.clone());
+                            }
+                        }
+                        None => d.scenarios[active].agreement.agreed_on = None,
+                    }
+                    true
+                })
+            }
+            Action::SetTerms(terms) => {
+                terms.problem().is_none()
+                    && next.edit_active("terms".into(), |s| {
+                        s.agreement.terms = terms;
+                        true
+                    })
+            }
+            Action::SetAttendees(text) => {
+                let text: String = text.chars().take(MAX_ATTENDEES).collect();
+                if text == next.record.attendees {
+                    return self;
+                }
+                next.record.attendees = text;
+                true
+            }
+            Action::FiguresShown(figures) => next.record.figures_shown(figures),
+            Action::MergeRecord { attendees, log } => next.record.merge(&attendees, &log),
             Action::CancelLoad => {
                 next.load = LoadStatus::Idle;
                 true
@@ -979,6 +1120,7 @@ impl Reducible for Workbench {
                 next.settings = saved.settings;
                 next.made_on = saved.made_on;
                 next.check = saved.check;
+                next.record = Recorder::with(saved.attendees, saved.log);
                 next.history = History::default();
                 true
             }
@@ -1054,8 +1196,8 @@ impl WorkbenchHandle {
             settings: self.state().settings,
             made_on: self.state().made_on.clone(),
             check: self.state().check,
-            attendees: Default::default(),
-            log: Default::default(),
+            attendees: self.state().record.attendees.clone(),
+            log: self.state().record.log.as_ref().clone(),
         }
     }
 
@@ -1541,5 +1683,78 @@ mod tests {
         assert!(reset.data.version > version, "effects see the data change");
         assert_eq!(reset.definitions.scenarios, vec![sample_scenario()]);
         assert!(!reset.can_undo());
+    }
+
+    #[test]
+    fn the_agreed_definition_needs_both_sides_and_every_edit_is_logged() {
+        let start = Workbench::with_sample();
+        let counted = start.scenario().criteria.len();
+        let refused = reduce(start.clone(), Action::MarkAgreed(Some("2026-12-02".into())));
+        assert_eq!(
+            refused.scenario().agreement.agreed_on,
+            None,
+            "not agreed by both yet"
+        );
+        assert!(refused.record.log.is_empty());
+        let mut state = Rc::new(start);
+        for criterion in 0..counted {
+            for side in Side::BOTH {
+                state = Rc::clone(&state).reduce(Action::SetStance {
+                    criterion,
+                    side,
+                    stance: Stance::Agrees,
+                });
+            }
+        }
+        assert!(Standing::of(state.scenario()).agreed_by_both());
+        let bad_day = Rc::clone(&state).reduce(Action::MarkAgreed(Some("2 December".into())));
+        assert_eq!(bad_day.scenario().agreement.agreed_on, None);
+        let agreed = Rc::clone(&state).reduce(Action::MarkAgreed(Some("2026-12-02".into())));
+        assert_eq!(
+            agreed.scenario().agreement.agreed_on.as_deref(),
+            Some("2026-12-02")
+        );
+        // Each sign-off is its own entry, then the agreement.
+        assert_eq!(agreed.record.log.len(), 2 * counted + 1);
+        assert_eq!(
+            agreed.record.log.last().unwrap().change,
+            "Marked as the agreed definition on 2026-12-02"
+        );
+        // A copy of the agreed definition is not agreed; undo brings the
+        // agreement back and says so.
+        let copied = Rc::clone(&agreed).reduce(Action::DuplicateScenario {
+            scenario: 0,
+            name: "Copy".into(),
+        });
+        assert_eq!(copied.scenario().agreement.agreed_on, None);
+        assert!(copied.definitions.scenarios[0]
+            .agreement
+            .agreed_on
+            .is_some());
+        let edited = Rc::clone(&agreed).reduce(Action::SetThreshold(55));
+        assert_eq!(
+            edited.scenario().agreement.agreed_on,
+            None,
+            "an edit withdraws it"
+        );
+        let undone = Rc::clone(&edited).reduce(Action::Undo);
+        assert_eq!(
+            undone.scenario().agreement.agreed_on.as_deref(),
+            Some("2026-12-02")
+        );
+        assert!(undone
+            .record
+            .log
+            .last()
+            .unwrap()
+            .change
+            .starts_with("Undone: Threshold: 55+ → 40+ points"));
+        // Terms out of range are refused.
+        let terms = ServiceTerms {
+            worked_percent: Some(0),
+            ..ServiceTerms::default()
+        };
+        let same = Rc::clone(&undone).reduce(Action::SetTerms(terms));
+        assert!(Rc::ptr_eq(&same, &undone));
     }
 }

@@ -1,7 +1,9 @@
-//! The workshop summary: one printable page that records what sales and
-//! marketing agreed — the active scenario's criteria with their rationale
-//! and proposer, the key figures, the key charts, the date, and the data
-//! they were judged on.
+//! The workshop summary, printed as the meeting's minutes: what sales and
+//! marketing agreed — the active scenario's criteria with their rationale,
+//! proposer and each side's sign-off, the agreement and its service terms,
+//! the key figures, the key charts, every scenario compared and how each
+//! differs from the agreed definition, the decision log, who attended,
+//! the date, and the data they were judged on.
 //!
 //! It is laid out for paper by the print stylesheet and hidden on screen.
 //! Its charts are drawn only when the page is about to print (the
@@ -15,19 +17,23 @@ use web_sys::HtmlImageElement;
 use yew::prelude::*;
 
 use super::criteria_editor::RuleStatus;
-use super::state::Shared;
+use super::decision_log::local_offset_minutes;
+use super::replays::Replays;
+use super::state::{use_workbench, Shared};
 use crate::charts::curves::{gains_curve, gains_finding};
 use crate::charts::palette::scenario_colour;
 use crate::charts::rates::{conversion_by_band_chart, conversion_by_band_finding};
 use crate::charts::score_distribution::{score_axis, score_distribution_finding};
 use crate::charts::spec::ChartSpec;
+use crate::core::agreement::Standing;
 use crate::core::criteria::{Criterion, RuleTest, Scenario};
+use crate::core::diff::diff_scenarios;
 use crate::core::engine::{GainsPoint, Replay, MAX_SCORE_BANDS};
 use crate::core::format;
 
 /// Printed charts are drawn smaller than exports, so that on a page
 /// their text is large enough to read.
-const PRINT_SIZE: (u32, u32) = (960, 500);
+const PRINT_SIZE: (u32, u32) = (720, 400);
 
 /// Bands in the printed conversion chart, as on screen.
 const CONVERSION_BANDS: usize = 10;
@@ -46,6 +52,9 @@ pub struct WorkshopSummaryProps {
     /// The scenario on the check set, with which leads it holds in words.
     #[prop_or_default]
     pub check: Option<(Shared<Replay>, AttrValue)>,
+    /// Every scenario's replay, for comparing them all.
+    #[prop_or_default]
+    pub replays: Option<Replays>,
 }
 
 /// What the charts are drawn from when the page prints.
@@ -99,26 +108,7 @@ fn summary_charts(inputs: &ChartInputs) -> [ChartSpec; 3] {
 
 /// Today's date in words, e.g. "23 November 2026".
 fn today() -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let now = js_sys::Date::new_0();
-    let month = MONTHS
-        .get(now.get_month() as usize)
-        .copied()
-        .unwrap_or_default();
-    format!("{} {month} {}", now.get_date(), now.get_full_year())
+    format::day_in_words(&super::agreement_panel::local_today())
 }
 
 /// Draws the summary's charts into its images and dates it: called just
@@ -161,8 +151,87 @@ fn rule_text(criterion: &Criterion) -> String {
     }
 }
 
+/// Every scenario side by side: its threshold, counted criteria and key
+/// figures, and which is the agreed definition.
+fn scenarios_table(scenarios: &[Scenario], replays: &Replays, active: usize) -> Html {
+    html! {
+        <table class="summary-scenarios" data-testid="summary-scenarios">
+            <thead><tr>
+                <th scope="col">{ "Scenario" }</th>
+                <th scope="col">{ "Sales-ready at" }</th>
+                <th scope="col">{ "Criteria" }</th>
+                <th scope="col">{ "Sales-ready" }</th>
+                <th scope="col">{ "Conversion in" }</th>
+                <th scope="col">{ "Captured" }</th>
+                <th scope="col">{ "Lift" }</th>
+                <th scope="col">{ "AUC" }</th>
+                <th scope="col">{ "Standing" }</th>
+            </tr></thead>
+            <tbody>
+                { for scenarios.iter().zip(replays.all.iter()).enumerate().map(|(i, (s, r))| {
+                    let f = &r.replay.figures;
+                    let standing = match &s.agreement.agreed_on {
+                        Some(day) => format!("Agreed definition, {}", format::day_in_words(day)),
+                        None => Standing::of(s).describe(),
+                    };
+                    html! {
+                        <tr data-testid="summary-scenario" data-name={s.name.clone()}>
+                            <th scope="row">{ &s.name }{ if i == active { " (shown)" } else { "" } }</th>
+                            <td>{ format!("{}+", f.threshold) }</td>
+                            <td>{ s.criteria.iter().filter(|c| c.enabled).count() }</td>
+                            <td data-testid="summary-scenario-ready">{ format::count(f.sales_ready.leads) }</td>
+                            <td>{ format::percent(f.sales_ready.value()) }</td>
+                            <td>{ format::whole_percent(f.captured()) }</td>
+                            <td>{ format::multiple(f.lift()) }</td>
+                            <td>{ format::decimal(f.auc, 3) }</td>
+                            <td>{ standing }</td>
+                        </tr>
+                    }
+                }) }
+            </tbody>
+        </table>
+    }
+}
+
+/// How each other scenario differs from `base`, criterion by criterion.
+fn differences(scenarios: &[Scenario], base: usize) -> Html {
+    let Some(from) = scenarios.get(base) else {
+        return Html::default();
+    };
+    html! {
+        <div class="summary-diffs" data-testid="summary-diffs">
+            { for scenarios.iter().enumerate().filter(|(i, _)| *i != base).map(|(_, to)| {
+                let changes = diff_scenarios(from, to);
+                html! {
+                    <div class="summary-diff" data-testid="summary-diff" data-name={to.name.clone()}>
+                        <h3>{ format!("“{}” against “{}”", to.name, from.name) }</h3>
+                        if changes.is_empty() {
+                            <p>{ "The same criteria, points and threshold." }</p>
+                        } else {
+                            <ul>{ for changes.iter().map(|c| html! { <li>{ c.describe() }</li> }) }</ul>
+                        }
+                    </div>
+                }
+            }) }
+        </div>
+    }
+}
+
 #[component]
 pub fn WorkshopSummary(props: &WorkshopSummaryProps) -> Html {
+    let workbench = use_workbench();
+    let state = workbench.state();
+    let scenarios = &state.definitions.scenarios;
+    let record = &state.record;
+    // The others are compared with the agreed definition, or else with
+    // the scenario shown.
+    let base = scenarios
+        .iter()
+        .position(|s| s.agreement.agreed_on.is_some())
+        .unwrap_or(state.definitions.active);
+    let standing = Standing::of(&props.scenario);
+    let agreement = &props.scenario.agreement;
+    let offset = local_offset_minutes();
     let images = use_memo((), |_| {
         [NodeRef::default(), NodeRef::default(), NodeRef::default()]
     });
@@ -304,6 +373,11 @@ pub fn WorkshopSummary(props: &WorkshopSummaryProps) -> Html {
                 <td>{ criterion.proposed_by.label() }</td>
                 <td>{ &criterion.rationale }</td>
                 <td>{ evidence.unwrap_or_default() }</td>
+                <td data-testid="summary-signoff">{ criterion.sign_off.describe() }
+                    if !criterion.sign_off.note.trim().is_empty() {
+                        <span class="summary-note">{ format!(" — {}", criterion.sign_off.note.trim()) }</span>
+                    }
+                </td>
             </tr>
         }
     };
@@ -329,8 +403,27 @@ pub fn WorkshopSummary(props: &WorkshopSummaryProps) -> Html {
                     <div><dt>{ "Leads" }</dt>
                         <dd data-testid="summary-rows" data-value={props.rows.to_string()}>{ format::count(props.rows) }</dd></div>
                     <div><dt>{ "Sales-ready at" }</dt><dd>{ format!("a score of {} or more", f.threshold) }</dd></div>
+                    <div class="summary-attendees"><dt>{ "Attended" }</dt>
+                        <dd data-testid="summary-attendees">{ if record.attendees.trim().is_empty() { "—".to_owned() } else { record.attendees.clone() } }</dd></div>
                 </dl>
             </header>
+            <section class="summary-agreement" data-testid="summary-agreement">
+                <h2>{ "The agreement" }</h2>
+                <p data-testid="summary-standing">
+                    { match &agreement.agreed_on {
+                        Some(day) => format!("“{}” is the agreed definition, since {}. {}.", props.scenario.name, format::day_in_words(day), standing.describe()),
+                        None => match scenarios.iter().find(|s| s.agreement.agreed_on.is_some()) {
+                            Some(agreed) => format!("Not the agreed definition: that is “{}”. {}.", agreed.name, standing.describe()),
+                            None => format!("Not yet marked as the agreed definition. {}.", standing.describe()),
+                        },
+                    } }
+                </p>
+                if !agreement.terms.is_empty() {
+                    <ul class="summary-terms" data-testid="summary-terms">
+                        { for agreement.terms.sentences().into_iter().map(|t| html! { <li>{ t }</li> }) }
+                    </ul>
+                }
+            </section>
             <p class="summary-headline">{ format::headline(f, replay.workload.as_ref()) }</p>
             if let Some((check, set)) = &props.check {
                 <p class="summary-check" data-testid="summary-check">{ format!(
@@ -365,6 +458,7 @@ pub fn WorkshopSummary(props: &WorkshopSummaryProps) -> Html {
                         <th scope="col">{ "Proposed by" }</th>
                         <th scope="col">{ "Rationale" }</th>
                         <th scope="col">{ "Conversion" }</th>
+                        <th scope="col">{ "Sign-off" }</th>
                     </tr></thead>
                     <tbody>{ for counted.into_iter().map(criterion_row) }</tbody>
                 </table>
@@ -385,6 +479,42 @@ pub fn WorkshopSummary(props: &WorkshopSummaryProps) -> Html {
                         <img ref={image.clone()} data-testid={id} alt={title} />
                     </figure>
                 }) }
+            </section>
+            if let Some(replays) = &props.replays {
+                if replays.all.len() == scenarios.len() {
+                    <section class="summary-compared">
+                        <h2>{ format!("Every scenario compared ({})", scenarios.len()) }</h2>
+                        { scenarios_table(scenarios, replays, state.definitions.active) }
+                        if scenarios.len() > 1 {
+                            { differences(scenarios, base) }
+                        }
+                    </section>
+                }
+            }
+            <section class="summary-log-section">
+                <h2>{ format!("Decision log ({})", record.log.len()) }</h2>
+                if record.log.is_empty() {
+                    <p>{ "No change was made." }</p>
+                } else {
+                    <table class="summary-log" data-testid="summary-log">
+                        <thead><tr>
+                            <th scope="col">{ "Time" }</th>
+                            <th scope="col">{ "Scenario" }</th>
+                            <th scope="col">{ "Change" }</th>
+                            <th scope="col">{ "Effect" }</th>
+                        </tr></thead>
+                        <tbody>
+                            { for record.log.iter().map(|d| html! {
+                                <tr data-testid="summary-decision">
+                                    <td>{ format::logged_time_in_words(&d.at, offset) }</td>
+                                    <td>{ &d.scenario }</td>
+                                    <td>{ &d.change }</td>
+                                    <td>{ d.effect() }</td>
+                                </tr>
+                            }) }
+                        </tbody>
+                    </table>
+                }
             </section>
             <p class="summary-footer">{ "Replayed on historical leads in the browser with leadlens; no lead data left the browser." }</p>
         </article>

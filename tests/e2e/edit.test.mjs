@@ -76,7 +76,7 @@ describe('criteria files', () => {
     await importCriteria(page, 'criteria_from_the_future.json');
     const error = page.locator('[data-testid=load-error]');
     await error.waitFor();
-    assert.match(await error.textContent(), /version 7; this version of leadlens reads version 1/);
+    assert.match(await error.textContent(), /version 7; this version of leadlens reads versions 1 to 2/);
     await page.getByRole('button', { name: 'Dismiss message' }).click();
     await importCriteria(page, 'hubspot_export.csv');
     await error.waitFor();
@@ -95,8 +95,14 @@ describe('criteria files', () => {
     const path = await download.path();
     const file = JSON.parse(await readFile(path, 'utf8'));
     assert.equal(file.format, 'leadlens-criteria');
-    assert.equal(file.version, 1);
+    assert.equal(file.version, 2);
     assert.equal(file.mapping.outcome, 'Converted');
+    // The edit is in the file's decision log, with the figures it moved.
+    assert.equal(file.log.length, 1);
+    assert.match(file.log[0].change, /→ \+22$/);
+    assert.match(file.log[0].at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.equal(typeof file.log[0].before.sales_ready, 'number');
+    assert.equal(typeof file.log[0].after.sales_ready, 'number');
     assert.equal(file.scenarios[0].name, 'Marketing view');
     assert.equal(file.scenarios[0].criteria[1].points, 22);
     assert.equal(file.scenarios[0].criteria[0].rule.op, 'is_true');

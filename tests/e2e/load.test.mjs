@@ -281,7 +281,7 @@ describe('times of day', () => {
     await editor.waitFor();
     const options = await editor.locator('[data-testid=rule-column] option').allTextContents();
     assert.ok(options.includes('CallStart to CallEnd (minutes)'), options.join(', '));
-    assert.ok(link.includes('#v1.'));
+    assert.ok(link.includes('#v2.'));
     assert.deepEqual(seen.errors, []);
     await context.close();
   });

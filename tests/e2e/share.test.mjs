@@ -49,7 +49,7 @@ describe('share link', () => {
     await editTogether(page);
     const link = await page.inputValue('[data-testid=share-link]');
     assert.notEqual(link, before, 'the link follows every edit');
-    assert.ok(link.startsWith(`${env.url}#v1.`), link);
+    assert.ok(link.startsWith(`${env.url}#v2.`), link);
     assert.ok(link.length < 1500, `${link.length} characters`);
     const figures = await kpis(page);
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);

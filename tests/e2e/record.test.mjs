@@ -6,6 +6,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { figure, figureChange, openApp, start } from './browser.mjs';
 
 let env;
@@ -15,6 +17,8 @@ before(async () => {
 after(async () => {
   await env?.close();
 });
+
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
 const standing = (page) => page.textContent('[data-testid=agreement-standing]');
 
@@ -213,6 +217,37 @@ describe('the record travels', () => {
     assert.equal(received[0].change, 'Replaced the scenarios with those of a criteria file or link: “Marketing view”');
     assert.equal(await fresh.inputValue('[data-testid=attendees]'), 'Chen (RevOps)');
     await other.close();
+    await context.close();
+  });
+});
+
+describe('a version 2 criteria file', () => {
+  test('imports with its sign-offs, agreed definition, terms, attendees and log', async () => {
+    const { context, page, seen } = await openApp(env);
+    await page.setInputFiles('[data-testid=criteria-import-input]', join(FIXTURES, 'criteria_v2_agreed.json'));
+    await page.click('[data-testid=import-replace]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=scenario-tab]').length === 2);
+    await page.locator('[data-testid=agreed-definition]').waitFor();
+    assert.match(await page.textContent('[data-testid=agreed-definition]'), /“Agreed” is the agreed definition, since 2 December 2026/);
+    const rows = page.locator('[data-testid=criterion]');
+    assert.equal(await rows.nth(2).locator('[data-testid=signoff-sales]').getAttribute('data-value'), 'disputes');
+    assert.equal(await rows.nth(2).locator('[data-testid=signoff-note]').inputValue(), 'revisit in Q1');
+    assert.equal(await rows.nth(1).locator('[data-testid=signoff-marketing]').getAttribute('data-value'), 'agrees');
+    // The disputed criterion is switched off, so it does not count.
+    assert.equal(await standing(page), 'Agreed by both');
+    assert.equal(await page.inputValue('[data-testid=terms-hours]'), '24');
+    assert.equal(await page.inputValue('[data-testid=terms-worked]'), '80');
+    assert.equal(await page.inputValue('[data-testid=terms-volume]'), '120');
+    const log = await entries(page);
+    assert.deepEqual(log.slice(1).map((e) => e.change), [
+      'Marked as the agreed definition on 2026-12-02',
+      'Sales agrees to “Asked for a demo”',
+      'Asked for a demo: +40 → +30',
+    ]);
+    assert.equal(log[1].effect, 'figures not recorded');
+    assert.equal(log[3].effect, 'sales-ready 455 → 412, captured 77% → 74%');
+    assert.equal(await page.inputValue('[data-testid=attendees]'), 'Ana (Sales), Bo (Marketing), Chen — RevOps');
+    assert.deepEqual(seen.errors, []);
     await context.close();
   });
 });

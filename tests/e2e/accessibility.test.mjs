@@ -38,11 +38,17 @@ describe('accessibility', () => {
     await page.click('[data-testid=scenario-duplicate]');
     await page.fill('[data-testid=threshold]', '60');
     await figureChange(page, 'kpi-sales-ready', ready);
+    // Sign-offs of both kinds, terms and a log with entries.
+    await page.locator('[data-testid=signoff-sales]').first().selectOption('disputes');
+    await page.locator('[data-testid=signoff-marketing]').nth(1).selectOption('agrees');
+    await page.fill('[data-testid=terms-hours]', '24');
+    await page.press('[data-testid=terms-hours]', 'Tab');
     for (const summary of await page.locator('details > summary').all()) {
       if (!(await summary.evaluate((s) => s.parentElement.open))) await summary.click();
     }
     await page.locator('[data-testid=changes-leaving-list]').waitFor();
     await page.locator('[data-testid=grid-cell]').first().waitFor();
+    await page.locator('[data-testid=decision]').first().waitFor();
     assert.deepEqual(await violations(page), [], 'every panel open');
 
     // The figures pinned while the last criterion is edited.

@@ -270,8 +270,9 @@ describe('the minutes', () => {
     const tighter = await figureChange(page, 'kpi-sales-ready', ready);
     const logLength = (await entries(page)).length;
 
-    await page.emulateMedia({ media: 'print' });
+    // As the browser prints: charts drawn first, then the print layout.
     await page.evaluate(() => dispatchEvent(new Event('beforeprint')));
+    await page.emulateMedia({ media: 'print' });
     const summary = page.locator('[data-testid=workshop-summary]');
     assert.equal(await summary.isVisible(), true);
     assert.equal(await page.textContent('[data-testid=summary-attendees]'), 'Ana, Bo, Chen');
@@ -290,8 +291,9 @@ describe('the minutes', () => {
     // The agreed scenario's own minutes show its terms.
     await page.emulateMedia({ media: 'screen' });
     await page.locator('[data-testid=scenario-tab]').first().click();
-    await page.emulateMedia({ media: 'print' });
+    // As the browser prints: charts drawn first, then the print layout.
     await page.evaluate(() => dispatchEvent(new Event('beforeprint')));
+    await page.emulateMedia({ media: 'print' });
     assert.match(await page.textContent('[data-testid=summary-standing]'), /^“Marketing view” is the agreed definition, since /);
     assert.equal(await page.textContent('[data-testid=summary-terms]'), 'Sales works at least 90% of the sales-ready leads.');
 

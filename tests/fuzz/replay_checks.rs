@@ -1239,6 +1239,8 @@ pub fn check_round_trips(ctx: &mut Ctx, what: &str, mapping: &ColumnMapping, sce
         settings: ReplaySettings::default(),
         made_on: None,
         check: Default::default(),
+        attendees: Default::default(),
+        log: Default::default(),
     };
     let Some(saved) = ctx.call("SavedWorkspace::to_json", || workspace.to_json()) else {
         return;

@@ -105,6 +105,8 @@ pub fn run(input: &[u8], ctx: &mut Ctx) -> bool {
         settings: ReplaySettings { reps },
         made_on: file.data.clone(),
         check: file.check.unwrap_or_default(),
+        attendees: Default::default(),
+        log: Default::default(),
     };
     let Some(saved) = ctx.call("SavedWorkspace::to_json", || workspace.to_json()) else {
         return true;

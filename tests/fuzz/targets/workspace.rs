@@ -28,6 +28,8 @@ pub fn seeds() -> Vec<Seed> {
             },
             check: file.check.unwrap_or_default(),
             made_on: file.data,
+            attendees: Default::default(),
+            log: Default::default(),
         };
         if let Some(json) = quietly(|| workspace.to_json()) {
             seeds.push(Seed {

@@ -21,8 +21,8 @@ use leadlens::core::criteria_file::{CriteriaFile, CriteriaFileError};
 use leadlens::core::dataset::{ColumnKind, Dataset, MAX_COLUMN_NAME};
 use leadlens::core::engine::{Grouping, LeadFacts, Replay, ReplaySettings, MAX_SCORE_BANDS};
 use leadlens::core::followup::{FollowUpAnalysis, FollowUpFacts};
-use leadlens::core::ingest::reader::{sniff, CsvReader, EncodingChoice, Finished};
-use leadlens::core::ingest::{assemble, load_bytes, LoadOptions, Loaded};
+use leadlens::core::ingest::reader::EncodingChoice;
+use leadlens::core::ingest::{load_bytes, Finish, LoadOptions, Loaded, Loader};
 use leadlens::core::mapping::ColumnMapping;
 use leadlens::core::ranking::{KeptLeads, RankedLeads};
 use leadlens::core::scored_csv::ScoredCsv;
@@ -81,24 +81,13 @@ fn option_sets() -> Vec<LoadOptions> {
 
 /// Loads `bytes` the way the browser does, `chunk` bytes at a time.
 fn load_in_chunks(name: &str, bytes: &[u8], options: &LoadOptions, chunk: usize) -> Option<Loaded> {
-    let mut keep_raw = std::collections::BTreeSet::new();
+    let mut loader = Loader::new(name, bytes.len() as u64, options).ok()?;
     loop {
-        let sniffed = sniff(
-            &bytes[..bytes.len().min(64 * 1024)],
-            options.encoding,
-            options.delimiter,
-        )
-        .ok()?
-        .with_header(options.header_record);
-        let mut reader = CsvReader::new(sniffed, &options.typing, keep_raw.clone());
         for piece in bytes.chunks(chunk) {
-            reader.push(piece);
+            loader.push(piece).ok()?;
         }
-        match reader.finish().ok()? {
-            Finished::Typed(table, typed) => {
-                return assemble(name, bytes.len() as u64, table, typed).ok()
-            }
-            Finished::Retry(columns) => keep_raw.extend(columns),
+        if let Finish::Done(loaded) = loader.finish().ok()? {
+            return Some(loaded);
         }
     }
 }

@@ -284,8 +284,7 @@ fn summary_reports_types_missing_and_top_values() {
 
 #[test]
 fn streaming_typing_agrees_with_whole_column_typing_on_every_fixture() {
-    use leadlens::core::ingest::reader::{sniff, CsvReader, Finished, SNIFF_BYTES};
-    use std::collections::BTreeSet;
+    use leadlens::core::ingest::{Finish, Loader};
     for name in [
         "hubspot_export.csv",
         "european_1252.csv",
@@ -297,29 +296,15 @@ fn streaming_typing_agrees_with_whole_column_typing_on_every_fixture() {
         let bytes = fixture(name);
         let whole = loaded(name);
         // Types fixed after two rows, the file pushed in 7-byte chunks.
-        let sniffed = sniff(
-            &bytes[..bytes.len().min(SNIFF_BYTES)],
-            EncodingChoice::Auto,
-            None,
-        )
-        .unwrap();
-        let mut keep_raw = BTreeSet::new();
+        let mut loader = Loader::new(name, bytes.len() as u64, &LoadOptions::default())
+            .unwrap()
+            .with_plan_rows(2);
         let streamed = loop {
-            let mut reader = CsvReader::with_plan_rows(
-                sniffed,
-                &LoadOptions::default().typing,
-                keep_raw.clone(),
-                2,
-            );
             for chunk in bytes.chunks(7) {
-                reader.push(chunk);
+                loader.push(chunk).unwrap();
             }
-            match reader.finish().unwrap() {
-                Finished::Typed(table, typed) => {
-                    break leadlens::core::ingest::assemble(name, bytes.len() as u64, table, typed)
-                        .unwrap()
-                }
-                Finished::Retry(columns) => keep_raw.extend(columns),
+            if let Finish::Done(loaded) = loader.finish().unwrap() {
+                break loaded;
             }
         };
         assert_eq!(

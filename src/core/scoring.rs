@@ -15,29 +15,7 @@ use super::dataset::{ColumnKind, ColumnValues, Dataset};
 
 const SECONDS_PER_DAY: i64 = 86_400;
 
-/// Reads a yes/no value: yes/no, true/false, y/n and 1/0, in any case.
-///
-/// ```
-/// use leadlens::core::scoring::parse_bool;
-/// assert_eq!(parse_bool(" Yes "), Some(true));
-/// assert_eq!(parse_bool("0"), Some(false));
-/// assert_eq!(parse_bool("maybe"), None);
-/// ```
-pub fn parse_bool(text: &str) -> Option<bool> {
-    let t = crate::core::ingest::values::trim_cell(text).as_bytes();
-    if t.len() > 5 {
-        return None;
-    }
-    let mut lower = [0u8; 5];
-    for (to, from) in lower.iter_mut().zip(t) {
-        *to = from.to_ascii_lowercase();
-    }
-    match &lower[..t.len()] {
-        b"yes" | b"true" | b"y" | b"1" => Some(true),
-        b"no" | b"false" | b"n" | b"0" => Some(false),
-        _ => None,
-    }
-}
+pub use super::ingest::values::parse_bool;
 
 /// What a rule found in the data.
 #[derive(Debug, Clone, PartialEq)]

@@ -39,7 +39,7 @@ use chrono::{DateTime, Datelike, Timelike};
 use super::criteria::{Criterion, Group, RuleTest, Scenario, MAX_POINTS};
 use super::dataset::{Column, ColumnKind, ColumnValues, Dataset};
 use super::grid::{quartiles_of_leads, Cuts, GridCuts, ENGAGEMENT_GRADES, FIT_GRADES, GRADES};
-use super::ingest::infer::MissingMarkers;
+use super::ingest::values::MissingMarkers;
 use super::scoring::{evaluate_rule, RuleProblem};
 
 const SECONDS_PER_DAY: i64 = 86_400;

@@ -16,14 +16,12 @@ use web_sys::Blob;
 use super::saved_data;
 use super::state::{Action, DataSource, LoadedData, PendingLoad, WorkbenchHandle};
 use super::timing::Step;
-use std::collections::BTreeSet;
 
 use crate::core::criteria::Scenario;
 use crate::core::dataset::Dataset;
 use crate::core::derive::with_derived;
 use crate::core::engine::LeadFacts;
-use crate::core::ingest::reader::{sniff, CsvReader, Finished, SNIFF_BYTES};
-use crate::core::ingest::{assemble, LoadError, Loaded, MAX_FILE_BYTES};
+use crate::core::ingest::{Finish, LoadError, Loaded, Loader};
 use crate::core::later::{append_later, later_options};
 use crate::core::mapping::ColumnMapping;
 use crate::core::split::CheckSplit;
@@ -139,27 +137,18 @@ async fn read_source(
     workbench: &WorkbenchHandle,
 ) -> Result<(Loaded, Vec<ColumnSummary>), LoadError> {
     let size = source.blob.size() as u64;
-    if size > MAX_FILE_BYTES {
-        return Err(LoadError::TooLarge {
-            bytes: size,
-            limit: MAX_FILE_BYTES,
-        });
-    }
-    if size == 0 {
-        return Err(LoadError::Empty);
-    }
-    let options = &source.options;
-    let mut keep_raw = BTreeSet::new();
-    let (table, typed) = loop {
+    // Refuses a file too large for the browser before reading any of it.
+    let mut loader = Loader::new(&source.name, size, &source.options)?;
+    let loaded = loop {
         let reading = Step::start("read");
-        let mut offset = 0u64;
-        let mut reader: Option<CsvReader> = None;
-        let mut chunk = Vec::new();
         let mut requested = 0u64;
         let mut pending = VecDeque::with_capacity(READ_AHEAD);
+        let mut chunk = Vec::new();
         let mut reported = 0.0;
         let mut pacer = Pacer::new();
-        loop {
+        // Slices are asked for a few ahead, and the loop ends early when the
+        // loader wants the file again.
+        while loader.wants_more() {
             while pending.len() < READ_AHEAD && requested < size {
                 let end = (requested + CHUNK_BYTES).min(size);
                 pending.push_back(request_slice(&source.blob, requested, end)?);
@@ -172,55 +161,32 @@ async fn read_source(
                 return Err(LoadError::Cancelled);
             }
             receive_slice(request, &mut chunk).await?;
-            let end = offset + chunk.len() as u64;
-            let reader = match &mut reader {
-                Some(reader) => {
-                    reader.push(&chunk);
-                    reader
-                }
-                None => {
-                    let head = &chunk[..chunk.len().min(SNIFF_BYTES)];
-                    let sniffed = sniff(head, options.encoding, options.delimiter)?
-                        .with_header(options.header_record);
-                    let first =
-                        reader.insert(CsvReader::new(sniffed, &options.typing, keep_raw.clone()));
-                    first.push(&chunk);
-                    first.reserve_for(size);
-                    first
-                }
-            };
-            if reader.misled() {
-                break; // read again, below
-            }
-            offset = end;
+            loader.push(&chunk)?;
             pacer.breathe_if_due().await;
             // Progress redraws the page: ten times a second is plenty.
             let now = js_sys::Date::now();
+            let offset = loader.bytes_read();
             if now - reported > 100.0 || offset == size {
                 reported = now;
                 workbench.dispatch(Action::LoadProgress {
                     bytes_done: offset,
-                    rows: reader.rows_read(),
+                    rows: loader.rows_read(),
                 });
             }
         }
-        let finishing = Step::start("finish columns");
-        let finished = reader.ok_or(LoadError::Empty)?.finish()?;
+        let finishing = Step::start("finish columns and assemble");
+        let finished = loader.finish()?;
         finishing.end();
         reading.end();
         match finished {
-            Finished::Typed(table, typed) => break (table, typed),
+            Finish::Done(loaded) => break loaded,
             // A column's first rows misled about its type: read the file
             // again keeping it as text (at most once for each column).
-            Finished::Retry(columns) => keep_raw.extend(columns),
+            Finish::ReadAgain => breathe().await,
         }
-        breathe().await;
     };
-    let total = typed.len();
+    let total = loaded.dataset.columns().len();
     breathe().await;
-    let assembling = Step::start("assemble");
-    let loaded = assemble(&source.name, size, table, typed)?;
-    assembling.end();
     let mut summaries = Vec::with_capacity(total);
     let mut pacer = Pacer::new();
     for column in loaded.dataset.columns() {

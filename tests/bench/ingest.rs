@@ -8,10 +8,7 @@
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use std::collections::BTreeSet;
-
-use leadlens::core::ingest::reader::{sniff, CsvReader, EncodingChoice, Finished, SNIFF_BYTES};
-use leadlens::core::ingest::{assemble, LoadOptions};
+use leadlens::core::ingest::{Finish, LoadOptions, Loader};
 
 const CHUNK: usize = 4 * 1024 * 1024;
 
@@ -117,43 +114,24 @@ fn main() {
 
     let options = LoadOptions::default();
     let start = Instant::now();
-    let sniffed = sniff(
-        &bytes[..bytes.len().min(SNIFF_BYTES)],
-        EncodingChoice::Auto,
-        None,
-    )
-    .unwrap();
-    let mut keep_raw = BTreeSet::new();
+    let mut loader = Loader::new("bench", bytes.len() as u64, &options).unwrap();
     let mut attempts = 0;
-    let (table, typed) = loop {
+    let loaded = loop {
         attempts += 1;
-        let mut reader = CsvReader::new(sniffed, &options.typing, keep_raw.clone());
-        for (i, chunk) in bytes.chunks(CHUNK).enumerate() {
-            reader.push(chunk);
-            if i == 0 {
-                reader.reserve_for(bytes.len() as u64);
-            }
+        for chunk in bytes.chunks(CHUNK) {
+            loader.push(chunk).unwrap();
         }
-        match reader.finish().unwrap() {
-            Finished::Typed(table, typed) => break (table, typed),
-            Finished::Retry(columns) => keep_raw.extend(columns),
+        if let Finish::Done(loaded) = loader.finish().unwrap() {
+            break loaded;
         }
     };
-    let read = start.elapsed().as_secs_f64();
-    let loaded = assemble("bench", bytes.len() as u64, table, typed).unwrap();
     let total = start.elapsed().as_secs_f64();
 
     println!(
-        "  read and type:         {:>7.0} ms  {:>6.0} MB/s  ({attempts} pass{})",
-        read * 1e3,
-        mb_per_s(bytes.len(), read),
-        if attempts == 1 { "" } else { "es" }
-    );
-    println!("  assemble + roles:      {:>7.0} ms", (total - read) * 1e3);
-    println!(
-        "  total:                 {:>7.0} ms  {:>6.0} MB/s",
+        "  read, type, assemble:  {:>7.0} ms  {:>6.0} MB/s  ({attempts} pass{})",
         total * 1e3,
-        mb_per_s(bytes.len(), total)
+        mb_per_s(bytes.len(), total),
+        if attempts == 1 { "" } else { "es" }
     );
     println!(
         "  rows loaded: {}, outcome suggested: {:?}",

@@ -12,15 +12,15 @@
 use rustc_hash::FxHashMap;
 
 use super::infer::{
-    decide_day_order, type_column, BadCell, ColumnTyping, DayOrderEvidence, MissingMarkers,
-    TypedColumn, TypingOptions, ALWAYS_CATEGORY, LISTED_BAD_CELLS, MAX_CATEGORIES, TYPED_SHARE,
+    decide_day_order, type_column, BadCell, ColumnTyping, DayOrderEvidence, TypedColumn,
+    TypingOptions, ALWAYS_CATEGORY, LISTED_BAD_CELLS, MAX_CATEGORIES, TYPED_SHARE,
 };
-use super::reader::RawColumn;
+use super::table::RawColumn;
 use super::values::{
-    parse_date_parts, parse_number, parse_time_of_day, trim_cell, DateParts, DecimalStyle,
+    parse_bool, parse_date_parts, parse_number, parse_time_of_day, trim_cell, DateParts,
+    DecimalStyle, MissingMarkers,
 };
 use crate::core::dataset::{Categories, Column, ColumnKind, ColumnValues, Texts, MISSING_CODE};
-use crate::core::scoring::parse_bool;
 
 /// Rows typed together before the types are fixed.
 pub const PLAN_ROWS: usize = 10_000;

@@ -11,12 +11,12 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
-use super::reader::{RawColumn, RawTable};
+use super::table::{RawColumn, RawTable};
 use super::values::{
-    parse_date_parts, parse_number, parse_time_of_day, trim_cell, DateParts, DayOrder, DecimalStyle,
+    parse_bool, parse_date_parts, parse_number, parse_time_of_day, trim_cell, DateParts, DayOrder,
+    DecimalStyle, MissingMarkers,
 };
 use crate::core::dataset::{Categories, Column, ColumnKind, ColumnValues, Texts};
-use crate::core::scoring::parse_bool;
 
 /// Cell texts that mean "no value", compared ignoring case and surrounding
 /// space. `Select` is what many web forms store for an unanswered question.
@@ -116,55 +116,6 @@ pub struct TypedColumn {
     pub column: Column,
     pub typing: ColumnTyping,
     pub bad_cells: Vec<BadCell>,
-}
-
-/// Recognises missing-value markers quickly: most cells start with a byte
-/// no marker starts with.
-#[derive(Debug, Clone)]
-pub struct MissingMarkers {
-    /// Markers grouped by length in bytes, so a cell is compared only with
-    /// markers as long as it is.
-    by_length: Vec<Vec<String>>,
-    first_bytes: [bool; 256],
-    empty: bool,
-}
-
-impl MissingMarkers {
-    pub fn new(markers: &[String]) -> Self {
-        let markers: Vec<String> = markers.iter().map(|m| m.trim().to_owned()).collect();
-        let mut first_bytes = [false; 256];
-        for m in &markers {
-            if let Some(&b) = m.as_bytes().first() {
-                first_bytes[usize::from(b.to_ascii_lowercase())] = true;
-                first_bytes[usize::from(b.to_ascii_uppercase())] = true;
-            }
-        }
-        let longest = markers.iter().map(String::len).max().unwrap_or(0);
-        let mut by_length = vec![Vec::new(); longest + 1];
-        for m in &markers {
-            by_length[m.len()].push(m.clone());
-        }
-        MissingMarkers {
-            by_length,
-            empty: markers.iter().any(String::is_empty),
-            first_bytes,
-        }
-    }
-
-    /// Whether a trimmed cell is a missing-value marker.
-    #[inline]
-    pub fn matches(&self, cell: &str) -> bool {
-        match cell.as_bytes().first() {
-            None => self.empty,
-            Some(&b) => {
-                self.first_bytes[usize::from(b)]
-                    && self
-                        .by_length
-                        .get(cell.len())
-                        .is_some_and(|ms| ms.iter().any(|m| m.eq_ignore_ascii_case(cell)))
-            }
-        }
-    }
 }
 
 struct Cells<'a> {

@@ -1,22 +1,23 @@
-//! Reading a CSV byte stream into raw text columns.
+//! Splitting a CSV byte stream into records, knowing nothing of types.
 //!
 //! The stream arrives in chunks (a large file is read a few megabytes at a
-//! time so the page stays responsive). Each chunk is decoded to UTF-8 with
-//! `encoding_rs` and split into records by `csv_core`, the push parser
-//! underneath the `csv` crate, which keeps its state between chunks. Every
-//! row keeps the line number it started on, so later messages can name it.
+//! time). Each chunk is decoded to UTF-8 with `encoding_rs` and split into
+//! records by `csv_core`, the push parser underneath the `csv` crate, which
+//! keeps its state between chunks. Records before the header are passed
+//! over, the header names the columns, and every later record is a row
+//! (handed to a [`RowSink`]), a blank line or a skipped row. Every row
+//! keeps the line number it started on, so later messages can name it.
 
 use encoding_rs::{Decoder, DecoderResult, Encoding, UTF_8, WINDOWS_1252};
 
-use std::collections::BTreeSet;
-
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::builder::{ColumnBuilder, PLAN_ROWS};
-use super::infer::{type_column, MissingMarkers, TypedColumn, TypingOptions};
+use super::error::LoadError;
+use super::table::{
+    RawColumn, RawTable, RenamedHeader, SkippedRow, BEFORE_HEADER_CHARS, LISTED_SKIPS,
+};
 use super::values::trim_cell;
-use super::LoadError;
-use crate::core::dataset::{Texts, MAX_COLUMN_NAME};
+use crate::core::dataset::MAX_COLUMN_NAME;
 
 /// How the bytes of the file are to be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -248,64 +249,6 @@ fn record_shapes(input: &[u8], delimiter: u8, limit: usize) -> Vec<RecordShape> 
     shapes
 }
 
-/// A column's cells as text, as read; none is missing yet.
-pub type RawColumn = Texts;
-
-/// A header cell that had to be renamed to make names usable and unique.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RenamedHeader {
-    /// Position, counting from 1 as spreadsheets do.
-    pub position: usize,
-    pub original: String,
-    pub name: String,
-}
-
-/// A row that was not loaded, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SkippedRow {
-    pub line: u64,
-    pub reason: String,
-}
-
-/// A record passed over before the header is shown in at most this many
-/// characters.
-const BEFORE_HEADER_CHARS: usize = 120;
-
-/// At most this many skipped rows are listed one by one; all are counted.
-pub const LISTED_SKIPS: usize = 1_000;
-
-/// The file as text columns, before typing.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RawTable {
-    pub headers: Vec<String>,
-    pub renamed: Vec<RenamedHeader>,
-    pub columns: Vec<RawColumn>,
-    /// The line each row starts on.
-    pub lines: Vec<u64>,
-    pub skipped: Vec<SkippedRow>,
-    pub skipped_count: usize,
-    /// Lines holding nothing but spaces, ignored.
-    pub blank_lines: usize,
-    /// Rows whose surplus fields were all empty (a trailing delimiter), kept.
-    pub trailing_empty_fields: usize,
-    pub encoding: &'static str,
-    pub delimiter: u8,
-    /// Where undecodable bytes were replaced with U+FFFD, the first line.
-    pub replaced_bytes_from_line: Option<u64>,
-    /// Records before the header, and the line the header starts on.
-    pub header_record: usize,
-    pub header_line: u64,
-    /// The records before the header as text (shortened), to show what
-    /// was passed over.
-    pub before_header: Vec<String>,
-}
-
-impl RawTable {
-    pub fn row_count(&self) -> usize {
-        self.lines.len()
-    }
-}
-
 /// Counts line breaks (`\n`, `\r\n` or a lone `\r`) in `bytes`, carrying
 /// over whether the previous chunk ended with `\r`.
 fn count_line_breaks(bytes: &[u8], prev_cr: &mut bool) -> u64 {
@@ -416,8 +359,68 @@ fn name_headers(fields: Vec<String>) -> (Vec<String>, Vec<RenamedHeader>) {
     (names, renamed)
 }
 
-/// Reads CSV bytes pushed in chunks into a [`RawTable`].
-pub struct CsvReader {
+/// A data row's fields, as the splitter hands them on.
+pub struct Fields<'a> {
+    data: &'a str,
+    bounds: &'a [(usize, usize)],
+}
+
+impl<'a> Fields<'a> {
+    /// The `i`-th field, quotes removed; empty past the last one.
+    #[inline]
+    pub fn get(&self, i: usize) -> &'a str {
+        match self.bounds.get(i) {
+            Some(&(a, b)) => self.data.get(a..b).unwrap_or(""),
+            None => "",
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.bounds.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bounds.is_empty()
+    }
+}
+
+/// What the splitter hands the file's data rows to: the splitter knows
+/// records, lines and the header; what a row's cells mean is the sink's.
+pub trait RowSink {
+    /// The header is read: every row will have `columns` fields.
+    fn header(&mut self, columns: usize);
+    /// A data row starting on `line`; `table` is what was read before it
+    /// (its `lines` do not hold this row yet).
+    fn row(&mut self, fields: &Fields<'_>, line: u64, table: &RawTable);
+    /// True once the rest of the file need not be read.
+    fn stopped(&self) -> bool {
+        false
+    }
+}
+
+/// A sink keeping every row as text.
+#[derive(Debug, Clone, Default)]
+pub struct TextRows {
+    pub columns: Vec<RawColumn>,
+}
+
+impl RowSink for TextRows {
+    fn header(&mut self, columns: usize) {
+        self.columns = vec![RawColumn::default(); columns];
+    }
+
+    fn row(&mut self, fields: &Fields<'_>, _line: u64, _table: &RawTable) {
+        for (i, column) in self.columns.iter_mut().enumerate() {
+            column.push(Some(fields.get(i)));
+        }
+    }
+}
+
+/// Splits CSV bytes pushed in chunks into records: decodes them, passes
+/// over the records before the header, names the columns, and files every
+/// later record as a row (handed to a [`RowSink`]), a blank line or a
+/// skipped row, with the line it starts on.
+pub struct RecordSplitter {
     /// UTF-8 input is parsed in place, without a decoding copy, until an
     /// invalid byte appears; from then on (and for other encodings) the
     /// decoder runs.
@@ -438,43 +441,11 @@ pub struct CsvReader {
     /// Records still to pass over before the header.
     before_header: usize,
     bytes_read: u64,
-    typing: TypingOptions,
-    markers: MissingMarkers,
-    /// Columns kept as text to the end (their first rows misled before).
-    keep_raw: BTreeSet<String>,
-    /// Rows read as text before column types are fixed.
-    plan_rows: usize,
-    /// Typed builders, once the first rows have fixed the types.
-    builders: Option<Vec<ColumnBuilder>>,
-    /// Columns whose later values did not fit their type; reading stops.
-    misled: Vec<String>,
 }
 
-/// How reading ended.
-// One is made per load: the size of the typed variant costs nothing.
-#[allow(clippy::large_enum_variant)]
-pub enum Finished {
-    /// The file's facts (its `columns` emptied) and the typed columns.
-    Typed(RawTable, Vec<TypedColumn>),
-    /// Read again keeping these columns as text: their first rows misled.
-    Retry(Vec<String>),
-}
-
-impl CsvReader {
-    /// A reader that types columns as it goes, keeping the columns in
-    /// `keep_raw` as text until the end.
-    pub fn new(sniffed: Sniffed, typing: &TypingOptions, keep_raw: BTreeSet<String>) -> Self {
-        Self::with_plan_rows(sniffed, typing, keep_raw, PLAN_ROWS)
-    }
-
-    /// As [`CsvReader::new`], fixing types after `plan_rows` rows.
-    pub fn with_plan_rows(
-        sniffed: Sniffed,
-        typing: &TypingOptions,
-        keep_raw: BTreeSet<String>,
-        plan_rows: usize,
-    ) -> Self {
-        CsvReader {
+impl RecordSplitter {
+    pub fn new(sniffed: Sniffed) -> Self {
+        RecordSplitter {
             passthrough: sniffed.encoding == UTF_8,
             utf8_tail: Vec::new(),
             decoder: sniffed.encoding.new_decoder_with_bom_removal(),
@@ -496,51 +467,12 @@ impl CsvReader {
             have_header: false,
             before_header: sniffed.header_record,
             bytes_read: 0,
-            markers: MissingMarkers::new(&typing.missing_markers),
-            typing: typing.clone(),
-            keep_raw,
-            plan_rows: plan_rows.max(1),
-            builders: None,
-            misled: Vec::new(),
         }
     }
 
-    /// Whether a column's later values showed its first rows misled; the
-    /// rest of the file is skipped and [`CsvReader::finish`] asks for a retry.
-    pub fn misled(&self) -> bool {
-        !self.misled.is_empty()
-    }
-
-    /// Fixes each column's type from the rows read so far and switches to
-    /// typed builders.
-    fn plan(&mut self) {
-        let columns = std::mem::take(&mut self.table.columns);
-        let builders = self
-            .table
-            .headers
-            .iter()
-            .zip(columns)
-            .map(|(name, raw)| {
-                if self.keep_raw.contains(name) {
-                    return ColumnBuilder::raw(name, raw);
-                }
-                let typed = type_column(
-                    name,
-                    &raw,
-                    &self.table.lines,
-                    self.table.delimiter,
-                    &self.typing,
-                );
-                ColumnBuilder::from_first_rows(
-                    &raw,
-                    typed,
-                    &self.markers,
-                    &self.table.lines,
-                    self.table.delimiter,
-                )
-            })
-            .collect();
-        self.builders = Some(builders);
+    /// What has been read so far (its `columns` are the sink's).
+    pub fn table(&self) -> &RawTable {
+        &self.table
     }
 
     /// Bytes pushed so far.
@@ -553,14 +485,15 @@ impl CsvReader {
         self.table.row_count()
     }
 
-    /// Decodes and parses the next chunk of the file.
-    pub fn push(&mut self, chunk: &[u8]) {
+    /// Decodes and splits the next chunk of the file, handing its rows to
+    /// `sink` (nothing more once the sink has stopped).
+    pub fn push<S: RowSink>(&mut self, chunk: &[u8], sink: &mut S) {
         self.bytes_read += chunk.len() as u64;
-        if self.misled() {
+        if sink.stopped() {
             return;
         }
         if !self.passthrough {
-            self.decode_and_parse(chunk, false);
+            self.decode_and_parse(chunk, false, sink);
             return;
         }
         let mut rest = chunk;
@@ -575,137 +508,61 @@ impl CsvReader {
             }
             let tail = std::mem::take(&mut self.utf8_tail);
             if std::str::from_utf8(&tail).is_ok() {
-                self.parse(&tail, false);
+                self.parse(&tail, false, sink);
             } else if rest.is_empty() && tail.len() < 4 {
                 self.utf8_tail = tail; // still incomplete: wait for more
                 return;
             } else {
                 self.passthrough = false;
-                self.decode_and_parse(&tail, false);
-                self.decode_and_parse(rest, false);
+                self.decode_and_parse(&tail, false, sink);
+                self.decode_and_parse(rest, false, sink);
                 return;
             }
         }
         match std::str::from_utf8(rest) {
-            Ok(_) => self.parse(rest, false),
+            Ok(_) => self.parse(rest, false, sink),
             Err(e) if e.error_len().is_none() => {
                 let (valid, tail) = rest.split_at(e.valid_up_to());
-                self.parse(valid, false);
+                self.parse(valid, false, sink);
                 self.utf8_tail = tail.to_vec();
             }
             Err(e) => {
                 // Invalid UTF-8: hand over to the decoder, which replaces
                 // bad bytes with U+FFFD (and the report says where).
                 let (valid, invalid) = rest.split_at(e.valid_up_to());
-                self.parse(valid, false);
+                self.parse(valid, false, sink);
                 self.passthrough = false;
-                self.decode_and_parse(invalid, false);
+                self.decode_and_parse(invalid, false, sink);
             }
         }
     }
 
-    /// Ends the input and returns the typed table, or why it holds no data.
-    pub fn finish(mut self) -> Result<Finished, LoadError> {
-        self.end_input()?;
-        if self.misled() {
-            return Ok(Finished::Retry(self.misled));
-        }
-        self.has_rows()?;
-        let mut table = self.table;
-        let typed: Vec<TypedColumn> = match self.builders {
-            // Every row is still text: type each column as a whole.
-            None => std::mem::take(&mut table.columns)
-                .iter()
-                .zip(&table.headers)
-                .map(|(raw, name)| {
-                    type_column(name, raw, &table.lines, table.delimiter, &self.typing)
-                })
-                .collect(),
-            Some(builders) => {
-                let mut typed = Vec::with_capacity(builders.len());
-                let mut misled = Vec::new();
-                for builder in builders {
-                    let name = table.headers[typed.len() + misled.len()].clone();
-                    match builder.finish(&table.lines, table.delimiter, &self.typing) {
-                        Ok(column) => typed.push(column),
-                        Err(_) => misled.push(name),
-                    }
-                }
-                if !misled.is_empty() {
-                    return Ok(Finished::Retry(misled));
-                }
-                typed
-            }
-        };
-        Ok(Finished::Typed(table, typed))
-    }
-
-    /// Ends the input of a reader that never fixes types, returning the
-    /// text columns.
-    fn finish_raw(mut self) -> Result<RawTable, LoadError> {
-        self.end_input()?;
-        self.has_rows()?;
-        Ok(self.table)
-    }
-
-    /// Flushes a character cut off at the very end, then the parser;
-    /// fails if the file held no header.
-    fn end_input(&mut self) -> Result<(), LoadError> {
+    /// Ends the input: flushes what is left, and returns the table read
+    /// (its `columns` are the sink's), or why the file holds no header.
+    pub fn end<S: RowSink>(mut self, sink: &mut S) -> Result<RawTable, LoadError> {
         if self.passthrough && !self.utf8_tail.is_empty() {
             let tail = std::mem::take(&mut self.utf8_tail);
             self.passthrough = false;
-            self.decode_and_parse(&tail, false);
+            self.decode_and_parse(&tail, false, sink);
         }
         if self.passthrough {
-            self.parse(&[], true);
+            self.parse(&[], true, sink);
         } else {
-            self.decode_and_parse(&[], true);
+            self.decode_and_parse(&[], true, sink);
         }
         if self.have_header {
-            Ok(())
+            Ok(self.table)
         } else {
             Err(LoadError::Empty)
         }
     }
 
-    fn has_rows(&self) -> Result<(), LoadError> {
-        if self.table.row_count() > 0 {
-            return Ok(());
-        }
-        Err(LoadError::HeaderOnly {
-            columns: self.table.headers.len(),
-            skipped: self.table.skipped_count,
-        })
+    /// Room for `rows` more rows' lines, so they need not grow as they fill.
+    pub fn reserve_rows(&mut self, rows: usize) {
+        self.table.lines.reserve(rows);
     }
 
-    /// Sizes the columns for a file of `total_bytes`, judging from what has
-    /// been read so far, so they need not grow (and be copied) as they fill.
-    pub fn reserve_for(&mut self, total_bytes: u64) {
-        let rows = self.table.row_count();
-        if rows == 0 || self.bytes_read == 0 || total_bytes <= self.bytes_read {
-            return;
-        }
-        let scale = total_bytes as f64 / self.bytes_read as f64 * 1.1;
-        let more_rows = (rows as f64 * scale) as usize - rows;
-        let more = |len: usize| (len as f64 * scale) as usize - len;
-        match &mut self.builders {
-            Some(builders) => {
-                for builder in builders {
-                    let bytes = more(builder.text_len());
-                    builder.reserve(more_rows, bytes);
-                }
-            }
-            None => {
-                for column in &mut self.table.columns {
-                    let bytes = more(column.text_len());
-                    column.reserve(bytes, more_rows);
-                }
-            }
-        }
-        self.table.lines.reserve(more_rows);
-    }
-
-    fn decode_and_parse(&mut self, chunk: &[u8], last: bool) {
+    fn decode_and_parse<S: RowSink>(&mut self, chunk: &[u8], last: bool, sink: &mut S) {
         self.decoded.clear();
         let needed = self
             .decoder
@@ -720,7 +577,7 @@ impl CsvReader {
             self.decode_finding_first_bad_byte(chunk, last);
         }
         let decoded = std::mem::take(&mut self.decoded);
-        self.parse(decoded.as_bytes(), last);
+        self.parse(decoded.as_bytes(), last, sink);
         self.decoded = decoded;
     }
 
@@ -761,7 +618,7 @@ impl CsvReader {
         }
     }
 
-    fn parse(&mut self, mut input: &[u8], last: bool) {
+    fn parse<S: RowSink>(&mut self, mut input: &[u8], last: bool, sink: &mut S) {
         loop {
             // csv_core reads an empty input as the end of the file, so it
             // only gets one once the file has really ended.
@@ -780,7 +637,7 @@ impl CsvReader {
             }
             input = &input[nin..];
             match result {
-                csv_core::ReadRecordResult::Record => self.take_record(!at_end),
+                csv_core::ReadRecordResult::Record => self.take_record(!at_end, sink),
                 csv_core::ReadRecordResult::End => break,
                 _ => {}
             }
@@ -788,16 +645,13 @@ impl CsvReader {
     }
 
     /// Files the record now in the output buffer as the header or a row.
-    fn take_record(&mut self, terminated: bool) {
-        // Split borrows: the record's bytes are read while the table grows.
-        if !self.misled.is_empty() {
+    fn take_record<S: RowSink>(&mut self, terminated: bool, sink: &mut S) {
+        if sink.stopped() {
             self.record.clear();
             return;
         }
-        if self.builders.is_none() && self.table.row_count() >= self.plan_rows {
-            self.plan();
-        }
-        let CsvReader {
+        // Split borrows: the record's bytes are read while the table grows.
+        let RecordSplitter {
             record,
             fields,
             breaks,
@@ -805,9 +659,6 @@ impl CsvReader {
             table,
             have_header,
             before_header,
-            builders,
-            markers,
-            misled,
             ..
         } = self;
         let (data, ends) = record.record();
@@ -866,7 +717,7 @@ impl CsvReader {
                 table.header_line = line;
                 let (headers, renamed) =
                     name_headers((0..count).map(|i| field(i).to_owned()).collect());
-                table.columns = vec![RawColumn::default(); headers.len()];
+                sink.header(headers.len());
                 table.headers = headers;
                 table.renamed = renamed;
                 *have_header = true;
@@ -876,20 +727,11 @@ impl CsvReader {
                 if empty_surplus {
                     table.trailing_empty_fields += 1;
                 }
-                match builders {
-                    None => {
-                        for (i, column) in table.columns.iter_mut().enumerate() {
-                            column.push(Some(field(i)));
-                        }
-                    }
-                    Some(builders) => {
-                        for (i, builder) in builders.iter_mut().enumerate() {
-                            if builder.push(field(i), line, markers).is_err() {
-                                misled.push(table.headers[i].clone());
-                            }
-                        }
-                    }
-                }
+                let row = Fields {
+                    data,
+                    bounds: &fields[..],
+                };
+                sink.row(&row, line, table);
                 table.lines.push(line);
             }
             RecordKind::Ragged => {
@@ -986,14 +828,18 @@ pub fn read_all(
     delimiter: Option<u8>,
 ) -> Result<RawTable, LoadError> {
     let sniffed = sniff(&bytes[..bytes.len().min(SNIFF_BYTES)], encoding, delimiter)?;
-    let mut reader = CsvReader::with_plan_rows(
-        sniffed,
-        &TypingOptions::default(),
-        BTreeSet::new(),
-        usize::MAX,
-    );
-    reader.push(bytes);
-    reader.finish_raw()
+    let mut splitter = RecordSplitter::new(sniffed);
+    let mut rows = TextRows::default();
+    splitter.push(bytes, &mut rows);
+    let mut table = splitter.end(&mut rows)?;
+    if table.row_count() == 0 {
+        return Err(LoadError::HeaderOnly {
+            columns: table.headers.len(),
+            skipped: table.skipped_count,
+        });
+    }
+    table.columns = rows.columns;
+    Ok(table)
 }
 
 #[cfg(test)]
@@ -1004,13 +850,15 @@ mod tests {
         read_all(text, EncodingChoice::Auto, None).unwrap()
     }
 
-    fn raw_reader(sniffed: Sniffed) -> CsvReader {
-        CsvReader::with_plan_rows(
-            sniffed,
-            &TypingOptions::default(),
-            BTreeSet::new(),
-            usize::MAX,
-        )
+    fn read_in_chunks(sniffed: Sniffed, text: &[u8], size: usize) -> RawTable {
+        let mut splitter = RecordSplitter::new(sniffed);
+        let mut rows = TextRows::default();
+        for chunk in text.chunks(size) {
+            splitter.push(chunk, &mut rows);
+        }
+        let mut table = splitter.end(&mut rows).unwrap();
+        table.columns = rows.columns;
+        table
     }
 
     fn column(table: &RawTable, i: usize) -> Vec<&str> {
@@ -1134,11 +982,11 @@ mod tests {
         let whole = read(text);
         for size in [1, 2, 3, 5, 7] {
             let sniffed = sniff(text, EncodingChoice::Auto, None).unwrap();
-            let mut reader = raw_reader(sniffed);
-            for chunk in text.chunks(size) {
-                reader.push(chunk);
-            }
-            assert_eq!(reader.finish_raw().unwrap(), whole, "chunks of {size}");
+            assert_eq!(
+                read_in_chunks(sniffed, text, size),
+                whole,
+                "chunks of {size}"
+            );
         }
     }
 
@@ -1148,11 +996,7 @@ mod tests {
         for size in [1, 2, 3, 4, 64] {
             let sniffed = sniff(&text[..8], EncodingChoice::Auto, None).unwrap();
             assert_eq!(sniffed.encoding, UTF_8);
-            let mut reader = raw_reader(sniffed);
-            for chunk in text.chunks(size) {
-                reader.push(chunk);
-            }
-            let t = reader.finish_raw().unwrap();
+            let t = read_in_chunks(sniffed, text, size);
             assert_eq!(
                 column(&t, 1),
                 ["Köln", "\u{FFFD}!", "x"],
@@ -1170,12 +1014,15 @@ mod tests {
                 .collect::<String>();
         let whole = read(text.as_bytes());
         let sniffed = sniff(text.as_bytes(), EncodingChoice::Auto, None).unwrap();
-        let mut reader = raw_reader(sniffed);
+        let mut splitter = RecordSplitter::new(sniffed);
+        let mut rows = TextRows::default();
         let (first, rest) = text.as_bytes().split_at(100);
-        reader.push(first);
-        reader.reserve_for(text.len() as u64);
-        reader.push(rest);
-        assert_eq!(reader.finish_raw().unwrap(), whole);
+        splitter.push(first, &mut rows);
+        splitter.reserve_rows(10_000);
+        splitter.push(rest, &mut rows);
+        let mut t = splitter.end(&mut rows).unwrap();
+        t.columns = rows.columns;
+        assert_eq!(t, whole);
     }
 
     #[test]

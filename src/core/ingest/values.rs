@@ -478,6 +478,79 @@ fn date_parts_any_shape(s: &str) -> Option<DateParts> {
     })
 }
 
+/// Reads a yes/no value: yes/no, true/false, y/n and 1/0, in any case.
+///
+/// ```
+/// use leadlens::core::ingest::values::parse_bool;
+/// assert_eq!(parse_bool(" Yes "), Some(true));
+/// assert_eq!(parse_bool("0"), Some(false));
+/// assert_eq!(parse_bool("maybe"), None);
+/// ```
+pub fn parse_bool(text: &str) -> Option<bool> {
+    let t = trim_cell(text).as_bytes();
+    if t.len() > 5 {
+        return None;
+    }
+    let mut lower = [0u8; 5];
+    for (to, from) in lower.iter_mut().zip(t) {
+        *to = from.to_ascii_lowercase();
+    }
+    match &lower[..t.len()] {
+        b"yes" | b"true" | b"y" | b"1" => Some(true),
+        b"no" | b"false" | b"n" | b"0" => Some(false),
+        _ => None,
+    }
+}
+
+/// Recognises missing-value markers quickly: most cells start with a byte
+/// no marker starts with.
+#[derive(Debug, Clone)]
+pub struct MissingMarkers {
+    /// Markers grouped by length in bytes, so a cell is compared only with
+    /// markers as long as it is.
+    by_length: Vec<Vec<String>>,
+    first_bytes: [bool; 256],
+    empty: bool,
+}
+
+impl MissingMarkers {
+    pub fn new(markers: &[String]) -> Self {
+        let markers: Vec<String> = markers.iter().map(|m| m.trim().to_owned()).collect();
+        let mut first_bytes = [false; 256];
+        for m in &markers {
+            if let Some(&b) = m.as_bytes().first() {
+                first_bytes[usize::from(b.to_ascii_lowercase())] = true;
+                first_bytes[usize::from(b.to_ascii_uppercase())] = true;
+            }
+        }
+        let longest = markers.iter().map(String::len).max().unwrap_or(0);
+        let mut by_length = vec![Vec::new(); longest + 1];
+        for m in &markers {
+            by_length[m.len()].push(m.clone());
+        }
+        MissingMarkers {
+            by_length,
+            empty: markers.iter().any(String::is_empty),
+            first_bytes,
+        }
+    }
+
+    /// Whether a trimmed cell is a missing-value marker.
+    #[inline]
+    pub fn matches(&self, cell: &str) -> bool {
+        match cell.as_bytes().first() {
+            None => self.empty,
+            Some(&b) => {
+                self.first_bytes[usize::from(b)]
+                    && self
+                        .by_length
+                        .get(cell.len())
+                        .is_some_and(|ms| ms.iter().any(|m| m.eq_ignore_ascii_case(cell)))
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::DecimalStyle::{Comma, Point};

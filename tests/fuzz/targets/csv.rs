@@ -10,8 +10,6 @@
 //! Every choice made for an input (options, chunk sizes, criteria) comes
 //! from a hash of its bytes, so a finding's `.bin` alone replays it.
 
-use std::collections::BTreeSet;
-
 use fastrand::Rng;
 
 use leadlens::core::criteria::Scenario;
@@ -19,14 +17,10 @@ use leadlens::core::dataset::{Column, ColumnKind, ColumnValues, Dataset};
 use leadlens::core::engine::{Grouping, LeadFacts, Replay, ReplaySettings};
 use leadlens::core::grid::Cell;
 use leadlens::core::ingest::infer::{TypingOptions, DEFAULT_MISSING_MARKERS};
-use leadlens::core::ingest::reader::{
-    read_all, sniff, CsvReader, EncodingChoice, Finished, DELIMITERS, SNIFF_BYTES,
-};
+use leadlens::core::ingest::reader::{read_all, EncodingChoice, DELIMITERS};
 use leadlens::core::ingest::roles::{default_converted_values, outcome_candidates, outcome_values};
 use leadlens::core::ingest::values::DayOrder;
-use leadlens::core::ingest::{
-    assemble, load_bytes, LoadError, LoadOptions, Loaded, MAX_FILE_BYTES,
-};
+use leadlens::core::ingest::{load_bytes, Finish, LoadError, LoadOptions, Loaded, Loader};
 use leadlens::core::later::{
     append_later, later_options, then_and_now, LaterExportError, LeadsThenNow,
 };
@@ -178,58 +172,25 @@ fn random_options(rng: &mut Rng, input: &[u8]) -> LoadOptions {
     }
 }
 
-/// Loads `bytes` the way the page does: sniffed from the head of the file,
-/// then pushed through the reader in slices (here of `next_size` bytes),
-/// reading again when a column's first rows misled about its type.
+/// Loads `bytes` the way the page does, through the one [`Loader`], in
+/// slices of `next_size` bytes, stopping a pass early when the loader
+/// wants the file again.
 fn load_chunked(
     name: &str,
     bytes: &[u8],
     options: &LoadOptions,
     mut next_size: impl FnMut() -> usize,
 ) -> Result<Loaded, LoadError> {
-    let size = bytes.len() as u64;
-    if size > MAX_FILE_BYTES {
-        return Err(LoadError::TooLarge {
-            bytes: size,
-            limit: MAX_FILE_BYTES,
-        });
-    }
-    if size == 0 {
-        return Err(LoadError::Empty);
-    }
-    let mut keep_raw = BTreeSet::new();
+    let mut loader = Loader::new(name, bytes.len() as u64, options)?;
     loop {
-        let mut reader: Option<CsvReader> = None;
         let mut offset = 0;
-        while offset < bytes.len() {
+        while offset < bytes.len() && loader.wants_more() {
             let n = next_size().clamp(1, bytes.len() - offset);
-            let chunk = &bytes[offset..offset + n];
-            let reader = match &mut reader {
-                Some(reader) => {
-                    reader.push(chunk);
-                    reader
-                }
-                None => {
-                    // The page's first slice is megabytes long: the sniffer
-                    // sees the head of the file.
-                    let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
-                    let sniffed = sniff(head, options.encoding, options.delimiter)?
-                        .with_header(options.header_record);
-                    let first =
-                        reader.insert(CsvReader::new(sniffed, &options.typing, keep_raw.clone()));
-                    first.push(chunk);
-                    first.reserve_for(size);
-                    first
-                }
-            };
-            if reader.misled() {
-                break;
-            }
+            loader.push(&bytes[offset..offset + n])?;
             offset += n;
         }
-        match reader.ok_or(LoadError::Empty)?.finish()? {
-            Finished::Typed(table, typed) => return assemble(name, size, table, typed),
-            Finished::Retry(columns) => keep_raw.extend(columns),
+        if let Finish::Done(loaded) = loader.finish()? {
+            return Ok(loaded);
         }
     }
 }

@@ -1,0 +1,63 @@
+//! Why a file could not be loaded.
+
+use std::fmt;
+
+/// Why a file could not be loaded. Every variant leaves the data the user
+/// had loaded before untouched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    /// No bytes, or nothing but blank lines.
+    Empty,
+    /// A header row and no data rows (`skipped` rows did not fit it).
+    HeaderOnly { columns: usize, skipped: usize },
+    /// Not a text file; `what` says what it looks like instead.
+    NotText { what: &'static str },
+    /// Larger than the browser can hold.
+    TooLarge { bytes: u64, limit: u64 },
+    /// No column could say whether a lead converted.
+    NoOutcomeCandidate,
+    /// The browser could not read the file.
+    ReadFailed(String),
+    /// The user stopped the load.
+    Cancelled,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Empty => f.write_str("The file is empty: it has no header row and no data."),
+            LoadError::HeaderOnly {
+                columns,
+                skipped: 0,
+            } => write!(
+                f,
+                "The file has a header row ({columns} columns) but no data rows."
+            ),
+            LoadError::HeaderOnly { columns, skipped } => write!(
+                f,
+                "The file has a header row ({columns} columns) but none of its {skipped} data rows \
+                 has that many fields; check the delimiter."
+            ),
+            LoadError::NotText { what } => write!(
+                f,
+                "This file is not CSV text: it looks like {what}. Export or save it as CSV first."
+            ),
+            LoadError::TooLarge { bytes, limit } => write!(
+                f,
+                "The file is {} MB; leadlens can load files of up to {} MB in the browser.",
+                bytes / 1_000_000,
+                limit / 1_000_000
+            ),
+            LoadError::NoOutcomeCandidate => f.write_str(
+                "No column can say whether a lead converted: an outcome column needs a few \
+                 distinct values such as yes/no, 1/0 or won/lost.",
+            ),
+            LoadError::ReadFailed(reason) => {
+                write!(f, "The browser could not read the file: {reason}")
+            }
+            LoadError::Cancelled => f.write_str("Loading was cancelled; nothing changed."),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}

@@ -243,8 +243,8 @@ struct History {
     /// Earlier states, the most recent last, each with the kind of edit
     /// that left it (consecutive edits of one kind, such as a slider drag,
     /// undo together).
-    undo: Vec<(Definitions, String)>,
-    redo: Vec<Definitions>,
+    undo: Vec<(Rc<Definitions>, String)>,
+    redo: Vec<Rc<Definitions>>,
 }
 
 /// Everything the user works on.
@@ -252,8 +252,11 @@ struct History {
 pub struct Workbench {
     pub data: LoadedData,
     pub mapping: ColumnMapping,
-    pub definitions: Definitions,
-    history: History,
+    /// Behind `Rc`s, like the history, so that the copy of the state each
+    /// action makes (a load's progress ticks included) copies pointers,
+    /// not scenarios.
+    pub definitions: Rc<Definitions>,
+    history: Rc<History>,
     pub settings: ReplaySettings,
     pub load: LoadStatus,
     /// The last load or link error, until dismissed or superseded.
@@ -311,11 +314,11 @@ impl Workbench {
                 later: None,
             },
             mapping: sample_mapping(),
-            definitions: Definitions {
+            definitions: Rc::new(Definitions {
                 scenarios: vec![sample_scenario()],
                 active: 0,
-            },
-            history: History::default(),
+            }),
+            history: Rc::default(),
             settings: ReplaySettings::default(),
             load: LoadStatus::Idle,
             error: None,
@@ -344,20 +347,16 @@ impl Workbench {
     /// names the edit so that a run of the same edit undoes as one.
     /// Returns false (and records nothing) when the edit changed nothing.
     fn edit(&mut self, kind: String, change: impl FnOnce(&mut Definitions) -> bool) -> bool {
-        let before = self.definitions.clone();
-        if !change(&mut self.definitions) {
-            self.definitions = before;
+        let before = Rc::clone(&self.definitions);
+        let mut after = (*before).clone();
+        if !change(&mut after) {
             return false;
         }
-        settle(
-            &before.scenarios,
-            &mut self.definitions.scenarios,
-            self.definitions.active,
-        );
-        if self.definitions == before {
-            self.definitions = before;
+        settle(&before.scenarios, &mut after.scenarios, after.active);
+        if after == *before {
             return false;
         }
+        self.definitions = Rc::new(after);
         self.record.note(
             &kind,
             &before.scenarios,
@@ -372,13 +371,15 @@ impl Workbench {
             .last()
             .is_some_and(|(_, last)| *last == kind)
             && self.history.redo.is_empty();
+        // A run of one edit (which leaves nothing to redo) changes no history.
         if !continues {
-            self.history.undo.push((before, kind));
-            if self.history.undo.len() > UNDO_DEPTH {
-                self.history.undo.remove(0);
+            let history = Rc::make_mut(&mut self.history);
+            history.undo.push((before, kind));
+            if history.undo.len() > UNDO_DEPTH {
+                history.undo.remove(0);
             }
+            history.redo.clear();
         }
-        self.history.redo.clear();
         true
     }
 
@@ -808,28 +809,32 @@ impl Reducible for Workbench {
                 true
             }
             Action::Undo => {
-                let Some((earlier, _)) = next.history.undo.pop() else {
+                if next.history.undo.is_empty() {
                     return self;
-                };
+                }
+                let history = Rc::make_mut(&mut next.history);
+                let (earlier, _) = history.undo.pop().expect("checked above");
                 let now = std::mem::replace(&mut next.definitions, earlier);
                 next.record.note(
-                    &format!("undo {}", next.history.undo.len()),
+                    &format!("undo {}", history.undo.len()),
                     &now.scenarios,
                     &next.definitions.scenarios,
                     next.definitions.active,
                     now_ms(),
                     "Undone: ",
                 );
-                next.history.redo.push(now);
+                history.redo.push(now);
                 true
             }
             Action::Redo => {
-                let Some(later) = next.history.redo.pop() else {
+                if next.history.redo.is_empty() {
                     return self;
-                };
+                }
+                let history = Rc::make_mut(&mut next.history);
+                let later = history.redo.pop().expect("checked above");
                 let now = std::mem::replace(&mut next.definitions, later);
                 next.record.note(
-                    &format!("redo {}", next.history.redo.len()),
+                    &format!("redo {}", history.redo.len()),
                     &now.scenarios,
                     &next.definitions.scenarios,
                     next.definitions.active,
@@ -837,9 +842,8 @@ impl Reducible for Workbench {
                     "Redone: ",
                 );
                 // A redone step is a step of its own.
-                next.history
-                    .undo
-                    .push((now, format!("redo {}", next.history.redo.len())));
+                let kind = format!("redo {}", history.redo.len());
+                history.undo.push((now, kind));
                 true
             }
             Action::SetReps(reps) => {
@@ -1113,15 +1117,15 @@ impl Reducible for Workbench {
                 if saved.scenarios.is_empty() {
                     return self;
                 }
-                next.definitions = Definitions {
+                next.definitions = Rc::new(Definitions {
                     active: saved.active.min(saved.scenarios.len() - 1),
                     scenarios: saved.scenarios,
-                };
+                });
                 next.settings = saved.settings;
                 next.made_on = saved.made_on;
                 next.check = saved.check;
                 next.record = Recorder::with(saved.attendees, saved.log);
-                next.history = History::default();
+                next.history = Rc::default();
                 true
             }
             Action::ResetWorkspace => {
@@ -1756,5 +1760,25 @@ mod tests {
         };
         let same = Rc::clone(&undone).reduce(Action::SetTerms(terms));
         assert!(Rc::ptr_eq(&same, &undone));
+    }
+
+    #[test]
+    fn a_progress_tick_copies_no_scenarios_and_no_history() {
+        let start = Rc::new(Workbench::with_sample());
+        let edited = Rc::clone(&start).reduce(Action::SetThreshold(50));
+        let reading = Rc::clone(&edited).reduce(Action::LoadStarted {
+            name: "big.csv".into(),
+            bytes_total: 100,
+        });
+        let ticked = Rc::clone(&reading).reduce(Action::LoadProgress {
+            bytes_done: 10,
+            rows: 3,
+        });
+        assert!(Rc::ptr_eq(&ticked.definitions, &edited.definitions));
+        assert!(Rc::ptr_eq(&ticked.history, &edited.history));
+        // An edit shares the earlier definitions with the undo history.
+        assert!(Rc::ptr_eq(&edited.history.undo[0].0, &start.definitions));
+        let undone = Rc::clone(&ticked).reduce(Action::Undo);
+        assert!(Rc::ptr_eq(&undone.definitions, &start.definitions));
     }
 }

@@ -19,3 +19,5 @@ pub mod charts;
 pub mod core;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
+#[cfg(target_arch = "wasm32")]
+pub mod worker;

@@ -133,6 +133,11 @@ impl Categories {
         Categories { labels, codes }
     }
 
+    /// The labels and the codes, given up.
+    pub fn into_parts(self) -> (Vec<String>, Vec<u32>) {
+        (self.labels, self.codes)
+    }
+
     /// The distinct labels, indexed by code.
     pub fn labels(&self) -> &[String] {
         &self.labels
@@ -159,11 +164,18 @@ impl Categories {
 
 /// A column of free text, stored end to end in one string with a missing
 /// flag per row: far smaller than a `String` per cell at a million rows.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Texts {
     text: String,
     ends: Vec<u32>,
     missing: FixedBitSet,
+}
+
+/// The values, as a list: the bit set's storage address means nothing.
+impl fmt::Debug for Texts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
 }
 
 impl Texts {
@@ -223,6 +235,49 @@ impl Texts {
 
     pub fn iter(&self) -> impl Iterator<Item = Option<&str>> + '_ {
         (0..self.len()).map(move |row| self.get(row))
+    }
+
+    /// The text of every value end to end, and where each value ends in
+    /// it (missing values end where the one before does).
+    pub fn parts(&self) -> (&str, &[u32]) {
+        (&self.text, &self.ends)
+    }
+
+    /// [`Texts::parts`], given up.
+    pub fn into_parts(self) -> (String, Vec<u32>) {
+        (self.text, self.ends)
+    }
+
+    /// A column from [`Texts::parts`] and which rows are missing; `None`
+    /// unless the ends rise, stay within `text` and fall on character
+    /// boundaries, and missing rows hold no text.
+    pub fn from_parts(text: String, ends: Vec<u32>, missing: &[bool]) -> Option<Self> {
+        if missing.len() != ends.len() {
+            return None;
+        }
+        let mut start = 0usize;
+        // Grown as `push` grows it, so that equal columns compare equal.
+        let mut flags = FixedBitSet::default();
+        for (row, (&end, &gone)) in ends.iter().zip(missing).enumerate() {
+            let end = end as usize;
+            if end < start
+                || end > text.len()
+                || !text.is_char_boundary(end)
+                || gone && end != start
+            {
+                return None;
+            }
+            if gone {
+                flags.grow(row + 1);
+                flags.insert(row);
+            }
+            start = end;
+        }
+        (start == text.len()).then_some(Texts {
+            text,
+            ends,
+            missing: flags,
+        })
     }
 }
 
@@ -417,6 +472,11 @@ impl Dataset {
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The columns, given up.
+    pub fn into_columns(self) -> Vec<Column> {
+        self.columns
     }
 
     pub fn origin(&self) -> &DataOrigin {

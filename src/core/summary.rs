@@ -14,7 +14,7 @@ pub const DISTINCT_CAP: usize = 10_000;
 pub const TOP_VALUES: usize = 5;
 
 /// One column at a glance.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ColumnSummary {
     pub name: String,
     pub kind: ColumnKind,

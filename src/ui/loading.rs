@@ -1,17 +1,22 @@
-//! Loading a file in the browser: read a few megabytes at a time from the
-//! `Blob`, feed the core's streaming reader, type the columns one by one,
-//! and report progress as workbench actions. Between chunks and columns the
-//! page gets control back, so it stays responsive and a Cancel click is
-//! seen; the previous data stays in use until the new data is confirmed.
+//! Loading a file in the browser. The file is read and typed in a worker
+//! ([`crate::worker`]), off the page's thread: the page hands it the file,
+//! follows its progress as workbench actions and takes the typed columns
+//! back one at a time, giving the page a turn in between. Cancel stops the
+//! worker at once; the previous data stays in use until the new data is
+//! confirmed.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 
 use gloo::timers::future::TimeoutFuture;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::Blob;
+use web_sys::{Blob, ErrorEvent, MessageEvent, Worker};
 
 use super::saved_data;
 use super::state::{Action, DataSource, LoadedData, PendingLoad, WorkbenchHandle};
@@ -21,36 +26,64 @@ use crate::core::criteria::Scenario;
 use crate::core::dataset::Dataset;
 use crate::core::derive::with_derived;
 use crate::core::engine::LeadFacts;
-use crate::core::ingest::{Finish, LoadError, Loaded, Loader};
+use crate::core::ingest::transfer::{read_head, Buffer, BufferKind, Unpacker};
+use crate::core::ingest::{LoadError, Loaded, MAX_FILE_BYTES};
 use crate::core::later::{append_later, later_options};
 use crate::core::mapping::ColumnMapping;
 use crate::core::split::CheckSplit;
 use crate::core::starting::{fits, StartingPoint};
 use crate::core::summary::{summarise_column, ColumnSummary};
+use crate::worker;
 
-/// Bytes read per step: large enough to parse efficiently, small enough
-/// that a step takes well under a tenth of a second.
+/// Bytes read per step of an export: large enough to work efficiently,
+/// small enough that a step takes well under a tenth of a second.
 pub(crate) const CHUNK_BYTES: u64 = 4 * 1024 * 1024;
-
-/// Slices being read by the browser while one is parsed.
-const READ_AHEAD: usize = 2;
 
 /// How long work may run before the page gets control back, in ms.
 const STEP_BUDGET_MS: f64 = 40.0;
 
+/// Whether a load was cancelled, and what to stop when it is.
+#[derive(Default)]
+pub(crate) struct Cancel {
+    cancelled: Cell<bool>,
+    on_cancel: RefCell<Vec<Box<dyn FnOnce()>>>,
+}
+
+impl Cancel {
+    pub(crate) fn get(&self) -> bool {
+        self.cancelled.get()
+    }
+
+    fn cancel(&self) {
+        self.cancelled.set(true);
+        let stops = std::mem::take(&mut *self.on_cancel.borrow_mut());
+        for stop in stops {
+            stop();
+        }
+    }
+
+    /// Runs `stop` when the load is cancelled (at once if it already is).
+    fn on_cancel(&self, stop: impl FnOnce() + 'static) {
+        if self.get() {
+            stop();
+        } else {
+            self.on_cancel.borrow_mut().push(Box::new(stop));
+        }
+    }
+}
+
 thread_local! {
     /// The cancel flag of the load in progress; starting a load cancels
     /// the one before.
-    static CURRENT: RefCell<Option<Rc<Cell<bool>>>> = const { RefCell::new(None) };
+    static CURRENT: RefCell<Option<Rc<Cancel>>> = const { RefCell::new(None) };
 }
 
 /// Stops the load in progress, if any.
 pub fn cancel_current() {
-    CURRENT.with(|current| {
-        if let Some(flag) = current.borrow_mut().take() {
-            flag.set(true);
-        }
-    });
+    let current = CURRENT.with(|current| current.borrow_mut().take());
+    if let Some(flag) = current {
+        flag.cancel();
+    }
 }
 
 /// Starts reading bytes `start..end` of `blob`; the browser reads while
@@ -130,75 +163,243 @@ impl Pacer {
     }
 }
 
-/// Reads and types `source`, reporting progress to `workbench`.
-async fn read_source(
-    source: &DataSource,
-    cancelled: &Cell<bool>,
-    workbench: &WorkbenchHandle,
-) -> Result<(Loaded, Vec<ColumnSummary>), LoadError> {
-    let size = source.blob.size() as u64;
-    // Refuses a file too large for the browser before reading any of it.
-    let mut loader = Loader::new(&source.name, size, &source.options)?;
-    let loaded = loop {
-        let reading = Step::start("read");
-        let mut requested = 0u64;
-        let mut pending = VecDeque::with_capacity(READ_AHEAD);
-        let mut chunk = Vec::new();
-        let mut reported = 0.0;
-        let mut pacer = Pacer::new();
-        // Slices are asked for a few ahead, and the loop ends early when the
-        // loader wants the file again.
-        while loader.wants_more() {
-            while pending.len() < READ_AHEAD && requested < size {
-                let end = (requested + CHUNK_BYTES).min(size);
-                pending.push_back(request_slice(&source.blob, requested, end)?);
-                requested = end;
-            }
-            let Some(request) = pending.pop_front() else {
-                break;
-            };
-            if cancelled.get() {
-                return Err(LoadError::Cancelled);
-            }
-            receive_slice(request, &mut chunk).await?;
-            loader.push(&chunk)?;
-            pacer.breathe_if_due().await;
-            // Progress redraws the page: ten times a second is plenty.
-            let now = js_sys::Date::now();
-            let offset = loader.bytes_read();
-            if now - reported > 100.0 || offset == size {
-                reported = now;
-                workbench.dispatch(Action::LoadProgress {
-                    bytes_done: offset,
-                    rows: loader.rows_read(),
-                });
+/// What a load worker has said.
+enum Posted {
+    Message(JsValue),
+    /// The worker failed outside the loader (its script did not load, or
+    /// it stopped on an error).
+    Broke(String),
+    Cancelled,
+}
+
+#[derive(Default)]
+struct Inbox {
+    posted: VecDeque<Posted>,
+    waker: Option<Waker>,
+}
+
+impl Inbox {
+    fn deliver(inbox: &RefCell<Inbox>, posted: Posted) {
+        let waker = {
+            let mut inbox = inbox.borrow_mut();
+            inbox.posted.push_back(posted);
+            inbox.waker.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+/// The next thing the worker says.
+struct Next<'a>(&'a RefCell<Inbox>);
+
+impl Future for Next<'_> {
+    type Output = Posted;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Posted> {
+        let mut inbox = self.0.borrow_mut();
+        match inbox.posted.pop_front() {
+            Some(posted) => Poll::Ready(posted),
+            None => {
+                inbox.waker = Some(cx.waker().clone());
+                Poll::Pending
             }
         }
-        let finishing = Step::start("finish columns and assemble");
-        let finished = loader.finish()?;
-        finishing.end();
-        reading.end();
-        match finished {
-            Finish::Done(loaded) => break loaded,
-            // A column's first rows misled about its type: read the file
-            // again keeping it as text (at most once for each column).
-            Finish::ReadAgain => breathe().await,
+    }
+}
+
+/// A load worker and what it has said; dropping it stops the worker.
+struct LoadWorker {
+    worker: Worker,
+    inbox: Rc<RefCell<Inbox>>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+}
+
+impl LoadWorker {
+    fn start() -> Result<LoadWorker, LoadError> {
+        let worker = Worker::new(worker::SCRIPT).map_err(|e| {
+            LoadError::ReadFailed(format!(
+                "the file reader did not start ({})",
+                describe_js_error(&e)
+            ))
+        })?;
+        let inbox = Rc::new(RefCell::new(Inbox::default()));
+        let on_message = {
+            let inbox = Rc::clone(&inbox);
+            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                Inbox::deliver(&inbox, Posted::Message(event.data()));
+            })
+        };
+        let on_error = {
+            let inbox = Rc::clone(&inbox);
+            Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
+                event.prevent_default();
+                let message = event.message();
+                let why = if message.is_empty() {
+                    "the file reader could not be started".to_owned()
+                } else {
+                    format!("the file reader stopped: {message}")
+                };
+                Inbox::deliver(&inbox, Posted::Broke(why));
+            })
+        };
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(LoadWorker {
+            worker,
+            inbox,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+
+    fn next(&self) -> Next<'_> {
+        Next(&self.inbox)
+    }
+
+    /// Stops the worker and wakes whoever waits on it, when `cancel` fires.
+    fn stop_on(&self, cancel: &Cancel) {
+        let worker = self.worker.clone();
+        let inbox = Rc::clone(&self.inbox);
+        cancel.on_cancel(move || {
+            worker.terminate();
+            Inbox::deliver(&inbox, Posted::Cancelled);
+        });
+    }
+}
+
+impl Drop for LoadWorker {
+    fn drop(&mut self) {
+        self.worker.terminate();
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+    }
+}
+
+/// Copies one transferred part into the module's memory.
+fn received(array: &JsValue, kind: BufferKind, len: usize) -> Result<Buffer, LoadError> {
+    let unexpected =
+        || LoadError::ReadFailed("the file was read, but a column arrived damaged".to_owned());
+    let buffer = match kind {
+        BufferKind::Bytes => {
+            let a = array
+                .dyn_ref::<js_sys::Uint8Array>()
+                .ok_or_else(unexpected)?;
+            (a.length() as usize == len).then(|| Buffer::Bytes(a.to_vec()))
+        }
+        BufferKind::U32 => {
+            let a = array
+                .dyn_ref::<js_sys::Uint32Array>()
+                .ok_or_else(unexpected)?;
+            (a.length() as usize == len).then(|| Buffer::U32(a.to_vec()))
+        }
+        BufferKind::I64 => {
+            let a = array
+                .dyn_ref::<js_sys::BigInt64Array>()
+                .ok_or_else(unexpected)?;
+            (a.length() as usize == len).then(|| Buffer::I64(a.to_vec()))
+        }
+        BufferKind::F64 => {
+            let a = array
+                .dyn_ref::<js_sys::Float64Array>()
+                .ok_or_else(unexpected)?;
+            (a.length() as usize == len).then(|| Buffer::F64(a.to_vec()))
         }
     };
-    let total = loaded.dataset.columns().len();
-    breathe().await;
-    let mut summaries = Vec::with_capacity(total);
+    buffer.ok_or_else(unexpected)
+}
+
+/// Takes the worker's packed result in, a column per step.
+async fn receive(
+    done: &JsValue,
+    cancelled: &Cancel,
+) -> Result<(Loaded, Vec<ColumnSummary>), LoadError> {
+    let head = worker::get(done, "head").as_string().unwrap_or_default();
+    let mut unpacker = Unpacker::new(read_head(&head)?);
+    let arrays: js_sys::Array = worker::get(done, "buffers").dyn_into().map_err(|_| {
+        LoadError::ReadFailed("the file was read, but its columns did not arrive".to_owned())
+    })?;
+    let mut next = 0u32;
     let mut pacer = Pacer::new();
-    for column in loaded.dataset.columns() {
+    while let Some(parts) = unpacker.next_parts() {
+        let mut buffers = Vec::with_capacity(parts.len());
+        for &(kind, len) in parts {
+            buffers.push(received(&arrays.get(next), kind, len)?);
+            // The worker's copy is not needed any more.
+            arrays.set(next, JsValue::UNDEFINED);
+            next += 1;
+        }
+        unpacker.push_column(buffers)?;
         pacer.breathe_if_due().await;
         if cancelled.get() {
             return Err(LoadError::Cancelled);
         }
-        let summarising = Step::start(&format!("summarise {}", column.name));
-        summaries.push(summarise_column(column));
-        summarising.end();
     }
-    Ok((loaded, summaries))
+    unpacker.finish()
+}
+
+/// Reads and types `source` in a worker, reporting progress to
+/// `workbench`.
+async fn read_source(
+    source: &DataSource,
+    cancelled: &Cancel,
+    workbench: &WorkbenchHandle,
+) -> Result<(Loaded, Vec<ColumnSummary>), LoadError> {
+    let size = source.blob.size() as u64;
+    // Refuses a file too large for the browser before starting anything.
+    if size > MAX_FILE_BYTES {
+        return Err(LoadError::TooLarge {
+            bytes: size,
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    let reading = Step::start("read in the worker");
+    let job = LoadWorker::start()?;
+    job.stop_on(cancelled);
+    let done = loop {
+        match job.next().await {
+            Posted::Cancelled => return Err(LoadError::Cancelled),
+            Posted::Broke(why) => return Err(LoadError::ReadFailed(why)),
+            Posted::Message(message) => {
+                match worker::get(&message, "kind").as_string().as_deref() {
+                    Some("ready") => {
+                        let load = worker::message("load");
+                        worker::set(&load, "file", &source.blob);
+                        worker::set(&load, "name", &JsValue::from_str(&source.name));
+                        let options = serde_json::to_string(&source.options)
+                            .expect("reading options are plain data");
+                        worker::set(&load, "options", &JsValue::from_str(&options));
+                        job.worker
+                            .post_message(&load)
+                            .map_err(|e| LoadError::ReadFailed(describe_js_error(&e)))?;
+                    }
+                    Some("progress") => workbench.dispatch(Action::LoadProgress {
+                        bytes_done: worker::get(&message, "bytes").as_f64().unwrap_or(0.0) as u64,
+                        rows: worker::get(&message, "rows").as_f64().unwrap_or(0.0) as usize,
+                    }),
+                    Some("failed") => {
+                        let error = worker::get(&message, "error")
+                            .as_string()
+                            .unwrap_or_default();
+                        return Err(serde_json::from_str(&error).unwrap_or_else(|_| {
+                            LoadError::ReadFailed("the file reader failed".to_owned())
+                        }));
+                    }
+                    Some("done") => break message,
+                    _ => {}
+                }
+            }
+        }
+    };
+    // Everything it had to say is said.
+    drop(job);
+    reading.end();
+    let receiving = Step::start("receive the columns");
+    let received = receive(&done, cancelled).await;
+    receiving.end();
+    received
 }
 
 /// Builds the starting scenario for `data` a column at a time, letting the
@@ -284,9 +485,9 @@ pub enum Then {
 
 /// Begins a load of `source`: the one in progress is cancelled and the
 /// workbench told. Returns the new load's cancel flag.
-fn begin(workbench: &WorkbenchHandle, source: &DataSource) -> Rc<Cell<bool>> {
+fn begin(workbench: &WorkbenchHandle, source: &DataSource) -> Rc<Cancel> {
     cancel_current();
-    let cancelled = Rc::new(Cell::new(false));
+    let cancelled = Rc::new(Cancel::default());
     CURRENT.with(|current| *current.borrow_mut() = Some(Rc::clone(&cancelled)));
     workbench.dispatch(Action::LoadStarted {
         name: source.name.clone(),
@@ -298,7 +499,7 @@ fn begin(workbench: &WorkbenchHandle, source: &DataSource) -> Rc<Cell<bool>> {
 /// Whether the load with flag `cancelled` was stopped: a newer load took
 /// over (it reports for itself), or the user pressed Cancel, perhaps as
 /// the last column was typed, which the workbench is told.
-fn stopped(cancelled: &Rc<Cell<bool>>, workbench: &WorkbenchHandle) -> bool {
+fn stopped(cancelled: &Rc<Cancel>, workbench: &WorkbenchHandle) -> bool {
     if !cancelled.get() {
         return false;
     }
@@ -316,7 +517,7 @@ fn stopped(cancelled: &Rc<Cell<bool>>, workbench: &WorkbenchHandle) -> bool {
 
 /// Forgets the finished load with flag `cancelled`, unless a newer one
 /// took over.
-fn done(cancelled: &Rc<Cell<bool>>) {
+fn done(cancelled: &Rc<Cancel>) {
     CURRENT.with(|current| {
         let mut current = current.borrow_mut();
         if current.as_ref().is_some_and(|c| Rc::ptr_eq(c, cancelled)) {

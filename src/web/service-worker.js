@@ -15,7 +15,9 @@ const CACHE = `leadlens-${VERSION}`;
 self.addEventListener('install', (event) => {
   event.waitUntil(
     caches.open(CACHE)
-      .then((cache) => cache.addAll(FILES))
+      // Past the HTTP cache: the load worker's files keep their names
+      // from build to build.
+      .then((cache) => cache.addAll(FILES.map((f) => new Request(f, { cache: 'reload' }))))
       .then(() => self.skipWaiting()),
   );
 });

@@ -4,14 +4,14 @@ use std::fmt;
 
 /// Why a file could not be loaded. Every variant leaves the data the user
 /// had loaded before untouched.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LoadError {
     /// No bytes, or nothing but blank lines.
     Empty,
     /// A header row and no data rows (`skipped` rows did not fit it).
     HeaderOnly { columns: usize, skipped: usize },
     /// Not a text file; `what` says what it looks like instead.
-    NotText { what: &'static str },
+    NotText { what: String },
     /// Larger than the browser can hold.
     TooLarge { bytes: u64, limit: u64 },
     /// No column could say whether a lead converted.

@@ -59,7 +59,7 @@ impl Default for TypingOptions {
 }
 
 /// How a column's day order was settled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum DayOrderEvidence {
     /// Only year-first (ISO) dates: no question arises.
     Iso,
@@ -72,7 +72,7 @@ pub enum DayOrderEvidence {
 }
 
 /// What typing decided for one column, for the data summary.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ColumnTyping {
     pub name: String,
     pub kind: ColumnKind,
@@ -86,7 +86,7 @@ pub struct ColumnTyping {
 }
 
 /// A cell that did not fit its column's type.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BadCell {
     pub line: u64,
     pub column: String,

@@ -42,10 +42,12 @@ pub struct LoadOptions {
 
 /// What happened while loading, for the data summary: nothing is dropped
 /// or changed without appearing here.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LoadReport {
     pub bytes: u64,
-    pub encoding: &'static str,
+    /// The encoding's name, as `encoding_rs` gives it.
+    #[serde(deserialize_with = "encoding_name")]
+    pub encoding: EncodingName,
     pub delimiter: u8,
     pub rows: usize,
     pub renamed: Vec<RenamedHeader>,
@@ -68,6 +70,18 @@ pub struct LoadReport {
     /// Columns left out because they are empty in every row (the padding
     /// of a spreadsheet export), by their names as loaded.
     pub dropped_empty: Vec<String>,
+}
+
+/// An encoding's name; named, so that serde does not take the field for
+/// text borrowed from its input.
+pub type EncodingName = &'static str;
+
+/// Reads an encoding's name back as the one `encoding_rs` keeps.
+fn encoding_name<'de, D: serde::Deserializer<'de>>(from: D) -> Result<&'static str, D::Error> {
+    let label = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(from)?;
+    encoding_rs::Encoding::for_label(label.as_bytes())
+        .map(encoding_rs::Encoding::name)
+        .ok_or_else(|| serde::de::Error::custom(format!("no encoding is called {label}")))
 }
 
 /// A loaded file: the data, the report, and a first guess at the roles.

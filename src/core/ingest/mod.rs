@@ -6,7 +6,8 @@
 //! from its text and [`builder`] types the rows of a column as they
 //! arrive; [`reader`] decodes the bytes and splits them into records,
 //! knowing nothing of types; [`loader`] puts these together as the one
-//! push-style [`Loader`] every caller drives. [`roles`] then suggests
+//! push-style [`Loader`] every caller drives, and [`transfer`] packs what
+//! it loaded into flat buffers for another thread. [`roles`] then suggests
 //! which columns are the outcome, the owner, the created date, and so on.
 
 pub mod builder;
@@ -16,6 +17,7 @@ pub mod loader;
 pub mod reader;
 pub mod roles;
 pub mod table;
+pub mod transfer;
 pub mod values;
 
 pub use error::LoadError;

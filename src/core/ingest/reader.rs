@@ -84,7 +84,9 @@ fn looks_binary(head: &[u8]) -> Option<LoadError> {
     ];
     for (signature, what) in SIGNATURES {
         if head.starts_with(signature) {
-            return Some(LoadError::NotText { what });
+            return Some(LoadError::NotText {
+                what: (*what).to_owned(),
+            });
         }
     }
     let control = head
@@ -93,7 +95,7 @@ fn looks_binary(head: &[u8]) -> Option<LoadError> {
         .count();
     if head.contains(&0) || control * 100 > head.len() {
         return Some(LoadError::NotText {
-            what: "binary data, not text",
+            what: "binary data, not text".to_owned(),
         });
     }
     None

@@ -10,7 +10,7 @@ use crate::core::dataset::Texts;
 pub type RawColumn = Texts;
 
 /// A header cell that had to be renamed to make names usable and unique.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RenamedHeader {
     /// Position, counting from 1 as spreadsheets do.
     pub position: usize,
@@ -19,7 +19,7 @@ pub struct RenamedHeader {
 }
 
 /// A row that was not loaded, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SkippedRow {
     pub line: u64,
     pub reason: String,

@@ -29,7 +29,7 @@ pub fn trim_cell(cell: &str) -> &str {
 }
 
 /// How a column writes the decimal separator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum DecimalStyle {
     /// `1,234.5`
     Point,

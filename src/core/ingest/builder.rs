@@ -10,7 +10,9 @@
 //! same as typing the whole column at once.
 
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
+use super::buffer::Buffer;
 use super::infer::{
     decide_day_order, type_column, BadCell, ColumnTyping, DayOrderEvidence, TypedColumn,
     TypingOptions, ALWAYS_CATEGORY, LISTED_BAD_CELLS, MAX_CATEGORIES, TYPED_SHARE,
@@ -455,5 +457,410 @@ fn date_text(p: &DateParts) -> String {
         format!("{}-{:02}-{:02}", p.year, p.a, p.b)
     } else {
         format!("{}/{}/{}", p.a, p.b, p.year)
+    }
+}
+
+/// What a column's builder is once its type is fixed, without its values:
+/// enough to type the same column in another part of the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnPlan {
+    name: String,
+    kind: PlannedKind,
+    forced: bool,
+    comma_hint: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum PlannedKind {
+    Raw,
+    Boolean,
+    Number(DecimalStyle),
+    Date,
+    Time,
+    Category,
+    Text,
+}
+
+/// A builder's counts and listed cells, sent with its values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BuilderHead {
+    plan: ColumnPlan,
+    dotted: bool,
+    present: usize,
+    missing: usize,
+    failures: usize,
+    bad_cells: Vec<BadCell>,
+    /// A category column's labels, by code.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    labels: Vec<String>,
+}
+
+impl CompactDate {
+    fn to_bits(self) -> i64 {
+        (i64::from(self.year as u16) << 48)
+            | (i64::from(self.a) << 40)
+            | (i64::from(self.b) << 32)
+            | i64::from(self.seconds as u32)
+    }
+
+    fn from_bits(bits: i64) -> CompactDate {
+        CompactDate {
+            year: (bits >> 48) as u16 as i16,
+            a: (bits >> 40) as u8,
+            b: (bits >> 32) as u8,
+            seconds: bits as u32 as i32,
+        }
+    }
+}
+
+fn texts_to_buffers(t: Texts, into: &mut Vec<Buffer>) {
+    let present = t.iter().map(|v| u8::from(v.is_some())).collect();
+    let (text, ends) = t.into_parts();
+    into.push(Buffer::Bytes(text.into_bytes()));
+    into.push(Buffer::U32(ends));
+    into.push(Buffer::Bytes(present));
+}
+
+/// The next buffer, of the kind `pick` takes.
+fn take<T>(
+    buffers: &mut impl Iterator<Item = Buffer>,
+    pick: impl FnOnce(Buffer) -> Option<T>,
+) -> Option<T> {
+    buffers.next().and_then(pick)
+}
+
+fn texts_from_buffers(buffers: &mut impl Iterator<Item = Buffer>) -> Option<Texts> {
+    let text = take(buffers, |b| match b {
+        Buffer::Bytes(v) => String::from_utf8(v).ok(),
+        _ => None,
+    })?;
+    let ends = take(buffers, |b| match b {
+        Buffer::U32(v) => Some(v),
+        _ => None,
+    })?;
+    let missing: Vec<bool> = take(buffers, |b| match b {
+        Buffer::Bytes(v) => Some(v.into_iter().map(|p| p == 0).collect()),
+        _ => None,
+    })?;
+    Texts::from_parts(text, ends, &missing)
+}
+
+/// Appends every value of `more` to `texts`.
+fn append_texts(texts: &mut Texts, more: impl IntoIterator<Item = Option<String>>) {
+    for value in more {
+        texts.push(value.as_deref());
+    }
+}
+
+impl Values {
+    /// The values as text, in order (for a column turning into free text).
+    fn into_texts(self) -> Result<Texts, Values> {
+        match self {
+            Values::Raw(t) | Values::Text(t) => Ok(t),
+            Values::Category { labels, codes, .. } => {
+                let mut texts = Texts::default();
+                texts.reserve(0, codes.len());
+                for &code in &codes {
+                    texts.push(labels.get(code as usize).map(String::as_str));
+                }
+                Ok(texts)
+            }
+            other => Err(other),
+        }
+    }
+}
+
+impl ColumnBuilder {
+    /// What this builder is, for typing the same column elsewhere.
+    pub fn plan(&self) -> ColumnPlan {
+        let kind = match &self.values {
+            Values::Raw(_) => PlannedKind::Raw,
+            Values::Boolean(_) => PlannedKind::Boolean,
+            Values::Number(style, _) => PlannedKind::Number(*style),
+            Values::Date(_) => PlannedKind::Date,
+            Values::Time(_) => PlannedKind::Time,
+            Values::Category { .. } => PlannedKind::Category,
+            Values::Text(_) => PlannedKind::Text,
+        };
+        ColumnPlan {
+            name: self.name.clone(),
+            kind,
+            forced: self.forced,
+            comma_hint: self.comma_hint,
+        }
+    }
+
+    /// An empty builder typing as `plan` says.
+    pub fn from_plan(plan: &ColumnPlan) -> ColumnBuilder {
+        let values = match plan.kind {
+            PlannedKind::Raw => Values::Raw(RawColumn::default()),
+            PlannedKind::Boolean => Values::Boolean(Vec::new()),
+            PlannedKind::Number(style) => Values::Number(style, Vec::new()),
+            PlannedKind::Date => Values::Date(Vec::new()),
+            PlannedKind::Time => Values::Time(Vec::new()),
+            PlannedKind::Category => Values::Category {
+                labels: Vec::new(),
+                index: FxHashMap::default(),
+                codes: Vec::new(),
+            },
+            PlannedKind::Text => Values::Text(Texts::default()),
+        };
+        ColumnBuilder {
+            name: plan.name.clone(),
+            values,
+            forced: plan.forced,
+            comma_hint: plan.comma_hint,
+            dotted: false,
+            present: 0,
+            missing: 0,
+            failures: 0,
+            bad_cells: Vec::new(),
+        }
+    }
+
+    /// Appends the rows `later` typed (the next part of the file, built
+    /// from this builder's plan), its lines counted from `line_offset`:
+    /// the result is as if this builder had read them itself.
+    pub fn append(&mut self, later: ColumnBuilder, line_offset: u64) {
+        self.present += later.present;
+        self.missing += later.missing;
+        self.failures += later.failures;
+        self.dotted |= later.dotted;
+        let room = LISTED_BAD_CELLS.saturating_sub(self.bad_cells.len());
+        self.bad_cells
+            .extend(later.bad_cells.into_iter().take(room).map(|c| BadCell {
+                line: c.line + line_offset,
+                ..c
+            }));
+        let values = std::mem::replace(&mut self.values, Values::Raw(RawColumn::default()));
+        self.values = match (values, later.values) {
+            (Values::Boolean(mut a), Values::Boolean(b)) => {
+                a.extend(b);
+                Values::Boolean(a)
+            }
+            (Values::Number(style, mut a), Values::Number(_, b)) => {
+                a.extend(b);
+                Values::Number(style, a)
+            }
+            (Values::Date(mut a), Values::Date(b)) => {
+                a.extend(b);
+                Values::Date(a)
+            }
+            (Values::Time(mut a), Values::Time(b)) => {
+                a.extend(b);
+                Values::Time(a)
+            }
+            (
+                Values::Category {
+                    mut labels,
+                    mut index,
+                    mut codes,
+                },
+                Values::Category {
+                    labels: more_labels,
+                    codes: more_codes,
+                    ..
+                },
+            ) => {
+                // Codes in order of first appearance, as one builder gives
+                // them; too many labels make the column free text.
+                let mut map = Vec::with_capacity(more_labels.len());
+                for label in &more_labels {
+                    match index.get(label) {
+                        Some(&code) => map.push(code),
+                        None if labels.len() < MAX_CATEGORIES => {
+                            let code = labels.len() as u32;
+                            labels.push(label.clone());
+                            index.insert(label.clone(), code);
+                            map.push(code);
+                        }
+                        None => break,
+                    }
+                }
+                if map.len() == more_labels.len() {
+                    codes.extend(more_codes.iter().map(|&c| match c {
+                        MISSING_CODE => MISSING_CODE,
+                        c => map[c as usize],
+                    }));
+                    Values::Category {
+                        labels,
+                        index,
+                        codes,
+                    }
+                } else {
+                    let first = Values::Category {
+                        labels,
+                        index,
+                        codes,
+                    };
+                    let mut texts = first.into_texts().unwrap_or_default();
+                    append_texts(
+                        &mut texts,
+                        more_codes
+                            .iter()
+                            .map(|&c| more_labels.get(c as usize).cloned()),
+                    );
+                    Values::Text(texts)
+                }
+            }
+            (first, second) => {
+                // Free text on either side (or kept as read): text both.
+                let raw = matches!(first, Values::Raw(_));
+                match (first.into_texts(), second.into_texts()) {
+                    (Ok(mut a), Ok(b)) => {
+                        append_texts(&mut a, b.iter().map(|v| v.map(str::to_owned)));
+                        if raw {
+                            Values::Raw(a)
+                        } else {
+                            Values::Text(a)
+                        }
+                    }
+                    // Parts built from one plan have one kind.
+                    (Ok(a), Err(_)) => Values::Text(a),
+                    (Err(a), _) => a,
+                }
+            }
+        };
+    }
+
+    /// The builder as a head and flat buffers, to send to another thread.
+    pub fn into_buffers(self, into: &mut Vec<Buffer>) -> BuilderHead {
+        let plan = self.plan();
+        let mut labels = Vec::new();
+        match self.values {
+            Values::Raw(t) | Values::Text(t) => texts_to_buffers(t, into),
+            Values::Boolean(v) => into.push(Buffer::Bytes(
+                v.iter()
+                    .map(|b| match b {
+                        Some(false) => 0,
+                        Some(true) => 1,
+                        None => 2,
+                    })
+                    .collect(),
+            )),
+            Values::Number(_, v) => into.push(Buffer::F64(v)),
+            Values::Date(v) => into.push(Buffer::I64(
+                v.into_iter().map(CompactDate::to_bits).collect(),
+            )),
+            Values::Time(v) => {
+                into.push(Buffer::Bytes(
+                    v.iter().map(|t| u8::from(t.is_some())).collect(),
+                ));
+                into.push(Buffer::U32(v.into_iter().map(|t| t.unwrap_or(0)).collect()));
+            }
+            Values::Category {
+                labels: l, codes, ..
+            } => {
+                labels = l;
+                into.push(Buffer::U32(codes));
+            }
+        }
+        BuilderHead {
+            plan,
+            dotted: self.dotted,
+            present: self.present,
+            missing: self.missing,
+            failures: self.failures,
+            bad_cells: self.bad_cells,
+            labels,
+        }
+    }
+
+    /// A builder from [`ColumnBuilder::into_buffers`]; `None` when the
+    /// buffers do not fit the head.
+    pub fn from_buffers(
+        head: BuilderHead,
+        buffers: &mut impl Iterator<Item = Buffer>,
+    ) -> Option<ColumnBuilder> {
+        let mut builder = ColumnBuilder::from_plan(&head.plan);
+        builder.values = match head.plan.kind {
+            PlannedKind::Raw => Values::Raw(texts_from_buffers(buffers)?),
+            PlannedKind::Text => Values::Text(texts_from_buffers(buffers)?),
+            PlannedKind::Boolean => Values::Boolean(take(buffers, |b| match b {
+                Buffer::Bytes(v) => v
+                    .into_iter()
+                    .map(|b| match b {
+                        0 => Some(Some(false)),
+                        1 => Some(Some(true)),
+                        2 => Some(None),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => None,
+            })?),
+            PlannedKind::Number(style) => Values::Number(
+                style,
+                take(buffers, |b| match b {
+                    Buffer::F64(v) => Some(v),
+                    _ => None,
+                })?,
+            ),
+            PlannedKind::Date => Values::Date(take(buffers, |b| match b {
+                Buffer::I64(v) => Some(v.into_iter().map(CompactDate::from_bits).collect()),
+                _ => None,
+            })?),
+            PlannedKind::Time => {
+                let present = take(buffers, |b| match b {
+                    Buffer::Bytes(v) => Some(v),
+                    _ => None,
+                })?;
+                let seconds = take(buffers, |b| match b {
+                    Buffer::U32(v) => Some(v),
+                    _ => None,
+                })?;
+                if present.len() != seconds.len() || seconds.iter().any(|&s| s >= 86_400) {
+                    return None;
+                }
+                Values::Time(
+                    seconds
+                        .into_iter()
+                        .zip(present)
+                        .map(|(s, p)| (p != 0).then_some(s))
+                        .collect(),
+                )
+            }
+            PlannedKind::Category => {
+                let codes: Vec<u32> = take(buffers, |b| match b {
+                    Buffer::U32(v) => Some(v),
+                    _ => None,
+                })?;
+                let labels = head.labels;
+                if codes
+                    .iter()
+                    .any(|&c| c != MISSING_CODE && c as usize >= labels.len())
+                {
+                    return None;
+                }
+                let index = labels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| (l.clone(), i as u32))
+                    .collect();
+                Values::Category {
+                    labels,
+                    index,
+                    codes,
+                }
+            }
+        };
+        builder.dotted = head.dotted;
+        builder.present = head.present;
+        builder.missing = head.missing;
+        builder.failures = head.failures;
+        builder.bad_cells = head.bad_cells;
+        Some(builder)
+    }
+
+    /// Values held.
+    pub fn rows_held(&self) -> usize {
+        match &self.values {
+            Values::Raw(t) | Values::Text(t) => t.len(),
+            Values::Boolean(v) => v.len(),
+            Values::Number(_, v) => v.len(),
+            Values::Date(v) => v.len(),
+            Values::Time(v) => v.len(),
+            Values::Category { codes, .. } => codes.len(),
+        }
     }
 }

@@ -13,12 +13,13 @@
 
 use std::collections::BTreeSet;
 
-use super::builder::{ColumnBuilder, PLAN_ROWS};
+use super::buffer::Buffer;
+use super::builder::{BuilderHead, ColumnBuilder, ColumnPlan, PLAN_ROWS};
 use super::error::LoadError;
 use super::infer::{self, type_column, BadCell, ColumnTyping, TypedColumn, TypingOptions};
-use super::reader::{sniff, EncodingChoice, Fields, RecordSplitter, RowSink, SNIFF_BYTES};
+use super::reader::{sniff, EncodingChoice, Fields, RecordSplitter, RowSink, Sniffed, SNIFF_BYTES};
 use super::roles;
-use super::table::{RawColumn, RawTable, RenamedHeader, SkippedRow};
+use super::table::{RawColumn, RawTable, RenamedHeader, SkippedRow, LISTED_SKIPS};
 use super::values::MissingMarkers;
 use crate::core::dataset::{DataOrigin, Dataset};
 use crate::core::mapping::ColumnMapping;
@@ -308,7 +309,10 @@ pub struct Loader {
     /// The start of the file until it is long enough to sniff.
     head: Vec<u8>,
     reading: Option<(RecordSplitter, TypedRows)>,
+    sniffed: Option<Sniffed>,
     pushed: u64,
+    /// `\n` bytes pushed since the file was last started.
+    newlines: u64,
 }
 
 impl Loader {
@@ -329,7 +333,9 @@ impl Loader {
             keep_raw: BTreeSet::new(),
             head: Vec::new(),
             reading: None,
+            sniffed: None,
             pushed: 0,
+            newlines: 0,
         })
     }
 
@@ -360,6 +366,7 @@ impl Loader {
     /// Takes the next chunk of the file.
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), LoadError> {
         self.pushed += chunk.len() as u64;
+        self.newlines += memchr::memchr_iter(b'\n', chunk).count() as u64;
         match &mut self.reading {
             Some((splitter, rows)) => splitter.push(chunk, rows),
             None => {
@@ -381,6 +388,7 @@ impl Loader {
             self.options.delimiter,
         )?
         .with_header(self.options.header_record);
+        self.sniffed = Some(sniffed);
         let mut splitter = RecordSplitter::new(sniffed);
         let mut rows = TypedRows {
             markers: MissingMarkers::new(&self.options.typing.missing_markers),
@@ -413,7 +421,12 @@ impl Loader {
         }
         let (splitter, mut rows) = self.reading.take().expect("started above");
         self.pushed = 0;
-        let mut table = splitter.end(&mut rows)?;
+        self.newlines = 0;
+        let table = splitter.end(&mut rows)?;
+        self.finish_table(table, rows)
+    }
+
+    fn finish_table(&mut self, mut table: RawTable, rows: TypedRows) -> Result<Finish, LoadError> {
         if rows.stopped() {
             self.keep_raw.extend(rows.misled);
             return Ok(Finish::ReadAgain);
@@ -434,6 +447,278 @@ impl Loader {
                 Ok(Finish::ReadAgain)
             }
         }
+    }
+}
+
+/// What typing the rest of a file in parts needs from its start: how to
+/// read it and each column's fixed type.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Plan {
+    #[serde(deserialize_with = "encoding_name")]
+    encoding: EncodingName,
+    delimiter: u8,
+    headers: Vec<String>,
+    columns: Vec<ColumnPlan>,
+    options: LoadOptions,
+}
+
+/// Where the part of a file that starts at byte `at` begins: one past the
+/// first line break at `at - 1` or later. `before` holds the file's bytes
+/// from `at - 1` on; `None` when it holds no line break (the part is
+/// empty: the previous one reads on to its end).
+pub fn part_start(at: u64, before: &[u8]) -> Option<u64> {
+    if at == 0 {
+        return Some(0);
+    }
+    memchr::memchr(b'\n', before).map(|i| at + i as u64)
+}
+
+/// Nominal starts of `parts` parts of a file of `size` bytes: the real
+/// starts are the record starts [`part_start`] finds from these.
+pub fn nominal_starts(size: u64, parts: usize) -> Vec<u64> {
+    let parts = parts.max(1) as u64;
+    (0..parts).map(|k| size / parts * k).collect()
+}
+
+/// One part of a file, after the first, typed as the [`Plan`] says.
+pub struct PartLoader {
+    splitter: RecordSplitter,
+    rows: TypedRows,
+    newlines: u64,
+}
+
+impl PartLoader {
+    pub fn new(plan: &Plan) -> PartLoader {
+        let encoding = encoding_rs::Encoding::for_label(plan.encoding.as_bytes())
+            .expect("a plan names an encoding encoding_rs knows");
+        let sniffed = Sniffed {
+            encoding,
+            delimiter: plan.delimiter,
+            bare_cr: false,
+            header_record: 0,
+        };
+        PartLoader {
+            splitter: RecordSplitter::continuing(sniffed, plan.headers.clone()),
+            rows: TypedRows {
+                typing: plan.options.typing.clone(),
+                markers: MissingMarkers::new(&plan.options.typing.missing_markers),
+                keep_raw: BTreeSet::new(),
+                plan_rows: 0,
+                columns: Vec::new(),
+                builders: Some(plan.columns.iter().map(ColumnBuilder::from_plan).collect()),
+                misled: Vec::new(),
+            },
+            newlines: 0,
+        }
+    }
+
+    /// Takes the next chunk of the part.
+    pub fn push(&mut self, chunk: &[u8]) {
+        self.newlines += memchr::memchr_iter(b'\n', chunk).count() as u64;
+        self.splitter.push(chunk, &mut self.rows);
+    }
+
+    /// False once a column's type proved wrong: the file will be read
+    /// again as a whole.
+    pub fn wants_more(&self) -> bool {
+        !self.rows.stopped()
+    }
+
+    pub fn rows_read(&self) -> usize {
+        self.splitter.rows_read()
+    }
+
+    /// Ends the part.
+    pub fn finish(mut self) -> Part {
+        // A continuing splitter always has its header.
+        let table = self.splitter.end(&mut self.rows).unwrap_or_default();
+        Part {
+            table,
+            builders: self.rows.builders.unwrap_or_default(),
+            misled: self.rows.misled,
+            newlines: self.newlines,
+        }
+    }
+}
+
+/// A typed part of a file, to be joined to the parts before it.
+pub struct Part {
+    table: RawTable,
+    builders: Vec<ColumnBuilder>,
+    misled: Vec<String>,
+    newlines: u64,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PartHead {
+    lines: usize,
+    skipped: Vec<SkippedRow>,
+    skipped_count: usize,
+    blank_lines: usize,
+    trailing_empty_fields: usize,
+    replaced_bytes_from_line: Option<u64>,
+    ends_mid_record: bool,
+    builders: Vec<BuilderHead>,
+    misled: Vec<String>,
+    newlines: u64,
+}
+
+impl Part {
+    /// The part as a JSON head and flat buffers, for another thread.
+    pub fn into_buffers(self) -> (String, Vec<Buffer>) {
+        let mut buffers = vec![Buffer::I64(
+            self.table.lines.iter().map(|&l| l as i64).collect(),
+        )];
+        let builders = self
+            .builders
+            .into_iter()
+            .map(|b| b.into_buffers(&mut buffers))
+            .collect();
+        let head = PartHead {
+            lines: self.table.lines.len(),
+            skipped: self.table.skipped,
+            skipped_count: self.table.skipped_count,
+            blank_lines: self.table.blank_lines,
+            trailing_empty_fields: self.table.trailing_empty_fields,
+            replaced_bytes_from_line: self.table.replaced_bytes_from_line,
+            ends_mid_record: self.table.ends_mid_record,
+            builders,
+            misled: self.misled,
+            newlines: self.newlines,
+        };
+        (
+            serde_json::to_string(&head).expect("a part's head is plain data"),
+            buffers,
+        )
+    }
+
+    /// A part from [`Part::into_buffers`].
+    pub fn from_buffers(head: &str, buffers: Vec<Buffer>) -> Result<Part, LoadError> {
+        let damaged = || LoadError::ReadFailed("a part of the file arrived damaged".to_owned());
+        let head: PartHead = serde_json::from_str(head).map_err(|_| damaged())?;
+        let mut buffers = buffers.into_iter();
+        let lines: Vec<u64> = match buffers.next() {
+            Some(Buffer::I64(v)) if v.len() == head.lines => {
+                v.into_iter().map(|l| l as u64).collect()
+            }
+            _ => return Err(damaged()),
+        };
+        let mut builders = Vec::with_capacity(head.builders.len());
+        for b in head.builders {
+            let builder = ColumnBuilder::from_buffers(b, &mut buffers).ok_or_else(damaged)?;
+            if builder.rows_held() != lines.len() && head.misled.is_empty() {
+                return Err(damaged());
+            }
+            builders.push(builder);
+        }
+        if buffers.next().is_some() {
+            return Err(damaged());
+        }
+        Ok(Part {
+            table: RawTable {
+                lines,
+                skipped: head.skipped,
+                skipped_count: head.skipped_count,
+                blank_lines: head.blank_lines,
+                trailing_empty_fields: head.trailing_empty_fields,
+                replaced_bytes_from_line: head.replaced_bytes_from_line,
+                ends_mid_record: head.ends_mid_record,
+                ..RawTable::default()
+            },
+            builders,
+            misled: head.misled,
+            newlines: head.newlines,
+        })
+    }
+}
+
+impl Loader {
+    /// What the other parts of the file need, once the first rows have
+    /// fixed the types; `None` before, and for a file whose records cannot
+    /// be found from any line break (an encoding other than UTF-8 or a
+    /// single-byte one, or lines ended by a bare carriage return).
+    pub fn plan(&self) -> Option<Plan> {
+        let sniffed = self.sniffed?;
+        let (splitter, rows) = self.reading.as_ref()?;
+        let builders = rows.builders.as_ref()?;
+        let findable = sniffed.encoding == encoding_rs::UTF_8 || sniffed.encoding.is_single_byte();
+        if !findable || sniffed.bare_cr || rows.stopped() {
+            return None;
+        }
+        Some(Plan {
+            encoding: sniffed.encoding.name(),
+            delimiter: sniffed.delimiter,
+            headers: splitter.table().headers.clone(),
+            columns: builders.iter().map(ColumnBuilder::plan).collect(),
+            options: self.options.clone(),
+        })
+    }
+
+    /// Ends the file when this loader was pushed only its first part and
+    /// `parts` hold the rest, in order: the same result as pushing the
+    /// whole file, or [`Finish::ReadAgain`] where the parts cannot stand
+    /// for it (a part began inside a quoted field, or a column's first
+    /// rows misled): push the whole file again, to this loader alone.
+    pub fn finish_with(&mut self, parts: Vec<Part>) -> Result<Finish, LoadError> {
+        if parts.is_empty() {
+            return self.finish();
+        }
+        let Some((splitter, mut rows)) = self.reading.take() else {
+            // The first part was too short to fix the types.
+            return Ok(Finish::ReadAgain);
+        };
+        let mut offset = self.newlines;
+        self.pushed = 0;
+        self.newlines = 0;
+        let mut table = splitter.end(&mut rows)?;
+        // Every part but the last must end on a record's end: then each
+        // began on a record's start.
+        let mut open = table.ends_mid_record;
+        for part in &parts[..parts.len() - 1] {
+            open |= part.table.ends_mid_record;
+        }
+        let misled: Vec<String> = rows
+            .misled
+            .iter()
+            .chain(parts.iter().flat_map(|p| p.misled.iter()))
+            .cloned()
+            .collect();
+        if !misled.is_empty() {
+            self.keep_raw.extend(misled);
+            return Ok(Finish::ReadAgain);
+        }
+        if open || rows.builders.is_none() {
+            return Ok(Finish::ReadAgain);
+        }
+        let builders = rows.builders.as_mut().expect("checked above");
+        for part in parts {
+            let Part {
+                table: more,
+                builders: more_builders,
+                newlines,
+                ..
+            } = part;
+            table.lines.extend(more.lines.iter().map(|l| l + offset));
+            let room = LISTED_SKIPS.saturating_sub(table.skipped.len());
+            table
+                .skipped
+                .extend(more.skipped.into_iter().take(room).map(|s| SkippedRow {
+                    line: s.line + offset,
+                    ..s
+                }));
+            table.skipped_count += more.skipped_count;
+            table.blank_lines += more.blank_lines;
+            table.trailing_empty_fields += more.trailing_empty_fields;
+            if table.replaced_bytes_from_line.is_none() {
+                table.replaced_bytes_from_line = more.replaced_bytes_from_line.map(|l| l + offset);
+            }
+            for (builder, more) in builders.iter_mut().zip(more_builders) {
+                builder.append(more, offset);
+            }
+            offset += newlines;
+        }
+        table.ends_mid_record = false;
+        self.finish_table(table, rows)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Turning a CSV export into a [`Dataset`](super::dataset::Dataset).
 //!
 //! The modules form a line, each using only those before it:
-//! [`values`] reads one cell (numbers, yes/no, dates, missing markers);
+//! [`buffer`] is the flat form columns travel in; [`values`] reads one cell (numbers, yes/no, dates, missing markers);
 //! [`table`] holds the file as text; [`infer`] decides a column's type
 //! from its text and [`builder`] types the rows of a column as they
 //! arrive; [`reader`] decodes the bytes and splits them into records,
@@ -10,6 +10,7 @@
 //! it loaded into flat buffers for another thread. [`roles`] then suggests
 //! which columns are the outcome, the owner, the created date, and so on.
 
+pub mod buffer;
 pub mod builder;
 pub mod error;
 pub mod infer;
@@ -22,5 +23,6 @@ pub mod values;
 
 pub use error::LoadError;
 pub use loader::{
-    assemble, load_bytes, Finish, LoadOptions, LoadReport, Loaded, Loader, MAX_FILE_BYTES,
+    assemble, load_bytes, nominal_starts, part_start, Finish, LoadOptions, LoadReport, Loaded,
+    Loader, Part, PartLoader, Plan, MAX_FILE_BYTES,
 };

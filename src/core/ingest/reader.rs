@@ -472,6 +472,21 @@ impl RecordSplitter {
         }
     }
 
+    /// A splitter for a part of the file that starts on a record's first
+    /// byte after the header: no byte-order mark, no records to pass over,
+    /// the columns already named `headers`. Its line numbers count from
+    /// the part's start.
+    pub fn continuing(sniffed: Sniffed, headers: Vec<String>) -> Self {
+        let mut splitter = RecordSplitter::new(Sniffed {
+            header_record: 0,
+            ..sniffed
+        });
+        splitter.decoder = sniffed.encoding.new_decoder_without_bom_handling();
+        splitter.table.headers = headers;
+        splitter.have_header = true;
+        splitter
+    }
+
     /// What has been read so far (its `columns` are the sink's).
     pub fn table(&self) -> &RawTable {
         &self.table
@@ -648,6 +663,7 @@ impl RecordSplitter {
 
     /// Files the record now in the output buffer as the header or a row.
     fn take_record<S: RowSink>(&mut self, terminated: bool, sink: &mut S) {
+        self.table.ends_mid_record = !terminated;
         if sink.stopped() {
             self.record.clear();
             return;

@@ -56,6 +56,9 @@ pub struct RawTable {
     /// The records before the header as text (shortened), to show what
     /// was passed over.
     pub before_header: Vec<String>,
+    /// The input ended inside a record: a last line without a line break,
+    /// or a quoted field still open.
+    pub ends_mid_record: bool,
 }
 
 impl RawTable {

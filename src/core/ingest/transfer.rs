@@ -18,6 +18,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::buffer::{Buffer, BufferKind};
 use super::error::LoadError;
 use super::loader::{LoadReport, Loaded};
 use crate::core::dataset::{
@@ -25,38 +26,6 @@ use crate::core::dataset::{
 };
 use crate::core::mapping::ColumnMapping;
 use crate::core::summary::ColumnSummary;
-
-/// One flat part of a column.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Buffer {
-    Bytes(Vec<u8>),
-    U32(Vec<u32>),
-    I64(Vec<i64>),
-    F64(Vec<f64>),
-}
-
-impl Buffer {
-    /// Bytes held.
-    pub fn byte_len(&self) -> usize {
-        match self {
-            Buffer::Bytes(v) => v.len(),
-            Buffer::U32(v) => v.len() * 4,
-            Buffer::I64(v) => v.len() * 8,
-            Buffer::F64(v) => v.len() * 8,
-        }
-    }
-}
-
-/// What a buffer must be, by position: the receiver makes each one of this
-/// kind and length before filling it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BufferKind {
-    Bytes,
-    U32,
-    I64,
-    F64,
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct ColumnHead {

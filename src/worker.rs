@@ -1,15 +1,32 @@
 //! The load worker: reads a file off the page's thread. The page posts it
-//! a [`Blob`] (a `File`, handed over, not copied) with the reading options; the
-//! worker reads the file a slice at a time, drives the core's [`Loader`],
-//! summarises the columns and posts back the packed result, its column
-//! buffers transferred rather than copied. Progress is posted ten times a
-//! second. Cancelling is the page terminating the worker.
+//! a [`Blob`] (a `File`, handed over, not copied) with the reading
+//! options; the worker reads the file a slice at a time, drives the
+//! core's [`Loader`], summarises the columns and posts back the packed
+//! result, its column buffers transferred rather than copied. Progress is
+//! posted ten times a second. Cancelling is the page terminating it.
+//!
+//! Where cores allow, the page starts several workers and the file is
+//! typed in parts. The first worker reads the file's start and posts the
+//! plan its first rows fixed; each other worker types one byte range from
+//! that plan, starting on the record after a line break ([`part_start`]),
+//! and posts its part; the page hands the parts to the first worker, which
+//! joins them ([`Loader::finish_with`]). Where that cannot stand for the
+//! file (no plan before the first range ends, a range begun inside a
+//! quoted field, a type the first rows misled), the first worker says
+//! `alone` and reads the whole file itself.
 //!
 //! Messages, as plain objects with a `kind`:
-//! - to the page: `ready`; `progress` (`bytes`, `rows`); `done` (`head`,
-//!   the JSON head of [`transfer::Packed`], and `buffers`, one typed array
-//!   per part); `failed` (`error`, a [`LoadError`] as JSON);
-//! - from the page: `load` (`file`, `name`, `options` as JSON).
+//! - to the page: `ready`; `progress` (`bytes`, `rows`: this worker's
+//!   share); `plan` (`plan`, JSON); `alone`; `part` (`index`, `head`,
+//!   `buffers`); `done` (`head`, the JSON head of [`transfer::Packed`], and
+//!   `buffers`, one typed array per part); `failed` (`error`, a
+//!   [`LoadError`] as JSON);
+//! - from the page: `load` (`file`, `name`, `options` as JSON, `parts`,
+//!   `to`: where the second range nominally starts); `part` (`file`,
+//!   `plan`, `index`, `from`, `to`: the range's nominal bounds; `last`);
+//!   `joined` (a part from another worker, as that worker posted it).
+
+use std::cell::RefCell;
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -17,11 +34,16 @@ use wasm_bindgen::JsCast;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 
 use crate::core::ingest::transfer::{self, Buffer};
-use crate::core::ingest::{Finish, LoadError, LoadOptions, Loaded, Loader};
+use crate::core::ingest::{
+    part_start, Finish, LoadError, LoadOptions, Loaded, Loader, Part, PartLoader, Plan,
+};
 use crate::core::summary::summarise;
 
 /// Bytes read per slice.
 const SLICE_BYTES: f64 = 8.0 * 1024.0 * 1024.0;
+
+/// The first slices are small, so that the plan is posted early.
+const FIRST_SLICE_BYTES: f64 = 512.0 * 1024.0;
 
 /// The script the page starts the worker from (Trunk's loader shim).
 pub const SCRIPT: &str = "load_worker_loader.js";
@@ -44,6 +66,10 @@ pub fn get(message: &JsValue, key: &str) -> JsValue {
     Reflect::get(message, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
+fn number(message: &JsValue, key: &str) -> f64 {
+    get(message, key).as_f64().unwrap_or(0.0)
+}
+
 fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
@@ -61,51 +87,251 @@ fn describe(error: &JsValue) -> String {
         .unwrap_or_else(|| "unknown error".to_owned())
 }
 
-/// Reads and loads `file` as `options` say, posting progress.
-fn load(file: &Blob, name: &str, options: &LoadOptions) -> Result<Loaded, LoadError> {
-    let size = file.size();
-    let mut loader = Loader::new(name, size as u64, options)?;
-    let reader = FileReaderSync::new().map_err(|e| LoadError::ReadFailed(describe(&e)))?;
-    let mut chunk = Vec::new();
-    let mut reported = 0.0;
-    loop {
-        let mut start = 0.0;
-        while start < size && loader.wants_more() {
-            let end = (start + SLICE_BYTES).min(size);
-            let slice = file
-                .slice_with_f64_and_f64(start, end)
-                .map_err(|e| LoadError::ReadFailed(describe(&e)))?;
-            let buffer = reader
-                .read_as_array_buffer(&slice)
-                .map_err(|e| LoadError::ReadFailed(describe(&e)))?;
-            let bytes = js_sys::Uint8Array::new(&buffer);
-            chunk.resize(bytes.length() as usize, 0);
-            bytes.copy_to(&mut chunk);
-            loader.push(&chunk)?;
-            start = end;
-            let now = js_sys::Date::now();
-            if now - reported > 100.0 {
-                reported = now;
-                let progress = message("progress");
-                set(
-                    &progress,
-                    "bytes",
-                    &JsValue::from_f64(loader.bytes_read() as f64),
-                );
-                set(
-                    &progress,
-                    "rows",
-                    &JsValue::from_f64(loader.rows_read() as f64),
-                );
-                post(&progress);
-            }
+fn read_failed(error: JsValue) -> LoadError {
+    LoadError::ReadFailed(describe(&error))
+}
+
+/// Reads a file's bytes synchronously, as a worker may.
+struct Reading {
+    file: Blob,
+    reader: FileReaderSync,
+    chunk: Vec<u8>,
+    reported: f64,
+}
+
+impl Reading {
+    fn new(file: Blob) -> Result<Reading, LoadError> {
+        Ok(Reading {
+            file,
+            reader: FileReaderSync::new().map_err(read_failed)?,
+            chunk: Vec::new(),
+            reported: 0.0,
+        })
+    }
+
+    fn size(&self) -> f64 {
+        self.file.size()
+    }
+
+    /// Bytes `start..end` of the file, in the reused chunk.
+    fn read(&mut self, start: f64, end: f64) -> Result<&[u8], LoadError> {
+        let slice = self
+            .file
+            .slice_with_f64_and_f64(start, end)
+            .map_err(read_failed)?;
+        let buffer = self
+            .reader
+            .read_as_array_buffer(&slice)
+            .map_err(read_failed)?;
+        let bytes = js_sys::Uint8Array::new(&buffer);
+        self.chunk.resize(bytes.length() as usize, 0);
+        bytes.copy_to(&mut self.chunk);
+        Ok(&self.chunk)
+    }
+
+    /// Where the range nominally starting at `at` really starts.
+    fn part_start(&mut self, at: f64) -> Result<f64, LoadError> {
+        let size = self.size();
+        if at <= 0.0 {
+            return Ok(0.0);
         }
-        match loader.finish()? {
-            Finish::Done(loaded) => return Ok(loaded),
-            // A column's first rows misled about its type: read again.
-            Finish::ReadAgain => {}
+        let mut from = at - 1.0;
+        while from < size {
+            let end = (from + FIRST_SLICE_BYTES).min(size);
+            let window = self.read(from, end)?;
+            if let Some(start) = part_start(from as u64 + 1, window) {
+                return Ok(start as f64);
+            }
+            from = end;
+        }
+        Ok(size)
+    }
+
+    /// Posts progress at most ten times a second.
+    fn progress(&mut self, bytes: u64, rows: usize) {
+        let now = js_sys::Date::now();
+        if now - self.reported > 100.0 {
+            self.reported = now;
+            let progress = message("progress");
+            set(&progress, "bytes", &JsValue::from_f64(bytes as f64));
+            set(&progress, "rows", &JsValue::from_f64(rows as f64));
+            post(&progress);
         }
     }
+}
+
+/// The first worker, waiting for the other parts.
+struct Joining {
+    reading: Reading,
+    loader: Loader,
+    parts: Vec<Option<Part>>,
+}
+
+thread_local! {
+    static JOINING: RefCell<Option<Joining>> = const { RefCell::new(None) };
+}
+
+/// Pushes bytes `from..to` of the file into `loader`; `on_chunk` runs
+/// after each slice (and may stop the reading by returning false).
+fn push_range(
+    reading: &mut Reading,
+    loader: &mut Loader,
+    from: f64,
+    to: f64,
+    mut on_chunk: impl FnMut(&Loader) -> bool,
+) -> Result<(), LoadError> {
+    let mut start = from;
+    while start < to && loader.wants_more() {
+        let step = if start < SLICE_BYTES {
+            FIRST_SLICE_BYTES
+        } else {
+            SLICE_BYTES
+        };
+        let end = (start + step).min(to);
+        let chunk = reading.read(start, end)?;
+        loader.push(chunk)?;
+        start = end;
+        reading.progress(loader.bytes_read(), loader.rows_read());
+        if !on_chunk(loader) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Reads the whole file with `loader` alone, again while a type misled.
+fn load_alone(reading: &mut Reading, loader: &mut Loader) -> Result<Loaded, LoadError> {
+    loop {
+        push_range(reading, loader, 0.0, reading.size(), |_| true)?;
+        if let Finish::Done(loaded) = loader.finish()? {
+            return Ok(loaded);
+        }
+    }
+}
+
+/// Where the first worker stands after reading its range.
+// One is made per load: the size of the loaded variant costs nothing.
+#[allow(clippy::large_enum_variant)]
+enum First {
+    Loaded(Loaded),
+    /// The plan was posted; the other parts are awaited.
+    Waiting(Joining),
+}
+
+/// The first worker: reads the file's start, posting the plan when the
+/// load is split, and then the rest alone or waits for the parts.
+fn load_first(data: &JsValue, file: Blob) -> Result<First, LoadError> {
+    let name = get(data, "name").as_string().unwrap_or_default();
+    let options = get(data, "options")
+        .as_string()
+        .and_then(|o| serde_json::from_str::<LoadOptions>(&o).ok())
+        .unwrap_or_default();
+    let parts = number(data, "parts").max(1.0) as usize;
+    let mut reading = Reading::new(file)?;
+    let size = reading.size();
+    let mut loader = Loader::new(&name, size as u64, &options)?;
+    if parts > 1 {
+        let end = reading.part_start(number(data, "to"))?;
+        let mut planned = false;
+        push_range(&mut reading, &mut loader, 0.0, end, |loader| {
+            if !planned {
+                if let Some(plan) = loader.plan() {
+                    let message = message("plan");
+                    let json = serde_json::to_string(&plan).expect("a plan is plain data");
+                    set(&message, "plan", &JsValue::from_str(&json));
+                    post(&message);
+                    planned = true;
+                }
+            }
+            true
+        })?;
+        if planned && loader.wants_more() && !loader.mid_record() {
+            return Ok(First::Waiting(Joining {
+                reading,
+                loader,
+                parts: (1..parts).map(|_| None).collect(),
+            }));
+        }
+        // Not split after all (no plan yet, a type misled, or the range
+        // ended inside a quoted field): read on to the end alone.
+        post(&message("alone"));
+        push_range(&mut reading, &mut loader, end, size, |_| true)?;
+        if let Finish::Done(loaded) = loader.finish()? {
+            return Ok(First::Loaded(loaded));
+        }
+    }
+    load_alone(&mut reading, &mut loader).map(First::Loaded)
+}
+
+/// A part as its worker posted it.
+fn part_from(data: &JsValue) -> Result<(usize, Part), LoadError> {
+    let index = number(data, "index") as usize;
+    let head = get(data, "head").as_string().unwrap_or_default();
+    let arrays: Array = get(data, "buffers").dyn_into().map_err(|_| {
+        LoadError::ReadFailed("a part of the file arrived without its columns".to_owned())
+    })?;
+    let mut buffers = Vec::with_capacity(arrays.length() as usize);
+    for array in arrays.iter() {
+        buffers.push(buffer_from(&array).ok_or_else(|| {
+            LoadError::ReadFailed("a part of the file arrived damaged".to_owned())
+        })?);
+    }
+    Ok((index, Part::from_buffers(&head, buffers)?))
+}
+
+/// Takes a part in; once every part is in, joins them (or reads the
+/// whole file alone where they cannot stand for it).
+fn join(data: &JsValue) -> Result<Option<Loaded>, LoadError> {
+    let (index, part) = part_from(data)?;
+    let Some(mut joining) = JOINING.with(|j| j.borrow_mut().take()) else {
+        return Ok(None);
+    };
+    if let Some(slot) = index.checked_sub(1).and_then(|i| joining.parts.get_mut(i)) {
+        *slot = Some(part);
+    }
+    if joining.parts.iter().any(Option::is_none) {
+        JOINING.with(|j| *j.borrow_mut() = Some(joining));
+        return Ok(None);
+    }
+    let parts = joining.parts.drain(..).flatten().collect();
+    match joining.loader.finish_with(parts)? {
+        Finish::Done(loaded) => Ok(Some(loaded)),
+        Finish::ReadAgain => {
+            post(&message("alone"));
+            load_alone(&mut joining.reading, &mut joining.loader).map(Some)
+        }
+    }
+}
+
+/// Types one range of the file from the first worker's plan.
+fn load_part(data: &JsValue, file: Blob) -> Result<(), LoadError> {
+    let plan: Plan = get(data, "plan")
+        .as_string()
+        .and_then(|p| serde_json::from_str(&p).ok())
+        .ok_or_else(|| LoadError::ReadFailed("a part was sent without its plan".to_owned()))?;
+    let mut reading = Reading::new(file)?;
+    let size = reading.size();
+    let start = reading.part_start(number(data, "from"))?;
+    let end = if get(data, "last").is_truthy() {
+        size
+    } else {
+        reading.part_start(number(data, "to"))?
+    };
+    let mut part = PartLoader::new(&plan);
+    let mut at = start;
+    while at < end && part.wants_more() {
+        let next = (at + SLICE_BYTES).min(end);
+        let chunk = reading.read(at, next)?;
+        part.push(chunk);
+        at = next;
+        reading.progress((at - start) as u64, part.rows_read());
+    }
+    let (head, buffers) = part.finish().into_buffers();
+    let done = message("part");
+    set(&done, "index", &get(data, "index"));
+    set(&done, "head", &JsValue::from_str(&head));
+    post_buffers(done, buffers);
+    Ok(())
 }
 
 /// One part as a JavaScript typed array, copied out of the module's
@@ -119,38 +345,42 @@ fn typed_array(buffer: Buffer) -> JsValue {
     }
 }
 
-fn answer(data: &JsValue) {
-    let name = get(data, "name").as_string().unwrap_or_default();
-    let options = get(data, "options")
-        .as_string()
-        .and_then(|o| serde_json::from_str::<LoadOptions>(&o).ok())
-        .unwrap_or_default();
-    let loaded = match get(data, "file").dyn_into::<Blob>() {
-        Ok(file) => load(&file, &name, &options),
-        Err(_) => Err(LoadError::ReadFailed(
-            "no file was given to read".to_owned(),
-        )),
-    };
-    match loaded {
-        Ok(loaded) => {
-            let summaries = summarise(&loaded.dataset);
-            let packed = transfer::pack(loaded, summaries);
-            let parts = Array::new();
-            let transferred = Array::new();
-            for buffer in packed.buffers {
-                let array = typed_array(buffer);
-                transferred.push(&get(&array, "buffer"));
-                parts.push(&array);
-            }
-            let done = message("done");
-            set(&done, "head", &JsValue::from_str(&packed.head));
-            set(&done, "buffers", &parts);
-            if let Err(error) = scope().post_message_with_transfer(&done, &transferred) {
-                fail(&LoadError::ReadFailed(describe(&error)));
-            }
-        }
-        Err(error) => fail(&error),
+/// A typed array back as a buffer of its kind.
+fn buffer_from(array: &JsValue) -> Option<Buffer> {
+    if let Some(a) = array.dyn_ref::<js_sys::Uint8Array>() {
+        Some(Buffer::Bytes(a.to_vec()))
+    } else if let Some(a) = array.dyn_ref::<js_sys::Uint32Array>() {
+        Some(Buffer::U32(a.to_vec()))
+    } else if let Some(a) = array.dyn_ref::<js_sys::BigInt64Array>() {
+        Some(Buffer::I64(a.to_vec()))
+    } else {
+        array
+            .dyn_ref::<js_sys::Float64Array>()
+            .map(|a| Buffer::F64(a.to_vec()))
     }
+}
+
+/// Posts `message` with `buffers` as typed arrays, transferred.
+fn post_buffers(message: Object, buffers: Vec<Buffer>) {
+    let arrays = Array::new();
+    let transferred = Array::new();
+    for buffer in buffers {
+        let array = typed_array(buffer);
+        transferred.push(&get(&array, "buffer"));
+        arrays.push(&array);
+    }
+    set(&message, "buffers", &arrays);
+    if let Err(error) = scope().post_message_with_transfer(&message, &transferred) {
+        fail(&read_failed(error));
+    }
+}
+
+fn deliver(loaded: Loaded) {
+    let summaries = summarise(&loaded.dataset);
+    let packed = transfer::pack(loaded, summaries);
+    let done = message("done");
+    set(&done, "head", &JsValue::from_str(&packed.head));
+    post_buffers(done, packed.buffers);
 }
 
 fn fail(error: &LoadError) {
@@ -160,13 +390,41 @@ fn fail(error: &LoadError) {
     post(&failed);
 }
 
-/// Runs the worker: answers each `load` message, then says it is ready.
+fn file_of(data: &JsValue) -> Result<Blob, LoadError> {
+    get(data, "file")
+        .dyn_into::<Blob>()
+        .map_err(|_| LoadError::ReadFailed("no file was given to read".to_owned()))
+}
+
+fn answer(data: &JsValue) {
+    let kind = get(data, "kind").as_string().unwrap_or_default();
+    let outcome = match kind.as_str() {
+        "load" => file_of(data)
+            .and_then(|file| load_first(data, file))
+            .map(|first| match first {
+                First::Loaded(loaded) => Some(loaded),
+                First::Waiting(joining) => {
+                    JOINING.with(|j| *j.borrow_mut() = Some(joining));
+                    None
+                }
+            }),
+        "joined" => join(data),
+        "part" => file_of(data)
+            .and_then(|file| load_part(data, file))
+            .map(|()| None),
+        _ => Ok(None),
+    };
+    match outcome {
+        Ok(Some(loaded)) => deliver(loaded),
+        Ok(None) => {}
+        Err(error) => fail(&error),
+    }
+}
+
+/// Runs the worker: answers each message, then says it is ready.
 pub fn serve() {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
-        let data = event.data();
-        if get(&data, "kind").as_string().as_deref() == Some("load") {
-            answer(&data);
-        }
+        answer(&event.data());
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.

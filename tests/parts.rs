@@ -18,6 +18,8 @@ fn fixture(name: &str) -> Vec<u8> {
 enum Path {
     /// The parts were joined.
     Joined,
+    /// The first part ended inside a record: it read on by itself.
+    ReadOn,
     /// The parts could not stand for the file; it was read as a whole.
     Whole,
     /// No plan (the file's first part was too short, or it cannot be
@@ -54,6 +56,13 @@ fn load_in_parts(
     }
     let path;
     let finished = match loader.plan() {
+        Some(_) if real.len() > 2 && loader.mid_record() => {
+            path = Path::ReadOn;
+            for piece in bytes[real[1] as usize..].chunks(chunk) {
+                loader.push(piece).unwrap();
+            }
+            loader.finish().unwrap()
+        }
         Some(plan) if real.len() > 2 => {
             let mut parts: Vec<Part> = Vec::new();
             for window in real[1..].windows(2) {
@@ -180,25 +189,35 @@ fn a_split_inside_a_quoted_line_break_is_caught_and_read_as_a_whole() {
     // One long quoted note full of line breaks in the middle of the file:
     // a split inside it finds a "record start" that is not one.
     let mut text = String::from("id,note,won\n");
-    for i in 0..5_000 {
+    for i in 0..10_000 {
         text.push_str(&format!("{i},plain,yes\n"));
     }
-    text.push_str("5000,\"");
+    text.push_str("10000,\"");
     for i in 0..40 {
         text.push_str(&format!("{i},looks,like a row\n"));
     }
     text.push_str("\",no\n");
-    for i in 5_001..8_000 {
+    for i in 10_001..14_000 {
         text.push_str(&format!("{i},plain,no\n"));
     }
     let bytes = text.into_bytes();
     let whole = load_bytes("parts.csv", &bytes, &LoadOptions::default()).unwrap();
     let inside = text_offset(&bytes, "20,looks") as u64;
     let (loaded, path) = load_in_parts("parts.csv", &bytes, &[0, inside], 64, 10);
+    assert_eq!(
+        path,
+        Path::ReadOn,
+        "the first part knows it ended inside quotes"
+    );
+    assert_same(&loaded, &whole, "split inside quotes, read on");
+    // With a part before it, a part begun inside the quotes is caught
+    // when the parts are joined.
+    let before = text_offset(&bytes, "7000,plain") as u64;
+    let (loaded, path) = load_in_parts("parts.csv", &bytes, &[0, before, inside], 64, 10);
     assert_eq!(path, Path::Whole);
     assert_same(&loaded, &whole, "split inside quotes");
     // Split after the note, the parts are joined.
-    let after = text_offset(&bytes, "6000,plain") as u64;
+    let after = text_offset(&bytes, "12000,plain") as u64;
     let (loaded, path) = load_in_parts("parts.csv", &bytes, &[0, after], 64, 10);
     assert_eq!(path, Path::Joined);
     assert_same(&loaded, &whole, "split after the quotes");

@@ -243,6 +243,20 @@ impl Texts {
         (&self.text, &self.ends)
     }
 
+    /// Appends every value of `more`.
+    pub fn append(&mut self, more: &Texts) {
+        let (rows, shift) = (self.ends.len(), self.text.len());
+        self.text.push_str(&more.text);
+        self.ends
+            .extend(more.ends.iter().map(|&end| end + shift as u32));
+        if let Some(last) = more.missing.ones().next_back() {
+            self.missing.grow(rows + last + 1);
+            for row in more.missing.ones() {
+                self.missing.insert(rows + row);
+            }
+        }
+    }
+
     /// [`Texts::parts`], given up.
     pub fn into_parts(self) -> (String, Vec<u32>) {
         (self.text, self.ends)

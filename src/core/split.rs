@@ -117,8 +117,10 @@ pub fn check_rows(
                 .filter_map(|row| created.get(row).copied().flatten().map(|t| (t, row)))
                 .collect();
             // Newest first; among leads of the same moment, the later rows.
-            dated.sort_unstable_by(|a, b| b.cmp(a));
-            for &(_, row) in dated.iter().take(taken(split.share, dated.len())) {
+            // Keys are distinct, so the newest are one set, found without
+            // sorting the rest.
+            let take = taken(split.share, dated.len());
+            for &(_, row) in first_by(&mut dated, take, |a, b| b.cmp(a)) {
                 check.insert(row);
             }
         }
@@ -128,14 +130,27 @@ pub fn check_rows(
                     .filter(|&row| outcomes[row] == class)
                     .map(|row| (draw(split.seed, row), row))
                     .collect();
-                members.sort_unstable();
-                for &(_, row) in members.iter().take(taken(split.share, members.len())) {
+                let take = taken(split.share, members.len());
+                for &(_, row) in first_by(&mut members, take, Ord::cmp) {
                     check.insert(row);
                 }
             }
         }
     }
     check
+}
+
+/// The `take` first of `items` in the order `order` gives, in no order.
+fn first_by<T>(
+    items: &mut [T],
+    take: usize,
+    order: impl FnMut(&T, &T) -> std::cmp::Ordering,
+) -> &[T] {
+    let take = take.min(items.len());
+    if take > 0 && take < items.len() {
+        items.select_nth_unstable_by(take - 1, order);
+    }
+    &items[..take]
 }
 
 /// A check set smaller than this says too little to be kept aside: its

@@ -27,7 +27,7 @@ use crate::core::dataset::Dataset;
 use crate::core::derive::with_derived;
 use crate::core::engine::LeadFacts;
 use crate::core::ingest::transfer::{read_head, Buffer, BufferKind, Unpacker};
-use crate::core::ingest::{LoadError, Loaded, MAX_FILE_BYTES};
+use crate::core::ingest::{nominal_starts, LoadError, Loaded, MAX_FILE_BYTES};
 use crate::core::later::{append_later, later_options};
 use crate::core::mapping::ColumnMapping;
 use crate::core::split::CheckSplit;
@@ -165,8 +165,9 @@ impl Pacer {
 
 /// What a load worker has said.
 enum Posted {
-    Message(JsValue),
-    /// The worker failed outside the loader (its script did not load, or
+    /// A message from the worker with this index.
+    Message(usize, JsValue),
+    /// A worker failed outside the loader (its script did not load, or
     /// it stopped on an error).
     Broke(String),
     Cancelled,
@@ -191,7 +192,7 @@ impl Inbox {
     }
 }
 
-/// The next thing the worker says.
+/// The next thing a worker says.
 struct Next<'a>(&'a RefCell<Inbox>);
 
 impl Future for Next<'_> {
@@ -209,31 +210,29 @@ impl Future for Next<'_> {
     }
 }
 
-/// A load worker and what it has said; dropping it stops the worker.
+/// One load worker; dropping it stops the worker.
 struct LoadWorker {
     worker: Worker,
-    inbox: Rc<RefCell<Inbox>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(ErrorEvent)>,
 }
 
 impl LoadWorker {
-    fn start() -> Result<LoadWorker, LoadError> {
+    fn start(index: usize, inbox: &Rc<RefCell<Inbox>>) -> Result<LoadWorker, LoadError> {
         let worker = Worker::new(worker::SCRIPT).map_err(|e| {
             LoadError::ReadFailed(format!(
                 "the file reader did not start ({})",
                 describe_js_error(&e)
             ))
         })?;
-        let inbox = Rc::new(RefCell::new(Inbox::default()));
         let on_message = {
-            let inbox = Rc::clone(&inbox);
+            let inbox = Rc::clone(inbox);
             Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-                Inbox::deliver(&inbox, Posted::Message(event.data()));
+                Inbox::deliver(&inbox, Posted::Message(index, event.data()));
             })
         };
         let on_error = {
-            let inbox = Rc::clone(&inbox);
+            let inbox = Rc::clone(inbox);
             Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
                 event.prevent_default();
                 let message = event.message();
@@ -249,24 +248,15 @@ impl LoadWorker {
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(LoadWorker {
             worker,
-            inbox,
             _on_message: on_message,
             _on_error: on_error,
         })
     }
 
-    fn next(&self) -> Next<'_> {
-        Next(&self.inbox)
-    }
-
-    /// Stops the worker and wakes whoever waits on it, when `cancel` fires.
-    fn stop_on(&self, cancel: &Cancel) {
-        let worker = self.worker.clone();
-        let inbox = Rc::clone(&self.inbox);
-        cancel.on_cancel(move || {
-            worker.terminate();
-            Inbox::deliver(&inbox, Posted::Cancelled);
-        });
+    fn post(&self, message: &JsValue) -> Result<(), LoadError> {
+        self.worker
+            .post_message(message)
+            .map_err(|e| LoadError::ReadFailed(describe_js_error(&e)))
     }
 }
 
@@ -276,6 +266,85 @@ impl Drop for LoadWorker {
         self.worker.set_onmessage(None);
         self.worker.set_onerror(None);
     }
+}
+
+/// The workers reading one file: the first reads its start (and joins
+/// the parts), each other one range.
+struct Crew {
+    workers: Vec<Option<LoadWorker>>,
+    inbox: Rc<RefCell<Inbox>>,
+}
+
+impl Crew {
+    fn start(count: usize) -> Result<Crew, LoadError> {
+        let inbox = Rc::new(RefCell::new(Inbox::default()));
+        let workers = (0..count)
+            .map(|i| LoadWorker::start(i, &inbox).map(Some))
+            .collect::<Result<_, _>>()?;
+        Ok(Crew { workers, inbox })
+    }
+
+    fn next(&self) -> Next<'_> {
+        Next(&self.inbox)
+    }
+
+    fn worker(&self, index: usize) -> Option<&LoadWorker> {
+        self.workers.get(index).and_then(Option::as_ref)
+    }
+
+    /// Stops every worker but the first.
+    fn keep_first_only(&mut self) {
+        for worker in self.workers.iter_mut().skip(1) {
+            *worker = None;
+        }
+    }
+
+    /// Stops every worker and wakes whoever waits on them, when `cancel`
+    /// fires.
+    fn stop_on(&self, cancel: &Cancel) {
+        let workers: Vec<Worker> = self
+            .workers
+            .iter()
+            .flatten()
+            .map(|w| w.worker.clone())
+            .collect();
+        let inbox = Rc::clone(&self.inbox);
+        cancel.on_cancel(move || {
+            for worker in workers {
+                worker.terminate();
+            }
+            Inbox::deliver(&inbox, Posted::Cancelled);
+        });
+    }
+}
+
+/// Below this many bytes a range is not worth a worker of its own.
+const MIN_PART_BYTES: u64 = 8 * 1024 * 1024;
+
+/// At most this many workers read one file.
+const MAX_WORKERS: usize = 8;
+
+/// How many workers read a file of `size` bytes: one per core the
+/// browser reports, unless the page's address asks for a number
+/// (`?workers=1`, to compare), and never ranges under
+/// [`MIN_PART_BYTES`].
+fn workers_for(size: u64) -> usize {
+    let window = web_sys::window();
+    let asked = window
+        .as_ref()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|search| {
+            web_sys::UrlSearchParams::new_with_str(&search)
+                .ok()?
+                .get("workers")?
+                .parse::<usize>()
+                .ok()
+        });
+    let cores = window
+        .map(|w| w.navigator().hardware_concurrency() as usize)
+        .unwrap_or(1);
+    let by_size = (size / MIN_PART_BYTES).max(1) as usize;
+    asked.unwrap_or(cores).min(by_size).clamp(1, MAX_WORKERS)
 }
 
 /// Copies one transferred part into the module's memory.
@@ -322,7 +391,6 @@ async fn receive(
         LoadError::ReadFailed("the file was read, but its columns did not arrive".to_owned())
     })?;
     let mut next = 0u32;
-    let mut pacer = Pacer::new();
     while let Some(parts) = unpacker.next_parts() {
         let mut buffers = Vec::with_capacity(parts.len());
         for &(kind, len) in parts {
@@ -332,15 +400,19 @@ async fn receive(
             next += 1;
         }
         unpacker.push_column(buffers)?;
-        pacer.breathe_if_due().await;
+        // A large column takes tens of milliseconds to take in: the page
+        // gets a turn after each.
+        breathe().await;
         if cancelled.get() {
             return Err(LoadError::Cancelled);
         }
     }
-    unpacker.finish()
+    let received = unpacker.finish();
+    breathe().await;
+    received
 }
 
-/// Reads and types `source` in a worker, reporting progress to
+/// Reads and types `source` in workers, reporting progress to
 /// `workbench`.
 async fn read_source(
     source: &DataSource,
@@ -355,46 +427,116 @@ async fn read_source(
             limit: MAX_FILE_BYTES,
         });
     }
-    let reading = Step::start("read in the worker");
-    let job = LoadWorker::start()?;
-    job.stop_on(cancelled);
+    let reading = Step::start("read in the workers");
+    let count = workers_for(size);
+    let starts = nominal_starts(size, count);
+    let mut crew = Crew::start(count)?;
+    crew.stop_on(cancelled);
+    let mut ready = vec![false; count];
+    let mut plan: Option<JsValue> = None;
+    let mut progress = vec![(0u64, 0usize); count];
+    // Sends range `index` to its worker, once both it and the plan are.
+    let send_part = |crew: &Crew, index: usize, plan: &JsValue| -> Result<(), LoadError> {
+        let Some(worker) = crew.worker(index) else {
+            return Ok(());
+        };
+        let part = worker::message("part");
+        worker::set(&part, "file", &source.blob);
+        worker::set(&part, "plan", plan);
+        worker::set(&part, "index", &JsValue::from_f64(index as f64));
+        worker::set(&part, "from", &JsValue::from_f64(starts[index] as f64));
+        let last = index + 1 == count;
+        let to = starts.get(index + 1).copied().unwrap_or(size);
+        worker::set(&part, "to", &JsValue::from_f64(to as f64));
+        worker::set(&part, "last", &JsValue::from_bool(last));
+        worker.post(&part)
+    };
     let done = loop {
-        match job.next().await {
+        let (index, message) = match crew.next().await {
             Posted::Cancelled => return Err(LoadError::Cancelled),
             Posted::Broke(why) => return Err(LoadError::ReadFailed(why)),
-            Posted::Message(message) => {
-                match worker::get(&message, "kind").as_string().as_deref() {
-                    Some("ready") => {
-                        let load = worker::message("load");
-                        worker::set(&load, "file", &source.blob);
-                        worker::set(&load, "name", &JsValue::from_str(&source.name));
-                        let options = serde_json::to_string(&source.options)
-                            .expect("reading options are plain data");
-                        worker::set(&load, "options", &JsValue::from_str(&options));
-                        job.worker
-                            .post_message(&load)
-                            .map_err(|e| LoadError::ReadFailed(describe_js_error(&e)))?;
+            Posted::Message(index, message) => (index, message),
+        };
+        match worker::get(&message, "kind").as_string().as_deref() {
+            Some("ready") => {
+                ready[index] = true;
+                if index == 0 {
+                    let load = worker::message("load");
+                    worker::set(&load, "file", &source.blob);
+                    worker::set(&load, "name", &JsValue::from_str(&source.name));
+                    let options = serde_json::to_string(&source.options)
+                        .expect("reading options are plain data");
+                    worker::set(&load, "options", &JsValue::from_str(&options));
+                    worker::set(&load, "parts", &JsValue::from_f64(count as f64));
+                    let to = starts.get(1).copied().unwrap_or(size);
+                    worker::set(&load, "to", &JsValue::from_f64(to as f64));
+                    if let Some(first) = crew.worker(0) {
+                        first.post(&load)?;
                     }
-                    Some("progress") => workbench.dispatch(Action::LoadProgress {
-                        bytes_done: worker::get(&message, "bytes").as_f64().unwrap_or(0.0) as u64,
-                        rows: worker::get(&message, "rows").as_f64().unwrap_or(0.0) as usize,
-                    }),
-                    Some("failed") => {
-                        let error = worker::get(&message, "error")
-                            .as_string()
-                            .unwrap_or_default();
-                        return Err(serde_json::from_str(&error).unwrap_or_else(|_| {
-                            LoadError::ReadFailed("the file reader failed".to_owned())
-                        }));
-                    }
-                    Some("done") => break message,
-                    _ => {}
+                } else if let Some(plan) = &plan {
+                    send_part(&crew, index, plan)?;
                 }
             }
+            Some("plan") => {
+                let json = worker::get(&message, "plan");
+                for (other, _) in ready.iter().enumerate().skip(1).filter(|(_, r)| **r) {
+                    send_part(&crew, other, &json)?;
+                }
+                plan = Some(json);
+            }
+            Some("alone") => {
+                // The first worker reads the whole file after all.
+                crew.keep_first_only();
+                for share in progress.iter_mut().skip(1) {
+                    *share = (0, 0);
+                }
+            }
+            Some("progress") => {
+                progress[index] = (
+                    worker::get(&message, "bytes").as_f64().unwrap_or(0.0) as u64,
+                    worker::get(&message, "rows").as_f64().unwrap_or(0.0) as usize,
+                );
+                workbench.dispatch(Action::LoadProgress {
+                    bytes_done: progress.iter().map(|p| p.0).sum::<u64>().min(size),
+                    rows: progress.iter().map(|p| p.1).sum(),
+                });
+            }
+            Some("part") => {
+                // Handed on to the first worker, its buffers moved again.
+                let Some(first) = crew.worker(0) else {
+                    continue;
+                };
+                worker::set(
+                    message.unchecked_ref(),
+                    "kind",
+                    &JsValue::from_str("joined"),
+                );
+                let arrays: js_sys::Array = worker::get(&message, "buffers").unchecked_into();
+                let transferred: js_sys::Array =
+                    arrays.iter().map(|a| worker::get(&a, "buffer")).collect();
+                first
+                    .worker
+                    .post_message_with_transfer(&message, &transferred)
+                    .map_err(|e| LoadError::ReadFailed(describe_js_error(&e)))?;
+                // Its worker is done.
+                if let Some(slot) = crew.workers.get_mut(index) {
+                    *slot = None;
+                }
+            }
+            Some("failed") => {
+                let error = worker::get(&message, "error")
+                    .as_string()
+                    .unwrap_or_default();
+                return Err(serde_json::from_str(&error).unwrap_or_else(|_| {
+                    LoadError::ReadFailed("the file reader failed".to_owned())
+                }));
+            }
+            Some("done") => break message,
+            _ => {}
         }
     };
-    // Everything it had to say is said.
-    drop(job);
+    // Everything the workers had to say is said.
+    drop(crew);
     reading.end();
     let receiving = Step::start("receive the columns");
     let received = receive(&done, cancelled).await;

@@ -183,7 +183,7 @@ pub fn MappingStep() -> Html {
             p.mapping.converted_values.clone(),
         )
     });
-    let proposed = use_memo((dataset.as_ref().map(identity), outcome), {
+    let proposed = use_memo((dataset.as_ref().map(identity), outcome.clone()), {
         let pending = pending.clone();
         move |_| match &pending {
             Some(p) => {
@@ -191,6 +191,27 @@ pub fn MappingStep() -> Html {
                 propose_known_after(&p.dataset, &p.mapping, outcomes.as_deref())
             }
             None => Vec::new(),
+        }
+    });
+    // The outcome column's values and the converted share: a pass over
+    // every lead, so worked out once for each data and outcome.
+    let outcome_facts = use_memo((dataset.as_ref().map(identity), outcome), {
+        let pending = pending.clone();
+        move |_| match &pending {
+            Some(p) => {
+                let values = p
+                    .mapping
+                    .outcome
+                    .as_deref()
+                    .map(|o| outcome_values(&p.dataset, o))
+                    .unwrap_or_default();
+                let share = p.mapping.outcomes(&p.dataset).ok().map(|o| {
+                    let n = o.len().max(1);
+                    o.iter().filter(|&&c| c).count() as f64 / n as f64
+                });
+                (values, share)
+            }
+            None => (Vec::new(), None),
         }
     });
     let preparing = use_state(|| false);
@@ -232,16 +253,8 @@ pub fn MappingStep() -> Html {
             set_mapping(next);
         })
     };
-    let values = mapping
-        .outcome
-        .as_deref()
-        .map(|o| outcome_values(data, o))
-        .unwrap_or_default();
-    let outcomes = mapping.outcomes(data).ok();
-    let converted_share = outcomes.as_ref().map(|o| {
-        let n = o.len().max(1);
-        o.iter().filter(|&&c| c).count() as f64 / n as f64
-    });
+    let (values, converted_share) = &*outcome_facts;
+    let converted_share = *converted_share;
     // A replay needs both kinds of lead.
     let one_sided = match converted_share {
         Some(share) if share <= 0.0 => Some(

@@ -709,7 +709,7 @@ impl ColumnBuilder {
                 let raw = matches!(first, Values::Raw(_));
                 match (first.into_texts(), second.into_texts()) {
                     (Ok(mut a), Ok(b)) => {
-                        append_texts(&mut a, b.iter().map(|v| v.map(str::to_owned)));
+                        a.append(&b);
                         if raw {
                             Values::Raw(a)
                         } else {

@@ -654,6 +654,16 @@ impl Loader {
         })
     }
 
+    /// Whether the bytes pushed so far end inside a record: then a part
+    /// begun where they end would begin mid-record, and this loader should
+    /// read on by itself.
+    pub fn mid_record(&self) -> bool {
+        match &self.reading {
+            Some((splitter, _)) => splitter.mid_record(),
+            None => !self.head.is_empty() && !self.head.ends_with(b"\n"),
+        }
+    }
+
     /// Ends the file when this loader was pushed only its first part and
     /// `parts` hold the rest, in order: the same result as pushing the
     /// whole file, or [`Finish::ReadAgain`] where the parts cannot stand

@@ -439,6 +439,8 @@ pub struct RecordSplitter {
     prev_cr: bool,
     bare_cr: bool,
     table: RawTable,
+    /// The bytes parsed so far end inside a record.
+    open: bool,
     have_header: bool,
     /// Records still to pass over before the header.
     before_header: usize,
@@ -466,6 +468,7 @@ impl RecordSplitter {
                 header_record: sniffed.header_record,
                 ..RawTable::default()
             },
+            open: false,
             have_header: false,
             before_header: sniffed.header_record,
             bytes_read: 0,
@@ -495,6 +498,12 @@ impl RecordSplitter {
     /// Bytes pushed so far.
     pub fn bytes_read(&self) -> u64 {
         self.bytes_read
+    }
+
+    /// Whether the bytes pushed so far end inside a record (a quoted
+    /// field still open, or a line not yet ended).
+    pub fn mid_record(&self) -> bool {
+        self.open || !self.utf8_tail.is_empty()
     }
 
     /// Data rows loaded so far.
@@ -651,6 +660,13 @@ impl RecordSplitter {
                 // `\r\n` is returned before its `\n` is read.
                 let ends_in_cr = nin > 0 && input[nin - 1] == b'\r';
                 self.breaks = self.parser.line() - 1 + u64::from(ends_in_cr);
+            }
+            // A record ended, or bytes of the next one were read (line
+            // breaks alone, such as the `\n` of a `\r\n`, begin none).
+            if matches!(result, csv_core::ReadRecordResult::Record) {
+                self.open = false;
+            } else if input[..nin].iter().any(|&b| b != b'\n' && b != b'\r') {
+                self.open = true;
             }
             input = &input[nin..];
             match result {

@@ -210,6 +210,22 @@ pub fn outcome_values(data: &Dataset, outcome: &str) -> Vec<String> {
     };
     let mut values: Vec<String> = match &column.values {
         ColumnValues::Category(c) => c.labels().to_vec(),
+        ColumnValues::Number(v) => {
+            // Distinct numbers first, written as text once each: formatting
+            // every lead's value would cost far more at a million leads.
+            let mut seen = rustc_hash::FxHashMap::default();
+            for (row, x) in v.iter().enumerate().filter(|(_, x)| !x.is_nan()) {
+                seen.entry(x.to_bits()).or_insert(row);
+                if seen.len() > 50 {
+                    break;
+                }
+            }
+            let texts: HashSet<String> = seen
+                .into_values()
+                .filter_map(|row| column.text(row).map(|t| t.into_owned()))
+                .collect();
+            texts.into_iter().collect()
+        }
         _ => {
             let mut seen = HashSet::new();
             for row in 0..column.len() {

@@ -39,9 +39,10 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BIND
 fi
 
 # wasm-opt (npm binaryen) for the release build, playwright-core and
-# axe-core for the end-to-end suite; all pinned by package-lock.json.
+# axe-core for the end-to-end suite, PapaParse and DuckDB-Wasm as the
+# browser benchmark's references; all pinned by package-lock.json.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    say "installing npm packages (binaryen, playwright-core, axe-core)"
+    say "installing npm packages (binaryen, playwright-core, axe-core, PapaParse, DuckDB-Wasm)"
     npm ci --no-audit --no-fund --loglevel=error
 fi
 

@@ -27,6 +27,8 @@ describe('the fit × engagement grid', () => {
   test('cells hold every lead, and a marked cell is sales-ready whatever the score', async () => {
     const { context, page, seen } = await openApp(env);
     await page.locator('[data-testid=grid] summary').click();
+    // The grid is drawn once it is opened, on the next render.
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=grid-cell]').length === 16);
     let grid = await cells(page);
     assert.equal(grid.length, 16);
     assert.deepEqual(grid.slice(0, 5).map((c) => c.cell), ['A1', 'A2', 'A3', 'A4', 'B1']);

@@ -13,6 +13,20 @@ pub enum Buffer {
 }
 
 impl Buffer {
+    /// Yes/no values as one byte each: 0 no, 1 yes, 2 missing.
+    pub fn yes_no(values: &[Option<bool>]) -> Buffer {
+        Buffer::Bytes(
+            values
+                .iter()
+                .map(|b| match b {
+                    Some(false) => 0,
+                    Some(true) => 1,
+                    None => 2,
+                })
+                .collect(),
+        )
+    }
+
     /// Bytes held.
     pub fn byte_len(&self) -> usize {
         match self {

@@ -730,15 +730,7 @@ impl ColumnBuilder {
         let mut labels = Vec::new();
         match self.values {
             Values::Raw(t) | Values::Text(t) => texts_to_buffers(t, into),
-            Values::Boolean(v) => into.push(Buffer::Bytes(
-                v.iter()
-                    .map(|b| match b {
-                        Some(false) => 0,
-                        Some(true) => 1,
-                        None => 2,
-                    })
-                    .collect(),
-            )),
+            Values::Boolean(v) => into.push(Buffer::yes_no(&v)),
             Values::Number(_, v) => into.push(Buffer::F64(v)),
             Values::Date(v) => into.push(Buffer::I64(
                 v.into_iter().map(CompactDate::to_bits).collect(),

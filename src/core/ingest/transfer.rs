@@ -83,15 +83,7 @@ pub fn pack(loaded: Loaded, summaries: Vec<ColumnSummary>) -> Packed {
         let kind = column.kind();
         match column.values {
             ColumnValues::Number(v) => buffers.push(Buffer::F64(v)),
-            ColumnValues::Boolean(v) => buffers.push(Buffer::Bytes(
-                v.iter()
-                    .map(|b| match b {
-                        Some(false) => 0,
-                        Some(true) => 1,
-                        None => 2,
-                    })
-                    .collect(),
-            )),
+            ColumnValues::Boolean(v) => buffers.push(Buffer::yes_no(&v)),
             ColumnValues::Category(c) => {
                 let (l, codes) = c.into_parts();
                 labels = l;

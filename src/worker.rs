@@ -25,18 +25,25 @@
 //!   `to`: where the second range nominally starts); `part` (`file`,
 //!   `plan`, `index`, `from`, `to`: the range's nominal bounds; `last`);
 //!   `joined` (a part from another worker, as that worker posted it).
+//!
+//! The same worker writes the scored-leads CSV (the file read again, see
+//! [`crate::core::scored_csv`]): from the page `export` (`file`, `head`
+//! and `buffers` of an [`ExportJob`]); to the page `progress` (`bytes`,
+//! `rows`), then `exported` (`blob`, the CSV, and `summary` as JSON) or
+//! `export-failed` (`reason`, in words).
 
 use std::cell::RefCell;
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
+use web_sys::{Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 
 use crate::core::ingest::transfer::{self, Buffer};
 use crate::core::ingest::{
     part_start, Finish, LoadError, LoadOptions, Loaded, Loader, Part, PartLoader, Plan,
 };
+use crate::core::scored_csv::{ExportError, ExportJob};
 use crate::core::summary::summarise;
 
 /// Bytes read per slice.
@@ -336,7 +343,7 @@ fn load_part(data: &JsValue, file: Blob) -> Result<(), LoadError> {
 
 /// One part as a JavaScript typed array, copied out of the module's
 /// memory (which cannot be transferred) and dropped here at once.
-fn typed_array(buffer: Buffer) -> JsValue {
+pub fn typed_array(buffer: Buffer) -> JsValue {
     match buffer {
         Buffer::Bytes(v) => js_sys::Uint8Array::from(&v[..]).into(),
         Buffer::U32(v) => js_sys::Uint32Array::from(&v[..]).into(),
@@ -396,8 +403,58 @@ fn file_of(data: &JsValue) -> Result<Blob, LoadError> {
         .map_err(|_| LoadError::ReadFailed("no file was given to read".to_owned()))
 }
 
+/// Writes the scored leads: the file read again under the job, as one
+/// `Blob` built from a part per slice, so that no single buffer holds it.
+fn export(data: &JsValue) -> Result<(), String> {
+    let damaged = || ExportError::Damaged.to_string();
+    let file = file_of(data).map_err(|e| e.to_string())?;
+    let arrays: Array = get(data, "buffers").dyn_into().map_err(|_| damaged())?;
+    let buffers = arrays
+        .iter()
+        .map(|array| buffer_from(&array).ok_or_else(damaged))
+        .collect::<Result<Vec<_>, _>>()?;
+    let head = get(data, "head").as_string().ok_or_else(damaged)?;
+    let job = ExportJob { head, buffers }.unpack().map_err(|e| e.to_string())?;
+    let mut export = job.export().map_err(|e| e.to_string())?;
+    let mut reading = Reading::new(file).map_err(|e| e.to_string())?;
+    let size = reading.size();
+    let parts = Array::new();
+    let mut out = Vec::new();
+    let mut start = 0.0;
+    while start < size {
+        let end = (start + SLICE_BYTES).min(size);
+        let chunk = reading.read(start, end).map_err(|e| e.to_string())?;
+        let result = export.push(chunk, &mut out);
+        result.map_err(|e| e.to_string())?;
+        parts.push(&js_sys::Uint8Array::from(out.as_slice()));
+        out.clear();
+        start = end;
+        reading.progress(end as u64, 0);
+    }
+    let summary = export.finish(&mut out).map_err(|e| e.to_string())?;
+    parts.push(&js_sys::Uint8Array::from(out.as_slice()));
+    let bag = BlobPropertyBag::new();
+    bag.set_type("text/csv;charset=utf-8");
+    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &bag)
+        .map_err(|_| "the browser could not assemble the file".to_owned())?;
+    let exported = message("exported");
+    set(&exported, "blob", &blob);
+    let summary = serde_json::to_string(&summary).expect("a summary is plain data");
+    set(&exported, "summary", &JsValue::from_str(&summary));
+    post(&exported);
+    Ok(())
+}
+
 fn answer(data: &JsValue) {
     let kind = get(data, "kind").as_string().unwrap_or_default();
+    if kind == "export" {
+        if let Err(reason) = export(data) {
+            let failed = message("export-failed");
+            set(&failed, "reason", &JsValue::from_str(&reason));
+            post(&failed);
+        }
+        return;
+    }
     let outcome = match kind.as_str() {
         "load" => file_of(data)
             .and_then(|file| load_first(data, file))

@@ -50,8 +50,12 @@ use std::fmt::{self, Write as _};
 use csv_core::WriteResult;
 use encoding_rs::{CoderResult, Decoder, Encoding, UTF_8};
 
+use fixedbitset::FixedBitSet;
+use serde::{Deserialize, Serialize};
+
 use super::criteria::{score_of_sum, Criterion, Group, Scenario};
 use super::grid::{quartile_cuts, Cell, GridCuts, GRADES};
+use super::ingest::buffer::Buffer;
 use super::ingest::reader::{classify_record, RecordBuffer, RecordKind};
 use super::ingest::LoadReport;
 use super::scoring::{Evaluation, RuleEffect};
@@ -93,6 +97,8 @@ pub enum ExportError {
         loaded: usize,
         found: usize,
     },
+    /// An [`ExportJob`] arrived other than it was packed.
+    Damaged,
 }
 
 impl fmt::Display for ExportError {
@@ -133,6 +139,9 @@ impl fmt::Display for ExportError {
                 f,
                 "{CHANGED}: expected {loaded} {what}, found {found}. {AGAIN}"
             ),
+            ExportError::Damaged => {
+                f.write_str("The scores did not reach the file's reader intact. Export again.")
+            }
         }
     }
 }
@@ -140,7 +149,7 @@ impl fmt::Display for ExportError {
 impl std::error::Error for ExportError {}
 
 /// What an export wrote and what it left out.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportSummary {
     /// Data rows written: every lead of the data set.
     pub rows: usize,
@@ -204,12 +213,23 @@ impl<'a> ScoredCsv<'a> {
         scenario: &'a Scenario,
         evaluations: &'a [Evaluation],
     ) -> Result<Self, ExportError> {
+        let effects = evaluations.iter().map(|e| e.as_ref().ok()).collect();
+        Self::with_effects(report, scenario, effects)
+    }
+
+    /// As [`ScoredCsv::new`], given what each criterion's rule found
+    /// (`None` where it could not be applied).
+    fn with_effects(
+        report: &LoadReport,
+        scenario: &'a Scenario,
+        effects: Vec<Option<&'a RuleEffect>>,
+    ) -> Result<Self, ExportError> {
         let encoding = Encoding::for_label(report.encoding.as_bytes()).ok_or_else(|| {
             ExportError::UnknownEncoding {
                 name: report.encoding.to_owned(),
             }
         })?;
-        let scoring = Scoring::new(scenario, evaluations, report.rows)?;
+        let scoring = Scoring::new(scenario, effects, report.rows)?;
         let header = original_header(report);
         let added_columns = added_column_names(&header);
         Ok(ScoredCsv {
@@ -271,6 +291,137 @@ impl<'a> ScoredCsv<'a> {
     }
 }
 
+/// An export's inputs packed to cross to another thread (the page's load
+/// worker reads the file there): how the file was read, the scenario, and
+/// what each criterion's rule found, as plain buffers that can be
+/// transferred rather than copied. A rule's matches travel as one bit per
+/// lead, a per-unit rule's units as one number per lead.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportJob {
+    /// JSON: the load report, the scenario and which buffer is which.
+    pub head: String,
+    /// One per criterion whose rule could be applied, in criteria order.
+    pub buffers: Vec<Buffer>,
+}
+
+/// What a buffer of an [`ExportJob`] holds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+enum EffectKind {
+    Matches,
+    Units,
+}
+
+#[derive(Serialize, Deserialize)]
+struct JobHead {
+    report: LoadReport,
+    scenario: Scenario,
+    /// Per criterion: the kind of its buffer, or `None` when its rule
+    /// could not be applied (or it is switched off) and it has none.
+    effects: Vec<Option<EffectKind>>,
+}
+
+impl ExportJob {
+    /// Packs what [`ScoredCsv::new`] takes. Fails as it would where the
+    /// evaluations do not belong to the scenario.
+    pub fn pack(
+        report: &LoadReport,
+        scenario: &Scenario,
+        evaluations: &[Evaluation],
+    ) -> Result<ExportJob, ExportError> {
+        if evaluations.len() != scenario.criteria.len() {
+            return Err(ExportError::OutOfDate);
+        }
+        let mut kinds = Vec::with_capacity(evaluations.len());
+        let mut buffers = Vec::new();
+        for (criterion, evaluation) in scenario.criteria.iter().zip(evaluations) {
+            let effect = evaluation.as_ref().ok().filter(|_| criterion.enabled);
+            kinds.push(effect.map(|effect| match effect {
+                RuleEffect::Matches(set) => {
+                    let mut bits = vec![0u8; set.len().div_ceil(8)];
+                    for row in set.ones() {
+                        bits[row / 8] |= 1 << (row % 8);
+                    }
+                    buffers.push(Buffer::Bytes(bits));
+                    EffectKind::Matches
+                }
+                RuleEffect::Units(units) => {
+                    buffers.push(Buffer::U32(units.clone()));
+                    EffectKind::Units
+                }
+            }));
+        }
+        let head = JobHead {
+            report: report.clone(),
+            scenario: scenario.clone(),
+            effects: kinds,
+        };
+        Ok(ExportJob {
+            head: serde_json::to_string(&head).expect("a load report and a scenario are plain data"),
+            buffers,
+        })
+    }
+
+    /// Unpacks the job, checking that every buffer is of the kind and
+    /// length the head says.
+    pub fn unpack(self) -> Result<UnpackedJob, ExportError> {
+        let head: JobHead = serde_json::from_str(&self.head).map_err(|_| ExportError::Damaged)?;
+        if head.effects.len() != head.scenario.criteria.len() {
+            return Err(ExportError::Damaged);
+        }
+        let rows = head.report.rows;
+        let mut buffers = self.buffers.into_iter();
+        let mut effects = Vec::with_capacity(head.effects.len());
+        for kind in &head.effects {
+            let effect = match (kind, kind.map(|_| buffers.next())) {
+                (None, _) => None,
+                (Some(EffectKind::Matches), Some(Some(Buffer::Bytes(bits))))
+                    if bits.len() == rows.div_ceil(8) =>
+                {
+                    let mut set = FixedBitSet::with_capacity(rows);
+                    for row in 0..rows {
+                        if bits[row / 8] & (1 << (row % 8)) != 0 {
+                            set.insert(row);
+                        }
+                    }
+                    Some(RuleEffect::Matches(set))
+                }
+                (Some(EffectKind::Units), Some(Some(Buffer::U32(units)))) if units.len() == rows => {
+                    Some(RuleEffect::Units(units))
+                }
+                _ => return Err(ExportError::Damaged),
+            };
+            effects.push(effect);
+        }
+        if buffers.next().is_some() {
+            return Err(ExportError::Damaged);
+        }
+        Ok(UnpackedJob {
+            report: head.report,
+            scenario: head.scenario,
+            effects,
+        })
+    }
+}
+
+/// An [`ExportJob`] taken apart again, ready to export.
+#[derive(Debug)]
+pub struct UnpackedJob {
+    report: LoadReport,
+    scenario: Scenario,
+    effects: Vec<Option<RuleEffect>>,
+}
+
+impl UnpackedJob {
+    /// The export the job was packed for.
+    pub fn export(&self) -> Result<ScoredCsv<'_>, ExportError> {
+        ScoredCsv::with_effects(
+            &self.report,
+            &self.scenario,
+            self.effects.iter().map(Option::as_ref).collect(),
+        )
+    }
+}
+
 /// The header cells as they stood in the file when it was loaded: the
 /// loader's names, except where it renamed a cell (and kept the original).
 fn original_header(report: &LoadReport) -> Vec<String> {
@@ -321,15 +472,15 @@ struct Scoring<'a> {
 impl<'a> Scoring<'a> {
     fn new(
         scenario: &'a Scenario,
-        evaluations: &'a [Evaluation],
+        effects: Vec<Option<&'a RuleEffect>>,
         rows: usize,
     ) -> Result<Self, ExportError> {
-        if evaluations.len() != scenario.criteria.len() {
+        if effects.len() != scenario.criteria.len() {
             return Err(ExportError::OutOfDate);
         }
         let mut applied = Vec::new();
-        for (criterion, evaluation) in scenario.criteria.iter().zip(evaluations) {
-            let Ok(effect) = evaluation else { continue };
+        for (criterion, effect) in scenario.criteria.iter().zip(effects) {
+            let Some(effect) = effect else { continue };
             if !criterion.enabled {
                 continue;
             }
@@ -841,6 +992,85 @@ mod tests {
             grid: Default::default(),
             agreement: Default::default(),
         }
+    }
+
+    /// Exports `file` as a worker does: the job packed on one side,
+    /// unpacked on the other, the file fed in slices of `slice` bytes.
+    fn export_through_job(
+        loaded: &Loaded,
+        scenario: &Scenario,
+        file: &[u8],
+        slice: usize,
+    ) -> Result<(String, ExportSummary), ExportError> {
+        let evaluations = evaluate_criteria(&loaded.dataset, &scenario.criteria);
+        let job = ExportJob::pack(&loaded.report, scenario, &evaluations)?.unpack()?;
+        let mut export = job.export()?;
+        let mut out = Vec::new();
+        for chunk in file.chunks(slice) {
+            export.push(chunk, &mut out)?;
+        }
+        let summary = export.finish(&mut out)?;
+        Ok((String::from_utf8(out).unwrap(), summary))
+    }
+
+    #[test]
+    fn a_packed_job_exports_what_the_evaluations_do() {
+        // More leads than a byte of match bits holds, with matches on
+        // either side of each byte's edge.
+        let mut file = String::from("id,demo,pages,notes,converted\n");
+        for i in 0..37 {
+            let demo = if i % 3 == 0 || i == 8 || i == 36 { "yes" } else { "no" };
+            let notes = if i % 5 == 0 { "" } else { "n" };
+            file.push_str(&format!("{i:03},{demo},{},{notes},{}\n", i % 11, i % 2));
+        }
+        let loaded = load(file.as_bytes());
+        let mut scenario = scenario();
+        scenario.criteria.extend([
+            criterion("Demo", 30, "demo", RuleTest::IsTrue),
+            criterion("Per page", 0, "pages", RuleTest::PerUnit { points_per_unit: 3, max_points: 21 }),
+            criterion("No notes", -4, "notes", RuleTest::Empty),
+        ]);
+        let direct = export_in_slices(&loaded, &scenario, file.as_bytes(), 7).unwrap();
+        for slice in [1, 7, file.len()] {
+            assert_eq!(export_through_job(&loaded, &scenario, file.as_bytes(), slice).unwrap(), direct);
+        }
+        // Disabled criteria and rules on missing columns travel without
+        // a buffer: three of the ten here have one.
+        let evaluations = evaluate_criteria(&loaded.dataset, &scenario.criteria);
+        let job = ExportJob::pack(&loaded.report, &scenario, &evaluations).unwrap();
+        assert_eq!(job.buffers.len(), 3);
+        assert!(matches!(&job.buffers[0], Buffer::Bytes(bits) if bits.len() == 5));
+        assert!(matches!(&job.buffers[1], Buffer::U32(units) if units.len() == 37));
+    }
+
+    #[test]
+    fn a_damaged_job_is_refused() {
+        let loaded = load(LEADS.as_bytes());
+        let scenario = scenario();
+        let evaluations = evaluate_criteria(&loaded.dataset, &scenario.criteria);
+        let job = ExportJob::pack(&loaded.report, &scenario, &evaluations).unwrap();
+        let damaged = |change: &dyn Fn(&mut ExportJob)| {
+            let mut job = job.clone();
+            change(&mut job);
+            job.unpack().unwrap_err()
+        };
+        assert_eq!(damaged(&|j| j.head.truncate(10)), ExportError::Damaged);
+        assert_eq!(damaged(&|j| { j.buffers.pop(); }), ExportError::Damaged);
+        assert_eq!(damaged(&|j| j.buffers.push(Buffer::Bytes(vec![0]))), ExportError::Damaged);
+        assert_eq!(damaged(&|j| j.buffers.swap(0, 2)), ExportError::Damaged);
+        assert_eq!(
+            damaged(&|j| if let Buffer::Bytes(bits) = &mut j.buffers[0] { bits.push(0) }),
+            ExportError::Damaged
+        );
+        assert_eq!(
+            damaged(&|j| if let Buffer::U32(units) = &mut j.buffers[2] { units.pop(); }),
+            ExportError::Damaged
+        );
+        assert_eq!(
+            ExportJob::pack(&loaded.report, &scenario, &evaluations[1..]).unwrap_err(),
+            ExportError::OutOfDate
+        );
+        assert!(job.unpack().is_ok());
     }
 
     #[test]

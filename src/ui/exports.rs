@@ -4,17 +4,17 @@
 
 use std::rc::Rc;
 
-use web_sys::{Blob, BlobPropertyBag};
+use web_sys::Blob;
 use yew::prelude::*;
 
 use super::download::{download_blob, download_text};
-use super::loading::{receive_slice, request_slice, Pacer, CHUNK_BYTES};
+use super::loading::export_scored_in_worker;
 use super::state::{DataSource, LoadedData};
 use crate::core::criteria::Scenario;
 use crate::core::format;
 use crate::core::ingest::infer::TypingOptions;
 use crate::core::ingest::LoadReport;
-use crate::core::scored_csv::{ExportSummary, ScoredCsv};
+use crate::core::scored_csv::{ExportJob, ExportSummary};
 use crate::core::scoring::evaluate_criteria;
 use crate::core::sql::export_scenario;
 
@@ -75,9 +75,8 @@ fn scored_name(name: &str) -> String {
     format!("{stem}-scored.csv")
 }
 
-/// Reads the original file again, slice by slice, and writes it with the
-/// score, sales-ready flag and fired rules of every lead; the result is
-/// one `Blob` of CSV, built from parts so that no single buffer holds it.
+/// Reads the original file again in a worker and writes it with the
+/// score, sales-ready flag and fired rules of every lead, as one `Blob`.
 async fn export_scored(
     source: &DataSource,
     report: &LoadReport,
@@ -88,38 +87,9 @@ async fn export_scored(
     // The file read again is the first one: its leads, without a later
     // export's.
     let evaluations = evaluate_criteria(&data.then(), &scenario.criteria);
-    let mut export = ScoredCsv::new(report, scenario, &evaluations).map_err(|e| e.to_string())?;
-    let size = source.blob.size() as u64;
-    let parts = js_sys::Array::new();
-    let mut chunk = Vec::new();
-    let mut out = Vec::new();
-    let mut offset = 0u64;
-    let mut pacer = Pacer::new();
-    let flush = |out: &mut Vec<u8>| {
-        if !out.is_empty() {
-            parts.push(&js_sys::Uint8Array::from(out.as_slice()));
-            out.clear();
-        }
-    };
-    while offset < size {
-        let end = (offset + CHUNK_BYTES).min(size);
-        let request = request_slice(&source.blob, offset, end).map_err(|e| e.to_string())?;
-        receive_slice(request, &mut chunk)
-            .await
-            .map_err(|e| e.to_string())?;
-        export.push(&chunk, &mut out).map_err(|e| e.to_string())?;
-        flush(&mut out);
-        offset = end;
-        progress(offset, size);
-        pacer.breathe_if_due().await;
-    }
-    let summary = export.finish(&mut out).map_err(|e| e.to_string())?;
-    flush(&mut out);
-    let bag = BlobPropertyBag::new();
-    bag.set_type("text/csv;charset=utf-8");
-    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &bag)
-        .map_err(|_| "the browser could not assemble the file".to_owned())?;
-    Ok((blob, summary))
+    let job = ExportJob::pack(report, scenario, &evaluations).map_err(|e| e.to_string())?;
+    drop(evaluations);
+    export_scored_in_worker(&source.blob, job, progress).await
 }
 
 /// What a finished export says about itself.

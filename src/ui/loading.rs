@@ -30,14 +30,11 @@ use crate::core::ingest::transfer::{read_head, Buffer, BufferKind, Unpacker};
 use crate::core::ingest::{nominal_starts, LoadError, Loaded, MAX_FILE_BYTES};
 use crate::core::later::{append_later, later_options};
 use crate::core::mapping::ColumnMapping;
+use crate::core::scored_csv::{ExportJob, ExportSummary};
 use crate::core::split::CheckSplit;
 use crate::core::starting::{fits, StartingPoint};
 use crate::core::summary::{summarise_column, ColumnSummary};
 use crate::worker;
-
-/// Bytes read per step of an export: large enough to work efficiently,
-/// small enough that a step takes well under a tenth of a second.
-pub(crate) const CHUNK_BYTES: u64 = 4 * 1024 * 1024;
 
 /// How long work may run before the page gets control back, in ms.
 const STEP_BUDGET_MS: f64 = 40.0;
@@ -84,27 +81,6 @@ pub fn cancel_current() {
     if let Some(flag) = current {
         flag.cancel();
     }
-}
-
-/// Starts reading bytes `start..end` of `blob`; the browser reads while
-/// the previous chunk is parsed.
-pub(crate) fn request_slice(blob: &Blob, start: u64, end: u64) -> Result<JsFuture, LoadError> {
-    let slice = blob
-        .slice_with_f64_and_f64(start as f64, end as f64)
-        .map_err(|e| LoadError::ReadFailed(describe_js_error(&e)))?;
-    Ok(JsFuture::from(slice.array_buffer()))
-}
-
-/// Waits for a requested slice and copies it into `into`, reusing its
-/// allocation.
-pub(crate) async fn receive_slice(request: JsFuture, into: &mut Vec<u8>) -> Result<(), LoadError> {
-    let buffer = request
-        .await
-        .map_err(|e| LoadError::ReadFailed(describe_js_error(&e)))?;
-    let bytes = js_sys::Uint8Array::new(&buffer);
-    into.resize(bytes.length() as usize, 0);
-    bytes.copy_to(into);
-    Ok(())
 }
 
 fn describe_js_error(error: &wasm_bindgen::JsValue) -> String {
@@ -542,6 +518,67 @@ async fn read_source(
     let received = receive(&done, cancelled).await;
     receiving.end();
     received
+}
+
+/// Writes the scored-leads CSV of `file` in a worker (which decodes and
+/// parses the file again there, off the page's thread), reporting the
+/// bytes read so far to `progress`.
+pub(crate) async fn export_scored_in_worker(
+    file: &Blob,
+    job: ExportJob,
+    progress: &dyn Fn(u64, u64),
+) -> Result<(Blob, ExportSummary), String> {
+    let size = file.size() as u64;
+    let crew = Crew::start(1).map_err(|e| e.to_string())?;
+    let mut job = Some(job);
+    loop {
+        let message = match crew.next().await {
+            Posted::Cancelled => return Err("the export was stopped".to_owned()),
+            Posted::Broke(why) => return Err(why),
+            Posted::Message(_, message) => message,
+        };
+        match worker::get(&message, "kind").as_string().as_deref() {
+            Some("ready") => {
+                let Some(job) = job.take() else { continue };
+                let export = worker::message("export");
+                worker::set(&export, "file", file);
+                worker::set(&export, "head", &JsValue::from_str(&job.head));
+                let arrays = js_sys::Array::new();
+                let transferred = js_sys::Array::new();
+                for buffer in job.buffers {
+                    let array = worker::typed_array(buffer);
+                    transferred.push(&worker::get(&array, "buffer"));
+                    arrays.push(&array);
+                }
+                worker::set(&export, "buffers", &arrays);
+                if let Some(worker) = crew.worker(0) {
+                    worker
+                        .worker
+                        .post_message_with_transfer(&export, &transferred)
+                        .map_err(|e| describe_js_error(&e))?;
+                }
+            }
+            Some("progress") => {
+                let bytes = worker::get(&message, "bytes").as_f64().unwrap_or(0.0) as u64;
+                progress(bytes.min(size), size);
+            }
+            Some("exported") => {
+                let blob: Blob = worker::get(&message, "blob")
+                    .dyn_into()
+                    .map_err(|_| "the scored file did not arrive".to_owned())?;
+                let summary = worker::get(&message, "summary").as_string().unwrap_or_default();
+                let summary = serde_json::from_str(&summary)
+                    .map_err(|_| "the scored file arrived without its summary".to_owned())?;
+                return Ok((blob, summary));
+            }
+            Some("export-failed") => {
+                return Err(worker::get(&message, "reason")
+                    .as_string()
+                    .unwrap_or_else(|| "the file reader failed".to_owned()));
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Builds the starting scenario for `data` a column at a time, letting the

@@ -414,7 +414,9 @@ fn export(data: &JsValue) -> Result<(), String> {
         .map(|array| buffer_from(&array).ok_or_else(damaged))
         .collect::<Result<Vec<_>, _>>()?;
     let head = get(data, "head").as_string().ok_or_else(damaged)?;
-    let job = ExportJob { head, buffers }.unpack().map_err(|e| e.to_string())?;
+    let job = ExportJob { head, buffers }
+        .unpack()
+        .map_err(|e| e.to_string())?;
     let mut export = job.export().map_err(|e| e.to_string())?;
     let mut reading = Reading::new(file).map_err(|e| e.to_string())?;
     let size = reading.size();

@@ -21,6 +21,7 @@ use super::agreement::is_iso_day;
 use super::criteria::{Criterion, RuleTest, Scenario};
 use super::decisions::{is_logged_time, Decision, LoggedFigures, MAX_CHANGE_CHARS, MAX_LOG};
 use super::derive::MAX_DERIVED;
+use super::join::JoinOutcome;
 use super::mapping::ColumnMapping;
 use super::split::{CheckSplit, SHARES};
 
@@ -399,6 +400,28 @@ impl CriteriaFile {
         for d in &m.derived {
             for name in [&d.name, &d.from, &d.to] {
                 check_text("a derived column", name)?;
+            }
+        }
+        if let Some(join) = &m.join {
+            let outcome_values: &[String] = match &join.outcome {
+                JoinOutcome::OneOf { values, .. } => values,
+                _ => &[],
+            };
+            if outcome_values.len() > MAX_VALUES {
+                return Err(invalid("its join lists too many outcome values"));
+            }
+            let names = [&join.lead_key, &join.row_key, &join.file]
+                .into_iter()
+                .chain(
+                    [&join.deal_value, &join.close_date, &join.owner]
+                        .into_iter()
+                        .flatten(),
+                )
+                .map(String::as_str)
+                .chain(join.outcome.column())
+                .chain(outcome_values.iter().map(String::as_str));
+            for name in names {
+                check_text("a joined column", name)?;
             }
         }
         if let Some(check) = &self.check {

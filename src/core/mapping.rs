@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::dataset::{ColumnValues, Dataset};
 use super::derive::DerivedDuration;
+use super::join::JoinSpec;
 use super::scoring::parse_bool;
 
 /// Outcome values recognised as "converted" unless the user says otherwise.
@@ -52,6 +53,10 @@ pub struct ColumnMapping {
     /// Number columns worked out from two others (durations), added to the
     /// data when the mapping is used.
     pub derived: Vec<DerivedDuration>,
+    /// Outcomes (and what happened next) from a second file, joined on a
+    /// key column: the columns it adds are part of the data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub join: Option<JoinSpec>,
 }
 
 /// Why the outcome cannot be read.
@@ -92,13 +97,25 @@ impl ColumnMapping {
         }
         let has =
             |name: &str| data.column(name).is_some() || derived.iter().any(|d| d.name == name);
+        // A join whose key the data has stays, with the roles it fills
+        // (columns of the second file, added once that file is joined).
+        let join = self
+            .join
+            .clone()
+            .filter(|j| data.column(&j.lead_key).is_some());
+        let joined = |name: &str| has(name) || join.is_some();
         let pick = |own: &Option<String>, other: &Option<String>| {
             own.clone()
                 .filter(|name| has(name))
                 .or_else(|| other.clone())
         };
+        let pick_joined = |own: &Option<String>, other: &Option<String>| {
+            own.clone()
+                .filter(|name| joined(name))
+                .or_else(|| other.clone())
+        };
         let (outcome, converted_values) = match self.outcome.as_deref() {
-            Some(name) if has(name) => (self.outcome.clone(), self.converted_values.clone()),
+            Some(name) if joined(name) => (self.outcome.clone(), self.converted_values.clone()),
             _ => (fallback.outcome.clone(), fallback.converted_values.clone()),
         };
         // The user's answers where the data has the column; the fallback's
@@ -106,7 +123,7 @@ impl ColumnMapping {
         let mut known_after: Vec<String> = self
             .known_after
             .iter()
-            .filter(|name| has(name))
+            .filter(|name| joined(name))
             .cloned()
             .collect();
         if known_after.is_empty() {
@@ -119,11 +136,12 @@ impl ColumnMapping {
             response_hours: pick(&self.response_hours, &fallback.response_hours),
             first_touch: pick(&self.first_touch, &fallback.first_touch),
             created: pick(&self.created, &fallback.created),
-            deal_value: pick(&self.deal_value, &fallback.deal_value),
-            owner: pick(&self.owner, &fallback.owner),
+            deal_value: pick_joined(&self.deal_value, &fallback.deal_value),
+            owner: pick_joined(&self.owner, &fallback.owner),
             lead_id: pick(&self.lead_id, &fallback.lead_id),
             known_after,
             derived,
+            join,
         }
     }
 
@@ -283,6 +301,66 @@ mod tests {
             "only what this data can derive"
         );
         assert_eq!(carried.response_hours, Some(response.name));
+    }
+
+    #[test]
+    fn a_join_whose_key_the_data_has_keeps_the_roles_it_fills() {
+        use crate::core::join::{JoinOutcome, JoinSpec, JOINED_OUTCOME};
+        let data = Dataset::new(
+            "mql.csv",
+            DataOrigin::File,
+            vec![
+                Column::new(
+                    "mql_id",
+                    ColumnValues::Text(crate::core::dataset::Texts::from_values([Some("a")])),
+                ),
+                Column::new(
+                    "Owner",
+                    ColumnValues::Text(crate::core::dataset::Texts::from_values([Some("x")])),
+                ),
+            ],
+        )
+        .unwrap();
+        let join = JoinSpec {
+            file: "deals.csv".into(),
+            lead_key: "mql_id".into(),
+            row_key: "mql_id".into(),
+            outcome: JoinOutcome::Matched,
+            deal_value: None,
+            close_date: None,
+            owner: Some("sdr_id".into()),
+        };
+        let link = ColumnMapping {
+            outcome: Some(JOINED_OUTCOME.into()),
+            owner: Some("sdr_id".into()),
+            known_after: vec![JOINED_OUTCOME.into(), "sdr_id".into()],
+            join: Some(join.clone()),
+            ..ColumnMapping::default()
+        };
+        let fallback = ColumnMapping {
+            owner: Some("Owner".into()),
+            ..ColumnMapping::default()
+        };
+        let carried = link.onto(&data, &fallback);
+        assert_eq!(carried.join.as_ref(), Some(&join));
+        assert_eq!(carried.outcome.as_deref(), Some(JOINED_OUTCOME));
+        assert_eq!(carried.owner.as_deref(), Some("sdr_id"));
+        assert_eq!(carried.known_after, link.known_after);
+
+        // Without the key, the join and the roles it fills give way.
+        let other = Dataset::new(
+            "other.csv",
+            DataOrigin::File,
+            vec![Column::new(
+                "Owner",
+                ColumnValues::Text(crate::core::dataset::Texts::from_values([Some("x")])),
+            )],
+        )
+        .unwrap();
+        let carried = link.onto(&other, &fallback);
+        assert_eq!(carried.join, None);
+        assert_eq!(carried.outcome, None);
+        assert_eq!(carried.owner.as_deref(), Some("Owner"));
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod format;
 pub mod grid;
 pub mod hindsight;
 pub mod ingest;
+pub mod join;
 pub mod later;
 pub mod mapping;
 pub mod metrics;

@@ -356,7 +356,8 @@ impl ExportJob {
             effects: kinds,
         };
         Ok(ExportJob {
-            head: serde_json::to_string(&head).expect("a load report and a scenario are plain data"),
+            head: serde_json::to_string(&head)
+                .expect("a load report and a scenario are plain data"),
             buffers,
         })
     }
@@ -385,7 +386,9 @@ impl ExportJob {
                     }
                     Some(RuleEffect::Matches(set))
                 }
-                (Some(EffectKind::Units), Some(Some(Buffer::U32(units)))) if units.len() == rows => {
+                (Some(EffectKind::Units), Some(Some(Buffer::U32(units))))
+                    if units.len() == rows =>
+                {
                     Some(RuleEffect::Units(units))
                 }
                 _ => return Err(ExportError::Damaged),
@@ -1019,7 +1022,11 @@ mod tests {
         // either side of each byte's edge.
         let mut file = String::from("id,demo,pages,notes,converted\n");
         for i in 0..37 {
-            let demo = if i % 3 == 0 || i == 8 || i == 36 { "yes" } else { "no" };
+            let demo = if i % 3 == 0 || i == 8 || i == 36 {
+                "yes"
+            } else {
+                "no"
+            };
             let notes = if i % 5 == 0 { "" } else { "n" };
             file.push_str(&format!("{i:03},{demo},{},{notes},{}\n", i % 11, i % 2));
         }
@@ -1027,12 +1034,23 @@ mod tests {
         let mut scenario = scenario();
         scenario.criteria.extend([
             criterion("Demo", 30, "demo", RuleTest::IsTrue),
-            criterion("Per page", 0, "pages", RuleTest::PerUnit { points_per_unit: 3, max_points: 21 }),
+            criterion(
+                "Per page",
+                0,
+                "pages",
+                RuleTest::PerUnit {
+                    points_per_unit: 3,
+                    max_points: 21,
+                },
+            ),
             criterion("No notes", -4, "notes", RuleTest::Empty),
         ]);
         let direct = export_in_slices(&loaded, &scenario, file.as_bytes(), 7).unwrap();
         for slice in [1, 7, file.len()] {
-            assert_eq!(export_through_job(&loaded, &scenario, file.as_bytes(), slice).unwrap(), direct);
+            assert_eq!(
+                export_through_job(&loaded, &scenario, file.as_bytes(), slice).unwrap(),
+                direct
+            );
         }
         // Disabled criteria and rules on missing columns travel without
         // a buffer: three of the ten here have one.
@@ -1055,15 +1073,27 @@ mod tests {
             job.unpack().unwrap_err()
         };
         assert_eq!(damaged(&|j| j.head.truncate(10)), ExportError::Damaged);
-        assert_eq!(damaged(&|j| { j.buffers.pop(); }), ExportError::Damaged);
-        assert_eq!(damaged(&|j| j.buffers.push(Buffer::Bytes(vec![0]))), ExportError::Damaged);
-        assert_eq!(damaged(&|j| j.buffers.swap(0, 2)), ExportError::Damaged);
         assert_eq!(
-            damaged(&|j| if let Buffer::Bytes(bits) = &mut j.buffers[0] { bits.push(0) }),
+            damaged(&|j| {
+                j.buffers.pop();
+            }),
             ExportError::Damaged
         );
         assert_eq!(
-            damaged(&|j| if let Buffer::U32(units) = &mut j.buffers[2] { units.pop(); }),
+            damaged(&|j| j.buffers.push(Buffer::Bytes(vec![0]))),
+            ExportError::Damaged
+        );
+        assert_eq!(damaged(&|j| j.buffers.swap(0, 2)), ExportError::Damaged);
+        assert_eq!(
+            damaged(&|j| if let Buffer::Bytes(bits) = &mut j.buffers[0] {
+                bits.push(0)
+            }),
+            ExportError::Damaged
+        );
+        assert_eq!(
+            damaged(&|j| if let Buffer::U32(units) = &mut j.buffers[2] {
+                units.pop();
+            }),
             ExportError::Damaged
         );
         assert_eq!(

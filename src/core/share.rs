@@ -63,7 +63,7 @@ pub const MAX_INFLATED_BYTES: usize = 512 * 1024;
 const DEFLATE_LEVEL: u8 = 9;
 
 /// The mapping's roles in link order, by their criteria-file names.
-const MAPPING_ROLES: [&str; 11] = [
+const MAPPING_ROLES: [&str; 12] = [
     "outcome",
     "converted_values",
     "followed_up",
@@ -75,6 +75,7 @@ const MAPPING_ROLES: [&str; 11] = [
     "lead_id",
     "known_after",
     "derived",
+    "join",
 ];
 
 /// The roles that hold a list of texts rather than one column name.
@@ -83,6 +84,9 @@ const KNOWN_AFTER: usize = 9;
 /// The role that holds the derived columns, as the criteria file writes
 /// them (objects of name, from, to and unit).
 const DERIVED: usize = 10;
+/// The role that holds the join to a second file, as the criteria file
+/// writes it (an object of keys, outcome rule and carried columns).
+const JOIN: usize = 11;
 
 /// What a rule argument must be.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -93,6 +97,8 @@ enum Argument {
     Whole,
     /// A list of objects, checked by the criteria file's reader.
     Objects,
+    /// One object, checked by the criteria file's reader.
+    Object,
 }
 
 /// Rule kinds by link code: the criteria-file operator and the fields its
@@ -744,6 +750,7 @@ fn expand_mapping(compact: &Value) -> Result<Value, LinkError> {
                 let kind = match index {
                     CONVERTED_VALUES | KNOWN_AFTER => Argument::Texts,
                     DERIVED => Argument::Objects,
+                    JOIN => Argument::Object,
                     _ => Argument::Text,
                 };
                 mapping.insert((*name).to_owned(), roles.argument(index, &what, kind)?);
@@ -923,6 +930,7 @@ impl<'a> Items<'a> {
                     .is_some_and(|items| items.iter().all(Value::is_object)),
                 "a list of derived columns",
             ),
+            Argument::Object => (value.is_object(), "a join to a second file"),
         };
         if fits {
             Ok(value.clone())
@@ -937,6 +945,7 @@ mod tests {
     use super::*;
     use crate::core::criteria_file::{DataMark, MAX_SCENARIOS};
     use crate::core::derive::{DerivedDuration, DurationUnit};
+    use crate::core::join::{JoinOutcome, JoinSpec};
     use crate::core::sample::{sample_mapping, sample_scenario};
 
     /// `json`, packed the way a link is, for hand-made payloads.
@@ -1331,6 +1340,18 @@ mod tests {
                 "CallEnd",
                 DurationUnit::Minutes,
             )],
+            join: Some(JoinSpec {
+                file: "deals.csv".into(),
+                lead_key: "Lead id".into(),
+                row_key: "Lead".into(),
+                outcome: JoinOutcome::OneOf {
+                    column: "Stage".into(),
+                    values: vec!["Closed Won".into()],
+                },
+                deal_value: Some("Amount".into()),
+                close_date: None,
+                owner: Some("Rep".into()),
+            }),
         };
         for mapping in [mapping, ColumnMapping::default(), sample_mapping()] {
             let file = CriteriaFile::new(mapping, vec![sample_scenario()], 0);
@@ -1340,7 +1361,20 @@ mod tests {
 
     #[test]
     fn the_frozen_tables_cover_the_model() {
-        let value = serde_json::to_value(ColumnMapping::default()).unwrap();
+        // Every field, those left out when empty included.
+        let mapping = ColumnMapping {
+            join: Some(JoinSpec {
+                file: "f".into(),
+                lead_key: "k".into(),
+                row_key: "k".into(),
+                outcome: JoinOutcome::Matched,
+                deal_value: None,
+                close_date: None,
+                owner: None,
+            }),
+            ..ColumnMapping::default()
+        };
+        let value = serde_json::to_value(mapping).unwrap();
         let mut fields: Vec<&str> = value
             .as_object()
             .unwrap()
@@ -1354,6 +1388,7 @@ mod tests {
         assert_eq!(MAPPING_ROLES[CONVERTED_VALUES], "converted_values");
         assert_eq!(MAPPING_ROLES[KNOWN_AFTER], "known_after");
         assert_eq!(MAPPING_ROLES[DERIVED], "derived");
+        assert_eq!(MAPPING_ROLES[JOIN], "join");
         for test in every_rule_kind() {
             let code = compact_test(&test)[0].as_u64().unwrap() as usize;
             assert_eq!(RULE_KINDS[code].0, test.op_name(), "code {code}");
@@ -1853,7 +1888,7 @@ mod tests {
 
     #[test]
     fn later_additions_to_the_format_are_ignored() {
-        let json = r#"[0,["Won",null,null,null,null,null,null,null,null,null,null,"a future role"],
+        let json = r#"[0,["Won",null,null,null,null,null,null,null,null,null,null,null,"a future role"],
             [["S",10,[["Demo","",30,3,"Demo requested",5,"extra"]],"later"]],"later"]"#;
         let file = decode_link(&pack(json.as_bytes())).unwrap();
         assert_eq!(file.mapping.outcome.as_deref(), Some("Won"));

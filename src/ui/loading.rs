@@ -566,7 +566,9 @@ pub(crate) async fn export_scored_in_worker(
                 let blob: Blob = worker::get(&message, "blob")
                     .dyn_into()
                     .map_err(|_| "the scored file did not arrive".to_owned())?;
-                let summary = worker::get(&message, "summary").as_string().unwrap_or_default();
+                let summary = worker::get(&message, "summary")
+                    .as_string()
+                    .unwrap_or_default();
                 let summary = serde_json::from_str(&summary)
                     .map_err(|_| "the scored file arrived without its summary".to_owned())?;
                 return Ok((blob, summary));

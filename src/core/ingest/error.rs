@@ -14,8 +14,6 @@ pub enum LoadError {
     NotText { what: String },
     /// Larger than the browser can hold.
     TooLarge { bytes: u64, limit: u64 },
-    /// No column could say whether a lead converted.
-    NoOutcomeCandidate,
     /// The browser could not read the file.
     ReadFailed(String),
     /// The user stopped the load.
@@ -47,10 +45,6 @@ impl fmt::Display for LoadError {
                 "The file is {} MB; leadlens can load files of up to {} MB in the browser.",
                 bytes / 1_000_000,
                 limit / 1_000_000
-            ),
-            LoadError::NoOutcomeCandidate => f.write_str(
-                "No column can say whether a lead converted: an outcome column needs a few \
-                 distinct values such as yes/no, 1/0 or won/lost.",
             ),
             LoadError::ReadFailed(reason) => {
                 write!(f, "The browser could not read the file: {reason}")

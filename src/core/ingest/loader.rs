@@ -128,9 +128,6 @@ pub fn assemble(
     }
     let dataset = Dataset::new(name, DataOrigin::File, columns)
         .expect("the reader gives every column one value per row and unique names");
-    if roles::outcome_candidates(&dataset).is_empty() {
-        return Err(LoadError::NoOutcomeCandidate);
-    }
     // A dropped column's name was made up for its empty header cell: it is
     // reported as dropped, not as renamed.
     let mut renamed = std::mem::take(&mut table.renamed);

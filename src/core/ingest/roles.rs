@@ -358,6 +358,7 @@ pub fn suggest_mapping(data: &Dataset) -> ColumnMapping {
         lead_id,
         known_after: Vec::new(),
         derived: Vec::new(),
+        join: None,
     };
     let outcomes = mapping.outcomes(data).ok();
     mapping.known_after = propose_known_after(data, &mapping, outcomes.as_deref())

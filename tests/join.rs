@@ -38,7 +38,7 @@ fn leads_and_deals_in_two_files_make_one_replayable_data_set() {
     assert_eq!(spec.owner.as_deref(), Some("Deal Owner"));
 
     let joined = join(&leads.dataset, &deals.dataset, &spec).expect("joins");
-    let s = joined.summary;
+    let s = joined.columns.summary;
     assert_eq!((s.leads, s.leads_matched, s.leads_converted), (16, 7, 5));
     assert_eq!((s.rows, s.rows_unmatched), (8, 1));
     let said = s.describe(&spec);
@@ -49,7 +49,7 @@ fn leads_and_deals_in_two_files_make_one_replayable_data_set() {
     );
     assert_eq!(said[1], "1 of its 8 rows match no lead.");
 
-    let mapping = joined.apply_to(&leads.suggested, &spec);
+    let mapping = joined.columns.apply_to(&leads.suggested, &spec);
     let outcomes = mapping.outcomes(&joined.data).expect("the joined outcome");
     assert_eq!(outcomes.iter().filter(|&&c| c).count(), 5);
     assert_eq!(mapping.outcome.as_deref(), Some(JOINED_OUTCOME));
@@ -80,7 +80,7 @@ fn the_same_two_files_joined_again_give_the_same_data() {
     // The spec as a link carries it, read back and applied to the files
     // loaded afresh.
     let carried: ColumnMapping = serde_json::from_str(
-        &serde_json::to_string(&first.apply_to(&ColumnMapping::default(), &spec)).unwrap(),
+        &serde_json::to_string(&first.columns.apply_to(&ColumnMapping::default(), &spec)).unwrap(),
     )
     .unwrap();
     let again = join(

@@ -233,6 +233,12 @@ impl JoinSummary {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Joined {
     pub data: Dataset,
+    pub columns: JoinedColumns,
+}
+
+/// What a join matched and the columns it added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JoinedColumns {
     pub summary: JoinSummary,
     /// The added yes/no outcome column's name.
     pub outcome: String,
@@ -243,7 +249,7 @@ pub struct Joined {
     pub owner: Option<String>,
 }
 
-impl Joined {
+impl JoinedColumns {
     /// `mapping` with the join's outcome, deal value and owner, and the
     /// added columns marked as known only after the lead was worked.
     pub fn apply_to(&self, mapping: &ColumnMapping, spec: &JoinSpec) -> ColumnMapping {
@@ -600,11 +606,13 @@ pub fn join(leads: &Dataset, rows: &Dataset, spec: &JoinSpec) -> Result<Joined, 
         .expect("added columns have the leads' length and free names");
     Ok(Joined {
         data,
-        summary,
-        outcome,
-        added,
-        deal_value,
-        owner,
+        columns: JoinedColumns {
+            summary,
+            outcome,
+            added,
+            deal_value,
+            owner,
+        },
     })
 }
 
@@ -891,12 +899,12 @@ mod tests {
             "the second file's key is not added"
         );
         assert_eq!(
-            joined.added,
+            joined.columns.added,
             [JOINED_OUTCOME, "Amount", "Close Date", "Owner", "Segment"]
         );
-        assert_eq!(joined.deal_value.as_deref(), Some("Amount"));
-        assert_eq!(joined.owner.as_deref(), Some("Owner"));
-        let s = joined.summary;
+        assert_eq!(joined.columns.deal_value.as_deref(), Some("Amount"));
+        assert_eq!(joined.columns.owner.as_deref(), Some("Owner"));
+        let s = joined.columns.summary;
         assert_eq!((s.leads, s.leads_matched, s.leads_converted), (7, 3, 3));
         assert_eq!((s.rows, s.rows_unmatched, s.rows_without_key), (4, 1, 0));
         assert_eq!(s.leads_without_key, 1);
@@ -927,7 +935,7 @@ mod tests {
             [true, true, false, true, false].map(Some)
         );
         assert_eq!(numbers(&joined.data, "Amount")[..2], [100.0, 100.0]);
-        let s = joined.summary;
+        let s = joined.columns.summary;
         assert_eq!((s.lead_keys_shared, s.leads_sharing_a_key), (1, 2));
         assert!(!s.one_to_many());
         let said = s.describe(&spec).join(" ");
@@ -973,7 +981,7 @@ mod tests {
             "other columns need one row per lead"
         );
         assert!(joined.data.column("Stage").is_none());
-        let s = joined.summary;
+        let s = joined.columns.summary;
         assert_eq!(
             (
                 s.leads_with_several_rows,
@@ -1003,7 +1011,7 @@ mod tests {
             owner: None,
             ..spec(JoinOutcome::Matched)
         };
-        let s = join(&leads(), &deals, &spec).unwrap().summary;
+        let s = join(&leads(), &deals, &spec).unwrap().columns.summary;
         assert_eq!((s.leads_matched, s.leads_without_key), (1, 1));
         assert_eq!((s.rows_without_key, s.rows_unmatched), (2, 0));
         let said = s.describe(&spec).join(" ");
@@ -1043,7 +1051,7 @@ mod tests {
         };
         let joined = join(&leads(), &deals, &spec).unwrap();
         assert_eq!(
-            joined.added,
+            joined.columns.added,
             [JOINED_OUTCOME, "source (joined)", "joined outcome (joined)"]
         );
         assert_eq!(texts(&joined.data, "source")[0].as_deref(), Some("web"));
@@ -1140,12 +1148,12 @@ mod tests {
         );
         let spec = spec(JoinOutcome::Matched);
         let joined = join(&leads(), &deals, &spec).unwrap();
-        let mapping = joined.apply_to(&ColumnMapping::default(), &spec);
+        let mapping = joined.columns.apply_to(&ColumnMapping::default(), &spec);
         assert_eq!(mapping.outcome.as_deref(), Some(JOINED_OUTCOME));
         assert_eq!(mapping.deal_value.as_deref(), Some("Amount"));
         assert_eq!(mapping.owner.as_deref(), Some("Owner"));
         assert_eq!(mapping.join.as_ref(), Some(&spec));
-        for name in &joined.added {
+        for name in &joined.columns.added {
             assert!(mapping.known_only_after(name), "{name} is known only after");
         }
         let outcomes = mapping.outcomes(&joined.data).unwrap();

@@ -64,9 +64,15 @@ fn Workspace() -> Html {
             }
             wasm_bindgen_futures::spawn_local(async move {
                 match saved_data::restore().await {
-                    Ok(Some((source, mapping, later))) => {
-                        start_load(workbench, source, Some(mapping), Then::Restore { later })
-                    }
+                    Ok(Some(saved)) => start_load(
+                        workbench,
+                        saved.source,
+                        Some(saved.mapping),
+                        Then::Restore {
+                            join: saved.join,
+                            later: saved.later,
+                        },
+                    ),
                     Ok(None) => {}
                     Err(reason) => {
                         gloo::console::warn!(format!("saved data could not be checked: {reason}"))
@@ -82,10 +88,13 @@ fn Workspace() -> Html {
             if data.version > 0 {
                 let source = data.source.clone();
                 let later = data.later.as_ref().map(|l| l.source.clone());
+                let join = data.join.clone();
                 let mapping = mapping.clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     let result = match &source {
-                        Some(source) => saved_data::save(source, later.as_ref(), &mapping).await,
+                        Some(source) => {
+                            saved_data::save(source, join.as_ref(), later.as_ref(), &mapping).await
+                        }
                         None => saved_data::forget().await,
                     };
                     if let Err(reason) = result {

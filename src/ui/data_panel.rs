@@ -21,7 +21,7 @@ fn load_file(workbench: &WorkbenchHandle, file: File) {
         options: LoadOptions::default(),
     };
     let preferred = workbench.state().preferred_mapping.clone();
-    start_load(workbench.clone(), source, preferred, Then::Review);
+    start_load(workbench.clone(), source, preferred, Then::Review { join: None });
 }
 
 fn megabytes(bytes: u64) -> String {
@@ -154,7 +154,7 @@ pub fn DataPanel() -> Html {
                 options: LoadOptions::default(),
             };
             let preferred = workbench.state().preferred_mapping.clone();
-            start_load(workbench.clone(), source, preferred, Then::Review);
+            start_load(workbench.clone(), source, preferred, Then::Review { join: None });
             paste_open.set(false);
         })
     };

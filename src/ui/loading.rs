@@ -17,9 +17,12 @@ use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, ErrorEvent, MessageEvent, Worker};
+use yew::Callback;
 
 use super::saved_data;
-use super::state::{Action, DataSource, LoadedData, PendingLoad, WorkbenchHandle};
+use super::state::{
+    Action, DataSource, JoinFile, LoadedData, PendingLoad, Shared, WorkbenchHandle,
+};
 use super::timing::Step;
 
 use crate::core::criteria::Scenario;
@@ -393,7 +396,7 @@ async fn receive(
 async fn read_source(
     source: &DataSource,
     cancelled: &Cancel,
-    workbench: &WorkbenchHandle,
+    progress: &dyn Fn(u64, usize),
 ) -> Result<(Loaded, Vec<ColumnSummary>), LoadError> {
     let size = source.blob.size() as u64;
     // Refuses a file too large for the browser before starting anything.
@@ -410,6 +413,7 @@ async fn read_source(
     crew.stop_on(cancelled);
     let mut ready = vec![false; count];
     let mut plan: Option<JsValue> = None;
+    let report = progress;
     let mut progress = vec![(0u64, 0usize); count];
     // Sends range `index` to its worker, once both it and the plan are.
     let send_part = |crew: &Crew, index: usize, plan: &JsValue| -> Result<(), LoadError> {
@@ -472,10 +476,10 @@ async fn read_source(
                     worker::get(&message, "bytes").as_f64().unwrap_or(0.0) as u64,
                     worker::get(&message, "rows").as_f64().unwrap_or(0.0) as usize,
                 );
-                workbench.dispatch(Action::LoadProgress {
-                    bytes_done: progress.iter().map(|p| p.0).sum::<u64>().min(size),
-                    rows: progress.iter().map(|p| p.1).sum(),
-                });
+                report(
+                    progress.iter().map(|p| p.0).sum::<u64>().min(size),
+                    progress.iter().map(|p| p.1).sum(),
+                );
             }
             Some("part") => {
                 // Handed on to the first worker, its buffers moved again.
@@ -657,11 +661,85 @@ fn carried_over(mapping: &ColumnMapping, loaded: &Loaded, suggest: bool) -> Colu
 /// How a load ends.
 #[derive(Debug, Clone)]
 pub enum Then {
-    /// Show the mapping step.
-    Review,
+    /// Show the mapping step, with the second file joined to the leads
+    /// before, if any.
+    Review { join: Option<Rc<JoinFile>> },
     /// Use the data with the given mapping at once (restoring saved work),
-    /// then read the later export kept with it, if any.
-    Restore { later: Option<DataSource> },
+    /// joined to the second file kept with it, then read the later export
+    /// kept with it, if any.
+    Restore {
+        join: Option<DataSource>,
+        later: Option<DataSource>,
+    },
+}
+
+/// Reports a load's progress to the workbench.
+fn reporting(workbench: &WorkbenchHandle) -> impl Fn(u64, usize) + '_ {
+    move |bytes_done, rows| workbench.dispatch(Action::LoadProgress { bytes_done, rows })
+}
+
+/// Reads `source` as a second file to join to the leads.
+async fn read_join_file(
+    source: DataSource,
+    cancelled: &Cancel,
+    progress: &dyn Fn(u64, usize),
+) -> Result<JoinFile, LoadError> {
+    let (loaded, _) = read_source(&source, cancelled, progress).await?;
+    Ok(JoinFile {
+        source,
+        data: Rc::new(loaded.dataset),
+        report: Rc::new(loaded.report),
+        suggested: loaded.suggested,
+    })
+}
+
+/// How reading a second file to join goes, for the join step to show.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JoinReading {
+    Reading { name: String, done: u64, total: u64 },
+    Failed(String),
+    Done,
+}
+
+/// Reads `source` as the second file of the pending leads, telling
+/// `status` how it goes; the pending leads stay in the mapping step
+/// meanwhile. Cancelling the load (or starting another) stops it.
+pub fn start_join_load(
+    workbench: WorkbenchHandle,
+    source: DataSource,
+    status: Callback<JoinReading>,
+) {
+    cancel_current();
+    let cancelled = Rc::new(Cancel::default());
+    CURRENT.with(|current| *current.borrow_mut() = Some(Rc::clone(&cancelled)));
+    let total = source.blob.size() as u64;
+    let name = source.name.clone();
+    status.emit(JoinReading::Reading {
+        name: name.clone(),
+        done: 0,
+        total,
+    });
+    wasm_bindgen_futures::spawn_local(async move {
+        let progress = |done, _rows| {
+            status.emit(JoinReading::Reading {
+                name: name.clone(),
+                done,
+                total,
+            })
+        };
+        let result = read_join_file(source, &cancelled, &progress).await;
+        if !cancelled.get() {
+            match result {
+                Ok(file) => {
+                    workbench.dispatch(Action::JoinFileRead(Shared(Rc::new(file))));
+                    status.emit(JoinReading::Done);
+                }
+                Err(LoadError::Cancelled) => status.emit(JoinReading::Done),
+                Err(error) => status.emit(JoinReading::Failed(format!("{name} — {error}"))),
+            }
+        }
+        done(&cancelled);
+    });
 }
 
 /// Begins a load of `source`: the one in progress is cancelled and the
@@ -718,18 +796,44 @@ pub fn start_load(
 ) {
     let cancelled = begin(&workbench, &source);
     wasm_bindgen_futures::spawn_local(async move {
-        let result = read_source(&source, &cancelled, &workbench).await;
+        let result = read_source(&source, &cancelled, &reporting(&workbench)).await;
         if stopped(&cancelled, &workbench) {
             return;
         }
         match result {
             Ok((loaded, summaries)) => {
                 let mapping =
-                    mapping.map(|m| carried_over(&m, &loaded, matches!(then, Then::Review)));
-                let pending = PendingLoad::new(loaded, summaries, source, mapping);
+                    mapping.map(|m| carried_over(&m, &loaded, matches!(then, Then::Review { .. })));
+                let mut pending = PendingLoad::new(loaded, summaries, source, mapping);
                 match then {
-                    Then::Review => workbench.dispatch(Action::LoadParsed(pending)),
-                    Then::Restore { later } => {
+                    Then::Review { join } => {
+                        if let Some(join) = join {
+                            pending.set_join_file(join);
+                        }
+                        workbench.dispatch(Action::LoadParsed(pending))
+                    }
+                    Then::Restore { join, later } => {
+                        if let Some(join) = join {
+                            let name = join.name.clone();
+                            match read_join_file(join, &cancelled, &reporting(&workbench)).await {
+                                Ok(file) => pending.set_join_file(Rc::new(file)),
+                                Err(error) => {
+                                    if !stopped(&cancelled, &workbench) {
+                                        wasm_bindgen_futures::spawn_local(async {
+                                            let _ = saved_data::forget().await;
+                                        });
+                                        workbench.dispatch(Action::LoadFailed(format!(
+                                            "Your saved data's joined file ({name}) could not be read again, so the data was removed: {error}"
+                                        )));
+                                    }
+                                    done(&cancelled);
+                                    return;
+                                }
+                            }
+                            if stopped(&cancelled, &workbench) {
+                                return;
+                            }
+                        }
                         let starting = starting_unless_one_fits(&workbench, &pending).await;
                         let data = pending.to_data();
                         let mapping = pending.mapping.clone();
@@ -749,7 +853,7 @@ pub fn start_load(
             Err(LoadError::Cancelled) => workbench.dispatch(Action::CancelLoad),
             Err(error) => {
                 let message = match then {
-                    Then::Review => format!("{} — {error}", source.name),
+                    Then::Review { .. } => format!("{} — {error}", source.name),
                     Then::Restore { .. } => {
                         wasm_bindgen_futures::spawn_local(async {
                             let _ = saved_data::forget().await;
@@ -792,7 +896,7 @@ pub fn start_later_load(
     };
     let cancelled = begin(&workbench, &source);
     wasm_bindgen_futures::spawn_local(async move {
-        let result = read_source(&source, &cancelled, &workbench).await;
+        let result = read_source(&source, &cancelled, &reporting(&workbench)).await;
         if stopped(&cancelled, &workbench) {
             return;
         }

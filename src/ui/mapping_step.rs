@@ -11,15 +11,17 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::data_summary::DataSummary;
+use super::join_step::JoinStep;
 use super::loading::{start_load, starting_unless_one_fits, Then};
+use super::reading_settings::ReadingSettings;
 use super::state::{use_workbench, Action, DataSource, LoadStatus, PendingLoad, WorkbenchHandle};
 use crate::core::dataset::{ColumnKind, Dataset};
 use crate::core::derive::{DerivedDuration, DurationUnit};
 use crate::core::format;
 use crate::core::hindsight::{propose_known_after, AfterReason};
-use crate::core::ingest::reader::{delimiter_name, EncodingChoice, DELIMITERS};
+use crate::core::ingest::reader::delimiter_name;
 use crate::core::ingest::roles::{default_converted_values, outcome_candidates, outcome_values};
-use crate::core::ingest::LoadReport;
+use crate::core::ingest::{LoadOptions, LoadReport};
 use crate::core::mapping::ColumnMapping;
 
 /// Reads the pending file again with changed settings, keeping the roles.
@@ -34,7 +36,9 @@ fn reread(
         workbench.clone(),
         source,
         Some(pending.mapping.clone()),
-        Then::Review,
+        Then::Review {
+            join: pending.join_file.clone(),
+        },
     );
 }
 
@@ -230,6 +234,10 @@ pub fn MappingStep() -> Html {
         let workbench = workbench.clone();
         move |mapping: ColumnMapping| workbench.edit_pending_mapping(mapping)
     };
+    let joined_columns: Vec<String> = match &pending.joined {
+        Some(Ok(columns)) => columns.added.clone(),
+        _ => Vec::new(),
+    };
     let on_outcome = {
         let set_mapping = set_mapping.clone();
         let mapping = mapping.clone();
@@ -250,21 +258,31 @@ pub fn MappingStep() -> Html {
                 .into_iter()
                 .map(|(name, _)| name)
                 .collect();
+            // What a joined file added is what happened next, whatever the
+            // outcome.
+            for name in &joined_columns {
+                if !next.known_after.contains(name) {
+                    next.known_after.push(name.clone());
+                }
+            }
             set_mapping(next);
         })
     };
     let (values, converted_share) = &*outcome_facts;
     let converted_share = *converted_share;
-    // A replay needs both kinds of lead.
+    // A replay needs both kinds of lead, and a join the mapping names.
     let one_sided = match converted_share {
         Some(share) if share <= 0.0 => Some(
-            "No lead counts as converted with these values: tick the values that mean a lead converted.",
+            "No lead counts as converted with these values: tick the values that mean a lead converted."
+                .to_owned(),
         ),
         Some(share) if share >= 1.0 => Some(
-            "Every lead counts as converted with these values: a replay needs leads that did not convert too.",
+            "Every lead counts as converted with these values: a replay needs leads that did not convert too."
+                .to_owned(),
         ),
         _ => None,
-    };
+    }
+    .or_else(|| pending.not_ready());
     let derive = {
         // Times of day and dates of the file itself (not derived ones).
         let sources: Vec<(String, ColumnKind)> = data
@@ -426,57 +444,11 @@ pub fn MappingStep() -> Html {
         </details>
     };
 
-    let on_encoding = {
+    let on_reading = {
         let workbench = workbench.clone();
         let pending = pending.clone();
-        Callback::from(move |e: Event| {
-            let select: HtmlSelectElement = e.target_unchecked_into();
-            let encoding = match select.value().as_str() {
-                "utf8" => EncodingChoice::Utf8,
-                "windows1252" => EncodingChoice::Windows1252,
-                _ => EncodingChoice::Auto,
-            };
-            reread(&workbench, &pending, |s| s.options.encoding = encoding);
-        })
-    };
-    let on_delimiter = {
-        let workbench = workbench.clone();
-        let pending = pending.clone();
-        Callback::from(move |e: Event| {
-            let select: HtmlSelectElement = e.target_unchecked_into();
-            let delimiter = select.value().parse::<u8>().ok();
-            reread(&workbench, &pending, |s| s.options.delimiter = delimiter);
-        })
-    };
-    let on_header_line = {
-        let workbench = workbench.clone();
-        let pending = pending.clone();
-        Callback::from(move |e: Event| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            // Lines count from 1; the reader counts the records before it.
-            if let Ok(line) = input.value().trim().parse::<usize>() {
-                let record = line.clamp(1, 30) - 1;
-                reread(&workbench, &pending, |s| {
-                    s.options.header_record = Some(record)
-                });
-            }
-        })
-    };
-    let on_markers = {
-        let workbench = workbench.clone();
-        let pending = pending.clone();
-        Callback::from(move |e: Event| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            let mut markers: Vec<String> = input
-                .value()
-                .split(',')
-                .map(|m| m.trim().to_owned())
-                .filter(|m| !m.is_empty())
-                .collect();
-            markers.insert(0, String::new()); // an empty cell is always missing
-            reread(&workbench, &pending, |s| {
-                s.options.typing.missing_markers = markers
-            });
+        Callback::from(move |options: LoadOptions| {
+            reread(&workbench, &pending, |s| s.options = options)
         })
     };
     let on_kind = {
@@ -525,14 +497,6 @@ pub fn MappingStep() -> Html {
         Callback::from(move |_| workbench.cancel_load())
     };
 
-    let options = &pending.source.options;
-    let markers: Vec<&str> = options
-        .typing
-        .missing_markers
-        .iter()
-        .map(String::as_str)
-        .filter(|m| !m.is_empty())
-        .collect();
     let typings = Rc::new(report.columns.clone());
 
     html! {
@@ -545,39 +509,8 @@ pub fn MappingStep() -> Html {
             </p>
             { report_notes(report) }
 
-            <fieldset class="reading-settings">
-                <legend>{ "Reading" }</legend>
-                <label>{ "Encoding " }
-                    <select onchange={on_encoding} data-testid="encoding">
-                        <option value="auto" selected={options.encoding == EncodingChoice::Auto}>{ "Detect" }</option>
-                        <option value="utf8" selected={options.encoding == EncodingChoice::Utf8}>{ "UTF-8" }</option>
-                        <option value="windows1252" selected={options.encoding == EncodingChoice::Windows1252}>{ "Windows-1252 / Latin-1" }</option>
-                    </select>
-                </label>
-                <label>{ "Delimiter " }
-                    <select onchange={on_delimiter} data-testid="delimiter">
-                        <option value="auto" selected={options.delimiter.is_none()}>{ "Detect" }</option>
-                        { for DELIMITERS.iter().map(|&d| html! {
-                            <option value={d.to_string()} selected={options.delimiter == Some(d)}>{ delimiter_name(d) }</option>
-                        }) }
-                    </select>
-                </label>
-                <label>{ "Header on line " }
-                    <input type="number" min="1" max="30" step="1" class="points-number"
-                        value={(report.header_record + 1).to_string()} onchange={on_header_line}
-                        data-testid="header-line" aria-describedby="header-note" />
-                </label>
-                <span class="header-note" id="header-note" data-testid="header-note">
-                    { match report.before_header.as_slice() {
-                        [] => "The first line holds the column names.".to_owned(),
-                        lines => format!("Passed over before it: {}", lines.iter().map(|l| format!("“{l}”")).collect::<Vec<_>>().join(", ")),
-                    } }
-                </span>
-                <label>{ "Missing-value markers " }
-                    <input type="text" value={markers.join(", ")} onchange={on_markers}
-                        data-testid="missing-markers" size="40" />
-                </label>
-            </fieldset>
+            <ReadingSettings options={pending.source.options.clone()} report={Rc::clone(report)} on_change={on_reading} />
+            <JoinStep />
 
             <fieldset class="roles">
                 <legend>{ "Column roles" }</legend>
@@ -653,10 +586,10 @@ pub fn MappingStep() -> Html {
             <div class="mapping-actions">
                 <button type="button" class="button primary" data-testid="mapping-confirm"
                     onclick={on_confirm} disabled={mapping.outcome.is_none() || one_sided.is_some() || *preparing}
-                    aria-describedby={one_sided.map(|_| "mapping-not-yet")}>
+                    aria-describedby={one_sided.as_ref().map(|_| "mapping-not-yet")}>
                     { if *preparing { "Preparing a starting point…" } else { "Use this data" } }
                 </button>
-                if let Some(why) = one_sided {
+                if let Some(why) = &one_sided {
                     <p class="report-note warning" id="mapping-not-yet" data-testid="mapping-not-yet">{ why }</p>
                 }
                 <button type="button" class="button" onclick={on_cancel}>{ "Cancel" }</button>

@@ -2,9 +2,9 @@
 //!
 //! What is kept is the file itself (as a `Blob`, which IndexedDB stores
 //! natively) with the settings it was read with and the confirmed column
-//! roles, and a later export in use as the check set; on the next visit
-//! the files are read again. Nothing leaves the
-//! browser, and "Forget data" deletes the record.
+//! roles, a second file joined to it for its outcomes, and a later export
+//! in use as the check set; on the next visit the files are read again.
+//! Nothing leaves the browser, and "Forget data" deletes the record.
 
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::closure::Closure;
@@ -31,6 +31,21 @@ struct Settings {
     /// The later export's file name, when one is kept (as `later`).
     #[serde(default)]
     later: Option<String>,
+    /// The joined file's name and reading settings, when one is kept (as
+    /// `join`).
+    #[serde(default)]
+    join: Option<(String, LoadOptions)>,
+}
+
+/// What is kept: the leads' file with its roles, and the files that go
+/// with it.
+pub struct Saved {
+    pub source: DataSource,
+    pub mapping: ColumnMapping,
+    /// The second file joined to the leads for their outcomes.
+    pub join: Option<DataSource>,
+    /// The later export in use as the check set.
+    pub later: Option<DataSource>,
 }
 
 fn js_error(value: JsValue) -> String {
@@ -106,10 +121,11 @@ fn store(
         .map_err(js_error)
 }
 
-/// Keeps `source`, the `later` export in use with it and their roles for
-/// the next visit.
+/// Keeps `source`, the file joined to it, the `later` export in use with
+/// it and their roles for the next visit.
 pub async fn save(
     source: &DataSource,
+    join: Option<&DataSource>,
     later: Option<&DataSource>,
     mapping: &ColumnMapping,
 ) -> Result<(), String> {
@@ -119,12 +135,16 @@ pub async fn save(
         options: source.options.clone(),
         mapping: mapping.clone(),
         later: later.map(|l| l.name.clone()),
+        join: join.map(|j| (j.name.clone(), j.options.clone())),
     };
     let json = serde_json::to_string(&settings).map_err(|e| e.to_string())?;
     let record = js_sys::Object::new();
     js_sys::Reflect::set(&record, &"blob".into(), &source.blob).map_err(js_error)?;
     if let Some(later) = later {
         js_sys::Reflect::set(&record, &"later".into(), &later.blob).map_err(js_error)?;
+    }
+    if let Some(join) = join {
+        js_sys::Reflect::set(&record, &"join".into(), &join.blob).map_err(js_error)?;
     }
     js_sys::Reflect::set(&record, &"settings".into(), &json.into()).map_err(js_error)?;
     let database = open().await?;
@@ -134,9 +154,10 @@ pub async fn save(
     finished(&request).await.map(|_| ())
 }
 
-/// The kept file and roles, if any (and if readable by this version), and
-/// the later export kept with them (read with settings of its own).
-pub async fn restore() -> Result<Option<(DataSource, ColumnMapping, Option<DataSource>)>, String> {
+/// The kept file and roles, if any (and if readable by this version),
+/// with the joined file and the later export kept with them (the later
+/// export read with settings of its own).
+pub async fn restore() -> Result<Option<Saved>, String> {
     let database = open().await?;
     let request = store(&database, IdbTransactionMode::Readonly)?
         .get(&KEY.into())
@@ -145,36 +166,44 @@ pub async fn restore() -> Result<Option<(DataSource, ColumnMapping, Option<DataS
     if record.is_undefined() || record.is_null() {
         return Ok(None);
     }
-    let blob = js_sys::Reflect::get(&record, &"blob".into())
-        .ok()
-        .and_then(|b| b.dyn_into::<web_sys::Blob>().ok());
+    let blob_at = |key: &str| {
+        js_sys::Reflect::get(&record, &key.into())
+            .ok()
+            .and_then(|b| b.dyn_into::<web_sys::Blob>().ok())
+    };
     let settings = js_sys::Reflect::get(&record, &"settings".into())
         .ok()
         .and_then(|s| s.as_string())
         .and_then(|s| serde_json::from_str::<Settings>(&s).ok())
         .filter(|s| s.format == FORMAT);
-    let later_blob = js_sys::Reflect::get(&record, &"later".into())
-        .ok()
-        .and_then(|b| b.dyn_into::<web_sys::Blob>().ok());
-    match (blob, settings) {
+    match (blob_at("blob"), settings) {
         (Some(blob), Some(settings)) => {
             let later = settings
                 .later
-                .zip(later_blob)
+                .zip(blob_at("later"))
                 .map(|(name, blob)| DataSource {
                     name,
                     blob,
                     options: LoadOptions::default(),
                 });
-            Ok(Some((
-                DataSource {
+            let join = settings
+                .join
+                .zip(blob_at("join"))
+                .map(|((name, options), blob)| DataSource {
+                    name,
+                    blob,
+                    options,
+                });
+            Ok(Some(Saved {
+                source: DataSource {
                     name: settings.name,
                     blob,
                     options: settings.options,
                 },
-                settings.mapping,
+                mapping: settings.mapping,
+                join,
                 later,
-            )))
+            }))
         }
         _ => {
             forget().await?;

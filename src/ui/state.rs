@@ -21,6 +21,7 @@ use crate::core::engine::ReplaySettings;
 use crate::core::grid::Grid;
 use crate::core::ingest::{LoadOptions, LoadReport, Loaded};
 use crate::core::later::LaterExport;
+use crate::core::join::{join, join_summary, JoinSpec, Joined, JoinedColumns};
 use crate::core::mapping::ColumnMapping;
 use crate::core::sample::{sample_dataset, sample_mapping, sample_scenario};
 use crate::core::split::CheckSplit;
@@ -41,6 +42,8 @@ pub struct LoadedData {
     pub summaries: Rc<Vec<ColumnSummary>>,
     /// Where the data came from, to read it again with other settings.
     pub source: Option<DataSource>,
+    /// The second file joined to it for its outcomes, if any.
+    pub join: Option<DataSource>,
     /// A later export appended as the check set, with the data as it was
     /// without it.
     pub later: Option<Rc<LaterData>>,
@@ -106,6 +109,16 @@ pub struct DataSource {
     pub options: LoadOptions,
 }
 
+/// A second file read to join its outcomes to the pending leads.
+#[derive(Debug)]
+pub struct JoinFile {
+    pub source: DataSource,
+    pub data: Rc<Dataset>,
+    pub report: Rc<LoadReport>,
+    /// The roles its own headers suggest (a stage, an amount, an owner).
+    pub suggested: ColumnMapping,
+}
+
 /// A file that has been read and typed, waiting for the user to confirm
 /// its column roles. Until then the previous data stays in use.
 #[derive(Debug, Clone)]
@@ -122,6 +135,13 @@ pub struct PendingLoad {
     file_summaries: Rc<Vec<ColumnSummary>>,
     /// Durations the mapping asks for that cannot be derived, and why.
     pub derive_problems: Vec<String>,
+    /// The roles the file's own headers suggest, to go back to when a
+    /// joined file is removed.
+    suggested: ColumnMapping,
+    /// A second file whose outcomes the mapping's join brings over.
+    pub join_file: Option<Rc<JoinFile>>,
+    /// What the mapping's join matched and added, or why it cannot be made.
+    pub joined: Option<Result<JoinedColumns, String>>,
 }
 
 impl PendingLoad {
@@ -136,7 +156,10 @@ impl PendingLoad {
         let file = Rc::new(loaded.dataset);
         let summaries = Rc::new(summaries);
         let mut pending = PendingLoad {
-            mapping: mapping.unwrap_or(loaded.suggested),
+            mapping: mapping.unwrap_or_else(|| loaded.suggested.clone()),
+            suggested: loaded.suggested,
+            join_file: None,
+            joined: None,
             dataset: Rc::clone(&file),
             report: Rc::new(loaded.report),
             summaries: Rc::clone(&summaries),
@@ -151,25 +174,91 @@ impl PendingLoad {
 
     /// Takes `mapping`, deriving its columns again when they changed.
     pub fn set_mapping(&mut self, mapping: ColumnMapping) {
-        let derive_again = mapping.derived != self.mapping.derived;
+        let derive_again =
+            mapping.derived != self.mapping.derived || mapping.join != self.mapping.join;
         self.mapping = mapping;
         if derive_again {
             self.derive();
         }
     }
 
-    /// The file's columns with those the mapping derives.
+    /// The file's own columns (without joined or derived ones).
+    pub fn file(&self) -> &Rc<Dataset> {
+        &self.file
+    }
+
+    /// Takes a second file to join; a join the mapping already names (a
+    /// link's, a restored session's) is made with it at once.
+    pub fn set_join_file(&mut self, file: Rc<JoinFile>) {
+        self.join_file = Some(file);
+        let ready = self.mapping.join.as_ref().is_some_and(|spec| {
+            let file = self.join_file.as_ref().expect("just set");
+            self.file.column(&spec.lead_key).is_some()
+                && join_summary(&self.file, &file.data, spec).is_ok()
+        });
+        if !ready {
+            // Asked again in the join step.
+            self.mapping.join = None;
+        }
+        self.derive();
+        self.take_join_roles();
+    }
+
+    /// Joins the second file as `spec` says: its outcome becomes the
+    /// outcome, its deal value and owner those roles, and what it adds is
+    /// marked as known only afterwards.
+    pub fn apply_join(&mut self, spec: JoinSpec) {
+        self.mapping.join = Some(spec);
+        self.derive();
+        self.take_join_roles();
+    }
+
+    fn take_join_roles(&mut self) {
+        if let (Some(spec), Some(Ok(columns))) = (&self.mapping.join, &self.joined) {
+            self.mapping = columns.apply_to(&self.mapping, spec);
+        }
+    }
+
+    /// Forgets the second file and the roles its columns played: a role
+    /// naming a column the leads' file lacks goes back to the suggested one.
+    pub fn drop_join(&mut self) {
+        let file = Rc::clone(&self.file);
+        let own = |name: &str| file.column(name).is_some();
+        let mut mapping = self.mapping.clone();
+        mapping.join = None;
+        if mapping.outcome.as_deref().is_some_and(|o| !own(o)) {
+            mapping.outcome = self.suggested.outcome.clone();
+            mapping.converted_values = self.suggested.converted_values.clone();
+        }
+        if mapping.deal_value.as_deref().is_some_and(|d| !own(d)) {
+            mapping.deal_value = self.suggested.deal_value.clone();
+        }
+        if mapping.owner.as_deref().is_some_and(|o| !own(o)) {
+            mapping.owner = self.suggested.owner.clone();
+        }
+        mapping.derived.retain(|d| own(&d.from) && own(&d.to));
+        let derived: Vec<String> = mapping.derived.iter().map(|d| d.name.clone()).collect();
+        mapping
+            .known_after
+            .retain(|name| own(name) || derived.contains(name));
+        self.join_file = None;
+        self.mapping = mapping;
+        self.derive();
+    }
+
+    /// The file's columns with those the mapping joins and derives.
     fn derive(&mut self) {
+        let (base, base_summaries) = self.joined_base();
         if self.mapping.derived.is_empty() {
-            self.dataset = Rc::clone(&self.file);
-            self.summaries = Rc::clone(&self.file_summaries);
+            self.dataset = base;
+            self.summaries = base_summaries;
             self.derive_problems.clear();
             return;
         }
-        let (data, problems) = with_derived(&self.file, &self.mapping.derived);
-        let mut summaries = (*self.file_summaries).clone();
+        let (data, problems) = with_derived(&base, &self.mapping.derived);
+        let mut summaries = (*base_summaries).clone();
         summaries.extend(
-            data.columns()[self.file.columns().len()..]
+            data.columns()[base.columns().len()..]
                 .iter()
                 .map(summarise_column),
         );
@@ -183,6 +272,56 @@ impl PendingLoad {
 }
 
 impl PendingLoad {
+    /// The file's columns with those the join adds, and their summaries.
+    fn joined_base(&mut self) -> (Rc<Dataset>, Rc<Vec<ColumnSummary>>) {
+        let (Some(spec), Some(file)) = (&self.mapping.join, &self.join_file) else {
+            self.joined = None;
+            return (Rc::clone(&self.file), Rc::clone(&self.file_summaries));
+        };
+        match join(&self.file, &file.data, spec) {
+            Ok(Joined { data, columns }) => {
+                let mut summaries = (*self.file_summaries).clone();
+                summaries.extend(
+                    data.columns()[self.file.columns().len()..]
+                        .iter()
+                        .map(summarise_column),
+                );
+                self.joined = Some(Ok(columns));
+                (Rc::new(data), Rc::new(summaries))
+            }
+            Err(why) => {
+                self.joined = Some(Err(format!(
+                    "“{}” cannot be joined: {why}.",
+                    file.source.name
+                )));
+                (Rc::clone(&self.file), Rc::clone(&self.file_summaries))
+            }
+        }
+    }
+
+    /// Why the data cannot be used yet, if it cannot: the join the mapping
+    /// names waits for its file, or the outcome column is not there.
+    pub fn not_ready(&self) -> Option<String> {
+        if let Some(spec) = &self.mapping.join {
+            match &self.joined {
+                None => {
+                    return Some(format!(
+                        "The outcomes come from “{}”, joined on {} = {}: add that file, or remove the join.",
+                        spec.file, spec.lead_key, spec.row_key
+                    ))
+                }
+                Some(Err(why)) => return Some(why.clone()),
+                Some(Ok(_)) => {}
+            }
+        }
+        match &self.mapping.outcome {
+            Some(outcome) if self.dataset.column(outcome).is_none() => Some(format!(
+                "The outcome column “{outcome}” is not in this data: choose the outcome again."
+            )),
+            _ => None,
+        }
+    }
+
     /// The data as it will be in use.
     pub fn to_data(&self) -> LoadedData {
         self.clone().into_data()
@@ -195,6 +334,7 @@ impl PendingLoad {
             report: Some(self.report),
             summaries: self.summaries,
             source: Some(self.source),
+            join: self.join_file.as_ref().map(|f| f.source.clone()),
             later: None,
         }
     }
@@ -202,7 +342,12 @@ impl PendingLoad {
 
 impl PartialEq for PendingLoad {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.dataset, &other.dataset) && self.mapping == other.mapping
+        Rc::ptr_eq(&self.dataset, &other.dataset)
+            && self.mapping == other.mapping
+            && match (&self.join_file, &other.join_file) {
+                (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+                (a, b) => a.is_none() && b.is_none(),
+            }
     }
 }
 
@@ -223,7 +368,7 @@ pub enum LoadStatus {
         columns_total: usize,
     },
     /// Read and typed; the mapping step is shown.
-    Mapping(PendingLoad),
+    Mapping(Box<PendingLoad>),
 }
 
 /// The lead definitions being edited: what undo and redo restore.
@@ -311,6 +456,7 @@ impl Workbench {
                 data: Rc::new(data),
                 report: None,
                 source: None,
+                join: None,
                 later: None,
             },
             mapping: sample_mapping(),
@@ -616,6 +762,12 @@ pub enum Action {
     LoadParsed(PendingLoad),
     /// The mapping step's roles changed.
     EditPendingMapping(ColumnMapping),
+    /// A second file was read to join its outcomes to the pending leads.
+    JoinFileRead(Shared<JoinFile>),
+    /// Join the second file as the join step says.
+    ApplyJoin(JoinSpec),
+    /// Remove the second file from the pending leads.
+    DropJoin,
     /// Use the pending data with its mapping, adding a starting scenario
     /// built from it (as the active one) where one was made.
     ConfirmMapping {
@@ -902,7 +1054,7 @@ impl Reducible for Workbench {
                 true
             }
             Action::LoadParsed(pending) => {
-                next.load = LoadStatus::Mapping(pending);
+                next.load = LoadStatus::Mapping(Box::new(pending));
                 true
             }
             Action::EditPendingMapping(mapping) => match &mut next.load {
@@ -912,13 +1064,38 @@ impl Reducible for Workbench {
                 }
                 _ => false,
             },
+            Action::JoinFileRead(file) => match &mut next.load {
+                LoadStatus::Mapping(pending) => {
+                    pending.set_join_file(file.0);
+                    true
+                }
+                _ => false,
+            },
+            Action::ApplyJoin(spec) => match &mut next.load {
+                LoadStatus::Mapping(pending) => {
+                    pending.apply_join(spec);
+                    true
+                }
+                _ => false,
+            },
+            Action::DropJoin => match &mut next.load {
+                LoadStatus::Mapping(pending) => {
+                    pending.drop_join();
+                    true
+                }
+                _ => false,
+            },
             Action::ConfirmMapping { starting } => {
                 let LoadStatus::Mapping(pending) = std::mem::take(&mut next.load) else {
                     return self;
                 };
-                if pending.mapping.outcome.is_none() {
+                let not_ready = match pending.mapping.outcome {
+                    None => Some("Choose the outcome column before using the data.".to_owned()),
+                    Some(_) => pending.not_ready(),
+                };
+                if let Some(why) = not_ready {
                     next.load = LoadStatus::Mapping(pending);
-                    next.error = Some("Choose the outcome column before using the data.".into());
+                    next.error = Some(why);
                     return Rc::new(next);
                 }
                 next.mapping = pending.mapping.clone();
@@ -1071,6 +1248,7 @@ impl Reducible for Workbench {
                     report: current.report.clone(),
                     summaries: Rc::new(summaries),
                     source: current.source.clone(),
+                    join: current.join.clone(),
                     later: Some(Rc::new(later)),
                 };
                 next.load = LoadStatus::Idle;
@@ -1088,6 +1266,7 @@ impl Reducible for Workbench {
                     report: next.data.report.clone(),
                     summaries: Rc::clone(&later.then_summaries),
                     source: next.data.source.clone(),
+                    join: next.data.join.clone(),
                     later: None,
                 };
                 next.replace_data(without);
@@ -1182,6 +1361,14 @@ impl WorkbenchHandle {
 
     pub fn edit_pending_mapping(&self, mapping: ColumnMapping) {
         self.dispatch(Action::EditPendingMapping(mapping));
+    }
+
+    pub fn apply_join(&self, spec: JoinSpec) {
+        self.dispatch(Action::ApplyJoin(spec));
+    }
+
+    pub fn drop_join(&self) {
+        self.dispatch(Action::DropJoin);
     }
 
     pub fn cancel_load(&self) {
@@ -1440,6 +1627,97 @@ mod tests {
             undone.definitions, start.definitions,
             "nothing is lost: replacing can be undone"
         );
+    }
+
+    fn join_file(csv: &str) -> Shared<JoinFile> {
+        let loaded = load_bytes("deals.csv", csv.as_bytes(), &LoadOptions::default()).unwrap();
+        Shared(Rc::new(JoinFile {
+            source: DataSource {
+                name: "deals.csv".into(),
+                blob: web_sys::Blob::new().unwrap(),
+                options: LoadOptions::default(),
+            },
+            data: Rc::new(loaded.dataset),
+            report: Rc::new(loaded.report),
+            suggested: loaded.suggested,
+        }))
+    }
+
+    fn pending_of(state: &Workbench) -> &PendingLoad {
+        match &state.load {
+            LoadStatus::Mapping(pending) => pending,
+            other => panic!("not in the mapping step: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_joined_file_gives_the_pending_leads_their_outcome_until_removed() {
+        use crate::core::join::{propose, JOINED_OUTCOME};
+        let leads = "id,channel\nA1,web\nA2,event\nA3,web\nA4,event\n";
+        let deals = join_file("lead,amount\na1 ,100\nA3,250\nZ9,10\n");
+        let parsed = reduce(
+            Workbench::with_sample(),
+            Action::LoadParsed(pending(leads)),
+        );
+        let read = Rc::clone(&parsed).reduce(Action::JoinFileRead(deals.clone()));
+        let waiting = pending_of(&read);
+        assert!(waiting.join_file.is_some());
+        assert_eq!(waiting.mapping.join, None, "nothing is joined before it is asked");
+        assert_ne!(waiting, pending_of(&parsed), "the step sees the file arrive");
+
+        let spec = propose(waiting.file(), &deals.data, "deals.csv", &deals.suggested).unwrap();
+        let joined = Rc::clone(&read).reduce(Action::ApplyJoin(spec.clone()));
+        let ready = pending_of(&joined);
+        assert_eq!(ready.mapping.outcome.as_deref(), Some(JOINED_OUTCOME));
+        assert_eq!(ready.mapping.deal_value.as_deref(), Some("amount"));
+        assert_eq!(ready.not_ready(), None);
+        let Some(Ok(columns)) = &ready.joined else {
+            panic!("joined: {:?}", ready.joined)
+        };
+        assert_eq!((columns.summary.leads_matched, columns.summary.rows_unmatched), (2, 1));
+
+        let confirmed = Rc::clone(&joined).reduce(Action::ConfirmMapping { starting: None });
+        assert_eq!(confirmed.data.data.row_count(), 4);
+        let outcomes = confirmed.mapping.outcomes(&confirmed.data.data).unwrap();
+        assert_eq!(outcomes, [true, false, true, false]);
+        assert_eq!(confirmed.data.join.as_ref().map(|j| j.name.as_str()), Some("deals.csv"));
+
+        let removed = Rc::clone(&joined).reduce(Action::DropJoin);
+        let back = pending_of(&removed);
+        assert_eq!(back.mapping.join, None);
+        assert_eq!(back.mapping.deal_value, None);
+        assert!(back.dataset.column(JOINED_OUTCOME).is_none());
+        assert!(back.mapping.known_after.iter().all(|c| c != "amount"));
+    }
+
+    #[test]
+    fn a_join_named_without_its_file_holds_the_data_back() {
+        use crate::core::join::{JoinOutcome, JoinSpec, JOINED_OUTCOME};
+        let mut p = pending("id,channel\nA1,web\nA2,event\n");
+        let mut mapping = p.mapping.clone();
+        mapping.join = Some(JoinSpec {
+            file: "deals.csv".into(),
+            lead_key: "id".into(),
+            row_key: "lead".into(),
+            outcome: JoinOutcome::Matched,
+            deal_value: None,
+            close_date: None,
+            owner: None,
+        });
+        mapping.outcome = Some(JOINED_OUTCOME.into());
+        p.set_mapping(mapping);
+        let why = p.not_ready().expect("waits for the file");
+        assert!(why.contains("“deals.csv”, joined on id = lead"), "{why}");
+        let parsed = reduce(Workbench::with_sample(), Action::LoadParsed(p));
+        let refused = Rc::clone(&parsed).reduce(Action::ConfirmMapping { starting: None });
+        assert!(matches!(refused.load, LoadStatus::Mapping(_)));
+        assert_eq!(refused.error.as_deref(), Some(why.as_str()));
+        // The file arrives (a link's join, a restored session's): joined at once.
+        let read = Rc::clone(&parsed).reduce(Action::JoinFileRead(join_file("lead\nA2\n")));
+        assert_eq!(pending_of(&read).not_ready(), None);
+        let confirmed = Rc::clone(&read).reduce(Action::ConfirmMapping { starting: None });
+        let outcomes = confirmed.mapping.outcomes(&confirmed.data.data).unwrap();
+        assert_eq!(outcomes, [false, true]);
     }
 
     #[test]

@@ -21,7 +21,12 @@ fn load_file(workbench: &WorkbenchHandle, file: File) {
         options: LoadOptions::default(),
     };
     let preferred = workbench.state().preferred_mapping.clone();
-    start_load(workbench.clone(), source, preferred, Then::Review { join: None });
+    start_load(
+        workbench.clone(),
+        source,
+        preferred,
+        Then::Review { join: None },
+    );
 }
 
 fn megabytes(bytes: u64) -> String {
@@ -154,7 +159,12 @@ pub fn DataPanel() -> Html {
                 options: LoadOptions::default(),
             };
             let preferred = workbench.state().preferred_mapping.clone();
-            start_load(workbench.clone(), source, preferred, Then::Review { join: None });
+            start_load(
+                workbench.clone(),
+                source,
+                preferred,
+                Then::Review { join: None },
+            );
             paste_open.set(false);
         })
     };

@@ -94,17 +94,14 @@ pub fn JoinStep() -> Html {
     let draft = use_state(|| None::<(usize, JoinSpec)>);
     let file = pending.as_ref().and_then(|p| p.join_file.clone());
     let file_id = file.as_ref().map(identity);
-    let starting = use_memo(
-        (file_id, pending.as_ref().map(|p| identity(p.file()))),
-        {
-            let pending = pending.clone();
-            let file = file.clone();
-            move |_| match (&pending, &file) {
-                (Some(p), Some(f)) => Some(starting_spec(p, f)),
-                _ => None,
-            }
-        },
-    );
+    let starting = use_memo((file_id, pending.as_ref().map(|p| identity(p.file()))), {
+        let pending = pending.clone();
+        let file = file.clone();
+        move |_| match (&pending, &file) {
+            (Some(p), Some(f)) => Some(starting_spec(p, f)),
+            _ => None,
+        }
+    });
     let spec = match (&*draft, file_id, &*starting) {
         (Some((id, spec)), Some(current), _) if *id == current => Some(spec.clone()),
         (_, _, starting) => starting.clone(),
@@ -335,7 +332,8 @@ pub fn JoinStep() -> Html {
         },
         None => Html::default(),
     };
-    let in_use = pending.mapping.join.as_ref() == Some(&spec) && matches!(pending.joined, Some(Ok(_)));
+    let in_use =
+        pending.mapping.join.as_ref() == Some(&spec) && matches!(pending.joined, Some(Ok(_)));
     let applied = match &pending.joined {
         Some(Ok(columns)) => html! {
             <p class="hint" data-testid="join-applied">{ format!(

@@ -20,8 +20,8 @@ use crate::core::derive::with_derived;
 use crate::core::engine::ReplaySettings;
 use crate::core::grid::Grid;
 use crate::core::ingest::{LoadOptions, LoadReport, Loaded};
-use crate::core::later::LaterExport;
 use crate::core::join::{join, join_summary, JoinSpec, Joined, JoinedColumns};
+use crate::core::later::LaterExport;
 use crate::core::mapping::ColumnMapping;
 use crate::core::sample::{sample_dataset, sample_mapping, sample_scenario};
 use crate::core::split::CheckSplit;
@@ -1655,15 +1655,19 @@ mod tests {
         use crate::core::join::{propose, JOINED_OUTCOME};
         let leads = "id,channel\nA1,web\nA2,event\nA3,web\nA4,event\n";
         let deals = join_file("lead,amount\na1 ,100\nA3,250\nZ9,10\n");
-        let parsed = reduce(
-            Workbench::with_sample(),
-            Action::LoadParsed(pending(leads)),
-        );
+        let parsed = reduce(Workbench::with_sample(), Action::LoadParsed(pending(leads)));
         let read = Rc::clone(&parsed).reduce(Action::JoinFileRead(deals.clone()));
         let waiting = pending_of(&read);
         assert!(waiting.join_file.is_some());
-        assert_eq!(waiting.mapping.join, None, "nothing is joined before it is asked");
-        assert_ne!(waiting, pending_of(&parsed), "the step sees the file arrive");
+        assert_eq!(
+            waiting.mapping.join, None,
+            "nothing is joined before it is asked"
+        );
+        assert_ne!(
+            waiting,
+            pending_of(&parsed),
+            "the step sees the file arrive"
+        );
 
         let spec = propose(waiting.file(), &deals.data, "deals.csv", &deals.suggested).unwrap();
         let joined = Rc::clone(&read).reduce(Action::ApplyJoin(spec.clone()));
@@ -1674,13 +1678,22 @@ mod tests {
         let Some(Ok(columns)) = &ready.joined else {
             panic!("joined: {:?}", ready.joined)
         };
-        assert_eq!((columns.summary.leads_matched, columns.summary.rows_unmatched), (2, 1));
+        assert_eq!(
+            (
+                columns.summary.leads_matched,
+                columns.summary.rows_unmatched
+            ),
+            (2, 1)
+        );
 
         let confirmed = Rc::clone(&joined).reduce(Action::ConfirmMapping { starting: None });
         assert_eq!(confirmed.data.data.row_count(), 4);
         let outcomes = confirmed.mapping.outcomes(&confirmed.data.data).unwrap();
         assert_eq!(outcomes, [true, false, true, false]);
-        assert_eq!(confirmed.data.join.as_ref().map(|j| j.name.as_str()), Some("deals.csv"));
+        assert_eq!(
+            confirmed.data.join.as_ref().map(|j| j.name.as_str()),
+            Some("deals.csv")
+        );
 
         let removed = Rc::clone(&joined).reduce(Action::DropJoin);
         let back = pending_of(&removed);

@@ -383,7 +383,15 @@ fn threshold_for_share(data: &Dataset, criteria: &[Criterion], share: f64) -> i3
     }
     // The score of the lead just past the allowed count (highest first),
     // plus one, keeps ties out; at least 1 so an empty definition picks no one.
-    let (_, cutoff, _) = scores.select_nth_unstable_by(allowed, |a, b| b.cmp(a));
+    let (_, &mut cutoff, _) = scores.select_nth_unstable_by(allowed, |a, b| b.cmp(a));
+    let top = scores.iter().copied().max().unwrap_or(0);
+    let lowest = scores.iter().copied().min().unwrap_or(0);
+    if cutoff == top && lowest < top {
+        // More leads than the share tie at the top score: they are the
+        // best the criteria can tell apart (with only penalties, the
+        // leads without one), so they are sales-ready rather than no one.
+        return top.clamp(-MAX_POINTS, MAX_POINTS);
+    }
     cutoff.saturating_add(1).clamp(1, MAX_POINTS)
 }
 
@@ -547,6 +555,45 @@ mod tests {
             ("No housing", &RuleTest::IsFalse)
         );
         assert!(housing.points > 0);
+    }
+
+    #[test]
+    fn a_start_of_penalties_only_still_picks_the_leads_without_one() {
+        // Only the poor channel stands out: leads outside it are the best
+        // the start can tell apart, more than the target share of them.
+        let channel: Vec<Option<&str>> = (0..400)
+            .map(|i| Some(if i % 4 == 0 { "cold list" } else { "web" }))
+            .collect();
+        let outcomes: Vec<bool> = (0..400)
+            .map(|i| if i % 4 == 0 { i % 40 == 0 } else { i % 7 == 1 })
+            .collect();
+        let data = Dataset::new(
+            "leads.csv",
+            DataOrigin::File,
+            vec![
+                Column::new("channel", ColumnValues::Category(Categories::from_values(channel))),
+                Column::new(
+                    "y",
+                    ColumnValues::Boolean(outcomes.iter().map(|&o| Some(o)).collect()),
+                ),
+            ],
+        )
+        .unwrap();
+        let mapping = ColumnMapping {
+            outcome: Some("y".into()),
+            ..ColumnMapping::default()
+        };
+        let scenario = starting_scenario(&data, &mapping, &outcomes, "s");
+        assert!(
+            scenario.criteria.iter().all(|c| c.points < 0),
+            "{:?}",
+            scenario.criteria
+        );
+        assert!(!scenario.criteria.is_empty());
+        let evaluations = evaluate_criteria(&data, &scenario.criteria);
+        let scores = score_leads(data.row_count(), &scenario.criteria, &evaluations);
+        let ready = key_figures(&scores, &outcomes, scenario.threshold).sales_ready;
+        assert_eq!(ready.leads, 300, "threshold {}", scenario.threshold);
     }
 
     #[test]

@@ -571,7 +571,10 @@ mod tests {
             "leads.csv",
             DataOrigin::File,
             vec![
-                Column::new("channel", ColumnValues::Category(Categories::from_values(channel))),
+                Column::new(
+                    "channel",
+                    ColumnValues::Category(Categories::from_values(channel)),
+                ),
                 Column::new(
                     "y",
                     ColumnValues::Boolean(outcomes.iter().map(|&o| Some(o)).collect()),

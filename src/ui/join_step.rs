@@ -94,7 +94,8 @@ pub fn JoinStep() -> Html {
     let draft = use_state(|| None::<(usize, JoinSpec)>);
     let file = pending.as_ref().and_then(|p| p.join_file.clone());
     let file_id = file.as_ref().map(identity);
-    let starting = use_memo((file_id, pending.as_ref().map(|p| identity(p.file()))), {
+    let leads_id = pending.as_ref().map(|p| identity(p.file()));
+    let starting = use_memo((file_id, leads_id), {
         let pending = pending.clone();
         let file = file.clone();
         move |_| match (&pending, &file) {
@@ -106,7 +107,7 @@ pub fn JoinStep() -> Html {
         (Some((id, spec)), Some(current), _) if *id == current => Some(spec.clone()),
         (_, _, starting) => starting.clone(),
     };
-    let preview = use_memo((file_id, spec.clone()), {
+    let preview = use_memo((file_id, leads_id, spec.clone()), {
         let pending = pending.clone();
         let file = file.clone();
         let spec = spec.clone();

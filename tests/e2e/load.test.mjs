@@ -137,7 +137,6 @@ describe('files that cannot be used', () => {
     ['empty.csv', /The file is empty/],
     ['header_only.csv', /header row \(3 columns\) but no data rows/],
     ['workbook.xlsx', /not CSV text: it looks like an Excel workbook/],
-    ['no_outcome.csv', /No column can say whether a lead converted/],
   ];
   test('each gets its own message and leaves the loaded data untouched', async () => {
     const { context, page } = await openApp(env);
@@ -156,6 +155,17 @@ describe('files that cannot be used', () => {
       await page.getByRole('button', { name: 'Dismiss message' }).click();
     }
     assert.equal(messages.size, cases.length);
+    await context.close();
+  });
+});
+
+describe('a file without an outcome of its own', () => {
+  test('reaches the mapping step, which offers to join the outcomes from another file', async () => {
+    const { context, page } = await openApp(env);
+    await upload(page, 'no_outcome.csv');
+    assert.match(await page.textContent('[data-testid=join-step]'), /No column of this file says whether a lead converted/);
+    assert.equal(await page.isDisabled('[data-testid=mapping-confirm]'), true);
+    assert.equal(await figure(page, 'kpi-leads'), SAMPLE_TUNING_LEADS, 'the sample stays in use');
     await context.close();
   });
 });

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use web_sys::{File, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::data_summary::DataSummary;
 use super::loading::{start_join_load, JoinReading};
 use super::reading_settings::ReadingSettings;
 use super::state::{use_workbench, DataSource, JoinFile, LoadStatus, PendingLoad};
@@ -378,6 +379,18 @@ pub fn JoinStep() -> Html {
             );
         })
     };
+    let on_kind = {
+        let on_reading = on_reading.clone();
+        let options = file.source.options.clone();
+        Callback::from(move |(column, kind): (String, Option<ColumnKind>)| {
+            let mut next = options.clone();
+            match kind {
+                Some(kind) => next.typing.kinds.insert(column, kind),
+                None => next.typing.kinds.remove(&column),
+            };
+            on_reading.emit(next);
+        })
+    };
     let can_join = matches!(&*preview, Some(Ok(s)) if s.leads_matched > 0);
 
     html! {
@@ -387,6 +400,11 @@ pub fn JoinStep() -> Html {
                 format::count(file.report.rows), rows.columns().len()) }</p>
             <ReadingSettings options={file.source.options.clone()} report={Rc::clone(&file.report)}
                 on_change={on_reading} prefix="join-" />
+            <details class="columns" data-testid="join-columns">
+                <summary>{ format!("Columns of “{}” and their types", file.source.name) }</summary>
+                <DataSummary summaries={Rc::clone(&file.summaries)} rows={rows.row_count()}
+                    typings={Some(Rc::new(file.report.columns.clone()))} on_kind={on_kind} />
+            </details>
             <div class="join-keys">
                 <label>{ "Lead column " }
                     { column_select("join-key-left", &lead_keys, Some(&spec.lead_key), false, rekey(true)) }

@@ -684,11 +684,12 @@ async fn read_join_file(
     cancelled: &Cancel,
     progress: &dyn Fn(u64, usize),
 ) -> Result<JoinFile, LoadError> {
-    let (loaded, _) = read_source(&source, cancelled, progress).await?;
+    let (loaded, summaries) = read_source(&source, cancelled, progress).await?;
     Ok(JoinFile {
         source,
         data: Rc::new(loaded.dataset),
         report: Rc::new(loaded.report),
+        summaries: Rc::new(summaries),
         suggested: loaded.suggested,
     })
 }

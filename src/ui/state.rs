@@ -115,6 +115,7 @@ pub struct JoinFile {
     pub source: DataSource,
     pub data: Rc<Dataset>,
     pub report: Rc<LoadReport>,
+    pub summaries: Rc<Vec<ColumnSummary>>,
     /// The roles its own headers suggest (a stage, an amount, an owner).
     pub suggested: ColumnMapping,
 }
@@ -1637,6 +1638,7 @@ mod tests {
                 blob: web_sys::Blob::new().unwrap(),
                 options: LoadOptions::default(),
             },
+            summaries: Rc::new(summarise(&loaded.dataset)),
             data: Rc::new(loaded.dataset),
             report: Rc::new(loaded.report),
             suggested: loaded.suggested,

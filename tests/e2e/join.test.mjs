@@ -168,6 +168,13 @@ describe('outcomes from another file', () => {
     assert.equal(await page.inputValue('[data-testid=join-key-right]'), 'id');
     assert.equal(await page.inputValue('[data-testid=join-outcome]'), 'one_of:stage');
     assert.match(await summary(page), /2 count as converted/);
+    // Its columns' types can be set as the first file's can.
+    await page.click('[data-testid=join-columns] summary');
+    const kind = '[data-testid=join-columns] tr[data-column="stage"] [data-testid=column-kind]';
+    assert.equal(await page.inputValue(kind), 'auto');
+    await page.selectOption(kind, 'text');
+    await page.waitForFunction((k) => document.querySelector(k)?.value === 'text', kind);
+    assert.match(await page.textContent('[data-testid=join-columns] tr[data-column="stage"]'), /text/);
     await context.close();
   });
 });

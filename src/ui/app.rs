@@ -29,6 +29,7 @@ use super::score_chart::ScoreChart;
 use super::state::{use_workbench, Action, LoadStatus, Shared, WorkbenchProvider};
 use super::suggestions::Suggestions;
 use super::then_now::ThenNow;
+use super::timing::Step;
 use super::workshop_summary::{PrintSummaryButton, WorkshopSummary};
 use crate::charts::palette::scenario_colour;
 use crate::core::criteria::Scenario;
@@ -120,14 +121,17 @@ fn Workspace() -> Html {
     let facts = use_memo(
         (data.clone(), state.mapping.clone(), state.check),
         |(data, mapping, check)| {
-            LeadFacts::new(&data.data, mapping)
+            let step = Step::start("lead facts");
+            let facts = LeadFacts::new(&data.data, mapping)
                 .map(|facts| {
                     Rc::new(match &data.later {
                         Some(later) => facts.with_later(later.export.first_row),
                         None => facts.with_check(&data.data, mapping, check),
                     })
                 })
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.to_string());
+            step.end();
+            facts
         },
     );
     // Every scenario keeps its own grouping of the leads: a points edit

@@ -15,6 +15,7 @@ use super::join_step::JoinStep;
 use super::loading::{start_load, starting_unless_one_fits, Then};
 use super::reading_settings::ReadingSettings;
 use super::state::{use_workbench, Action, DataSource, LoadStatus, PendingLoad, WorkbenchHandle};
+use super::timing::Step;
 use crate::core::dataset::{ColumnKind, Dataset};
 use crate::core::derive::{DerivedDuration, DurationUnit};
 use crate::core::format;
@@ -173,10 +174,13 @@ pub fn MappingStep() -> Html {
     let candidates = use_memo(dataset.as_ref().map(identity), {
         let dataset = dataset.clone();
         move |_| {
-            dataset
+            let step = Step::start("outcome candidates");
+            let candidates = dataset
                 .as_deref()
                 .map(outcome_candidates)
-                .unwrap_or_default()
+                .unwrap_or_default();
+            step.end();
+            candidates
         }
     });
     // Which columns are proposed as known only afterwards depends on the
@@ -191,8 +195,11 @@ pub fn MappingStep() -> Html {
         let pending = pending.clone();
         move |_| match &pending {
             Some(p) => {
+                let step = Step::start("known afterwards");
                 let outcomes = p.mapping.outcomes(&p.dataset).ok();
-                propose_known_after(&p.dataset, &p.mapping, outcomes.as_deref())
+                let proposed = propose_known_after(&p.dataset, &p.mapping, outcomes.as_deref());
+                step.end();
+                proposed
             }
             None => Vec::new(),
         }
@@ -203,6 +210,7 @@ pub fn MappingStep() -> Html {
         let pending = pending.clone();
         move |_| match &pending {
             Some(p) => {
+                let step = Step::start("outcome values");
                 let values = p
                     .mapping
                     .outcome
@@ -213,6 +221,7 @@ pub fn MappingStep() -> Html {
                     let n = o.len().max(1);
                     o.iter().filter(|&&c| c).count() as f64 / n as f64
                 });
+                step.end();
                 (values, share)
             }
             None => (Vec::new(), None),

@@ -101,8 +101,12 @@ async function leadlens(env, workers) {
   await page.addInitScript(() => {
     addEventListener('TrunkApplicationStarted', (event) => { window.__wasm = event.detail.wasm; });
     window.__longest = 0;
+    window.__long = [];
     new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) window.__longest = Math.max(window.__longest, entry.duration);
+      for (const entry of list.getEntries()) {
+        window.__longest = Math.max(window.__longest, entry.duration);
+        window.__long.push([entry.startTime, entry.duration]);
+      }
     }).observe({ type: 'longtask', buffered: true });
   });
   await page.goto(workers ? `${env.url}?workers=${workers}` : env.url);
@@ -117,7 +121,7 @@ async function leadlens(env, workers) {
   }));
   const idleHeaps = await heaps();
   const sampleLeads = await page.getAttribute('[data-testid=kpi-leads]', 'data-value');
-  await page.evaluate(() => { window.__longest = 0; });
+  await page.evaluate(() => { window.__longest = 0; window.__long = []; window.__chosen = performance.now(); });
 
   const stopWatching = watchMemory();
   const started = Date.now();
@@ -141,11 +145,23 @@ async function leadlens(env, workers) {
   const toFigures = (Date.now() - confirmed) / 1000;
   const peak = stopWatching();
   const longest = await page.evaluate(() => window.__longest);
+  // Each long task, when it began after the file was chosen, and the app's
+  // steps it overlapped: where the main thread was held.
+  const longTasks = await page.evaluate(() => {
+    const measures = performance.getEntriesByType('measure').filter((m) => m.name.startsWith('leadlens:'));
+    return window.__long.map(([start, duration]) => ({
+      at: start - window.__chosen,
+      duration,
+      during: measures
+        .filter((m) => m.startTime < start + duration && m.startTime + m.duration > start)
+        .map((m) => m.name.slice('leadlens:'.length)),
+    }));
+  });
   const loadedHeaps = await heaps();
   const steps = await page.evaluate(() => performance.getEntriesByType('measure')
     .filter((m) => m.name.startsWith('leadlens:'))
     .map((m) => [m.name.slice('leadlens:'.length), m.duration]));
-  return { context, page, cores, idle, peak, idleHeaps, loadedHeaps, toMapping, toFigures, longest, facts, steps };
+  return { context, page, cores, idle, peak, idleHeaps, loadedHeaps, toMapping, toFigures, longest, longTasks, facts, steps };
 }
 
 /** PapaParse's plain parse (no typing, on the main thread) of `file`. */
@@ -205,6 +221,8 @@ try {
     console.log(`${label}: ${total(run).toFixed(2)} s to the figures = ${run.toMapping.toFixed(2)} s to the mapping step `
       + `+ ${run.toFigures.toFixed(2)} s from confirming to painted figures  (${(size / 1e6 / total(run)).toFixed(0)} MB/s)`);
     console.log(`  longest main-thread task, file chosen to figures painted: ${run.longest.toFixed(0)} ms`);
+    console.log('  tasks over 50 ms: ' + (run.longTasks.map((t) => `${t.duration.toFixed(0)} ms at ${(t.at / 1000).toFixed(2)} s`
+      + (t.during.length ? ` (${t.during.join(', ')})` : '')).join('; ') || 'none'));
     console.log(`  tab memory (private): idle ${mb(run.idle.anon)}, peak ${mb(run.peak.anon)} = ${(run.peak.anon / size).toFixed(2)}x the file;`
       + ` resident incl. shared: peak ${mb(run.peak.rss)}`);
     console.log(`  WebAssembly memory ${mb(run.idleHeaps.wasm)} idle, ${mb(run.loadedHeaps.wasm)} loaded; JS heap ${mb(run.idleHeaps.js)} idle, ${mb(run.loadedHeaps.js)} loaded`);

@@ -226,13 +226,21 @@ pub fn outcome_values(data: &Dataset, outcome: &str) -> Vec<String> {
                 .collect();
             texts.into_iter().collect()
         }
+        ColumnValues::Boolean(v) => [(true, "true"), (false, "false")]
+            .into_iter()
+            .filter(|(b, _)| v.contains(&Some(*b)))
+            .map(|(_, label)| label.to_owned())
+            .collect(),
         _ => {
+            // A value is copied once, when first seen, not once per lead.
             let mut seen = HashSet::new();
             for row in 0..column.len() {
                 if let Some(text) = column.text(row) {
-                    seen.insert(text.into_owned());
-                    if seen.len() > 50 {
-                        break;
+                    if !seen.contains(text.as_ref()) {
+                        seen.insert(text.into_owned());
+                        if seen.len() > 50 {
+                            break;
+                        }
                     }
                 }
             }

@@ -77,6 +77,8 @@ describe('outcomes from another file', () => {
     await page.click('[data-testid=mapping-confirm]');
     assert.equal(await figureChange(page, 'kpi-leads', SAMPLE_TUNING_LEADS), 16);
     assert.equal(Number(await page.getAttribute('[data-testid=data-base-rate]', 'data-value')).toFixed(4), (5 / 16).toFixed(4));
+    assert.match(await page.textContent('[data-testid=data-base-rate]'),
+      /Outcome: from “join_deals\.csv”, joined on lead_id = Lead: a lead converted when a matching row's Stage is “Closed Won”\. Base rate 31\.2%/);
     assert.deepEqual(seen.errors, []);
     await context.close();
   });

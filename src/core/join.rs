@@ -277,10 +277,11 @@ fn key_of(text: &str) -> Option<Cow<'_, str>> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         None
-    } else if trimmed.chars().any(char::is_uppercase) {
-        Some(Cow::Owned(trimmed.to_lowercase()))
-    } else {
+    } else if trimmed.is_ascii() && !trimmed.bytes().any(|b| b.is_ascii_uppercase()) {
         Some(Cow::Borrowed(trimmed))
+    } else {
+        // Title-case letters lower too, though they are not upper case.
+        Some(Cow::Owned(trimmed.to_lowercase()))
     }
 }
 

@@ -16,6 +16,7 @@ use leadlens::core::dataset::{
     Categories, Column, ColumnKind, ColumnValues, DataOrigin, Dataset, Texts,
 };
 use leadlens::core::engine::ReplaySettings;
+use leadlens::core::join::{join, join_summary, JoinError, JoinOutcome, JoinSpec};
 use leadlens::core::mapping::ColumnMapping;
 use leadlens::core::starting::starting_scenario;
 
@@ -468,6 +469,7 @@ fn random_case(rng: &mut Rng) -> (Dataset, ColumnMapping) {
         lead_id: of_kind(rng, &columns, None),
         known_after: of_kind(rng, &columns, None).into_iter().collect(),
         derived: Vec::new(),
+        join: None,
     };
     let data = Dataset::new("engine case", DataOrigin::File, columns)
         .expect("the column names are distinct");
@@ -500,6 +502,130 @@ fn describe(data: &Dataset, mapping: &ColumnMapping, scenarios: &[Scenario]) -> 
 }
 
 /// The written cases of earlier findings, run first in every run.
+/// A key as a reader of the join's rules would compare it, worked out
+/// here on its own: trimmed, lower-cased, nothing when empty.
+fn naive_key(column: &Column, row: usize) -> Option<String> {
+    let text = column.text(row)?;
+    let key = text.trim().to_lowercase();
+    (!key.is_empty()).then_some(key)
+}
+
+/// Joins `rows` to the leads on random columns and checks the counts and
+/// the added outcome against a pairwise comparison of every key.
+fn check_join(ctx: &mut Ctx, rng: &mut Rng, leads: &Dataset, rows: &Dataset) {
+    let pick = |rng: &mut Rng, data: &Dataset| {
+        let columns = data.columns();
+        columns[rng.usize(..columns.len())].name.clone()
+    };
+    let lead_key = pick(rng, leads);
+    let row_key = pick(rng, rows);
+    let other = pick(rng, rows);
+    let outcome = match rng.u8(..3) {
+        0 => JoinOutcome::Matched,
+        1 => JoinOutcome::Present { column: other },
+        _ => {
+            let column = rows.column(&other).expect("picked");
+            let values = (0..column.len().min(3))
+                .filter_map(|r| column.text(r).map(|t| t.into_owned()))
+                .collect();
+            JoinOutcome::OneOf {
+                column: other,
+                values,
+            }
+        }
+    };
+    let spec = JoinSpec {
+        file: "second.csv".into(),
+        lead_key,
+        row_key,
+        outcome,
+        deal_value: None,
+        close_date: None,
+        owner: None,
+    };
+    let Some(result) = ctx.call("join", || join(leads, rows, &spec)) else {
+        return;
+    };
+    let joined = match result {
+        Ok(joined) => joined,
+        Err(JoinError::NoRows) if rows.row_count() == 0 => return,
+        Err(why) => {
+            ctx.mismatch("a join of existing columns was refused", || {
+                format!("{spec:?}: {why}")
+            });
+            return;
+        }
+    };
+    let lead_col = leads.column(&spec.lead_key).expect("picked");
+    let row_col = rows.column(&spec.row_key).expect("picked");
+    let lead_keys: Vec<Option<String>> = (0..leads.row_count())
+        .map(|r| naive_key(lead_col, r))
+        .collect();
+    let row_keys: Vec<Option<String>> = (0..rows.row_count())
+        .map(|r| naive_key(row_col, r))
+        .collect();
+    let meets = |row: usize| match &spec.outcome {
+        JoinOutcome::Matched => true,
+        JoinOutcome::Present { column } => !rows.column(column).expect("picked").is_missing(row),
+        JoinOutcome::OneOf { column, values } => {
+            let wanted: Vec<String> = values
+                .iter()
+                .map(|v| v.trim().to_lowercase())
+                .filter(|v| !v.is_empty())
+                .collect();
+            naive_key(rows.column(column).expect("picked"), row)
+                .is_some_and(|k| wanted.contains(&k))
+        }
+    };
+    let mut matched = 0;
+    let mut several = 0;
+    let mut converted = Vec::with_capacity(leads.row_count());
+    for key in &lead_keys {
+        let hits: Vec<usize> = (0..row_keys.len())
+            .filter(|&r| key.is_some() && row_keys[r] == *key)
+            .collect();
+        matched += usize::from(!hits.is_empty());
+        several += usize::from(hits.len() > 1);
+        converted.push(Some(hits.iter().any(|&r| meets(r))));
+    }
+    let unmatched = (0..row_keys.len())
+        .filter(|&r| row_keys[r].is_some() && !lead_keys.contains(&row_keys[r]))
+        .count();
+    let s = joined.columns.summary;
+    let counted = (s.leads_matched, s.leads_with_several_rows, s.rows_unmatched);
+    if counted != (matched, several, unmatched) {
+        ctx.mismatch(
+            "the join's counts differ from a pairwise comparison",
+            || {
+                format!(
+                    "{spec:?}: counted {counted:?}, pairwise {:?}",
+                    (matched, several, unmatched)
+                )
+            },
+        );
+    }
+    let added = joined
+        .data
+        .column(&joined.columns.outcome)
+        .map(|c| c.values.clone());
+    if added != Some(ColumnValues::Boolean(converted.clone())) {
+        ctx.mismatch(
+            "the joined outcome differs from a pairwise comparison",
+            || format!("{spec:?}: joined {added:?}, pairwise {converted:?}"),
+        );
+    }
+    if joined.data.row_count() != leads.row_count() {
+        ctx.mismatch("a join changed the number of leads", || format!("{spec:?}"));
+    }
+    if let Some(Ok(summary)) = ctx.call("join_summary", || join_summary(leads, rows, &spec)) {
+        if summary != s {
+            ctx.mismatch("the join's summary alone differs from the join's", || {
+                format!("{spec:?}: {summary:?} against {s:?}")
+            });
+        }
+    }
+}
+
 pub fn seeds() -> Vec<crate::corpus::Seed> {
     crate::corpus::files("fuzz/engine", &[".txt"])
 }
@@ -578,6 +704,11 @@ pub fn run(input: &[u8], ctx: &mut Ctx) -> bool {
     }
     let draw = rng.u8(..4) == 0;
     check_replays(ctx, &mut rng, &data, &mapping, &scenarios, &settings, draw);
+    if rng.u8(..4) == 0 {
+        if let Some((rows, _)) = ctx.call("build the second file", || random_case(&mut rng)) {
+            check_join(ctx, &mut rng, &data, &rows);
+        }
+    }
     ctx.annotate(|| describe(&data, &mapping, &scenarios));
     true
 }

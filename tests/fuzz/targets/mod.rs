@@ -138,6 +138,8 @@ pub const JSON: JsonDictionary = JsonDictionary {
         "[\"x\", \"\", 1, 255, \"c\", 5, \"note\"]",
         "[\"2026-12-02\", 8760, 100, 10000000]",
         "[[\"2026-12-02T14:05:09Z\", \"s\", \"c\", [1, 0.5, null], null]]",
+        "{\"file\": \"deals.csv\", \"lead_key\": \"id\", \"row_key\": \"Lead\", \"outcome\": {\"when\": \"one_of\", \"column\": \"Stage\", \"values\": [\"Won\"]}, \"owner\": \"Rep\"}",
+        "{\"when\": \"matched\"}", "{\"when\": \"present\", \"column\": \"\"}", "{\"when\": \"never\"}",
     ],
     keys: &[
         "\"format\"", "\"version\"", "\"mapping\"", "\"active\"", "\"scenarios\"", "\"name\"",
@@ -146,6 +148,7 @@ pub const JSON: JsonDictionary = JsonDictionary {
         "\"min\"", "\"max\"", "\"days\"", "\"points_per_unit\"", "\"max_points\"", "\"outcome\"",
         "\"converted_values\"", "\"followed_up\"", "\"response_hours\"", "\"first_touch\"",
         "\"created\"", "\"deal_value\"", "\"owner\"", "\"lead_id\"", "\"reps\"", "\"key\"",
+        "\"join\"", "\"lead_key\"", "\"row_key\"", "\"when\"", "\"close_date\"", "\"file\"",
         "\"theme\"", "\"sign_off\"", "\"sales\"", "\"marketing\"", "\"note\"",
         "\"agreed_on\"", "\"terms\"", "\"follow_up_hours\"", "\"worked_percent\"",
         "\"weekly_volume\"", "\"attendees\"", "\"log\"", "\"at\"", "\"scenario\"",

@@ -350,15 +350,12 @@ fn Workspace() -> Html {
                         <summary>{ format!("The data: {} leads, {} columns", format::count(rows), data.data.columns().len()) }</summary>
                         <p class="base-rate" data-testid="data-base-rate"
                             data-value={base_rate.map(|r| r.to_string()).unwrap_or_default()}>
-                            { match (&state.mapping.outcome, base_rate) {
-                                (Some(_), Some(rate)) if state.mapping.join.is_some() => {
-                                    let join = state.mapping.join.as_ref().expect("matched");
-                                    format!(
-                                        "Outcome: from “{}”, joined on {} = {}: {}. Base rate {} of all leads.",
-                                        join.file, join.lead_key, join.row_key, join.outcome.describe(),
-                                        format::percent(Some(rate)))
-                                }
-                                (Some(outcome), Some(rate)) => format!(
+                            { match (&state.mapping.outcome, base_rate, &state.mapping.join) {
+                                (Some(_), Some(rate), Some(join)) => format!(
+                                    "Outcome: from “{}”, joined on {} = {}: {}. Base rate {} of all leads.",
+                                    join.file, join.lead_key, join.row_key, join.outcome.describe(),
+                                    format::percent(Some(rate))),
+                                (Some(outcome), Some(rate), None) => format!(
                                     "Outcome: “{outcome}”, converted when {}. Base rate {} of all leads.",
                                     if state.mapping.converted_values.is_empty() { "it reads yes, 1, won or similar".to_owned() }
                                     else { state.mapping.converted_values.join(" or ") },

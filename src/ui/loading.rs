@@ -391,12 +391,12 @@ async fn receive(
     received
 }
 
-/// Reads and types `source` in workers, reporting progress to
-/// `workbench`.
+/// Reads and types `source` in workers, reporting the bytes and rows read
+/// so far to `report`.
 async fn read_source(
     source: &DataSource,
     cancelled: &Cancel,
-    progress: &dyn Fn(u64, usize),
+    report: &dyn Fn(u64, usize),
 ) -> Result<(Loaded, Vec<ColumnSummary>), LoadError> {
     let size = source.blob.size() as u64;
     // Refuses a file too large for the browser before starting anything.
@@ -413,7 +413,6 @@ async fn read_source(
     crew.stop_on(cancelled);
     let mut ready = vec![false; count];
     let mut plan: Option<JsValue> = None;
-    let report = progress;
     let mut progress = vec![(0u64, 0usize); count];
     // Sends range `index` to its worker, once both it and the plan are.
     let send_part = |crew: &Crew, index: usize, plan: &JsValue| -> Result<(), LoadError> {

@@ -335,7 +335,12 @@ impl PendingLoad {
             report: Some(self.report),
             summaries: self.summaries,
             source: Some(self.source),
-            join: self.join_file.as_ref().map(|f| f.source.clone()),
+            // Kept only when joined: a file read and then left unjoined
+            // is not part of the data.
+            join: match (&self.joined, &self.join_file) {
+                (Some(Ok(_)), Some(file)) => Some(file.source.clone()),
+                _ => None,
+            },
             later: None,
         }
     }

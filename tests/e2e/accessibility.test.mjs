@@ -75,6 +75,18 @@ describe('accessibility', () => {
     });
     await page.waitForSelector('[data-testid=mapping-step]');
     assert.deepEqual(await violations(page), [], 'the mapping step');
+    // With a second file joined for its outcomes.
+    await page.setInputFiles('[data-testid=join-input]', {
+      name: 'deals.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('Lead,Stage,Amount\n1,Closed Won,100\n2,Closed Lost,50\n'),
+    });
+    await page.waitForSelector('[data-testid=join-summary]');
+    await page.click('[data-testid=join-columns] summary');
+    assert.deepEqual(await violations(page), [], 'the join step');
+    await page.click('[data-testid=join-confirm]');
+    await page.waitForSelector('[data-testid=join-applied]');
+    assert.deepEqual(await violations(page), [], 'the join step, joined');
     await context.close();
   });
 

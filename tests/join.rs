@@ -2,7 +2,7 @@
 //! files as a user has them: keys proposed, outcome, summary and figures.
 
 use leadlens::core::ingest::{load_bytes, LoadOptions, Loaded};
-use leadlens::core::join::{join, propose, JoinOutcome, JOINED_OUTCOME};
+use leadlens::core::join::{join, propose, JoinOutcome, JoinSpec, JOINED_OUTCOME};
 use leadlens::core::mapping::ColumnMapping;
 
 fn load(name: &str) -> Loaded {
@@ -11,8 +11,8 @@ fn load(name: &str) -> Loaded {
     load_bytes(name, &bytes, &LoadOptions::default()).expect("the fixture loads")
 }
 
-#[test]
-fn leads_and_deals_in_two_files_make_one_replayable_data_set() {
+/// The fixture's leads and deals, and the join proposed for them.
+fn proposed() -> (Loaded, Loaded, JoinSpec) {
     let leads = load("join_leads.csv");
     let deals = load("join_deals.csv");
     let spec = propose(
@@ -22,6 +22,12 @@ fn leads_and_deals_in_two_files_make_one_replayable_data_set() {
         &deals.suggested,
     )
     .expect("the files share a key");
+    (leads, deals, spec)
+}
+
+#[test]
+fn leads_and_deals_in_two_files_make_one_replayable_data_set() {
+    let (leads, deals, spec) = proposed();
     assert_eq!(
         (spec.lead_key.as_str(), spec.row_key.as_str()),
         ("lead_id", "Lead")
@@ -67,15 +73,7 @@ fn leads_and_deals_in_two_files_make_one_replayable_data_set() {
 
 #[test]
 fn the_same_two_files_joined_again_give_the_same_data() {
-    let leads = load("join_leads.csv");
-    let deals = load("join_deals.csv");
-    let spec = propose(
-        &leads.dataset,
-        &deals.dataset,
-        "join_deals.csv",
-        &deals.suggested,
-    )
-    .unwrap();
+    let (leads, deals, spec) = proposed();
     let first = join(&leads.dataset, &deals.dataset, &spec).unwrap();
     // The spec as a link carries it, read back and applied to the files
     // loaded afresh.

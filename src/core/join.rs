@@ -462,16 +462,36 @@ pub fn join_summary(
     rows: &Dataset,
     spec: &JoinSpec,
 ) -> Result<JoinSummary, JoinError> {
+    matched(leads, rows, spec).map(|m| m.summary)
+}
+
+/// What both [`join`] and [`join_summary`] work out: each lead's matching
+/// rows, which rows meet the outcome rule, each lead's outcome, and the
+/// counts.
+struct Matched {
+    matches: Matches,
+    meets: Vec<bool>,
+    converted: Vec<Option<bool>>,
+    summary: JoinSummary,
+}
+
+fn matched(leads: &Dataset, rows: &Dataset, spec: &JoinSpec) -> Result<Matched, JoinError> {
     check(leads, rows, spec)?;
     let lead_key = leads.column(&spec.lead_key).expect("checked");
     let row_key = rows.column(&spec.row_key).expect("checked");
     let matches = match_rows(lead_key, row_key);
     let meets = rows_meeting(&spec.outcome, rows)?;
+    let converted: Vec<Option<bool>> = (0..leads.row_count())
+        .map(|lead| Some(matches.of(lead).iter().any(|&r| meets[r as usize])))
+        .collect();
     let mut summary = matches.summary;
-    summary.leads_converted = (0..leads.row_count())
-        .filter(|&l| matches.of(l).iter().any(|&r| meets[r as usize]))
-        .count();
-    Ok(summary)
+    summary.leads_converted = converted.iter().filter(|c| **c == Some(true)).count();
+    Ok(Matched {
+        matches,
+        meets,
+        converted,
+        summary,
+    })
 }
 
 fn check(leads: &Dataset, rows: &Dataset, spec: &JoinSpec) -> Result<(), JoinError> {
@@ -495,11 +515,12 @@ fn check(leads: &Dataset, rows: &Dataset, spec: &JoinSpec) -> Result<(), JoinErr
 
 /// The leads with the columns `spec` brings over from `rows`.
 pub fn join(leads: &Dataset, rows: &Dataset, spec: &JoinSpec) -> Result<Joined, JoinError> {
-    check(leads, rows, spec)?;
-    let lead_key = leads.column(&spec.lead_key).expect("checked");
-    let row_key = rows.column(&spec.row_key).expect("checked");
-    let matches = match_rows(lead_key, row_key);
-    let meets = rows_meeting(&spec.outcome, rows)?;
+    let Matched {
+        matches,
+        meets,
+        converted,
+        summary,
+    } = matched(leads, rows, spec)?;
     let n = leads.row_count();
     // The rows a lead's deal value, close date and owner come from: those
     // meeting the outcome rule, else all it matches.
@@ -518,11 +539,6 @@ pub fn join(leads: &Dataset, rows: &Dataset, spec: &JoinSpec) -> Result<Joined, 
             }
         })
         .collect();
-    let converted: Vec<Option<bool>> = (0..n)
-        .map(|lead| Some(matches.of(lead).iter().any(|&r| meets[r as usize])))
-        .collect();
-    let mut summary = matches.summary;
-    summary.leads_converted = converted.iter().filter(|c| **c == Some(true)).count();
 
     let mut taken: FxHashSet<String> = leads.columns().iter().map(|c| c.name.clone()).collect();
     let mut columns = leads.columns().to_vec();

@@ -972,7 +972,19 @@ mod tests {
         slice: usize,
     ) -> Result<(String, ExportSummary), ExportError> {
         let evaluations = evaluate_criteria(&loaded.dataset, &scenario.criteria);
-        let mut export = ScoredCsv::new(&loaded.report, scenario, &evaluations)?;
+        feed(
+            ScoredCsv::new(&loaded.report, scenario, &evaluations)?,
+            file,
+            slice,
+        )
+    }
+
+    /// Feeds `file` to `export` in slices of `slice` bytes.
+    fn feed(
+        mut export: ScoredCsv,
+        file: &[u8],
+        slice: usize,
+    ) -> Result<(String, ExportSummary), ExportError> {
         let mut out = Vec::new();
         for chunk in file.chunks(slice) {
             export.push(chunk, &mut out)?;
@@ -1007,13 +1019,7 @@ mod tests {
     ) -> Result<(String, ExportSummary), ExportError> {
         let evaluations = evaluate_criteria(&loaded.dataset, &scenario.criteria);
         let job = ExportJob::pack(&loaded.report, scenario, &evaluations)?.unpack()?;
-        let mut export = job.export()?;
-        let mut out = Vec::new();
-        for chunk in file.chunks(slice) {
-            export.push(chunk, &mut out)?;
-        }
-        let summary = export.finish(&mut out)?;
-        Ok((String::from_utf8(out).unwrap(), summary))
+        feed(job.export()?, file, slice)
     }
 
     #[test]

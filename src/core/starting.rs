@@ -402,6 +402,32 @@ mod tests {
     use crate::core::metrics::key_figures;
     use crate::core::sample::{sample_dataset, sample_mapping};
 
+    /// A data set of `column` and a yes/no outcome called `outcome`, with
+    /// the mapping that names it.
+    fn one_column_and(
+        column: Column,
+        outcome: &str,
+        outcomes: &[bool],
+    ) -> (Dataset, ColumnMapping) {
+        let data = Dataset::new(
+            "leads.csv",
+            DataOrigin::File,
+            vec![
+                column,
+                Column::new(
+                    outcome,
+                    ColumnValues::Boolean(outcomes.iter().map(|&o| Some(o)).collect()),
+                ),
+            ],
+        )
+        .unwrap();
+        let mapping = ColumnMapping {
+            outcome: Some(outcome.into()),
+            ..ColumnMapping::default()
+        };
+        (data, mapping)
+    }
+
     #[test]
     fn the_sample_gets_a_sensible_starting_point() {
         let data = sample_dataset();
@@ -474,22 +500,11 @@ mod tests {
                 })
             })
             .collect();
-        let data = Dataset::new(
-            "t",
-            DataOrigin::File,
-            vec![
-                Column::new("Tag", ColumnValues::Category(Categories::from_values(tags))),
-                Column::new(
-                    "Won",
-                    ColumnValues::Boolean(outcomes.iter().map(|&o| Some(o)).collect()),
-                ),
-            ],
-        )
-        .unwrap();
-        let mapping = ColumnMapping {
-            outcome: Some("Won".into()),
-            ..ColumnMapping::default()
-        };
+        let (data, mapping) = one_column_and(
+            Column::new("Tag", ColumnValues::Category(Categories::from_values(tags))),
+            "Won",
+            &outcomes,
+        );
         let scenario = starting_scenario(&data, &mapping, &outcomes, "s");
         let tag = scenario
             .criteria
@@ -532,22 +547,11 @@ mod tests {
             .map(|i| if i % 2 == 0 { i % 8 == 0 } else { i % 24 == 1 })
             .collect();
         let housing: Vec<Option<bool>> = (0..n).map(|i| Some(i % 2 == 1)).collect();
-        let data = Dataset::new(
-            "bank.csv",
-            DataOrigin::File,
-            vec![
-                Column::new("housing", ColumnValues::Boolean(housing)),
-                Column::new(
-                    "y",
-                    ColumnValues::Boolean(outcomes.iter().map(|&o| Some(o)).collect()),
-                ),
-            ],
-        )
-        .unwrap();
-        let mapping = ColumnMapping {
-            outcome: Some("y".into()),
-            ..ColumnMapping::default()
-        };
+        let (data, mapping) = one_column_and(
+            Column::new("housing", ColumnValues::Boolean(housing)),
+            "y",
+            &outcomes,
+        );
         let scenario = starting_scenario(&data, &mapping, &outcomes, "s");
         let housing = &scenario.criteria[0];
         assert_eq!(
@@ -567,25 +571,14 @@ mod tests {
         let outcomes: Vec<bool> = (0..400)
             .map(|i| if i % 4 == 0 { i % 40 == 0 } else { i % 7 == 1 })
             .collect();
-        let data = Dataset::new(
-            "leads.csv",
-            DataOrigin::File,
-            vec![
-                Column::new(
-                    "channel",
-                    ColumnValues::Category(Categories::from_values(channel)),
-                ),
-                Column::new(
-                    "y",
-                    ColumnValues::Boolean(outcomes.iter().map(|&o| Some(o)).collect()),
-                ),
-            ],
-        )
-        .unwrap();
-        let mapping = ColumnMapping {
-            outcome: Some("y".into()),
-            ..ColumnMapping::default()
-        };
+        let (data, mapping) = one_column_and(
+            Column::new(
+                "channel",
+                ColumnValues::Category(Categories::from_values(channel)),
+            ),
+            "y",
+            &outcomes,
+        );
         let scenario = starting_scenario(&data, &mapping, &outcomes, "s");
         assert!(
             scenario.criteria.iter().all(|c| c.points < 0),

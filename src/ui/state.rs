@@ -20,7 +20,7 @@ use crate::core::derive::with_derived;
 use crate::core::engine::ReplaySettings;
 use crate::core::grid::Grid;
 use crate::core::ingest::{LoadOptions, LoadReport, Loaded};
-use crate::core::join::{join, join_summary, JoinSpec, Joined, JoinedColumns};
+use crate::core::join::{join, JoinSpec, Joined, JoinedColumns};
 use crate::core::later::LaterExport;
 use crate::core::mapping::ColumnMapping;
 use crate::core::sample::{sample_dataset, sample_mapping, sample_scenario};
@@ -192,16 +192,12 @@ impl PendingLoad {
     /// link's, a restored session's) is made with it at once.
     pub fn set_join_file(&mut self, file: Rc<JoinFile>) {
         self.join_file = Some(file);
-        let ready = self.mapping.join.as_ref().is_some_and(|spec| {
-            let file = self.join_file.as_ref().expect("just set");
-            self.file.column(&spec.lead_key).is_some()
-                && join_summary(&self.file, &file.data, spec).is_ok()
-        });
-        if !ready {
-            // Asked again in the join step.
-            self.mapping.join = None;
-        }
         self.derive();
+        if matches!(self.joined, Some(Err(_))) {
+            // A join this file cannot make is asked again in the join step.
+            self.mapping.join = None;
+            self.derive();
+        }
         self.take_join_roles();
     }
 

@@ -265,6 +265,32 @@ fn each_unusable_file_gets_its_own_message() {
     }
 }
 
+/// Rows whose only columns are all empty are refused in words, not loaded
+/// as a data set with no leads (a fuzzing finding once a file without an
+/// outcome column could load).
+#[test]
+fn rows_of_nothing_but_empty_columns_are_refused() {
+    let bytes = b"name,source,converted\nLeads export 2024-03-01\n,,,\nA,Web,yes\nB,Web\n";
+    let options = LoadOptions {
+        delimiter: Some(b','),
+        header_record: Some(1),
+        ..LoadOptions::default()
+    };
+    let error = load_bytes("export.csv", bytes, &options).unwrap_err();
+    assert_eq!(
+        error,
+        LoadError::AllColumnsEmpty {
+            columns: 1,
+            rows: 1
+        }
+    );
+    assert_eq!(
+        error.to_string(),
+        "Every one of the file's 1 columns is empty in all 1 data rows: there is nothing to \
+         load. Check the header line and the delimiter."
+    );
+}
+
 /// A file with no outcome of its own loads: its outcomes may come from a
 /// second file joined to it.
 #[test]

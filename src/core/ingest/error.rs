@@ -10,6 +10,8 @@ pub enum LoadError {
     Empty,
     /// A header row and no data rows (`skipped` rows did not fit it).
     HeaderOnly { columns: usize, skipped: usize },
+    /// Data rows whose every column is empty: nothing is left to load.
+    AllColumnsEmpty { columns: usize, rows: usize },
     /// Not a text file; `what` says what it looks like instead.
     NotText { what: String },
     /// Larger than the browser can hold.
@@ -35,6 +37,11 @@ impl fmt::Display for LoadError {
                 f,
                 "The file has a header row ({columns} columns) but none of its {skipped} data rows \
                  has that many fields; check the delimiter."
+            ),
+            LoadError::AllColumnsEmpty { columns, rows } => write!(
+                f,
+                "Every one of the file's {columns} columns is empty in all {rows} data rows: there \
+                 is nothing to load. Check the header line and the delimiter."
             ),
             LoadError::NotText { what } => write!(
                 f,

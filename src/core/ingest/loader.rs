@@ -126,6 +126,14 @@ pub fn assemble(
         typings.push(t.typing);
         columns.push(t.column);
     }
+    // A data set's rows are its columns' rows: with every column dropped
+    // as empty, the rows would be lost without a word.
+    if columns.is_empty() && rows > 0 {
+        return Err(LoadError::AllColumnsEmpty {
+            columns: dropped_empty.len(),
+            rows,
+        });
+    }
     let dataset = Dataset::new(name, DataOrigin::File, columns)
         .expect("the reader gives every column one value per row and unique names");
     // A dropped column's name was made up for its empty header cell: it is

@@ -43,6 +43,11 @@ pub struct LeadFacts {
     /// The leads kept aside to check the definition on; every other lead
     /// is in the tuning set, which the figures are tuned on.
     pub check: CheckSet,
+    /// Leads per row, where a row stands for several leads of one pattern
+    /// and outcome (a pattern table's, see [`crate::core::patterns`]);
+    /// `None` when every row is one lead. A row's deal value is then the
+    /// sum over its leads.
+    pub weights: Option<Vec<usize>>,
 }
 
 /// Weeks between the earliest and the latest of `dates` (seconds), at
@@ -76,7 +81,30 @@ impl LeadFacts {
             deal_values: numbers(&mapping.deal_value),
             weeks,
             check: CheckSet::Off,
+            weights: None,
         })
+    }
+
+    /// The leads the row `row` stands for: one, unless rows are weighted.
+    #[inline]
+    pub fn weight(&self, row: usize) -> usize {
+        self.weights.as_ref().map_or(1, |w| w[row])
+    }
+
+    /// Every lead of the data.
+    pub fn leads(&self) -> usize {
+        match &self.weights {
+            Some(w) => w.iter().sum(),
+            None => self.outcomes.len(),
+        }
+    }
+
+    /// The converted leads of the data.
+    pub fn converted(&self) -> usize {
+        (0..self.outcomes.len())
+            .filter(|&row| self.outcomes[row])
+            .map(|row| self.weight(row))
+            .sum()
     }
 
     /// The facts with a check set kept aside as `split` says: the newest
@@ -98,7 +126,7 @@ impl LeadFacts {
         let rows = self.outcomes.len();
         let mut later = FixedBitSet::with_capacity(rows);
         later.insert_range(first_row.min(rows)..rows);
-        let check = judged(later, &self.outcomes);
+        let check = judged(later, &self.outcomes, None);
         LeadFacts { check, ..self }
     }
 
@@ -113,13 +141,17 @@ impl LeadFacts {
     /// or check set's workload is that of all leads.
     pub fn per_week(&self, count: usize, set_leads: usize) -> Option<f64> {
         let weeks = self.weeks?;
-        let all = self.outcomes.len() as f64;
+        let all = self.leads() as f64;
         (set_leads > 0).then(|| count as f64 * all / set_leads as f64 / weeks)
     }
 
     /// Leads in the tuning set (every lead without a check set).
     pub fn tuning_leads(&self) -> usize {
-        self.outcomes.len() - self.check.rows().map_or(0, |r| r.count_ones(..))
+        let checked: usize = self
+            .check
+            .rows()
+            .map_or(0, |r| r.ones().map(|row| self.weight(row)).sum());
+        self.leads() - checked
     }
 }
 
@@ -524,9 +556,10 @@ impl<'f> Tallies<'f> {
             _ => &mut self.tuning,
         };
         let tally = &mut tallies[id as usize];
-        tally.leads += 1;
+        let weight = self.facts.weight(row);
+        tally.leads += weight;
         if self.facts.outcomes[row] {
-            tally.converted += 1;
+            tally.converted += weight;
             if let Some(value) = self.facts.deal_values.as_ref().map(|v| v[row]) {
                 if value.is_finite() {
                     tally.revenue += value;
@@ -555,6 +588,21 @@ impl GroupingCache {
         facts: &LeadFacts,
         scenario: &Scenario,
     ) -> Rc<Grouping> {
+        self.grouping_with(
+            &|rule| super::scoring::evaluate_rule(data, rule),
+            facts,
+            scenario,
+        )
+    }
+
+    /// The same with rules evaluated by `evaluate` (on a pattern table's
+    /// rows, say, where each rule's matches are read from its column).
+    pub fn grouping_with(
+        &mut self,
+        evaluate: &dyn Fn(&Rule) -> Evaluation,
+        facts: &LeadFacts,
+        scenario: &Scenario,
+    ) -> Rc<Grouping> {
         let rules: Vec<&Rule> = scenario.criteria.iter().map(|c| &c.rule).collect();
         let same_length = rules.len() == self.rules.len();
         let changed: Vec<usize> = if same_length {
@@ -569,7 +617,7 @@ impl GroupingCache {
         }
         if let (Some(grouping), true, [index]) = (&self.grouping, same_length, changed.as_slice()) {
             let index = *index;
-            self.evaluations[index] = super::scoring::evaluate_rule(data, rules[index]);
+            self.evaluations[index] = evaluate(rules[index]);
             self.rules[index] = rules[index].clone();
             let next = grouping.with_rule_changed(scenario, index, &self.evaluations[index], facts);
             let next = Rc::new(next);
@@ -586,7 +634,7 @@ impl GroupingCache {
             .iter()
             .map(|rule| match old.iter().position(|(r, _)| r == *rule) {
                 Some(at) => old.swap_remove(at).1,
-                None => super::scoring::evaluate_rule(data, rule),
+                None => evaluate(rule),
             })
             .collect();
         let grouping = Rc::new(Grouping::new(scenario, &evaluations, facts));
@@ -1895,6 +1943,7 @@ mod tests {
             deal_values: None,
             weeks: Some(2.0),
             check: CheckSet::Off,
+            weights: None,
         };
         let mut distinct: Vec<i32> = scores.to_vec();
         distinct.sort_unstable();
@@ -1999,6 +2048,7 @@ mod tests {
             deal_values: None,
             weeks: None,
             check: CheckSet::Off,
+            weights: None,
         };
         let grouping = Grouping::new(&scenario, &[], &empty);
         let replay = Replay::run(&scenario, &grouping, &empty, &ReplaySettings::default());

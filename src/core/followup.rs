@@ -159,6 +159,10 @@ pub struct FollowUpFacts {
     pub response_hours: Option<Vec<f64>>,
     /// Which roles were read from a suitable column, by `FollowUpRole as usize`.
     usable: [bool; 5],
+    /// Leads per row where rows are weighted (a pattern table's, see
+    /// [`crate::core::patterns`]), with, per row, how many of its
+    /// converted leads have a deal value; `None` when each row is a lead.
+    pub weights: Option<(Vec<usize>, Vec<usize>)>,
 }
 
 impl FollowUpFacts {
@@ -226,6 +230,24 @@ impl FollowUpFacts {
             followed_up,
             response_hours,
             usable,
+            weights: None,
+        }
+    }
+
+    /// Facts from per-row values of weighted rows: `usable` says which
+    /// roles the values stand for, by `FollowUpRole as usize`.
+    pub fn weighted(
+        followed_up: Option<Vec<Option<bool>>>,
+        response_hours: Option<Vec<f64>>,
+        usable: [bool; 5],
+        weights: Vec<usize>,
+        deal_counts: Vec<usize>,
+    ) -> FollowUpFacts {
+        FollowUpFacts {
+            followed_up,
+            response_hours,
+            usable,
+            weights: Some((weights, deal_counts)),
         }
     }
 
@@ -242,6 +264,7 @@ impl FollowUpFacts {
             followed_up,
             response_hours,
             usable,
+            weights: None,
         }
     }
 
@@ -366,7 +389,7 @@ impl ResponseTime {
 
     /// The index in [`ResponseTime::ALL`] of a lead's bucket, or the
     /// length of `ALL` when its response time is unknown.
-    fn slot(followed_up: Option<bool>, hours: f64) -> usize {
+    pub(crate) fn slot(followed_up: Option<bool>, hours: f64) -> usize {
         if followed_up == Some(false) {
             ResponseTime::Never as usize
         } else if hours >= 0.0 {
@@ -537,16 +560,43 @@ impl Cells {
 /// bins: `(start, end, bins per hour, index of the first bin, bins)`. 5
 /// minutes to an hour, 15 minutes to a day, an hour to a week, a day to 30
 /// days; beyond, one open bin.
-const SLA_SEGMENTS: [(f64, f64, f64, usize, usize); 4] = [
+pub(crate) const SLA_SEGMENTS: [(f64, f64, f64, usize, usize); 4] = [
     (0.0, 1.0, 12.0, 0, 12),
     (1.0, 24.0, 4.0, 12, 92),
     (24.0, 168.0, 1.0, 104, 144),
     (168.0, 720.0, 1.0 / 24.0, 248, 23),
 ];
 /// The bins of [`SLA_SEGMENTS`] and the open one.
-const SLA_BINS: usize = 272;
+pub(crate) const SLA_BINS: usize = 272;
 /// Slack for float rounding at bin edges.
-const EDGE_SLACK: f64 = 1e-9;
+pub(crate) const EDGE_SLACK: f64 = 1e-9;
+
+/// A response time in hours that falls in response-time bucket `bucket`
+/// (an index into [`ResponseTime::ALL`]) and, for an answered lead, in the
+/// SLA bin `bin`, as a warehouse query put a lead's time into both: what
+/// stands for those leads where only the bins are known. NaN for leads
+/// never followed up or of unknown time (`bucket` at
+/// [`ResponseTime::Never`] or beyond); `None` when no time falls in both.
+pub fn hours_standing_for(bucket: usize, bin: Option<usize>) -> Option<f64> {
+    if bucket >= ResponseTime::Never as usize {
+        return Some(f64::NAN);
+    }
+    let bin = bin.filter(|&b| b < SLA_BINS)?;
+    let candidates = match SLA_SEGMENTS
+        .iter()
+        .find(|&&(_, _, _, first, count)| (first..first + count).contains(&bin))
+    {
+        Some(&(start, _, per_hour, first, _)) => {
+            let low = start + (bin - first) as f64 / per_hour;
+            let high = start + (bin - first + 1) as f64 / per_hour;
+            [high, (low + high) / 2.0, high - 1e-6]
+        }
+        None => [1_440.0; 3],
+    };
+    candidates
+        .into_iter()
+        .find(|&h| ResponseTime::slot(None, h) == bucket && sla_bin(h) == bin)
+}
 
 /// The bin of a known response time (hours ≥ 0); bins include their upper
 /// edge, so a lead answered in exactly one hour is within a one-hour SLA.
@@ -718,31 +768,37 @@ impl FollowUpAnalysis {
         let mut by_time = [0usize; 2 * (ResponseTime::ALL.len() + 1)];
         let mut revenue = (0.0, 0usize);
 
+        let weights = facts.weights.as_ref();
         for (i, (&score, &converted)) in scores.iter().zip(outcomes).enumerate() {
+            // The leads this row stands for, and of them the converted
+            // ones with a deal value (one lead each unless weighted).
+            let (weight, valued) = weights.map_or((1, 1), |(w, d)| (w[i], d[i]));
             let followed = followed_up.and_then(|v| v.get(i).copied().flatten());
             let band = band_of(score);
             let is_ready = score >= threshold;
-            tallies[2 * band + usize::from(is_ready)][tally_slot(followed, converted)] += 1;
+            tallies[2 * band + usize::from(is_ready)][tally_slot(followed, converted)] += weight;
             if converted && is_ready {
                 if let Some(&value) = deal_values.and_then(|d| d.get(i)) {
                     if value.is_finite() {
                         revenue.0 += value;
-                        revenue.1 += 1;
+                        revenue.1 += valued;
                     }
                 }
             }
             let Some(hours) = hours else { continue };
             let h = hours.get(i).copied().unwrap_or(f64::NAN);
             let time = ResponseTime::slot(followed, h);
-            by_time[2 * time + usize::from(converted)] += 1;
+            by_time[2 * time + usize::from(converted)] += weight;
             if is_ready && time < ResponseTime::Never as usize {
                 // A sales-ready score lies in a band reaching the threshold.
                 let Some(ready_band) = band.checked_sub(first_ready_band) else {
                     continue;
                 };
                 let cell = &mut answered[ready_band * SLA_BINS + sla_bin(h)];
-                cell.leads += 1;
-                cell.converted += usize::from(converted);
+                cell.leads += weight;
+                if converted {
+                    cell.converted += weight;
+                }
             }
         }
         let all: Vec<Cells> = tallies
@@ -1208,6 +1264,36 @@ mod tests {
         // Everything pooled and still small: one group, left to be flagged.
         assert_eq!(spans(&[5, 10]), [(0, 1, 15)]);
         assert_eq!(spans(&[30, 31]), [(0, 0, 30), (1, 1, 31)]);
+    }
+
+    #[test]
+    fn a_stand_in_time_falls_in_the_bucket_and_bin_of_the_times_it_stands_for() {
+        // Times on and around every bucket and bin edge, and between them.
+        let mut times: Vec<f64> = vec![0.0, 1e-12, 719.99, 720.0, 720.0001, 5_000.0, 1e300];
+        for (start, end, per_hour, _, count) in SLA_SEGMENTS {
+            for k in 0..=count {
+                let edge = start + k as f64 / per_hour;
+                for d in [-1e-6, -1e-10, 0.0, 1e-10, 1e-6, 0.3 / per_hour] {
+                    times.push((edge + d).clamp(0.0, end + 1.0));
+                }
+            }
+        }
+        for h in times {
+            let (bucket, bin) = (ResponseTime::slot(None, h), sla_bin(h));
+            let stand_in = hours_standing_for(bucket, Some(bin))
+                .unwrap_or_else(|| panic!("no stand-in for {h} h"));
+            assert_eq!(ResponseTime::slot(None, stand_in), bucket, "{h} h");
+            assert_eq!(sla_bin(stand_in), bin, "{h} h");
+        }
+        assert!(hours_standing_for(ResponseTime::Never as usize, None)
+            .unwrap()
+            .is_nan());
+        assert_eq!(hours_standing_for(0, None), None);
+        assert_eq!(
+            hours_standing_for(0, Some(200)),
+            None,
+            "no time under an hour is in bin 200"
+        );
     }
 
     #[test]

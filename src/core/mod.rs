@@ -19,6 +19,7 @@ pub mod join;
 pub mod later;
 pub mod mapping;
 pub mod metrics;
+pub mod patterns;
 pub mod ranking;
 pub mod sample;
 pub mod scored_csv;

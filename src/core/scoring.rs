@@ -68,6 +68,11 @@ pub enum RuleProblem {
         op: &'static str,
         found: ColumnKind,
     },
+    /// Aggregated data (a pattern table) has no column for the rule: it was
+    /// added or edited after the pattern query ran.
+    NotInPatternTable {
+        column: String,
+    },
 }
 
 impl fmt::Display for RuleProblem {
@@ -80,6 +85,11 @@ impl fmt::Display for RuleProblem {
                 f,
                 "'{op}' cannot be applied to '{column}', which holds {} values",
                 found.label()
+            ),
+            RuleProblem::NotInPatternTable { column } => write!(
+                f,
+                "the pattern table was computed without this rule on '{column}': \
+                 re-run the updated pattern query (SQL for the warehouse) and load its result"
             ),
         }
     }

@@ -193,20 +193,26 @@ pub fn check_set(
     if !split.enabled {
         return CheckSet::Off;
     }
-    judged(check_rows(split, outcomes, created), outcomes)
+    judged(check_rows(split, outcomes, created), outcomes, None)
 }
 
 /// `rows` as the check set, if they hold enough leads of each outcome, and
-/// leave enough of each outcome to tune on.
-pub fn judged(rows: FixedBitSet, outcomes: &[bool]) -> CheckSet {
-    let leads = rows.count_ones(..);
-    let converted = rows.ones().filter(|&r| outcomes[r]).count();
-    let all_converted = outcomes.iter().filter(|&&c| c).count();
+/// leave enough of each outcome to tune on. `weights` are the leads each
+/// row stands for, where rows are weighted (one each without).
+pub fn judged(rows: FixedBitSet, outcomes: &[bool], weights: Option<&[usize]>) -> CheckSet {
+    let weight = |row: usize| weights.map_or(1, |w| w[row]);
+    let leads: usize = rows.ones().map(weight).sum();
+    let converted: usize = rows.ones().filter(|&r| outcomes[r]).map(weight).sum();
+    let all: usize = (0..outcomes.len()).map(weight).sum();
+    let all_converted: usize = (0..outcomes.len())
+        .filter(|&r| outcomes[r])
+        .map(weight)
+        .sum();
     let enough = leads >= MIN_CHECK_LEADS
         && converted >= MIN_CHECK_CONVERTED
         && leads - converted >= MIN_CHECK_CONVERTED
         && all_converted > converted
-        && outcomes.len() - all_converted > leads - converted;
+        && all - all_converted > leads - converted;
     if enough {
         CheckSet::Kept(rows)
     } else {

@@ -42,6 +42,9 @@ use super::grid::{quartiles_of_leads, Cuts, GridCuts, ENGAGEMENT_GRADES, FIT_GRA
 use super::ingest::values::MissingMarkers;
 use super::scoring::{evaluate_rule, RuleProblem};
 
+mod pattern;
+pub use pattern::{export_pattern_query, PatternQuery, PatternQueryError};
+
 const SECONDS_PER_DAY: i64 = 86_400;
 /// 0001-01-01 00:00, in seconds since 1970: the earliest SQL date.
 const YEAR_ONE: i64 = -62_135_596_800;
@@ -1239,7 +1242,7 @@ mod in_sqlite {
     use crate::core::scoring::{evaluate_criteria, score_leads};
 
     const LEADS: usize = 400;
-    const TABLE: &str = "crm \"leads\" export";
+    pub(super) const TABLE: &str = "crm \"leads\" export";
 
     /// How the test stores a column in SQLite.
     #[derive(Clone, Copy, PartialEq)]
@@ -1517,28 +1520,30 @@ mod in_sqlite {
         }
     }
 
-    /// SQLite has no FLOOR unless built with its maths functions; this one
-    /// is the C library's, as theirs is.
-    fn connect() -> Connection {
+    /// SQLite has no FLOOR or CEIL unless built with its maths functions;
+    /// these are the C library's, as theirs are.
+    pub(super) fn connect() -> Connection {
         let conn = Connection::open_in_memory().unwrap();
-        conn.create_scalar_function(
-            "FLOOR",
-            1,
-            FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-            |ctx| Ok(ctx.get::<Option<f64>>(0)?.map(f64::floor)),
-        )
-        .unwrap();
+        for (name, f) in [("FLOOR", f64::floor as fn(f64) -> f64), ("CEIL", f64::ceil)] {
+            conn.create_scalar_function(
+                name,
+                1,
+                FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+                move |ctx| Ok(ctx.get::<Option<f64>>(0)?.map(f)),
+            )
+            .unwrap();
+        }
         conn
     }
 
     /// The generated leads loaded into leadlens and into SQLite.
-    struct Leads {
-        data: Dataset,
-        conn: Connection,
-        markers: Vec<String>,
+    pub(super) struct Leads {
+        pub(super) data: Dataset,
+        pub(super) conn: Connection,
+        pub(super) markers: Vec<String>,
     }
 
-    fn leads(markers: Vec<String>) -> Leads {
+    pub(super) fn leads(markers: Vec<String>) -> Leads {
         let columns = generate();
         let options = LoadOptions {
             typing: TypingOptions {
@@ -1643,7 +1648,7 @@ mod in_sqlite {
         scores
     }
 
-    fn criterion(label: &str, column: &str, test: RuleTest, points: i32) -> Criterion {
+    pub(super) fn criterion(label: &str, column: &str, test: RuleTest, points: i32) -> Criterion {
         Criterion {
             label: label.into(),
             group: Group::Engagement,
@@ -1668,7 +1673,7 @@ mod in_sqlite {
     /// does not. Labels starting `const:` give every lead the same points
     /// under the default markers; those starting `huge:` have points so
     /// large that their sum would leave the range of an i32.
-    fn every_rule() -> Vec<Criterion> {
+    pub(super) fn every_rule() -> Vec<Criterion> {
         use RuleTest::*;
         let c = criterion;
         let created = day(2024, 6, 30).to_string();

@@ -1,0 +1,532 @@
+//! Aggregated data: a pattern table, as a warehouse computes it.
+//!
+//! Every figure leadlens shows depends on the leads only through the
+//! tallies of each *pattern* of rule matches (see [`crate::core::engine`]).
+//! The pattern query ([`crate::core::sql::export_pattern_query`]) has a
+//! warehouse evaluate every criterion's rule on every lead and count the
+//! leads per pattern, split further by what the follow-up figures and the
+//! check set need: whether the lead was followed up, its response-time
+//! bucket and SLA bin, and whether it is in the check set. Its result,
+//! exported as CSV, is read back here ([`PatternData::read`]) into weighted
+//! rows (one per table row and outcome, standing for that many leads) that
+//! the engine tallies exactly as it tallies leads.
+//!
+//! Columns are found by name: the tallies under fixed names ([`LEADS`],
+//! [`CONVERTED`], …) and each rule under a name derived from the rule
+//! itself ([`rule_column`]), so that a criterion finds its column whatever
+//! its label or points, and a rule that was edited since the query ran
+//! finds none and says so.
+
+use std::fmt;
+
+use fixedbitset::FixedBitSet;
+
+use super::criteria::{Criterion, Rule, RuleTest};
+use super::dataset::{Column, ColumnValues, Dataset};
+use super::engine::{weeks_spanned, LeadFacts};
+use super::followup::{hours_standing_for, FollowUpFacts, FollowUpRole, ResponseTime};
+use super::scoring::{Evaluation, RuleEffect, RuleProblem};
+use super::split::{judged, CheckSet, CheckSplit};
+
+/// Leads in the pattern (a whole number).
+pub const LEADS: &str = "ll_leads";
+/// Converted leads in the pattern.
+pub const CONVERTED: &str = "ll_converted";
+/// Sum of the deal values of the pattern's converted leads.
+pub const DEAL_VALUE: &str = "ll_deal_value";
+/// How many of the pattern's converted leads have a deal value.
+pub const DEAL_VALUES: &str = "ll_deal_values";
+/// Followed up: 1 yes, 0 no, -1 unknown.
+pub const FOLLOWED_UP: &str = "ll_followed_up";
+/// Response-time bucket, as [`ResponseTime::ALL`] indexes them; 6 where the
+/// time is unknown.
+pub const RESPONSE_TIME: &str = "ll_response_time";
+/// SLA bin of an answered lead's response time; empty otherwise.
+pub const RESPONSE_BIN: &str = "ll_response_bin";
+/// The earliest and the latest created date in the pattern.
+pub const FIRST_CREATED: &str = "ll_first_created";
+pub const LAST_CREATED: &str = "ll_last_created";
+/// 1 for the check set's leads, 0 for the tuning set's.
+pub const CHECK: &str = "ll_check";
+
+const RULE_PREFIX: &str = "ll_rule_";
+const UNITS_PREFIX: &str = "ll_units_";
+
+/// Whether `data` is a pattern table: it has the lead and conversion
+/// counts under their names.
+pub fn is_pattern_table(data: &Dataset) -> bool {
+    find(data, LEADS).is_some() && find(data, CONVERTED).is_some()
+}
+
+fn find<'d>(data: &'d Dataset, name: &str) -> Option<&'d Column> {
+    data.columns()
+        .iter()
+        .find(|c| c.name.trim().eq_ignore_ascii_case(name))
+}
+
+/// A rule's identity: 16 hex digits of an FNV-1a hash of the rule as JSON
+/// (its column and test; for a per-unit rule without its points, which
+/// change only the cap), the same in every build.
+fn rule_key(rule: &Rule) -> String {
+    let mut rule = rule.clone();
+    if let RuleTest::PerUnit { .. } = rule.test {
+        rule.test = RuleTest::PerUnit {
+            points_per_unit: 0,
+            max_points: 0,
+        };
+    }
+    let mut text = serde_json::to_string(&rule).unwrap_or_default();
+    // JSON writes every non-finite number as null: the bits tell them apart.
+    let numbers: &[f64] = match &rule.test {
+        RuleTest::Gte { value } | RuleTest::Lte { value } => &[*value],
+        RuleTest::Between { min, max } => &[*min, *max],
+        _ => &[],
+    };
+    for x in numbers.iter().filter(|x| !x.is_finite()) {
+        text.push_str(&format!("|{:016x}", x.to_bits()));
+    }
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// The units a per-unit rule counts up to before more add nothing.
+fn unit_cap(rule: &Rule) -> u32 {
+    Criterion::new("", 0, &rule.column, rule.test.clone()).unit_cap()
+}
+
+/// The pattern table's column for `rule`: `ll_rule_<key>` holding 1 where
+/// the rule matches and 0 elsewhere, or for a per-unit rule
+/// `ll_units_<key>_<cap>` holding the units counted, at most the cap.
+/// Short and plain enough for every warehouse's column names.
+pub fn rule_column(rule: &Rule) -> String {
+    match rule.test {
+        RuleTest::PerUnit { .. } => format!("{UNITS_PREFIX}{}_{}", rule_key(rule), unit_cap(rule)),
+        _ => format!("{RULE_PREFIX}{}", rule_key(rule)),
+    }
+}
+
+/// Why a pattern table cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PatternTableError {
+    /// A column the table must have.
+    MissingColumn(&'static str),
+    /// A column of the wrong kind (dates where numbers belong, say).
+    WrongKind {
+        column: String,
+        expected: &'static str,
+    },
+    /// A count or code that is not a whole number in range.
+    BadValue {
+        column: String,
+        row: usize,
+        value: String,
+        expected: &'static str,
+    },
+    /// More conversions (or deal values) than leads in a row.
+    MoreThanLeads { column: &'static str, row: usize },
+    /// More leads than this device can count.
+    TooManyLeads,
+    /// No row holds a lead.
+    NoLeads,
+}
+
+impl fmt::Display for PatternTableError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PatternTableError::MissingColumn(name) => write!(
+                f,
+                "the pattern table has no column '{name}': export the result of the \
+                 pattern query with all its columns"
+            ),
+            PatternTableError::WrongKind { column, expected } => write!(
+                f,
+                "the pattern table's column '{column}' should hold {expected}; \
+                 check its type in the column list"
+            ),
+            PatternTableError::BadValue {
+                column,
+                row,
+                value,
+                expected,
+            } => write!(
+                f,
+                "row {row} of the pattern table has '{value}' in '{column}', \
+                 which should hold {expected}"
+            ),
+            PatternTableError::MoreThanLeads { column, row } => write!(
+                f,
+                "row {row} of the pattern table counts more in '{column}' than it has leads"
+            ),
+            PatternTableError::TooManyLeads => {
+                f.write_str("the pattern table counts more leads than this device can add up")
+            }
+            PatternTableError::NoLeads => f.write_str("the pattern table counts no leads"),
+        }
+    }
+}
+
+impl std::error::Error for PatternTableError {}
+
+/// One rule's column of a pattern table, per weighted row.
+#[derive(Debug, Clone, PartialEq)]
+struct RuleColumn {
+    key: String,
+    /// Units for a per-unit rule (the most it holds), else `None`.
+    cap: Option<u32>,
+    values: Vec<u32>,
+}
+
+/// A pattern table read into weighted rows: each table row becomes one
+/// row for its converted leads and one for the others (where it has any).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatternData {
+    /// Rows of the table as read.
+    pub table_rows: usize,
+    /// Every lead counted, and the converted ones.
+    pub leads: usize,
+    pub converted: usize,
+    outcomes: Vec<bool>,
+    weights: Vec<usize>,
+    /// Per row, the sum of the deal values of its converted leads (NaN
+    /// where none has one), and how many have one; `None` without the
+    /// columns.
+    deals: Option<(Vec<f64>, Vec<usize>)>,
+    followed_up: Option<Vec<Option<bool>>>,
+    /// A time standing for the row's response-time bucket and SLA bin.
+    response_hours: Option<Vec<f64>>,
+    check: Option<FixedBitSet>,
+    weeks: Option<f64>,
+    rules: Vec<RuleColumn>,
+}
+
+/// A column's cells as numbers, for counts and codes: a yes/no column
+/// reads 1 and 0; empty cells are `None`.
+fn numbers(column: &Column, expected: &'static str) -> Result<Vec<Option<f64>>, PatternTableError> {
+    match &column.values {
+        ColumnValues::Number(values) => {
+            Ok(values.iter().map(|&x| (!x.is_nan()).then_some(x)).collect())
+        }
+        ColumnValues::Boolean(values) => Ok(values
+            .iter()
+            .map(|v| v.map(|b| f64::from(u8::from(b))))
+            .collect()),
+        _ => Err(PatternTableError::WrongKind {
+            column: column.name.clone(),
+            expected,
+        }),
+    }
+}
+
+/// Whole numbers from `low` to `high`, empty cells allowed where `empty`
+/// is.
+fn whole(
+    column: &Column,
+    low: f64,
+    high: f64,
+    empty: bool,
+    expected: &'static str,
+) -> Result<Vec<Option<u64>>, PatternTableError> {
+    let values = numbers(column, expected)?;
+    values
+        .iter()
+        .enumerate()
+        .map(|(row, &x)| match x {
+            Some(x) if x.fract() == 0.0 && (low..=high).contains(&x) => Ok(Some(x as i64 as u64)),
+            None if empty => Ok(None),
+            _ => Err(PatternTableError::BadValue {
+                column: column.name.clone(),
+                row: row + 1,
+                value: column.text(row).map(|t| t.into_owned()).unwrap_or_default(),
+                expected,
+            }),
+        })
+        .collect()
+}
+
+fn dates(column: &Column) -> Result<&[Option<i64>], PatternTableError> {
+    match &column.values {
+        ColumnValues::Date(dates) => Ok(dates),
+        _ => Err(PatternTableError::WrongKind {
+            column: column.name.clone(),
+            expected: "dates",
+        }),
+    }
+}
+
+/// The most leads a count may hold: well within what a `usize` adds up on
+/// 32-bit WebAssembly.
+const MAX_COUNT: f64 = 4_000_000_000.0;
+
+impl PatternData {
+    /// Reads a pattern table loaded as data (see [`is_pattern_table`]).
+    pub fn read(data: &Dataset) -> Result<PatternData, PatternTableError> {
+        let column = |name: &'static str| find(data, name);
+        let required =
+            |name: &'static str| column(name).ok_or(PatternTableError::MissingColumn(name));
+        const COUNT: &str = "whole numbers of leads";
+        let leads = whole(required(LEADS)?, 0.0, MAX_COUNT, false, COUNT)?;
+        let converted = whole(required(CONVERTED)?, 0.0, MAX_COUNT, false, COUNT)?;
+        let deals = match (column(DEAL_VALUE), column(DEAL_VALUES)) {
+            (_, None) => None,
+            (sum, Some(count)) => {
+                let counts = whole(count, 0.0, MAX_COUNT, false, COUNT)?;
+                let sums = match sum {
+                    Some(sum) => numbers(sum, "sums of deal values")?,
+                    None => vec![None; data.row_count()],
+                };
+                Some((sums, counts))
+            }
+        };
+        let followed = column(FOLLOWED_UP)
+            .map(|c| whole(c, -1.0, 1.0, true, "1, 0 or -1 (followed up, not, unknown)"))
+            .transpose()?;
+        let times = column(RESPONSE_TIME)
+            .map(|c| {
+                whole(
+                    c,
+                    0.0,
+                    ResponseTime::ALL.len() as f64,
+                    false,
+                    "response-time buckets from 0 to 6",
+                )
+            })
+            .transpose()?;
+        let bins = column(RESPONSE_BIN)
+            .map(|c| whole(c, 0.0, 271.0, true, "response-time bins from 0 to 271"))
+            .transpose()?;
+        let check = column(CHECK)
+            .map(|c| whole(c, 0.0, 1.0, false, "1 or 0"))
+            .transpose()?;
+        let created: Vec<&[Option<i64>]> = [FIRST_CREATED, LAST_CREATED]
+            .into_iter()
+            .filter_map(column)
+            .map(dates)
+            .collect::<Result<_, _>>()?;
+        let mut rule_columns: Vec<(RuleColumn, Vec<Option<u64>>)> = Vec::new();
+        for c in data.columns() {
+            let name = c.name.trim().to_ascii_lowercase();
+            if let Some(key) = name.strip_prefix(RULE_PREFIX) {
+                let values = whole(c, 0.0, 1.0, false, "1 or 0 (the rule matches or not)")?;
+                rule_columns.push((
+                    RuleColumn {
+                        key: key.to_owned(),
+                        cap: None,
+                        values: Vec::new(),
+                    },
+                    values,
+                ));
+            } else if let Some((key, cap)) = name
+                .strip_prefix(UNITS_PREFIX)
+                .and_then(|rest| rest.split_once('_'))
+            {
+                let Ok(cap) = cap.parse::<u32>() else {
+                    continue;
+                };
+                let values = whole(c, 0.0, f64::from(cap), false, "whole numbers of units")?;
+                rule_columns.push((
+                    RuleColumn {
+                        key: key.to_owned(),
+                        cap: Some(cap),
+                        values: Vec::new(),
+                    },
+                    values,
+                ));
+            }
+        }
+
+        let mut out = PatternData {
+            table_rows: data.row_count(),
+            leads: 0,
+            converted: 0,
+            outcomes: Vec::new(),
+            weights: Vec::new(),
+            deals: deals.as_ref().map(|_| (Vec::new(), Vec::new())),
+            followed_up: followed.as_ref().map(|_| Vec::new()),
+            response_hours: times.as_ref().map(|_| Vec::new()),
+            check: None,
+            weeks: weeks_spanned(created.iter().flat_map(|d| d.iter().flatten().copied())),
+            rules: Vec::new(),
+        };
+        let mut check_rows: Vec<bool> = Vec::new();
+        let mut rule_values: Vec<Vec<u32>> = vec![Vec::new(); rule_columns.len()];
+        for row in 0..data.row_count() {
+            let (all, won) = (leads[row].unwrap_or(0), converted[row].unwrap_or(0));
+            if won > all {
+                return Err(PatternTableError::MoreThanLeads {
+                    column: CONVERTED,
+                    row: row + 1,
+                });
+            }
+            let (sum, valued) = match &deals {
+                Some((sums, counts)) => (
+                    sums[row].unwrap_or(f64::NAN),
+                    counts[row].unwrap_or(0) as usize,
+                ),
+                None => (f64::NAN, 0),
+            };
+            if valued as u64 > won {
+                return Err(PatternTableError::MoreThanLeads {
+                    column: DEAL_VALUES,
+                    row: row + 1,
+                });
+            }
+            let hours = match (&times, &bins) {
+                (Some(times), bins) => {
+                    let bucket = times[row].unwrap_or(6) as usize;
+                    let bin = bins.as_ref().and_then(|b| b[row]).map(|b| b as usize);
+                    let hours = hours_standing_for(bucket, bin).ok_or_else(|| {
+                        PatternTableError::BadValue {
+                            column: RESPONSE_BIN.to_owned(),
+                            row: row + 1,
+                            value: bin.map_or_else(String::new, |b| b.to_string()),
+                            expected: "the bin of a time in the row's response-time bucket",
+                        }
+                    })?;
+                    Some(hours)
+                }
+                (None, _) => None,
+            };
+            let followed = followed.as_ref().map(|f| match f[row] {
+                Some(1) => Some(true),
+                Some(0) => Some(false),
+                _ => None,
+            });
+            for (weight, outcome) in [(all - won, false), (won, true)] {
+                if weight == 0 {
+                    continue;
+                }
+                let weight =
+                    usize::try_from(weight).map_err(|_| PatternTableError::TooManyLeads)?;
+                out.leads = out
+                    .leads
+                    .checked_add(weight)
+                    .ok_or(PatternTableError::TooManyLeads)?;
+                if outcome {
+                    out.converted += weight;
+                }
+                out.outcomes.push(outcome);
+                out.weights.push(weight);
+                if let Some((sums, counts)) = &mut out.deals {
+                    sums.push(if outcome { sum } else { f64::NAN });
+                    counts.push(if outcome { valued } else { 0 });
+                }
+                if let (Some(list), Some(f)) = (&mut out.followed_up, followed) {
+                    list.push(f);
+                }
+                if let (Some(list), Some(h)) = (&mut out.response_hours, hours) {
+                    list.push(h);
+                }
+                if let Some(check) = &check {
+                    check_rows.push(check[row] == Some(1));
+                }
+                for (values, (_, column)) in rule_values.iter_mut().zip(&rule_columns) {
+                    values.push(column[row].unwrap_or(0) as u32);
+                }
+            }
+        }
+        if out.leads == 0 {
+            return Err(PatternTableError::NoLeads);
+        }
+        if check.is_some() {
+            let mut rows = FixedBitSet::with_capacity(check_rows.len());
+            for (row, &checked) in check_rows.iter().enumerate() {
+                rows.set(row, checked);
+            }
+            out.check = Some(rows);
+        }
+        out.rules = rule_columns
+            .into_iter()
+            .zip(rule_values)
+            .map(|((column, _), values)| RuleColumn { values, ..column })
+            .collect();
+        Ok(out)
+    }
+
+    /// The leads a rule matches (or the units it counts), read from its
+    /// column; a rule whose column is not in the table (one edited since
+    /// the query ran) cannot be applied, and says so.
+    pub fn evaluate(&self, rule: &Rule) -> Evaluation {
+        let key = rule_key(rule);
+        let not_in_table = || RuleProblem::NotInPatternTable {
+            column: rule.column.clone(),
+        };
+        match rule.test {
+            RuleTest::PerUnit { .. } => {
+                let cap = unit_cap(rule);
+                // Units capped at a higher cap count the same up to this one.
+                self.rules
+                    .iter()
+                    .find(|c| c.key == key && c.cap.is_some_and(|have| have >= cap))
+                    .map(|c| RuleEffect::Units(c.values.clone()))
+                    .ok_or_else(not_in_table)
+            }
+            _ => {
+                let column = self
+                    .rules
+                    .iter()
+                    .find(|c| c.key == key && c.cap.is_none())
+                    .ok_or_else(not_in_table)?;
+                let mut set = FixedBitSet::with_capacity(column.values.len());
+                for (row, &v) in column.values.iter().enumerate() {
+                    set.set(row, v > 0);
+                }
+                Ok(RuleEffect::Matches(set))
+            }
+        }
+    }
+
+    /// Whether the table has a column for `criterion`'s rule.
+    pub fn covers(&self, criterion: &Criterion) -> bool {
+        self.evaluate(&criterion.rule).is_ok()
+    }
+
+    /// The lead facts of the weighted rows; the check set is the table's
+    /// when it has one and `split` keeps one.
+    pub fn facts(&self, split: &CheckSplit) -> LeadFacts {
+        let check = match (&self.check, split.enabled) {
+            (Some(rows), true) => judged(rows.clone(), &self.outcomes, Some(&self.weights)),
+            _ => CheckSet::Off,
+        };
+        LeadFacts {
+            outcomes: self.outcomes.clone(),
+            deal_values: self.deals.as_ref().map(|(sums, _)| sums.clone()),
+            weeks: self.weeks,
+            check,
+            weights: Some(self.weights.clone()),
+        }
+    }
+
+    /// Whether the table holds a check set.
+    pub fn has_check(&self) -> bool {
+        self.check.is_some()
+    }
+
+    /// The follow-up facts of the weighted rows.
+    pub fn follow_up_facts(&self) -> FollowUpFacts {
+        let mut usable = [false; 5];
+        usable[FollowUpRole::FollowedUp as usize] = self.followed_up.is_some();
+        usable[FollowUpRole::ResponseHours as usize] = self.response_hours.is_some();
+        usable[FollowUpRole::Created as usize] = self.weeks.is_some();
+        usable[FollowUpRole::DealValue as usize] = self.deals.is_some();
+        let deal_counts = match &self.deals {
+            Some((_, counts)) => counts.clone(),
+            None => vec![0; self.weights.len()],
+        };
+        FollowUpFacts::weighted(
+            self.followed_up.clone(),
+            self.response_hours.clone(),
+            usable,
+            self.weights.clone(),
+            deal_counts,
+        )
+    }
+
+    /// Rule columns in the table.
+    pub fn rule_count(&self) -> usize {
+        self.rules.len()
+    }
+}

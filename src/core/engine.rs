@@ -1368,7 +1368,10 @@ pub struct ReadyChanges {
     pub entering: Vec<u32>,
     /// Rows sales-ready under the first scenario only.
     pub leaving: Vec<u32>,
-    /// Conversions among the entering and the leaving leads.
+    /// Leads entering and leaving (the rows' leads where rows are
+    /// weighted), and the conversions among them.
+    pub entering_leads: usize,
+    pub leaving_leads: usize,
     pub entering_converted: usize,
     pub leaving_converted: usize,
 }
@@ -1387,14 +1390,18 @@ pub fn ready_changes(
     let rows = from.0.lead_pattern.len().min(to.0.lead_pattern.len());
     for row in 0..rows {
         let converted = facts.outcomes.get(row).copied().unwrap_or(false);
+        let weight = facts.weight(row);
+        let converted = if converted { weight } else { 0 };
         match (ready(from, row), ready(to, row)) {
             (false, true) => {
                 changes.entering.push(row as u32);
-                changes.entering_converted += usize::from(converted);
+                changes.entering_leads += weight;
+                changes.entering_converted += converted;
             }
             (true, false) => {
                 changes.leaving.push(row as u32);
-                changes.leaving_converted += usize::from(converted);
+                changes.leaving_leads += weight;
+                changes.leaving_converted += converted;
             }
             _ => {}
         }

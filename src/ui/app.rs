@@ -14,13 +14,14 @@ use super::criteria_editor::CriteriaEditor;
 use super::data_panel::DataPanel;
 use super::data_summary::DataSummary;
 use super::decision_log::DecisionLog;
-use super::exports::{ScoredCsvButton, SqlExportButton};
+use super::exports::{PatternSqlButton, ScoredCsvButton, SqlExportButton};
 use super::followup_panel::FollowUpPanel;
 use super::grid_panel::GridPanel;
 use super::key_figures::{CheckFigures, CheckState, KeyFigures};
 use super::lead_table::LeadTable;
 use super::loading::{start_later_load, start_load, Then};
 use super::mapping_step::MappingStep;
+use super::pattern_step::PatternTableStep;
 use super::presenter::{use_presenter, Presenter, Step as PresenterStep, PRESENTED_CHARTS};
 use super::replays::use_replays;
 use super::saved_data;
@@ -122,6 +123,11 @@ fn Workspace() -> Html {
         (data.clone(), state.mapping.clone(), state.check),
         |(data, mapping, check)| {
             let step = Step::start("lead facts");
+            if let Some(aggregated) = &data.aggregated {
+                let facts = Rc::new(aggregated.patterns.facts(check));
+                step.end();
+                return Ok(facts);
+            }
             let facts = LeadFacts::new(&data.data, mapping)
                 .map(|facts| {
                     Rc::new(match &data.later {
@@ -180,11 +186,10 @@ fn Workspace() -> Html {
         .as_ref()
         .map_or_else(|| Rc::new(Vec::new()), |r| Rc::clone(&r.statuses));
 
-    let rows = data.data.row_count();
+    let rows = data.leads();
+    let aggregated = data.aggregated.is_some();
     let base_rate = match facts.as_ref() {
-        Ok(f) if !f.outcomes.is_empty() => {
-            Some(f.outcomes.iter().filter(|&&c| c).count() as f64 / f.outcomes.len() as f64)
-        }
+        Ok(f) if f.leads() > 0 => Some(f.converted() as f64 / f.leads() as f64),
         _ => None,
     };
     let is_sample = *data.data.origin() == DataOrigin::Sample;
@@ -202,7 +207,11 @@ fn Workspace() -> Html {
             .created
             .as_deref()
             .and_then(|name| data.data.column(name))
-            .is_some_and(|c| matches!(c.values, ColumnValues::Date(_)));
+            .is_some_and(|c| matches!(c.values, ColumnValues::Date(_)))
+            || data
+                .aggregated
+                .as_ref()
+                .is_some_and(|a| a.patterns.has_check());
         let figures = current
             .as_ref()
             .and_then(|c| c.check.as_ref())
@@ -271,9 +280,11 @@ fn Workspace() -> Html {
                 </div>
             </header>
             <DataPanel />
-            if matches!(state.load, LoadStatus::Mapping(_)) {
-                <MappingStep />
-            }
+            { match &state.load {
+                LoadStatus::Mapping(pending) if pending.patterns.is_some() => html! { <PatternTableStep /> },
+                LoadStatus::Mapping(_) => html! { <MappingStep /> },
+                _ => Html::default(),
+            } }
             <ScenarioBar />
             <main class="workspace">
                 <CriteriaEditor statuses={statuses.clone()} total_leads={rows}
@@ -293,7 +304,7 @@ fn Workspace() -> Html {
                                 <KeyFigures figures={replay.figures.clone()} workload={replay.workload}
                                     revenue_captured={replay.revenue_captured} reps={state.settings.reps}
                                     on_reps={Some(on_reps.clone())} check={check.clone()} on_check={Some(on_check.clone())}
-                                    on_later={Some(on_later.clone())} on_drop_later={Some(on_drop_later.clone())} />
+                                    on_later={(!aggregated).then(|| on_later.clone())} on_drop_later={Some(on_drop_later.clone())} />
                                 if let (Some(later), Some(current), Ok(facts)) = (&data.later, &current, facts.as_ref()) {
                                     if let Some(check) = &current.check {
                                         <ThenNow data={data.clone()} mapping={state.mapping.clone()}
@@ -305,6 +316,8 @@ fn Workspace() -> Html {
                                 <div class="results-actions" data-testid="results-actions">
                                     <ScoredCsvButton scenario={graded.clone()} data={data.clone()} />
                                     <SqlExportButton scenario={graded.clone()} data={data.clone()} />
+                                    <PatternSqlButton scenarios={state.definitions.scenarios.clone()} data={data.clone()}
+                                        mapping={state.mapping.clone()} check={state.check} />
                                     <PrintSummaryButton />
                                 </div>
                                 if let (Some(current), Ok(facts)) = (&current, facts.as_ref()) {
@@ -334,7 +347,13 @@ fn Workspace() -> Html {
                                         active={state.definitions.active} lead_id={state.mapping.lead_id.clone()} />
                                 }
                                 <DecisionLog />
-                                if let (Some(current), Ok(facts)) = (&current, facts.as_ref()) {
+                                if aggregated {
+                                    <section class="panel" data-testid="lead-table-needs-rows">
+                                        <h2>{ "Leads" }</h2>
+                                        <p>{ "A pattern table holds counts of leads per pattern, not the leads: the lead table, \
+                                              scored leads and lists of single leads need row-level data. Load a lead export to see them." }</p>
+                                    </section>
+                                } else if let (Some(current), Ok(facts)) = (&current, facts.as_ref()) {
                                     <LeadTable data={data.clone()} mapping={state.mapping.clone()}
                                         scenario={state.scenario().clone()} grouping={Shared(current.grouping.clone())}
                                         replay={Shared(replay.clone())} facts={Shared(facts.clone())} />
@@ -351,6 +370,10 @@ fn Workspace() -> Html {
                         <p class="base-rate" data-testid="data-base-rate"
                             data-value={base_rate.map(|r| r.to_string()).unwrap_or_default()}>
                             { match (&state.mapping.outcome, base_rate, &state.mapping.join) {
+                                (_, Some(rate), _) if aggregated => format!(
+                                    "A pattern table from the warehouse: {} patterns counting {} leads. Base rate {} of all leads.",
+                                    format::count(data.data.row_count()), format::count(rows),
+                                    format::percent(Some(rate))),
                                 (Some(_), Some(rate), Some(join)) => format!(
                                     "Outcome: from “{}”, joined on {} = {}: {}. Base rate {} of all leads.",
                                     join.file, join.lead_key, join.row_key, join.outcome.describe(),
@@ -363,7 +386,7 @@ fn Workspace() -> Html {
                                 _ => "No outcome column is chosen.".to_owned(),
                             } }
                         </p>
-                        <DataSummary summaries={data.summaries.clone()} rows={rows}
+                        <DataSummary summaries={data.summaries.clone()} rows={data.data.row_count()}
                             typings={data.report.as_ref().map(|r| Rc::new(r.columns.clone()))} />
                     </details>
                     <p class="privacy-note">{ "Everything is computed in this browser tab; no lead data is sent anywhere." }</p>

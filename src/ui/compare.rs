@@ -94,6 +94,7 @@ pub fn Compare(props: &CompareProps) -> Html {
             }) }
         }
     };
+    let per_lead = props.data.aggregated.is_none();
     let lead_list = |rows: &[u32], testid: &'static str| {
         let replays = &props.replays.all;
         html! {
@@ -208,20 +209,23 @@ pub fn Compare(props: &CompareProps) -> Html {
                             <label>{ " to " }<select onchange={choose(true)} data-testid="changes-to">{ options(to) }</select></label>
                         </p>
                         { scenario_diff(&props.scenarios[from], &props.scenarios[to]) }
+                        if !per_lead {
+                            <p data-testid="changes-needs-rows">{ "Lists of single leads need row-level data: a pattern table counts leads per pattern." }</p>
+                        }
                         <div class="change-columns">
                             <div>
-                                <p data-testid="changes-entering" data-value={changes.entering.len().to_string()}>
+                                <p data-testid="changes-entering" data-value={changes.entering_leads.to_string()}>
                                     { format!("{} leads become sales-ready ({} of them converted)",
-                                        format::count(changes.entering.len()), format::count(changes.entering_converted)) }
+                                        format::count(changes.entering_leads), format::count(changes.entering_converted)) }
                                 </p>
-                                { lead_list(&changes.entering, "changes-entering-list") }
+                                if per_lead { { lead_list(&changes.entering, "changes-entering-list") } }
                             </div>
                             <div>
-                                <p data-testid="changes-leaving" data-value={changes.leaving.len().to_string()}>
+                                <p data-testid="changes-leaving" data-value={changes.leaving_leads.to_string()}>
                                     { format!("{} leads stop being sales-ready ({} of them converted)",
-                                        format::count(changes.leaving.len()), format::count(changes.leaving_converted)) }
+                                        format::count(changes.leaving_leads), format::count(changes.leaving_converted)) }
                                 </p>
-                                { lead_list(&changes.leaving, "changes-leaving-list") }
+                                if per_lead { { lead_list(&changes.leaving, "changes-leaving-list") } }
                             </div>
                         </div>
                     </section>

@@ -289,7 +289,16 @@ pub fn CriteriaEditor(props: &CriteriaEditorProps) -> Html {
     let workbench = use_workbench();
     let state = workbench.state();
     let scenario = state.scenario();
-    let data = state.data.clone();
+    // Rules are written on lead-level columns: a pattern table's are
+    // counts, so its sample's are offered where this tab has it.
+    let data = {
+        let (columns, summaries) = state.data.columns_for_rules();
+        LoadedData {
+            data: columns,
+            summaries,
+            ..state.data.clone()
+        }
+    };
     // The criterion added last opens in its editor.
     let added = use_state(|| None::<u64>);
     let on_edit = {

@@ -12,11 +12,12 @@ use super::loading::export_scored_in_worker;
 use super::state::{DataSource, LoadedData};
 use crate::core::criteria::Scenario;
 use crate::core::format;
-use crate::core::ingest::infer::TypingOptions;
 use crate::core::ingest::LoadReport;
+use crate::core::mapping::ColumnMapping;
 use crate::core::scored_csv::{ExportJob, ExportSummary};
 use crate::core::scoring::evaluate_criteria;
-use crate::core::sql::export_scenario;
+use crate::core::split::CheckSplit;
+use crate::core::sql::{export_pattern_query, export_scenario};
 
 /// The table name the exported SQL reads from; the header comment says
 /// what it must hold, and users rename it to theirs.
@@ -28,27 +29,100 @@ pub struct SqlExportProps {
     pub data: LoadedData,
 }
 
+/// Why a pattern table gives no SQL of its own: both queries are written
+/// from row-level columns.
+const NEEDS_SAMPLE: &str = "Load the row-level sample the pattern query was written from \
+    to write SQL for these criteria";
+
 /// Downloads the active scenario as a SQL `SELECT` that adds each lead's
 /// score and sales-ready flag, exactly as leadlens computes them.
 #[component]
 pub fn SqlExportButton(props: &SqlExportProps) -> Html {
+    let rows = props.data.rows_for_sql();
     let onclick = {
         let scenario = props.scenario.clone();
-        let data = props.data.clone();
+        let rows = rows.clone();
         Callback::from(move |_: MouseEvent| {
-            let markers = data.source.as_ref().map_or_else(
-                || TypingOptions::default().missing_markers,
-                |source| source.options.typing.missing_markers.clone(),
-            );
-            let sql = export_scenario(&scenario, &data.data, &markers, SQL_TABLE);
+            let Some(rows) = &rows else { return };
+            let sql = export_scenario(&scenario, &rows.data, &rows.markers, SQL_TABLE);
             download_text("leadlens-scoring.sql", "application/sql", &sql.statement);
         })
     };
+    let title = if rows.is_some() {
+        "The scoring rules as a SQL CASE expression (ANSI SQL) that reproduces these scores in a warehouse or CRM"
+    } else {
+        NEEDS_SAMPLE
+    };
     html! {
         <button type="button" class="button" data-testid="export-sql" {onclick}
-            title="The scoring rules as a SQL CASE expression (ANSI SQL) that reproduces these scores in a warehouse or CRM">
+            disabled={rows.is_none()} {title}>
             { "SQL for the warehouse" }
         </button>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct PatternSqlProps {
+    pub scenarios: Vec<Scenario>,
+    pub data: LoadedData,
+    pub mapping: ColumnMapping,
+    pub check: CheckSplit,
+}
+
+/// Downloads the pattern query: the warehouse evaluates every scenario's
+/// rules on every lead and counts the leads per pattern, and the result,
+/// loaded here, gives the figures of all its leads.
+#[component]
+pub fn PatternSqlButton(props: &PatternSqlProps) -> Html {
+    let message = use_state(|| None::<String>);
+    let rows = props.data.rows_for_sql();
+    let onclick = {
+        let (scenarios, mapping, check) =
+            (props.scenarios.clone(), props.mapping.clone(), props.check);
+        let rows = rows.clone();
+        let message = message.clone();
+        Callback::from(move |_: MouseEvent| {
+            let Some(rows) = &rows else { return };
+            match export_pattern_query(
+                &scenarios,
+                &rows.data,
+                &mapping,
+                &check,
+                &rows.markers,
+                SQL_TABLE,
+            ) {
+                Ok(query) => {
+                    download_text("leadlens-patterns.sql", "application/sql", &query.statement);
+                    let mut said = format!(
+                        "The pattern query evaluates {} rules; run it on your whole lead table \
+                         and load its result (CSV) here.",
+                        query.rules
+                    );
+                    for note in &query.left_out {
+                        said.push(' ');
+                        said.push_str(note);
+                    }
+                    message.set(Some(said));
+                }
+                Err(why) => message.set(Some(format!("No pattern query can be written: {why}."))),
+            }
+        })
+    };
+    let title = if rows.is_some() {
+        "One SQL query that counts your warehouse's leads per pattern of these rules; load its result to see the figures of every lead"
+    } else {
+        NEEDS_SAMPLE
+    };
+    html! {
+        <>
+            <button type="button" class="button" data-testid="export-pattern-sql" {onclick}
+                disabled={rows.is_none()} {title}>
+                { "Pattern query for the warehouse" }
+            </button>
+            if let Some(message) = &*message {
+                <span class="export-status" role="status" data-testid="pattern-sql-status">{ message }</span>
+            }
+        </>
     }
 }
 
@@ -118,7 +192,13 @@ fn done_message(summary: &ExportSummary) -> String {
 #[component]
 pub fn ScoredCsvButton(props: &ScoredCsvProps) -> Html {
     let status = use_state(|| ExportStatus::Idle);
-    let file = props.data.source.clone().zip(props.data.report.clone());
+    let aggregated = props.data.aggregated.is_some();
+    let file = props
+        .data
+        .source
+        .clone()
+        .zip(props.data.report.clone())
+        .filter(|_| !aggregated);
     let running = matches!(*status, ExportStatus::Running { .. });
     let onclick = {
         let status = status.clone();
@@ -152,6 +232,8 @@ pub fn ScoredCsvButton(props: &ScoredCsvProps) -> Html {
     };
     let title = if file.is_some() {
         "Your file with each lead's score, whether it is sales-ready and the rules that fired, after the original columns"
+    } else if aggregated {
+        "Scored leads need row-level data: a pattern table holds counts of leads, not the leads"
     } else {
         "Load your own lead export to download it scored; the sample has no file behind it"
     };

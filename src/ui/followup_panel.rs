@@ -219,7 +219,10 @@ pub fn FollowUpPanel(props: &FollowUpPanelProps) -> Html {
     let (open, on_toggle) = use_details_open();
     let follow_facts = use_memo(
         (props.data.clone(), props.mapping.clone()),
-        |(data, mapping)| FollowUpFacts::new(&data.data, mapping),
+        |(data, mapping)| match &data.aggregated {
+            Some(aggregated) => aggregated.patterns.follow_up_facts(),
+            None => FollowUpFacts::new(&data.data, mapping),
+        },
     );
     let analysis: Rc<Option<FollowUpAnalysis>> = use_memo(
         (

@@ -33,6 +33,7 @@ use crate::core::ingest::transfer::{read_head, Buffer, BufferKind, Unpacker};
 use crate::core::ingest::{nominal_starts, LoadError, Loaded, MAX_FILE_BYTES};
 use crate::core::later::{append_later, later_options};
 use crate::core::mapping::ColumnMapping;
+use crate::core::patterns::is_pattern_table;
 use crate::core::scored_csv::{ExportJob, ExportSummary};
 use crate::core::split::CheckSplit;
 use crate::core::starting::{fits, StartingPoint};
@@ -802,8 +803,13 @@ pub fn start_load(
         }
         match result {
             Ok((loaded, summaries)) => {
-                let mapping =
-                    mapping.map(|m| carried_over(&m, &loaded, matches!(then, Then::Review { .. })));
+                // A pattern table keeps the mapping its query was written
+                // for: its own columns are counts, not the leads' columns.
+                let mapping = if is_pattern_table(&loaded.dataset) {
+                    mapping
+                } else {
+                    mapping.map(|m| carried_over(&m, &loaded, matches!(then, Then::Review { .. })))
+                };
                 let mut pending = PendingLoad::new(loaded, summaries, source, mapping);
                 match then {
                     Then::Review { join } => {
@@ -834,7 +840,11 @@ pub fn start_load(
                                 return;
                             }
                         }
-                        let starting = starting_unless_one_fits(&workbench, &pending).await;
+                        let starting = if pending.patterns.is_some() {
+                            None
+                        } else {
+                            starting_unless_one_fits(&workbench, &pending).await
+                        };
                         let data = pending.to_data();
                         let mapping = pending.mapping.clone();
                         workbench.dispatch(Action::Restore { pending, starting });

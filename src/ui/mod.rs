@@ -24,6 +24,7 @@ pub mod lead_table;
 pub mod loading;
 pub mod mapping_step;
 pub mod panel_focus;
+pub mod pattern_step;
 pub mod presenter;
 pub mod reading_settings;
 pub mod replays;

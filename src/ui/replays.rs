@@ -124,7 +124,14 @@ pub fn use_replays(
     let mut all = Vec::with_capacity(scenarios.len());
     for (i, scenario) in scenarios.iter().enumerate() {
         let step = (i == active).then(|| Step::start("grouping"));
-        let grouping = caches.groupings[i].grouping(&data.data, &facts, scenario);
+        let grouping = match &data.aggregated {
+            Some(aggregated) => caches.groupings[i].grouping_with(
+                &|rule| aggregated.patterns.evaluate(rule),
+                &facts,
+                scenario,
+            ),
+            None => caches.groupings[i].grouping(&data.data, &facts, scenario),
+        };
         if let Some(step) = step {
             let regrouped = !caches.replays[i]
                 .as_ref()

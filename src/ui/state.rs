@@ -14,7 +14,7 @@ use yew::prelude::*;
 use crate::core::agreement::{settle, ServiceTerms, Side, Stance, Standing};
 use crate::core::criteria::{bound_points, Criterion, CriterionKey, Scenario};
 use crate::core::criteria_file::{DataMark, MAX_ATTENDEES, MAX_SCENARIOS};
-use crate::core::dataset::Dataset;
+use crate::core::dataset::{DataOrigin, Dataset};
 use crate::core::decisions::{Decision, LoggedFigures, Recorder};
 use crate::core::derive::with_derived;
 use crate::core::engine::ReplaySettings;
@@ -23,6 +23,7 @@ use crate::core::ingest::{LoadOptions, LoadReport, Loaded};
 use crate::core::join::{join, JoinSpec, Joined, JoinedColumns};
 use crate::core::later::LaterExport;
 use crate::core::mapping::ColumnMapping;
+use crate::core::patterns::{is_pattern_table, PatternData};
 use crate::core::sample::{sample_dataset, sample_mapping, sample_scenario};
 use crate::core::split::CheckSplit;
 use crate::core::starting::fits;
@@ -47,6 +48,28 @@ pub struct LoadedData {
     /// A later export appended as the check set, with the data as it was
     /// without it.
     pub later: Option<Rc<LaterData>>,
+    /// Where the data is a pattern table from a warehouse: its weighted
+    /// rows (the figures come from these, not from `data`'s rows).
+    pub aggregated: Option<Rc<Aggregated>>,
+}
+
+/// A pattern table in use as the data.
+#[derive(Debug)]
+pub struct Aggregated {
+    pub patterns: PatternData,
+    /// The row-level sample the pattern query was written from, while this
+    /// tab still has it: its columns are what rules are edited on and what
+    /// an updated query is written for.
+    pub sample: Option<SampleRows>,
+}
+
+/// Row-level data kept beside a pattern table.
+#[derive(Debug, Clone)]
+pub struct SampleRows {
+    pub data: Rc<Dataset>,
+    pub summaries: Rc<Vec<ColumnSummary>>,
+    /// The missing-value markers it was read with.
+    pub markers: Vec<String>,
 }
 
 /// A later export in use as the check set.
@@ -61,6 +84,39 @@ pub struct LaterData {
 }
 
 impl LoadedData {
+    /// Every lead the data stands for: a pattern table's counted leads,
+    /// else its rows.
+    pub fn leads(&self) -> usize {
+        self.aggregated
+            .as_ref()
+            .map_or_else(|| self.data.row_count(), |a| a.patterns.leads)
+    }
+
+    /// The lead-level columns rules are written on: a pattern table's
+    /// sample where this tab has it, else the data itself.
+    pub fn columns_for_rules(&self) -> (Rc<Dataset>, Rc<Vec<ColumnSummary>>) {
+        match self.aggregated.as_ref().and_then(|a| a.sample.as_ref()) {
+            Some(sample) => (Rc::clone(&sample.data), Rc::clone(&sample.summaries)),
+            None => (Rc::clone(&self.data), Rc::clone(&self.summaries)),
+        }
+    }
+
+    /// The row-level data a SQL export is written for: this data, or a
+    /// pattern table's sample; `None` for a pattern table without one.
+    pub fn rows_for_sql(&self) -> Option<SampleRows> {
+        match &self.aggregated {
+            Some(aggregated) => aggregated.sample.clone(),
+            None => Some(SampleRows {
+                data: Rc::clone(&self.data),
+                summaries: Rc::clone(&self.summaries),
+                markers: self.source.as_ref().map_or_else(
+                    || crate::core::ingest::infer::TypingOptions::default().missing_markers,
+                    |source| source.options.typing.missing_markers.clone(),
+                ),
+            }),
+        }
+    }
+
     /// The data without a later export's leads.
     pub fn then(&self) -> Rc<Dataset> {
         self.later
@@ -143,6 +199,9 @@ pub struct PendingLoad {
     pub join_file: Option<Rc<JoinFile>>,
     /// What the mapping's join matched and added, or why it cannot be made.
     pub joined: Option<Result<JoinedColumns, String>>,
+    /// For a pattern table (recognised by its header), its rows read, or
+    /// why they cannot be.
+    pub patterns: Option<Result<Rc<PatternData>, String>>,
 }
 
 impl PendingLoad {
@@ -156,7 +215,13 @@ impl PendingLoad {
     ) -> Self {
         let file = Rc::new(loaded.dataset);
         let summaries = Rc::new(summaries);
+        let patterns = is_pattern_table(&file).then(|| {
+            PatternData::read(&file)
+                .map(Rc::new)
+                .map_err(|why| format!("“{}” cannot be used: {why}.", source.name))
+        });
         let mut pending = PendingLoad {
+            patterns,
             mapping: mapping.unwrap_or_else(|| loaded.suggested.clone()),
             suggested: loaded.suggested,
             join_file: None,
@@ -338,6 +403,13 @@ impl PendingLoad {
                 _ => None,
             },
             later: None,
+            aggregated: match self.patterns {
+                Some(Ok(patterns)) => Some(Rc::new(Aggregated {
+                    patterns: Rc::unwrap_or_clone(patterns),
+                    sample: None,
+                })),
+                _ => None,
+            },
         }
     }
 }
@@ -460,6 +532,7 @@ impl Workbench {
                 source: None,
                 join: None,
                 later: None,
+                aggregated: None,
             },
             mapping: sample_mapping(),
             definitions: Rc::new(Definitions {
@@ -1091,6 +1164,31 @@ impl Reducible for Workbench {
                 let LoadStatus::Mapping(pending) = std::mem::take(&mut next.load) else {
                     return self;
                 };
+                if let Some(patterns) = &pending.patterns {
+                    // A pattern table keeps the mapping and the criteria it
+                    // was computed for, and the sample it was written from.
+                    if let Err(why) = patterns {
+                        next.error = Some(why.clone());
+                        next.load = LoadStatus::Mapping(pending);
+                        return Rc::new(next);
+                    }
+                    let sample = match &next.data.aggregated {
+                        Some(aggregated) => aggregated.sample.clone(),
+                        None if *next.data.data.origin() != DataOrigin::Sample => {
+                            next.data.rows_for_sql()
+                        }
+                        None => None,
+                    };
+                    let mut data = pending.into_data();
+                    if let Some(aggregated) = data.aggregated.as_mut() {
+                        if let Some(a) = Rc::get_mut(aggregated) {
+                            a.sample = sample;
+                        }
+                    }
+                    next.error = None;
+                    next.replace_data(data);
+                    return Rc::new(next);
+                }
                 let not_ready = match pending.mapping.outcome {
                     None => Some("Choose the outcome column before using the data.".to_owned()),
                     Some(_) => pending.not_ready(),
@@ -1107,6 +1205,12 @@ impl Reducible for Workbench {
                 true
             }
             Action::Restore { pending, starting } => {
+                if pending.patterns.is_some() {
+                    next.mapping = pending.mapping.clone();
+                    next.load = LoadStatus::Idle;
+                    next.replace_data(pending.into_data());
+                    return Rc::new(next);
+                }
                 next.mapping = pending.mapping.clone();
                 next.load = LoadStatus::Idle;
                 next.replace_data(pending.into_data());
@@ -1252,6 +1356,7 @@ impl Reducible for Workbench {
                     source: current.source.clone(),
                     join: current.join.clone(),
                     later: Some(Rc::new(later)),
+                    aggregated: None,
                 };
                 next.load = LoadStatus::Idle;
                 next.error = None;
@@ -1270,6 +1375,7 @@ impl Reducible for Workbench {
                     source: next.data.source.clone(),
                     join: next.data.join.clone(),
                     later: None,
+                    aggregated: None,
                 };
                 next.replace_data(without);
                 true

@@ -211,7 +211,11 @@ pub fn Suggestions(props: &SuggestionsProps) -> Html {
         <details class="suggestions" data-testid="suggestions" ontoggle={on_toggle}>
             <summary>{ "Suggested points" }</summary>
             { body }
-            if open {
+            if open && props.data.aggregated.is_some() {
+                <p class="new-criteria" data-testid="suggest-criteria-needs-rows">
+                    { "Looking for new criteria reads every column lead by lead: it needs row-level data." }
+                </p>
+            } else if open {
                 <div class="new-criteria">
                     <button type="button" class="button" onclick={on_find} data-testid="suggest-criteria">
                         { "Look for criteria this scenario lacks" }

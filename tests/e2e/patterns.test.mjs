@@ -1,0 +1,189 @@
+// End-to-end: the warehouse computes the patterns. The pattern query is
+// downloaded from the app, run in a real SQL engine (DuckDB, from the npm
+// package the browser benchmark also uses) over the same leads, and its
+// result, exported as CSV, is loaded back: the figures equal those of the
+// rows, points edits stay live, a rule edit asks for the query again, and
+// what needs single leads says so.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { figure, figureChange, openApp, start } from './browser.mjs';
+
+const require = createRequire(import.meta.url);
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+const LEADS_FILE = join(FIXTURES, 'warehouse_leads.csv');
+const LEADS = 600;
+
+let env;
+let dir;
+before(async () => {
+  env = await start();
+  dir = await mkdtemp(join(tmpdir(), 'leadlens-patterns-'));
+});
+after(async () => {
+  await env?.close();
+});
+
+/** DuckDB-Wasm in Node, with the leads as the table `leads`. */
+async function warehouse() {
+  const duckdb = require('@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs');
+  const dist = dirname(require.resolve('@duckdb/duckdb-wasm/dist/duckdb-eh.wasm'));
+  const bundles = {
+    mvp: { mainModule: join(dist, 'duckdb-mvp.wasm'), mainWorker: join(dist, 'duckdb-node-mvp.worker.cjs') },
+    eh: { mainModule: join(dist, 'duckdb-eh.wasm'), mainWorker: join(dist, 'duckdb-node-eh.worker.cjs') },
+  };
+  const db = await duckdb.createDuckDB(bundles, new duckdb.VoidLogger(), duckdb.NODE_RUNTIME);
+  await db.instantiate(() => {});
+  const conn = db.connect();
+  db.registerFileBuffer('leads.csv', await readFile(LEADS_FILE));
+  conn.query("CREATE TABLE leads AS SELECT * FROM read_csv_auto('leads.csv')");
+  return {
+    /** Runs a query and returns its result as CSV, as a console exports it. */
+    csv(statement) {
+      const select = statement.trim().replace(/;$/, '');
+      conn.query(`COPY (${select}) TO 'result.csv' (HEADER)`);
+      return Buffer.from(db.copyFileToBuffer('result.csv'));
+    },
+  };
+}
+
+const rule = (label, points, ruleSpec, extra = {}) => ({
+  label, group: 'fit', proposed_by: 'both', points, rationale: '', rule: ruleSpec, ...extra,
+});
+
+/** The criteria and mapping the room agreed, as a criteria file. */
+async function criteriaFile() {
+  const path = join(dir, 'agreed.json');
+  await writeFile(path, JSON.stringify({
+    format: 'leadlens-criteria',
+    version: 1,
+    mapping: {
+      outcome: 'converted', converted_values: ['yes'], created: 'created', followed_up: 'followed_up',
+      response_hours: 'response_hours', deal_value: 'deal_value',
+    },
+    active: 0,
+    scenarios: [
+      { name: 'Agreed', threshold: 30, criteria: [
+        rule('Enterprise or public', 25, { column: 'segment', op: 'any_of', values: ['Enterprise', 'Public'] }),
+        rule('Big companies', 10, { column: 'employees', op: 'gte', value: 500 }),
+        rule('Per 100 staff', 0, { column: 'employees', op: 'per_unit', points_per_unit: 1, max_points: 8 }),
+        rule('Asked for a demo', 20, { column: 'demo_requested', op: 'is_true' }, { group: 'engagement' }),
+        rule('Recent', 5, { column: 'created', op: 'within_days', days: 60 }, { group: 'engagement' }),
+      ] },
+      { name: 'Marketing', threshold: 20, criteria: [
+        rule('Asked for a demo', 30, { column: 'demo_requested', op: 'is_true' }, { group: 'engagement' }),
+        rule('No size given', -5, { column: 'employees', op: 'empty' }),
+      ] },
+    ],
+  }));
+  return path;
+}
+
+const KEY_FIGURES = ['kpi-leads', 'kpi-sales-ready', 'kpi-rate-in', 'kpi-rate-out', 'kpi-lift', 'kpi-captured', 'kpi-auc',
+  'kpi-check-leads', 'kpi-check-sales-ready', 'kpi-check-rate-in'];
+
+async function keyFigures(page) {
+  const out = {};
+  for (const id of KEY_FIGURES) out[id] = await page.getAttribute(`[data-testid=${id}]`, 'data-value');
+  out.revenue = await page.getAttribute('[data-testid=kpi-revenue]', 'data-value');
+  return out;
+}
+
+const criteria = (page) => page.locator('[data-testid=criterion]');
+
+describe('pattern tables from the warehouse', () => {
+  test('the pattern query run in DuckDB gives back the figures of the rows, live under points edits', async () => {
+    const { context, page, seen } = await openApp(env);
+    const sampleLeads = await figure(page, 'kpi-leads');
+    await page.setInputFiles('[data-testid=upload-input]', LEADS_FILE);
+    await page.waitForSelector('[data-testid=mapping-step]');
+    await page.click('[data-testid=mapping-confirm]');
+    await figureChange(page, 'kpi-leads', sampleLeads);
+    await page.setInputFiles('[data-testid=criteria-import-input]', await criteriaFile());
+    await page.click('[data-testid=import-replace]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=criterion]').length === 5);
+    const rows = await keyFigures(page);
+    assert.ok(Number(rows['kpi-check-leads']) >= 100, 'the newest fifth is kept as the check set');
+    // A points edit on the rows, to repeat on the pattern table.
+    await criteria(page).nth(0).locator('[data-testid=criterion-points]').fill('40');
+    await criteria(page).nth(0).locator('[data-testid=criterion-points]').press('Enter');
+    await figureChange(page, 'kpi-sales-ready', rows['kpi-sales-ready']);
+    const rowsEdited = await keyFigures(page);
+    await page.click('[data-testid=undo]');
+    await page.waitForFunction((v) => document.querySelector('[data-testid=kpi-sales-ready]')?.dataset.value === v,
+      rows['kpi-sales-ready']);
+
+    // The pattern query, for both scenarios, run in the warehouse.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-pattern-sql]')]);
+    assert.equal(download.suggestedFilename(), 'leadlens-patterns.sql');
+    const sql = await readFile(await download.path(), 'utf8');
+    assert.match(sql, /GROUP BY/);
+    assert.match(sql, /"ll_check"/);
+    assert.match(await page.textContent('[data-testid=pattern-sql-status]'), /evaluates 6 rules/);
+    const table = (await warehouse()).csv(sql);
+    const tablePath = join(dir, 'patterns.csv');
+    await writeFile(tablePath, table);
+    const patternRows = table.toString().trim().split('\n').length - 1;
+    assert.ok(patternRows > 10 && patternRows < LEADS, `${patternRows} patterns`);
+
+    // Loaded like any file: recognised by its header.
+    await page.setInputFiles('[data-testid=upload-input]', tablePath);
+    await page.waitForSelector('[data-testid=pattern-step]');
+    const summary = page.locator('[data-testid=pattern-summary]');
+    assert.equal(await summary.getAttribute('data-leads'), String(LEADS));
+    assert.equal(await summary.getAttribute('data-patterns'), String(patternRows));
+    const coverage = page.locator('[data-testid=pattern-coverage] li');
+    assert.equal(await coverage.nth(0).getAttribute('data-missing'), '0');
+    assert.equal(await coverage.nth(1).getAttribute('data-missing'), '0');
+    await page.click('[data-testid=mapping-confirm]');
+    await page.waitForSelector('[data-testid=lead-table-needs-rows]');
+    assert.match(await page.textContent('[data-testid=data-badge]'), /600 leads/);
+    assert.deepEqual(await keyFigures(page), rows, 'the same figures as the rows');
+    assert.match(await page.textContent('[data-testid=data-base-rate]'), /pattern table from the warehouse/);
+
+    // Points stay live and exact.
+    await criteria(page).nth(0).locator('[data-testid=criterion-points]').fill('40');
+    await criteria(page).nth(0).locator('[data-testid=criterion-points]').press('Enter');
+    await figureChange(page, 'kpi-sales-ready', rows['kpi-sales-ready']);
+    assert.deepEqual(await keyFigures(page), rowsEdited, 'the same figures after the points edit');
+
+    // Single leads are not there; scored leads cannot be exported.
+    assert.ok(await page.locator('[data-testid=export-scored]').isDisabled());
+
+    // A rule edit: the table has no column for the new rule.
+    await criteria(page).nth(1).locator('[data-testid=criterion-edit]').click();
+    const editor = criteria(page).nth(1).locator('[data-testid=rule-editor]');
+    await editor.locator('[data-testid=rule-number]').fill('800');
+    await editor.locator('[data-testid=rule-number]').press('Tab');
+    await page.waitForSelector('[data-testid=criterion] .rule-inactive');
+    assert.match(await criteria(page).nth(1).locator('.rule-inactive').textContent(),
+      /pattern table was computed without this rule.*re-run the updated pattern query/);
+    // The updated query has the edited rule (the sample is still in this tab).
+    const [again] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-pattern-sql]')]);
+    const updated = await readFile(await again.path(), 'utf8');
+    assert.match(updated, /"employees" >= 800/);
+    assert.doesNotMatch(sql, /"employees" >= 800/);
+
+    // Kept for the next visit like any data.
+    await page.reload();
+    await page.waitForSelector('[data-testid=lead-table-needs-rows]');
+    assert.equal(await page.getAttribute('[data-testid=kpi-leads]', 'data-value'), rowsEdited['kpi-leads']);
+    assert.deepEqual(seen.errors, []);
+    await context.close();
+  });
+
+  test('a table that is not a whole pattern table is refused in words', async () => {
+    const { context, page } = await openApp(env);
+    const path = join(dir, 'broken.csv');
+    await writeFile(path, 'll_leads,ll_converted,ll_rule_0123456789abcdef\n10,12,1\n5,1,0\n');
+    await page.setInputFiles('[data-testid=upload-input]', path);
+    await page.waitForSelector('[data-testid=pattern-step]');
+    assert.match(await page.textContent('[data-testid=pattern-error]'), /row 1 of the pattern table counts more in 'll_converted' than it has leads/);
+    assert.ok(await page.locator('[data-testid=mapping-confirm]').isDisabled());
+    await context.close();
+  });
+});

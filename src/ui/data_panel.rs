@@ -288,11 +288,11 @@ fn made_on_note(state: &Workbench) -> Option<String> {
         None => Some(format!(
             "Made on {made_on}: load that export to see the figures. The sample is shown until then."
         )),
-        Some(_) if data.name() == mark.name && data.row_count() as u64 == mark.rows => None,
+        Some(_) if data.name() == mark.name && state.data.leads() as u64 == mark.rows => None,
         Some(_) => Some(format!(
             "These scenarios were made on {made_on}; the figures here are on {} ({} leads).",
             data.name(),
-            format::count(data.row_count())
+            format::count(state.data.leads())
         )),
     }
 }

@@ -99,7 +99,7 @@ fn data_mark(state: &Workbench) -> Option<DataMark> {
     match &state.data.source {
         Some(_) => Some(DataMark::new(
             state.data.data.name(),
-            state.data.data.row_count(),
+            state.data.leads(),
             &state.mapping,
             &state.definitions.scenarios,
         )),

@@ -1737,6 +1737,42 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_pattern_table_is_used_with_the_mapping_and_criteria_it_was_computed_for() {
+        use crate::core::patterns::rule_column;
+        let rows = reduce(
+            Workbench::with_sample(),
+            Action::LoadParsed(pending("id,channel,won\nA1,web,yes\nA2,event,no\n")),
+        );
+        let rows = Rc::clone(&rows).reduce(Action::ConfirmMapping { starting: None });
+        let (mapping, definitions) = (rows.mapping.clone(), rows.definitions.clone());
+        let first = &definitions.scenarios[0].criteria[0];
+        let table = format!(
+            "{},ll_leads,ll_converted\n1,700,210\n0,300,30\n",
+            rule_column(&first.rule)
+        );
+        let parsed = Rc::clone(&rows).reduce(Action::LoadParsed(pending(&table)));
+        assert!(matches!(pending_of(&parsed).patterns, Some(Ok(_))));
+        let used = Rc::clone(&parsed).reduce(Action::ConfirmMapping { starting: None });
+        let aggregated = used.data.aggregated.as_ref().expect("aggregated data");
+        assert_eq!((aggregated.patterns.leads, aggregated.patterns.converted), (1_000, 240));
+        assert_eq!(used.data.leads(), 1_000);
+        assert_eq!(used.mapping, mapping, "the mapping the query was written for stays");
+        assert_eq!(used.definitions, definitions, "so do the criteria");
+        let sample = aggregated.sample.as_ref().expect("the row-level file is kept beside it");
+        assert_eq!(sample.data.row_count(), 2);
+        assert!(aggregated.patterns.covers(first));
+
+        // A broken table stays in its step, with the reason.
+        let broken = Rc::clone(&used).reduce(Action::LoadParsed(pending(
+            "ll_leads,ll_converted\n3,4\n",
+        )));
+        let refused = Rc::clone(&broken).reduce(Action::ConfirmMapping { starting: None });
+        assert!(matches!(refused.load, LoadStatus::Mapping(_)));
+        assert!(refused.error.as_deref().is_some_and(|e| e.contains("more in 'll_converted'")));
+        assert_eq!(refused.data.version, used.data.version);
+    }
+
     fn join_file(csv: &str) -> Shared<JoinFile> {
         let loaded = load_bytes("deals.csv", csv.as_bytes(), &LoadOptions::default()).unwrap();
         Shared(Rc::new(JoinFile {

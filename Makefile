@@ -38,13 +38,15 @@ test:
 
 ## Speed and memory figures (not part of `make test`): native ingest and
 ## replay benchmarks, then a 1,000,000-row file in Chromium: loading it
-## (beside PapaParse) and editing criteria on it.
+## (beside PapaParse) and editing criteria on it; then 10,000,000 leads in
+## DuckDB, their pattern table loaded in Chromium.
 bench: build
 	bash scripts/ensure-tools.sh test
 	cargo bench --locked --bench ingest
 	cargo bench --locked --bench replay
 	node tests/bench/browser-load.mjs
 	node tests/bench/browser-replay.mjs
+	node tests/bench/browser-warehouse.mjs
 
 ## The fuzzer (not part of `make test`): every target at its default
 ## counts; findings go to target/fuzz-findings/. Narrow or scale it with

@@ -10,36 +10,9 @@ import { statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start } from '../e2e/browser.mjs';
-import { writeExport } from './export.mjs';
+import { TWENTY_CRITERIA as criteria, writeExport } from './export.mjs';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
-
-const rule = (label, column, points, test) => ({
-  label, group: 'fit', proposed_by: 'both', points, enabled: true, rule: { column, ...test },
-});
-const anyOf = (...values) => ({ op: 'any_of', values });
-const criteria = [
-  rule('Demo', 'Demo requested', 30, { op: 'is_true' }),
-  rule('Webinar', 'Webinar attended', 10, { op: 'is_true' }),
-  rule('Software', 'Industry', 15, anyOf('Software')),
-  rule('Finance', 'Industry', 10, anyOf('Financial services')),
-  rule('Retail', 'Industry', -5, anyOf('Retail')),
-  rule('US', 'Country', 5, anyOf('United States')),
-  rule('Emerging', 'Country', -5, anyOf('Brazil', 'India')),
-  rule('Referral', 'Lead source', 15, anyOf('Referral')),
-  rule('Purchased', 'Lead source', -15, anyOf('Purchased list')),
-  rule('Webinar source', 'Lead source', 10, anyOf('Webinar')),
-  rule('Big', 'Employees', 10, { op: 'gte', value: 1000 }),
-  rule('Tiny', 'Employees', -10, { op: 'lte', value: 10 }),
-  rule('Revenue', 'Annual revenue', 5, { op: 'between', min: 100000, max: 900000 }),
-  { ...rule('Views', 'Page views', 0, { op: 'per_unit', points_per_unit: 2, max_points: 20 }) },
-  rule('Time', 'Time on site (min)', 5, { op: 'gte', value: 20 }),
-  rule('Clicks', 'Email clicks', 10, { op: 'gte', value: 3 }),
-  rule('No clicks', 'Email clicks', -5, { op: 'lte', value: 0 }),
-  rule('Recent', 'Created', 5, { op: 'within_days', days: 90 }),
-  rule('Company', 'Company', 2, { op: 'contains', value: '1' }),
-  rule('MQL+', 'Lifecycle stage', 5, anyOf('MQL', 'SQL')),
-];
 
 const dataPath = join(tmpdir(), `leadlens-replay-${ROWS}.csv`);
 const criteriaPath = join(tmpdir(), 'leadlens-replay-criteria.json');

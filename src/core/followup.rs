@@ -571,6 +571,15 @@ pub(crate) const SLA_BINS: usize = 272;
 /// Slack for float rounding at bin edges.
 pub(crate) const EDGE_SLACK: f64 = 1e-9;
 
+/// Where a lead's response falls, as the pattern query puts it: the
+/// response-time bucket (an index into [`ResponseTime::ALL`], or its length
+/// when the time is unknown) and, for an answered lead, the SLA bin of the
+/// what-if.
+pub fn response_slots(followed_up: Option<bool>, hours: f64) -> (usize, Option<usize>) {
+    let bucket = ResponseTime::slot(followed_up, hours);
+    (bucket, (bucket < ResponseTime::Never as usize).then(|| sla_bin(hours)))
+}
+
 /// A response time in hours that falls in response-time bucket `bucket`
 /// (an index into [`ResponseTime::ALL`]) and, for an answered lead, in the
 /// SLA bin `bin`, as a warehouse query put a lead's time into both: what

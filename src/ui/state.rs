@@ -1755,21 +1755,32 @@ mod tests {
         assert!(matches!(pending_of(&parsed).patterns, Some(Ok(_))));
         let used = Rc::clone(&parsed).reduce(Action::ConfirmMapping { starting: None });
         let aggregated = used.data.aggregated.as_ref().expect("aggregated data");
-        assert_eq!((aggregated.patterns.leads, aggregated.patterns.converted), (1_000, 240));
+        assert_eq!(
+            (aggregated.patterns.leads, aggregated.patterns.converted),
+            (1_000, 240)
+        );
         assert_eq!(used.data.leads(), 1_000);
-        assert_eq!(used.mapping, mapping, "the mapping the query was written for stays");
+        assert_eq!(
+            used.mapping, mapping,
+            "the mapping the query was written for stays"
+        );
         assert_eq!(used.definitions, definitions, "so do the criteria");
-        let sample = aggregated.sample.as_ref().expect("the row-level file is kept beside it");
+        let sample = aggregated
+            .sample
+            .as_ref()
+            .expect("the row-level file is kept beside it");
         assert_eq!(sample.data.row_count(), 2);
         assert!(aggregated.patterns.covers(first));
 
         // A broken table stays in its step, with the reason.
-        let broken = Rc::clone(&used).reduce(Action::LoadParsed(pending(
-            "ll_leads,ll_converted\n3,4\n",
-        )));
+        let broken =
+            Rc::clone(&used).reduce(Action::LoadParsed(pending("ll_leads,ll_converted\n3,4\n")));
         let refused = Rc::clone(&broken).reduce(Action::ConfirmMapping { starting: None });
         assert!(matches!(refused.load, LoadStatus::Mapping(_)));
-        assert!(refused.error.as_deref().is_some_and(|e| e.contains("more in 'll_converted'")));
+        assert!(refused
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("more in 'll_converted'")));
         assert_eq!(refused.data.version, used.data.version);
     }
 

@@ -1,7 +1,9 @@
 //! `engine`: random small data sets built directly, with random criteria of
 //! every rule kind (extreme points, per-unit rules with negative or zero
 //! caps, huge and non-finite numbers), replayed and checked against the
-//! naive scorer and the engine's own figures.
+//! naive scorer and the engine's own figures, and now and then counted
+//! into the pattern table a warehouse would return, whose figures must be
+//! those of the rows.
 //!
 //! An input is the 8-byte seed of one case; the same seed builds the same
 //! case, so a finding's `.bin` is enough to replay it. The builders of
@@ -704,6 +706,9 @@ pub fn run(input: &[u8], ctx: &mut Ctx) -> bool {
     }
     let draw = rng.u8(..4) == 0;
     check_replays(ctx, &mut rng, &data, &mapping, &scenarios, &settings, draw);
+    if rng.u8(..3) == 0 {
+        crate::targets::patterns_check::check_patterns(ctx, &data, &mapping, &scenarios, &settings);
+    }
     if rng.u8(..4) == 0 {
         if let Some((rows, _)) = ctx.call("build the second file", || random_case(&mut rng)) {
             check_join(ctx, &mut rng, &data, &rows);

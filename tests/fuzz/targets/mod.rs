@@ -5,6 +5,7 @@ pub mod criteria;
 pub mod csv;
 pub mod engine;
 pub mod link;
+pub mod patterns_check;
 pub mod workspace;
 
 use fastrand::Rng;

@@ -577,7 +577,10 @@ pub(crate) const EDGE_SLACK: f64 = 1e-9;
 /// what-if.
 pub fn response_slots(followed_up: Option<bool>, hours: f64) -> (usize, Option<usize>) {
     let bucket = ResponseTime::slot(followed_up, hours);
-    (bucket, (bucket < ResponseTime::Never as usize).then(|| sla_bin(hours)))
+    (
+        bucket,
+        (bucket < ResponseTime::Never as usize).then(|| sla_bin(hours)),
+    )
 }
 
 /// A response time in hours that falls in response-time bucket `bucket`

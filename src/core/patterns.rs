@@ -530,3 +530,182 @@ impl PatternData {
         self.rules.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::ingest::{load_bytes, LoadOptions};
+
+    fn table(csv: &str) -> Dataset {
+        load_bytes("patterns.csv", csv.as_bytes(), &LoadOptions::default())
+            .unwrap()
+            .dataset
+    }
+
+    const TABLE: &str = "ll_rule_0123456789abcdef,ll_units_fedcba9876543210_5,ll_followed_up,\
+ll_response_time,ll_response_bin,ll_check,ll_leads,ll_converted,ll_deal_value,ll_deal_values,\
+ll_first_created,ll_last_created
+1,5,1,0,3,0,120,30,45000.5,28,2024-01-02 08:00:00,2024-06-30 17:45:00
+0,2,0,5,,0,800,40,12000,35,2024-01-01,2024-06-29 09:00:00
+1,0,-1,6,,1,60,9,,0,2024-05-01 00:00:00 UTC,2024-07-01T12:00:00Z
+0,0,1,4,271,1,55,0,,0,2024-05-02,2024-07-01
+";
+
+    #[test]
+    fn a_pattern_table_reads_into_weighted_rows() {
+        let data = table(TABLE);
+        assert!(is_pattern_table(&data));
+        let patterns = PatternData::read(&data).unwrap();
+        assert_eq!(
+            (patterns.table_rows, patterns.leads, patterns.converted),
+            (4, 1_035, 79)
+        );
+        // A row per outcome that has leads: 4 + 3 with conversions.
+        assert_eq!(patterns.weights, [90, 30, 760, 40, 51, 9, 55]);
+        assert_eq!(
+            patterns.outcomes,
+            [false, true, false, true, false, true, false]
+        );
+        let facts = patterns.facts(&CheckSplit::default());
+        assert_eq!((facts.leads(), facts.converted()), (1_035, 79));
+        // 2024-01-01 to 2024-07-01 12:00 whatever the dates' forms.
+        assert!((facts.weeks.unwrap() - (182.5 * 86_400.0) / (7.0 * 86_400.0)).abs() < 1e-9);
+        // 115 leads kept aside, 9 of them converted: too few to judge.
+        assert_eq!(
+            facts.check,
+            CheckSet::TooFew {
+                leads: 115,
+                converted: 9
+            }
+        );
+        let off = patterns.facts(&CheckSplit {
+            enabled: false,
+            ..CheckSplit::default()
+        });
+        assert_eq!(off.check, CheckSet::Off);
+        let deals = facts.deal_values.unwrap();
+        assert_eq!(deals[1], 45000.5);
+        assert!(
+            deals[0].is_nan() && deals[5].is_nan(),
+            "only converted rows carry deal values"
+        );
+        let follow = patterns.follow_up_facts();
+        assert_eq!(
+            follow.followed_up.as_deref().unwrap(),
+            [
+                Some(true),
+                Some(true),
+                Some(false),
+                Some(false),
+                None,
+                None,
+                Some(true)
+            ]
+        );
+        let hours = follow.response_hours.unwrap();
+        // Bin 3 under an hour (15 to 20 minutes) and the open bin beyond 30 days.
+        assert!(hours[0] > 0.25 && hours[0] <= 1.0 / 3.0, "{}", hours[0]);
+        assert!(hours[6] > 720.0);
+        assert!(hours[2].is_nan() && hours[4].is_nan());
+        assert_eq!(follow.weights.unwrap().1, [0, 28, 0, 35, 0, 0, 0]);
+    }
+
+    #[test]
+    fn rules_find_their_columns_by_what_they_test() {
+        let rule = Rule {
+            column: "Industry".into(),
+            test: RuleTest::AnyOf {
+                values: vec!["Software".into()],
+            },
+        };
+        let per_unit = |points_per_unit, max_points| Rule {
+            column: "Page views".into(),
+            test: RuleTest::PerUnit {
+                points_per_unit,
+                max_points,
+            },
+        };
+        let name = rule_column(&rule);
+        assert!(name.starts_with("ll_rule_") && name.len() == "ll_rule_".len() + 16);
+        assert_eq!(
+            rule_column(&per_unit(2, 10)),
+            format!("{}_5", rule_column(&per_unit(1, 5)).trim_end_matches("_5"))
+        );
+        let csv = format!(
+            "{name},{},ll_leads,ll_converted\n1,5,10,4\n0,2,20,1\n",
+            rule_column(&per_unit(2, 10))
+        );
+        let patterns = PatternData::read(&table(&csv)).unwrap();
+        let Ok(RuleEffect::Matches(set)) = patterns.evaluate(&rule) else {
+            panic!("the rule's column")
+        };
+        assert_eq!(set.ones().collect::<Vec<_>>(), [0, 1]);
+        // Units counted up to 5 serve any cap up to 5, not a higher one.
+        assert!(matches!(
+            patterns.evaluate(&per_unit(5, 25)),
+            Ok(RuleEffect::Units(_))
+        ));
+        assert!(matches!(
+            patterns.evaluate(&per_unit(1, 6)),
+            Err(RuleProblem::NotInPatternTable { .. })
+        ));
+        let edited = Rule {
+            test: RuleTest::AnyOf {
+                values: vec!["Retail".into()],
+            },
+            ..rule
+        };
+        assert_eq!(
+            patterns.evaluate(&edited).unwrap_err().to_string(),
+            "the pattern table was computed without this rule on 'Industry': re-run the \
+             updated pattern query (SQL for the warehouse) and load its result"
+        );
+        // Non-finite thresholds are told apart, though JSON writes them all as null.
+        let gte = |value| Rule {
+            column: "Employees".into(),
+            test: RuleTest::Gte { value },
+        };
+        assert_ne!(
+            rule_column(&gte(f64::NAN)),
+            rule_column(&gte(f64::INFINITY))
+        );
+        assert_ne!(
+            rule_column(&gte(f64::INFINITY)),
+            rule_column(&gte(f64::NEG_INFINITY))
+        );
+    }
+
+    #[test]
+    fn a_table_that_does_not_add_up_is_refused_in_words() {
+        let refused = |csv: &str| PatternData::read(&table(csv)).unwrap_err().to_string();
+        assert_eq!(
+            refused("ll_leads,ll_converted\n10,11\n"),
+            "row 1 of the pattern table counts more in 'll_converted' than it has leads"
+        );
+        assert_eq!(
+            refused("ll_leads,ll_converted\n10,1\n2.5,1\n"),
+            "row 2 of the pattern table has '2.5' in 'll_leads', which should hold whole numbers of leads"
+        );
+        assert_eq!(
+            refused("ll_leads,ll_converted\n0,0\n"),
+            "the pattern table counts no leads"
+        );
+        assert_eq!(
+            refused("ll_leads,ll_converted,ll_deal_value,ll_deal_values\n10,1,50,2\n"),
+            "row 1 of the pattern table counts more in 'll_deal_values' than it has leads"
+        );
+        assert!(
+            refused("ll_leads,ll_converted,ll_response_time,ll_response_bin\n5,1,0,200\n")
+                .contains("the bin of a time in the row's response-time bucket")
+        );
+        assert!(
+            refused("ll_leads,ll_converted,ll_first_created\n5,1,soon\n")
+                .contains("should hold dates")
+        );
+        assert!(
+            refused("ll_leads,ll_converted,ll_rule_0123456789abcdef\n5,1,2\n")
+                .contains("1 or 0 (the rule matches or not)")
+        );
+        assert!(!is_pattern_table(&table("leads,converted\n1,0\n")));
+    }
+}

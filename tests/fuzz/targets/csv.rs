@@ -25,10 +25,11 @@ use leadlens::core::later::{
     append_later, later_options, then_and_now, LaterExportError, LeadsThenNow,
 };
 use leadlens::core::mapping::ColumnMapping;
+use leadlens::core::patterns::{is_pattern_table, PatternData};
 use leadlens::core::scored_csv::{ExportError, ScoredCsv, ADDED_COLUMNS};
 use leadlens::core::scoring::evaluate_criteria;
 use leadlens::core::split::CheckSet;
-use leadlens::core::sql::export_scenario;
+use leadlens::core::sql::{export_pattern_query, export_scenario};
 use leadlens::core::starting::{fits, starting_scenario};
 use leadlens::core::summary::summarise;
 
@@ -397,6 +398,16 @@ pub fn run(input: &[u8], ctx: &mut Ctx) -> bool {
     check_scored_export(ctx, &mut rng, input, &loaded, scenario);
     check_later_export(ctx, input, &options, &loaded, &mapping, scenario);
     check_sql_export(ctx, data, &options.typing.missing_markers, scenario);
+    check_pattern_query(
+        ctx,
+        data,
+        &mapping,
+        &scenarios,
+        &options.typing.missing_markers,
+    );
+    if is_pattern_table(data) {
+        check_pattern_table(ctx, &mut rng, data, &settings);
+    }
     ctx.annotate(|| {
         let mut text = format!("options {options:?}\nmapping {mapping:?}\n");
         text.push_str(&describe_scenarios(&scenarios));
@@ -707,4 +718,80 @@ fn check_sql_export(ctx: &mut Ctx, data: &Dataset, markers: &[String], scenario:
             || format!("skipped {skipped:?}\nexpected {expected:?}"),
         );
     }
+}
+
+/// The pattern query for the scenarios on this data: a whole statement
+/// with one column per distinct rule that applies, and its comment closed.
+fn check_pattern_query(
+    ctx: &mut Ctx,
+    data: &Dataset,
+    mapping: &ColumnMapping,
+    scenarios: &[Scenario],
+    markers: &[String],
+) {
+    let split = leadlens::core::split::CheckSplit::default();
+    let Some(query) = ctx.call("sql::export_pattern_query", || {
+        export_pattern_query(scenarios, data, mapping, &split, markers, "leads")
+    }) else {
+        return;
+    };
+    ctx.stage("pattern query checks");
+    let Ok(query) = query else { return };
+    let statement = &query.statement;
+    let whole = statement.starts_with("/*\n")
+        && statement.matches("*/").count() >= 1
+        && statement.ends_with(";\n")
+        && statement.contains("COUNT(*) AS \"ll_leads\"");
+    if !whole
+        || statement.matches("\"ll_rule_").count() + statement.matches("\"ll_units_").count()
+            < query.rules
+    {
+        ctx.mismatch("the pattern query is not a whole statement", || {
+            statement.clone()
+        });
+    }
+}
+
+/// A file that reads as a pattern table: read into weighted rows without
+/// a panic, its leads adding up, and replayed with random criteria.
+fn check_pattern_table(ctx: &mut Ctx, rng: &mut Rng, data: &Dataset, settings: &ReplaySettings) {
+    let Some(Ok(patterns)) = ctx.call("PatternData::read", || PatternData::read(data)) else {
+        return;
+    };
+    ctx.stage("pattern table checks");
+    let facts = patterns.facts(&leadlens::core::split::CheckSplit::default());
+    if facts.leads() != patterns.leads || facts.converted() != patterns.converted {
+        ctx.mismatch("a pattern table's facts count other leads", || {
+            format!(
+                "{} / {} against {} / {}",
+                facts.leads(),
+                facts.converted(),
+                patterns.leads,
+                patterns.converted
+            )
+        });
+    }
+    let scenario = random_scenario(rng, data, "On patterns", false);
+    ctx.call("replay a pattern table", || {
+        let grouping = leadlens::core::engine::GroupingCache::default().grouping_with(
+            &|rule| patterns.evaluate(rule),
+            &facts,
+            &scenario,
+        );
+        let replay = Replay::run(&scenario, &grouping, &facts, settings);
+        let scores: Vec<i32> = grouping
+            .lead_pattern
+            .iter()
+            .map(|&p| replay.pattern_scores[p as usize])
+            .collect();
+        leadlens::core::followup::FollowUpAnalysis::compute(
+            &patterns.follow_up_facts(),
+            &facts.outcomes,
+            &scores,
+            scenario.threshold,
+            30,
+            facts.deal_values.as_deref(),
+        );
+        replay.figures.leads
+    });
 }

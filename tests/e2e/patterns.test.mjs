@@ -11,9 +11,11 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { figure, figureChange, openApp, start } from './browser.mjs';
 
 const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 const LEADS_FILE = join(FIXTURES, 'warehouse_leads.csv');
 const LEADS = 600;
@@ -95,17 +97,41 @@ async function keyFigures(page) {
 
 const criteria = (page) => page.locator('[data-testid=criterion]');
 
+/** Loads the leads with the agreed criteria. */
+async function leadsWithCriteria(page) {
+  const sampleLeads = await figure(page, 'kpi-leads');
+  await page.setInputFiles('[data-testid=upload-input]', LEADS_FILE);
+  await page.waitForSelector('[data-testid=mapping-step]');
+  await page.click('[data-testid=mapping-confirm]');
+  await figureChange(page, 'kpi-leads', sampleLeads);
+  await page.setInputFiles('[data-testid=criteria-import-input]', await criteriaFile());
+  await page.click('[data-testid=import-replace]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=criterion]').length === 5);
+}
+
+/** Downloads the pattern query, runs it in DuckDB, and returns the query
+ * and the path of its result. */
+async function patternTable(page) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-pattern-sql]')]);
+  assert.equal(download.suggestedFilename(), 'leadlens-patterns.sql');
+  const sql = await readFile(await download.path(), 'utf8');
+  const table = (await warehouse()).csv(sql);
+  const path = join(dir, `patterns-${Date.now()}.csv`);
+  await writeFile(path, table);
+  return { sql, path, rows: table.toString().trim().split('\n').length - 1 };
+}
+
+/** Every violation axe-core finds on the page as it stands, as text. */
+async function violations(page) {
+  await page.evaluate(AXE);
+  const results = await page.evaluate(() => window.axe.run(document));
+  return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
 describe('pattern tables from the warehouse', () => {
   test('the pattern query run in DuckDB gives back the figures of the rows, live under points edits', async () => {
     const { context, page, seen } = await openApp(env);
-    const sampleLeads = await figure(page, 'kpi-leads');
-    await page.setInputFiles('[data-testid=upload-input]', LEADS_FILE);
-    await page.waitForSelector('[data-testid=mapping-step]');
-    await page.click('[data-testid=mapping-confirm]');
-    await figureChange(page, 'kpi-leads', sampleLeads);
-    await page.setInputFiles('[data-testid=criteria-import-input]', await criteriaFile());
-    await page.click('[data-testid=import-replace]');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=criterion]').length === 5);
+    await leadsWithCriteria(page);
     const rows = await keyFigures(page);
     assert.ok(Number(rows['kpi-check-leads']) >= 100, 'the newest fifth is kept as the check set');
     // A points edit on the rows, to repeat on the pattern table.
@@ -118,16 +144,10 @@ describe('pattern tables from the warehouse', () => {
       rows['kpi-sales-ready']);
 
     // The pattern query, for both scenarios, run in the warehouse.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-pattern-sql]')]);
-    assert.equal(download.suggestedFilename(), 'leadlens-patterns.sql');
-    const sql = await readFile(await download.path(), 'utf8');
+    const { sql, path: tablePath, rows: patternRows } = await patternTable(page);
     assert.match(sql, /GROUP BY/);
     assert.match(sql, /"ll_check"/);
     assert.match(await page.textContent('[data-testid=pattern-sql-status]'), /evaluates 6 rules/);
-    const table = (await warehouse()).csv(sql);
-    const tablePath = join(dir, 'patterns.csv');
-    await writeFile(tablePath, table);
-    const patternRows = table.toString().trim().split('\n').length - 1;
     assert.ok(patternRows > 10 && patternRows < LEADS, `${patternRows} patterns`);
 
     // Loaded like any file: recognised by its header.
@@ -173,6 +193,27 @@ describe('pattern tables from the warehouse', () => {
     await page.waitForSelector('[data-testid=lead-table-needs-rows]');
     assert.equal(await page.getAttribute('[data-testid=kpi-leads]', 'data-value'), rowsEdited['kpi-leads']);
     assert.deepEqual(seen.errors, []);
+    await context.close();
+  });
+
+  test('axe-core finds nothing in the pattern step and on aggregated data with every panel open', async () => {
+    const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(env.url);
+    await page.waitForSelector('[data-testid=kpi-leads]');
+    await leadsWithCriteria(page);
+    const { path } = await patternTable(page);
+    await page.setInputFiles('[data-testid=upload-input]', path);
+    await page.waitForSelector('[data-testid=pattern-step]');
+    assert.deepEqual(await violations(page), [], 'the pattern step');
+    await page.click('[data-testid=mapping-confirm]');
+    await page.waitForSelector('[data-testid=lead-table-needs-rows]');
+    for (const summary of await page.locator('details > summary').all()) {
+      if (!(await summary.evaluate((s) => s.parentElement.open))) await summary.click();
+    }
+    await page.locator('[data-testid=changes-needs-rows]').waitFor();
+    await page.locator('[data-testid=suggest-criteria-needs-rows]').waitFor();
+    assert.deepEqual(await violations(page), [], 'aggregated data, every panel open');
     await context.close();
   });
 

@@ -73,6 +73,7 @@ fn Workspace() -> Html {
                         Then::Restore {
                             join: saved.join,
                             later: saved.later,
+                            sample: saved.sample,
                         },
                     ),
                     Ok(None) => {}
@@ -91,11 +92,23 @@ fn Workspace() -> Html {
                 let source = data.source.clone();
                 let later = data.later.as_ref().map(|l| l.source.clone());
                 let join = data.join.clone();
+                let sample = data
+                    .aggregated
+                    .as_ref()
+                    .and_then(|a| a.sample.as_ref())
+                    .and_then(|s| s.source.clone());
                 let mapping = mapping.clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     let result = match &source {
                         Some(source) => {
-                            saved_data::save(source, join.as_ref(), later.as_ref(), &mapping).await
+                            saved_data::save(
+                                source,
+                                join.as_ref(),
+                                later.as_ref(),
+                                sample.as_ref(),
+                                &mapping,
+                            )
+                            .await
                         }
                         None => saved_data::forget().await,
                     };
@@ -225,6 +238,7 @@ fn Workspace() -> Html {
                 .later
                 .as_ref()
                 .map(|l| AttrValue::from(l.export.name.clone())),
+            fixed: data.aggregated.as_ref().map(|a| a.patterns.has_check()),
             ..CheckState::new(state.check, by_date, &facts.check, figures)
         }
     });

@@ -34,6 +34,9 @@ pub struct CheckState {
     pub too_few: Option<(usize, usize)>,
     /// The later export in use as the check set, if any: its file name.
     pub later: Option<AttrValue>,
+    /// On a pattern table the query fixed the check set: whether it has
+    /// one (`None` on row-level data, where the settings choose it).
+    pub fixed: Option<bool>,
 }
 
 impl CheckState {
@@ -53,15 +56,20 @@ impl CheckState {
             figures,
             too_few,
             later: None,
+            fixed: None,
         }
     }
 
     /// The check set in words: "the newest 20% of leads by created date",
     /// or "the later export “q2.csv”".
     pub fn set_words(&self) -> String {
-        match &self.later {
-            Some(name) => format!("the later export “{name}”"),
-            None => self.split.describe(self.by_date),
+        match (&self.later, self.fixed) {
+            (Some(name), _) => format!("the later export “{name}”"),
+            (None, Some(_)) => {
+                "the pattern table's check set (the leads created from the query's cutoff on)"
+                    .to_owned()
+            }
+            (None, None) => self.split.describe(self.by_date),
         }
     }
 }
@@ -402,6 +410,31 @@ fn CheckControls(props: &CheckControlsProps) -> Html {
                 if let Some(on_drop) = on_drop {
                     <button type="button" class="button" onclick={on_drop} data-testid="later-remove">
                         { "Stop using the later export" }</button>
+                }
+            </fieldset>
+        };
+    }
+    if let Some(has_check) = props.state.fixed {
+        return html! {
+            <fieldset class="check-controls" data-testid="check-controls">
+                <legend>{ "Check set" }</legend>
+                <label>
+                    <input type="checkbox" checked={split.enabled} onchange={on_enabled} data-testid="check-enabled" />
+                    { " Keep leads aside to check the definition on" }
+                </label>
+                <p data-testid="check-fixed">{ if has_check {
+                    "The pattern query fixed the check set: the leads created from its cutoff date on. \
+                     Write the query again to change it."
+                } else {
+                    "This pattern table keeps no check set: write the query again with the check set \
+                     drawn by created date to have one."
+                } }</p>
+                if let Some((leads, converted)) = props.state.too_few {
+                    <p class="check-too-few" data-testid="check-too-few">{ format!(
+                        "Its check set holds {} leads with {} converted: too few to judge on \
+                         (at least {} leads and {} of each outcome are needed). Every figure uses every lead.",
+                        format::count(leads), format::count(converted),
+                        crate::core::split::MIN_CHECK_LEADS, crate::core::split::MIN_CHECK_CONVERTED) }</p>
                 }
             </fieldset>
         };

@@ -21,7 +21,7 @@ use yew::Callback;
 
 use super::saved_data;
 use super::state::{
-    Action, DataSource, JoinFile, LoadedData, PendingLoad, Shared, WorkbenchHandle,
+    Action, DataSource, JoinFile, LoadedData, PendingLoad, SampleRows, Shared, WorkbenchHandle,
 };
 use super::timing::Step;
 
@@ -670,6 +670,8 @@ pub enum Then {
     Restore {
         join: Option<DataSource>,
         later: Option<DataSource>,
+        /// The row-level sample kept beside a pattern table.
+        sample: Option<DataSource>,
     },
 }
 
@@ -818,7 +820,29 @@ pub fn start_load(
                         }
                         workbench.dispatch(Action::LoadParsed(pending))
                     }
-                    Then::Restore { join, later } => {
+                    Then::Restore {
+                        join,
+                        later,
+                        sample,
+                    } => {
+                        if let (Some(sample), true) = (sample, pending.patterns.is_some()) {
+                            match read_source(&sample, &cancelled, &reporting(&workbench)).await {
+                                Ok((loaded, summaries)) => {
+                                    pending.sample = Some(SampleRows {
+                                        data: Rc::new(loaded.dataset),
+                                        summaries: Rc::new(summaries),
+                                        markers: sample.options.typing.missing_markers.clone(),
+                                        source: Some(sample),
+                                    })
+                                }
+                                Err(error) => gloo::console::warn!(format!(
+                                    "the sample kept with the pattern table could not be read again: {error}"
+                                )),
+                            }
+                            if stopped(&cancelled, &workbench) {
+                                return;
+                            }
+                        }
                         if let Some(join) = join {
                             let name = join.name.clone();
                             match read_join_file(join, &cancelled, &reporting(&workbench)).await {

@@ -2,8 +2,9 @@
 //!
 //! What is kept is the file itself (as a `Blob`, which IndexedDB stores
 //! natively) with the settings it was read with and the confirmed column
-//! roles, a second file joined to it for its outcomes, and a later export
-//! in use as the check set; on the next visit the files are read again.
+//! roles, a second file joined to it for its outcomes, a later export in
+//! use as the check set, and the row-level sample beside a pattern table;
+//! on the next visit the files are read again.
 //! Nothing leaves the browser, and "Forget data" deletes the record.
 
 use serde::{Deserialize, Serialize};
@@ -35,6 +36,10 @@ struct Settings {
     /// `join`).
     #[serde(default)]
     join: Option<(String, LoadOptions)>,
+    /// For a pattern table, the row-level sample's name and reading
+    /// settings (as `sample`).
+    #[serde(default)]
+    sample: Option<(String, LoadOptions)>,
 }
 
 /// What is kept: the leads' file with its roles, and the files that go
@@ -46,6 +51,8 @@ pub struct Saved {
     pub join: Option<DataSource>,
     /// The later export in use as the check set.
     pub later: Option<DataSource>,
+    /// The row-level sample kept with a pattern table.
+    pub sample: Option<DataSource>,
 }
 
 fn js_error(value: JsValue) -> String {
@@ -127,6 +134,7 @@ pub async fn save(
     source: &DataSource,
     join: Option<&DataSource>,
     later: Option<&DataSource>,
+    sample: Option<&DataSource>,
     mapping: &ColumnMapping,
 ) -> Result<(), String> {
     let settings = Settings {
@@ -136,6 +144,7 @@ pub async fn save(
         mapping: mapping.clone(),
         later: later.map(|l| l.name.clone()),
         join: join.map(|j| (j.name.clone(), j.options.clone())),
+        sample: sample.map(|s| (s.name.clone(), s.options.clone())),
     };
     let json = serde_json::to_string(&settings).map_err(|e| e.to_string())?;
     let record = js_sys::Object::new();
@@ -145,6 +154,9 @@ pub async fn save(
     }
     if let Some(join) = join {
         js_sys::Reflect::set(&record, &"join".into(), &join.blob).map_err(js_error)?;
+    }
+    if let Some(sample) = sample {
+        js_sys::Reflect::set(&record, &"sample".into(), &sample.blob).map_err(js_error)?;
     }
     js_sys::Reflect::set(&record, &"settings".into(), &json.into()).map_err(js_error)?;
     let database = open().await?;
@@ -186,6 +198,15 @@ pub async fn restore() -> Result<Option<Saved>, String> {
                     blob,
                     options: LoadOptions::default(),
                 });
+            let source_at = |kept: Option<(String, LoadOptions)>, key: &str| {
+                kept.zip(blob_at(key))
+                    .map(|((name, options), blob)| DataSource {
+                        name,
+                        blob,
+                        options,
+                    })
+            };
+            let sample = source_at(settings.sample, "sample");
             let join = settings
                 .join
                 .zip(blob_at("join"))
@@ -203,6 +224,7 @@ pub async fn restore() -> Result<Option<Saved>, String> {
                 mapping: settings.mapping,
                 join,
                 later,
+                sample,
             }))
         }
         _ => {

@@ -70,6 +70,8 @@ pub struct SampleRows {
     pub summaries: Rc<Vec<ColumnSummary>>,
     /// The missing-value markers it was read with.
     pub markers: Vec<String>,
+    /// Its file, to keep it with the pattern table for the next visit.
+    pub source: Option<DataSource>,
 }
 
 /// A later export in use as the check set.
@@ -113,6 +115,7 @@ impl LoadedData {
                     || crate::core::ingest::infer::TypingOptions::default().missing_markers,
                     |source| source.options.typing.missing_markers.clone(),
                 ),
+                source: self.source.clone(),
             }),
         }
     }
@@ -202,6 +205,8 @@ pub struct PendingLoad {
     /// For a pattern table (recognised by its header), its rows read, or
     /// why they cannot be.
     pub patterns: Option<Result<Rc<PatternData>, String>>,
+    /// For a pattern table, the row-level sample kept with it.
+    pub sample: Option<SampleRows>,
 }
 
 impl PendingLoad {
@@ -222,6 +227,7 @@ impl PendingLoad {
         });
         let mut pending = PendingLoad {
             patterns,
+            sample: None,
             mapping: mapping.unwrap_or_else(|| loaded.suggested.clone()),
             suggested: loaded.suggested,
             join_file: None,
@@ -406,7 +412,7 @@ impl PendingLoad {
             aggregated: match self.patterns {
                 Some(Ok(patterns)) => Some(Rc::new(Aggregated {
                     patterns: Rc::unwrap_or_clone(patterns),
-                    sample: None,
+                    sample: self.sample,
                 })),
                 _ => None,
             },

@@ -188,10 +188,17 @@ describe('pattern tables from the warehouse', () => {
     assert.match(updated, /"employees" >= 800/);
     assert.doesNotMatch(sql, /"employees" >= 800/);
 
-    // Kept for the next visit like any data.
+    // The query fixed the check set; its controls say so.
+    assert.match(await page.textContent('[data-testid=check-fixed]'), /fixed the check set/);
+    assert.equal(await page.locator('[data-testid=check-share]').count(), 0);
+
+    // Kept for the next visit like any data, with the sample beside it.
     await page.reload();
     await page.waitForSelector('[data-testid=lead-table-needs-rows]');
     assert.equal(await page.getAttribute('[data-testid=kpi-leads]', 'data-value'), rowsEdited['kpi-leads']);
+    await page.waitForFunction(() => !document.querySelector('[data-testid=export-pattern-sql]')?.disabled);
+    const [kept] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-pattern-sql]')]);
+    assert.equal(await readFile(await kept.path(), 'utf8'), updated, 'the same query after a reload');
     assert.deepEqual(seen.errors, []);
     await context.close();
   });

@@ -22,6 +22,7 @@ const LEADS = 600;
 
 let env;
 let dir;
+let tables = 0;
 before(async () => {
   env = await start();
   dir = await mkdtemp(join(tmpdir(), 'leadlens-patterns-'));
@@ -44,11 +45,12 @@ async function warehouse() {
   db.registerFileBuffer('leads.csv', await readFile(LEADS_FILE));
   conn.query("CREATE TABLE leads AS SELECT * FROM read_csv_auto('leads.csv')");
   return {
-    /** Runs a query and returns its result as CSV, as a console exports it. */
-    csv(statement) {
+    /** Runs a query and writes its result to `path` as CSV, as a console
+     * exports it (DuckDB's Node runtime writes to the real file system). */
+    async csv(statement, path) {
       const select = statement.trim().replace(/;$/, '');
-      conn.query(`COPY (${select}) TO 'result.csv' (HEADER)`);
-      return Buffer.from(db.copyFileToBuffer('result.csv'));
+      conn.query(`COPY (${select}) TO '${path}' (HEADER, USE_TMP_FILE false)`);
+      return readFile(path);
     },
   };
 }
@@ -115,9 +117,8 @@ async function patternTable(page) {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-pattern-sql]')]);
   assert.equal(download.suggestedFilename(), 'leadlens-patterns.sql');
   const sql = await readFile(await download.path(), 'utf8');
-  const table = (await warehouse()).csv(sql);
-  const path = join(dir, `patterns-${Date.now()}.csv`);
-  await writeFile(path, table);
+  const path = join(dir, `patterns-${++tables}.csv`);
+  const table = await (await warehouse()).csv(sql, path);
   return { sql, path, rows: table.toString().trim().split('\n').length - 1 };
 }
 
@@ -199,6 +200,56 @@ describe('pattern tables from the warehouse', () => {
     await page.waitForFunction(() => !document.querySelector('[data-testid=export-pattern-sql]')?.disabled);
     const [kept] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-pattern-sql]')]);
     assert.equal(await readFile(await kept.path(), 'utf8'), updated, 'the same query after a reload');
+    assert.deepEqual(seen.errors, []);
+    await context.close();
+  });
+
+  test('follow-up worked out from first-touch dates in the warehouse equals the rows\' follow-up', async () => {
+    const { context, page, seen } = await openApp(env);
+    const sampleLeads = await figure(page, 'kpi-leads');
+    await page.setInputFiles('[data-testid=upload-input]', LEADS_FILE);
+    await page.waitForSelector('[data-testid=mapping-step]');
+    // Response times from the first touch, not from a column of hours.
+    await page.selectOption('[data-testid=role-response_hours]', '');
+    await page.selectOption('[data-testid=role-followed_up]', '');
+    await page.click('[data-testid=mapping-confirm]');
+    await figureChange(page, 'kpi-leads', sampleLeads);
+    const path = join(dir, 'first-touch.json');
+    await writeFile(path, JSON.stringify({
+      format: 'leadlens-criteria', version: 1, active: 0,
+      mapping: { outcome: 'converted', converted_values: ['yes'], created: 'created', first_touch: 'first_touch',
+        deal_value: 'deal_value' },
+      scenarios: [{ name: 'Agreed', threshold: 20, criteria: [
+        rule('Enterprise or public', 25, { column: 'segment', op: 'any_of', values: ['Enterprise', 'Public'] }),
+        rule('Asked for a demo', 20, { column: 'demo_requested', op: 'is_true' }, { group: 'engagement' }),
+      ] }],
+    }));
+    await page.setInputFiles('[data-testid=criteria-import-input]', path);
+    await page.click('[data-testid=import-replace]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=criterion]').length === 2);
+    /** The follow-up panel's tables and what-if, with a 4-hour commitment. */
+    const followUp = async () => {
+      const panel = page.locator('[data-testid=followup]');
+      if (!(await panel.evaluate((d) => d.open))) await panel.locator('summary').first().click();
+      await page.fill('[data-testid=whatif-sla]', '4');
+      await page.press('[data-testid=whatif-sla]', 'Tab');
+      await page.locator('[data-testid=chart-response-time-table]').waitFor({ state: 'attached' });
+      return {
+        bands: await page.textContent('[data-testid=chart-followup-rate-table]'),
+        response: await page.textContent('[data-testid=chart-response-time-table]'),
+        expected: await page.getAttribute('[data-testid=whatif-expected]', 'data-value'),
+        historical: await page.getAttribute('[data-testid=whatif-historical]', 'data-value'),
+      };
+    };
+    const rows = await followUp();
+    assert.match(rows.response, /under 1 hour/);
+    const { sql, path: tablePath } = await patternTable(page);
+    assert.match(sql, /EXTRACT\(EPOCH FROM/);
+    await page.setInputFiles('[data-testid=upload-input]', tablePath);
+    await page.waitForSelector('[data-testid=pattern-step]');
+    await page.click('[data-testid=mapping-confirm]');
+    await page.waitForSelector('[data-testid=lead-table-needs-rows]');
+    assert.deepEqual(await followUp(), rows);
     assert.deepEqual(seen.errors, []);
     await context.close();
   });

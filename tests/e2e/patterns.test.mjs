@@ -99,6 +99,26 @@ async function keyFigures(page) {
 
 const criteria = (page) => page.locator('[data-testid=criterion]');
 
+/** What the charts, the grid and suggested points show, as text. */
+async function shown(page) {
+  for (const id of ['grid', 'suggestions']) {
+    const panel = page.locator(`details[data-testid=${id}]`);
+    if (!(await panel.evaluate((d) => d.open))) await panel.locator('summary').first().click();
+  }
+  await page.locator('[data-testid=suggested-points]').first().waitFor();
+  const text = async (selector) => (await page.locator(selector).allTextContents()).join('|');
+  return {
+    distribution: await text('[data-testid=chart-score-distribution-table]'),
+    bands: await text('[data-testid=chart-conversion-by-band-table]'),
+    sweep: await text('[data-testid=chart-sweep-table]'),
+    gains: await text('[data-testid=chart-gains-table]'),
+    grid: (await page.locator('[data-testid=grid-cell]').evaluateAll((cells) =>
+      cells.map((c) => `${c.dataset.fit}${c.dataset.engagement}:${c.dataset.leads}/${c.dataset.rate}/${c.dataset.ready}`))).join(' '),
+    suggested: (await page.locator('[data-testid=suggested-points]').evaluateAll((cells) =>
+      cells.map((c) => c.dataset.value))).join(' '),
+  };
+}
+
 /** Loads the leads with the agreed criteria. */
 async function leadsWithCriteria(page) {
   const sampleLeads = await figure(page, 'kpi-leads');
@@ -135,6 +155,8 @@ describe('pattern tables from the warehouse', () => {
     await leadsWithCriteria(page);
     const rows = await keyFigures(page);
     assert.ok(Number(rows['kpi-check-leads']) >= 100, 'the newest fifth is kept as the check set');
+    const rowsShown = await shown(page);
+    assert.ok(rowsShown.sweep.length > 100 && rowsShown.grid.includes(':'), JSON.stringify(rowsShown));
     // A points edit on the rows, to repeat on the pattern table.
     await criteria(page).nth(0).locator('[data-testid=criterion-points]').fill('40');
     await criteria(page).nth(0).locator('[data-testid=criterion-points]').press('Enter');
@@ -164,6 +186,7 @@ describe('pattern tables from the warehouse', () => {
     await page.waitForSelector('[data-testid=lead-table-needs-rows]');
     assert.match(await page.textContent('[data-testid=data-badge]'), /600 leads/);
     assert.deepEqual(await keyFigures(page), rows, 'the same figures as the rows');
+    assert.deepEqual(await shown(page), rowsShown, 'the same charts, grid and suggested points');
     assert.match(await page.textContent('[data-testid=data-base-rate]'), /pattern table from the warehouse/);
 
     // Points stay live and exact.

@@ -644,6 +644,20 @@ impl GroupingCache {
         grouping
     }
 
+    /// Evaluates `rule` on `data` now, unless it was already, for a
+    /// grouping to come: a caller can so spread the work of a first
+    /// grouping over several steps. The grouping itself is made again on
+    /// the next [`GroupingCache::grouping`], from the evaluations at hand.
+    pub fn evaluate_ahead(&mut self, data: &Dataset, rule: &Rule) {
+        if self.rules.contains(rule) {
+            return;
+        }
+        self.grouping = None;
+        self.rules.push(rule.clone());
+        self.evaluations
+            .push(super::scoring::evaluate_rule(data, rule));
+    }
+
     /// The evaluations of the rules last grouped, in criterion order.
     pub fn evaluations(&self) -> &[Evaluation] {
         &self.evaluations
@@ -1860,6 +1874,28 @@ mod tests {
             scenario = sample_scenario();
             evaluations = evaluate_criteria(&data, &scenario.criteria);
         }
+    }
+
+    #[test]
+    fn rules_evaluated_ahead_group_as_rules_evaluated_at_once() {
+        let (data, facts) = sample();
+        let scenario = sample_scenario();
+        let mut ahead = GroupingCache::default();
+        for criterion in scenario.criteria.iter().rev() {
+            ahead.evaluate_ahead(&data, &criterion.rule);
+            ahead.evaluate_ahead(&data, &criterion.rule);
+        }
+        assert_eq!(ahead.evaluations().len(), scenario.criteria.len(), "each rule once");
+        let grouped = ahead.grouping(&data, &facts, &scenario);
+        let at_once = GroupingCache::default().grouping(&data, &facts, &scenario);
+        assert_eq!(*grouped, *at_once);
+        // Evaluating ahead again drops the grouping, not the evaluations.
+        let mut other = scenario.clone();
+        other.criteria[1].rule.test = RuleTest::NotEmpty;
+        ahead.evaluate_ahead(&data, &other.criteria[1].rule);
+        let regrouped = ahead.grouping(&data, &facts, &other);
+        let fresh = Grouping::new(&other, &evaluate_criteria(&data, &other.criteria), &facts);
+        assert_eq!(*regrouped, fresh);
     }
 
     #[test]

@@ -135,6 +135,11 @@ fn Workspace() -> Html {
     let facts = use_memo(
         (data.clone(), state.mapping.clone(), state.check),
         |(data, mapping, check)| {
+            if data.later.is_none() {
+                if let Some(facts) = super::replays::prepared_facts(&data.data, mapping, check) {
+                    return Ok(facts);
+                }
+            }
             let step = Step::start("lead facts");
             if let Some(aggregated) = &data.aggregated {
                 let facts = Rc::new(aggregated.patterns.facts(check));

@@ -98,7 +98,7 @@ fn describe_js_error(error: &wasm_bindgen::JsValue) -> String {
 /// Lets the browser render and handle input before the next step. A
 /// message to ourselves queues a task at once, where a zero timeout may be
 /// held back by several milliseconds.
-async fn breathe() {
+pub(crate) async fn breathe() {
     let posted = js_sys::Promise::new(&mut |resolve, _reject| {
         let Ok(channel) = web_sys::MessageChannel::new() else {
             let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);

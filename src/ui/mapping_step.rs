@@ -14,6 +14,7 @@ use super::data_summary::DataSummary;
 use super::join_step::JoinStep;
 use super::loading::{start_load, starting_unless_one_fits, Then};
 use super::reading_settings::ReadingSettings;
+use super::replays::prepare;
 use super::state::{use_workbench, Action, DataSource, LoadStatus, PendingLoad, WorkbenchHandle};
 use super::timing::Step;
 use crate::core::dataset::{ColumnKind, Dataset};
@@ -485,6 +486,20 @@ pub fn MappingStep() -> Html {
             let preparing = preparing.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let starting = starting_unless_one_fits(&workbench, &pending).await;
+                // The facts and groupings of the data as it will be, each
+                // in a task of its own, before the confirm renders them.
+                let next = Rc::new(workbench.state().clone()).reduce(Action::ConfirmMapping {
+                    starting: starting.clone(),
+                });
+                if matches!(next.load, LoadStatus::Idle) && next.data.aggregated.is_none() {
+                    prepare(
+                        Rc::clone(&next.data.data),
+                        next.mapping.clone(),
+                        next.check,
+                        next.definitions.scenarios.clone(),
+                    )
+                    .await;
+                }
                 workbench.dispatch(Action::ConfirmMapping { starting });
                 preparing.set(false);
                 // The step goes away: keep the keyboard's place on the

@@ -6,6 +6,7 @@
 //! charts overlay all scenarios and the comparison reads them side by side
 //! without replaying anything again.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -13,9 +14,115 @@ use yew::prelude::*;
 use super::criteria_editor::RuleStatus;
 use super::state::LoadedData;
 use super::timing::Step;
-use crate::core::criteria::Scenario;
+use crate::core::criteria::{Rule, Scenario};
+use crate::core::dataset::Dataset;
 use crate::core::engine::{Grouping, GroupingCache, LeadFacts, Replay, ReplaySettings};
 use crate::core::mapping::ColumnMapping;
+use crate::core::split::CheckSplit;
+
+/// The lead facts and groupings of data about to be confirmed, worked out
+/// each in a task of its own before the confirm is dispatched, so that the
+/// task that confirms and renders does not also do them.
+struct Prepared {
+    /// The data set's identity (its `Rc`'s address), the mapping and the
+    /// check settings the facts were read with.
+    data: usize,
+    mapping: ColumnMapping,
+    check: CheckSplit,
+    facts: Rc<LeadFacts>,
+    /// Per scenario, its rules and their grouping.
+    groupings: Vec<(Vec<Rule>, GroupingCache)>,
+}
+
+thread_local! {
+    static PREPARED: RefCell<Option<Prepared>> = const { RefCell::new(None) };
+}
+
+fn rules_of(scenario: &Scenario) -> Vec<Rule> {
+    scenario.criteria.iter().map(|c| c.rule.clone()).collect()
+}
+
+/// Works out the facts of `data` under `mapping` and `check`, then the
+/// grouping of each of `scenarios`, giving the page back between them,
+/// for the workspace to take up when that data is confirmed.
+pub async fn prepare(
+    data: Rc<Dataset>,
+    mapping: ColumnMapping,
+    check: CheckSplit,
+    scenarios: Vec<Scenario>,
+) {
+    PREPARED.with(|p| *p.borrow_mut() = None);
+    let step = Step::start("lead facts");
+    let facts = LeadFacts::new(&data, &mapping);
+    step.end();
+    let Ok(facts) = facts else { return };
+    super::loading::breathe().await;
+    let step = Step::start("check set");
+    let facts = Rc::new(facts.with_check(&data, &mapping, &check));
+    step.end();
+    super::loading::breathe().await;
+    let mut groupings = Vec::with_capacity(scenarios.len());
+    for scenario in &scenarios {
+        // The rules first, in steps of their own, then the grouping.
+        let mut cache = GroupingCache::default();
+        let mut pacer = super::loading::Pacer::new();
+        for criterion in &scenario.criteria {
+            let step = Step::start("rule evaluation");
+            cache.evaluate_ahead(&data, &criterion.rule);
+            step.end();
+            pacer.breathe_if_due().await;
+        }
+        super::loading::breathe().await;
+        let step = Step::start("grouping");
+        cache.grouping(&data, &facts, scenario);
+        step.end();
+        groupings.push((rules_of(scenario), cache));
+        super::loading::breathe().await;
+    }
+    PREPARED.with(|p| {
+        *p.borrow_mut() = Some(Prepared {
+            data: Rc::as_ptr(&data) as usize,
+            mapping,
+            check,
+            facts,
+            groupings,
+        })
+    });
+}
+
+/// The facts [`prepare`] worked out for this data, mapping and check, if
+/// it did.
+pub fn prepared_facts(
+    data: &Rc<Dataset>,
+    mapping: &ColumnMapping,
+    check: &CheckSplit,
+) -> Option<Rc<LeadFacts>> {
+    PREPARED.with(|p| {
+        let p = p.borrow();
+        let p = p.as_ref()?;
+        (p.data == Rc::as_ptr(data) as usize && p.mapping == *mapping && p.check == *check)
+            .then(|| Rc::clone(&p.facts))
+    })
+}
+
+/// A grouping [`prepare`] worked out with `facts` for a scenario with the
+/// rules of `scenario`, taken (each is used once).
+fn prepared_grouping(facts: &Rc<LeadFacts>, scenario: &Scenario) -> Option<GroupingCache> {
+    PREPARED.with(|p| {
+        let mut p = p.borrow_mut();
+        let prepared = p.as_mut()?;
+        if !Rc::ptr_eq(&prepared.facts, facts) {
+            return None;
+        }
+        let rules = rules_of(scenario);
+        let at = prepared.groupings.iter().position(|(r, _)| *r == rules)?;
+        let (_, cache) = prepared.groupings.swap_remove(at);
+        if prepared.groupings.is_empty() {
+            *p = None;
+        }
+        Some(cache)
+    })
+}
 
 /// One scenario's grouping of the leads and its replay.
 #[derive(Debug, Clone)]
@@ -117,9 +224,19 @@ pub fn use_replays(
             ..Caches::default()
         };
     }
+    let fresh = caches.groupings.len();
     caches
         .groupings
         .resize_with(scenarios.len(), GroupingCache::default);
+    if fresh < scenarios.len() {
+        for (cache, scenario) in caches.groupings.iter_mut().zip(scenarios).skip(fresh) {
+            if let Some(prepared) = prepared_grouping(&facts, scenario) {
+                *cache = prepared;
+            }
+        }
+        // What was prepared and not taken up is of no further use.
+        PREPARED.with(|p| *p.borrow_mut() = None);
+    }
     caches.replays.resize_with(scenarios.len(), || None);
     let mut all = Vec::with_capacity(scenarios.len());
     for (i, scenario) in scenarios.iter().enumerate() {

@@ -564,9 +564,15 @@ fn pattern_header(
     if let Some(check) = check {
         lines.push(check.to_owned());
     }
-    lines.push("Dialects: names are in double quotes (ANSI); BigQuery and Spark SQL read".to_owned());
-    lines.push("those as text, so put the names in backticks there, and write STRING for".to_owned());
-    lines.push("VARCHAR(255) in BigQuery. CEIL is CEILING in SQL Server; SQLite needs its".to_owned());
+    lines.push(
+        "Dialects: names are in double quotes (ANSI); BigQuery and Spark SQL read".to_owned(),
+    );
+    lines.push(
+        "those as text, so put the names in backticks there, and write STRING for".to_owned(),
+    );
+    lines.push(
+        "VARCHAR(255) in BigQuery. CEIL is CEILING in SQL Server; SQLite needs its".to_owned(),
+    );
     lines.push("maths functions.".to_owned());
     for line in left_out {
         lines.push(line.clone());

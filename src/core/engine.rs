@@ -216,6 +216,8 @@ fn slot(evaluation: &Evaluation, cap: u32, row: usize) -> u32 {
 
 /// A dense lookup table is used for regrouping while it stays this small.
 const DENSE_TABLE_LIMIT: u64 = 1 << 24;
+/// And for grouping, while the patterns that can occur are this few.
+const DENSE_KEYS_LIMIT: u64 = 1 << 20;
 
 impl Grouping {
     /// Groups leads by the matches in `evaluations` (one per criterion of
@@ -232,24 +234,55 @@ impl Grouping {
         let mut signatures: Vec<u32> = Vec::new();
         let mut count = 0u32;
         match radix_product {
-            Some(_) => {
-                let mut index: FxHashMap<u64, u32> = FxHashMap::default();
-                for row in 0..rows {
-                    let mut key = 0u64;
-                    for (evaluation, &cap) in evaluations.iter().zip(&caps) {
-                        key = key * (u64::from(cap) + 1) + u64::from(slot(evaluation, cap, row));
+            Some(product) => {
+                // Every lead's number, built a criterion at a time (a
+                // match adds one to the leads it matches), then each
+                // number looked up once: in a table while the numbers are
+                // few, else hashed.
+                let mut keys = vec![0u64; rows];
+                for (evaluation, &cap) in evaluations.iter().zip(&caps) {
+                    let radix = u64::from(cap) + 1;
+                    match evaluation {
+                        Ok(RuleEffect::Matches(set)) => {
+                            keys.iter_mut().for_each(|k| *k *= radix);
+                            for row in set.ones().take_while(|&r| r < rows) {
+                                keys[row] += 1;
+                            }
+                        }
+                        Ok(RuleEffect::Units(units)) => {
+                            for (row, k) in keys.iter_mut().enumerate() {
+                                let units = units.get(row).map_or(0, |&u| u.min(cap));
+                                *k = *k * radix + u64::from(units);
+                            }
+                        }
+                        Err(_) => keys.iter_mut().for_each(|k| *k *= radix),
                     }
-                    let id = *index.entry(key).or_insert_with(|| {
-                        signatures.extend(
-                            evaluations
-                                .iter()
-                                .zip(&caps)
-                                .map(|(e, &cap)| slot(e, cap, row)),
-                        );
-                        count += 1;
-                        count - 1
-                    });
-                    lead_pattern.push(id);
+                }
+                let mut new_pattern = |row: usize| {
+                    signatures.extend(
+                        evaluations
+                            .iter()
+                            .zip(&caps)
+                            .map(|(e, &cap)| slot(e, cap, row)),
+                    );
+                    count += 1;
+                    count - 1
+                };
+                if product <= DENSE_KEYS_LIMIT {
+                    let mut table = vec![u32::MAX; product as usize];
+                    for (row, &key) in keys.iter().enumerate() {
+                        let id = &mut table[key as usize];
+                        if *id == u32::MAX {
+                            *id = new_pattern(row);
+                        }
+                        lead_pattern.push(*id);
+                    }
+                } else {
+                    let mut index: FxHashMap<u64, u32> = FxHashMap::default();
+                    for (row, &key) in keys.iter().enumerate() {
+                        let id = *index.entry(key).or_insert_with(|| new_pattern(row));
+                        lead_pattern.push(id);
+                    }
                 }
             }
             None => {
@@ -1885,7 +1918,11 @@ mod tests {
             ahead.evaluate_ahead(&data, &criterion.rule);
             ahead.evaluate_ahead(&data, &criterion.rule);
         }
-        assert_eq!(ahead.evaluations().len(), scenario.criteria.len(), "each rule once");
+        assert_eq!(
+            ahead.evaluations().len(),
+            scenario.criteria.len(),
+            "each rule once"
+        );
         let grouped = ahead.grouping(&data, &facts, &scenario);
         let at_once = GroupingCache::default().grouping(&data, &facts, &scenario);
         assert_eq!(*grouped, *at_once);

@@ -147,6 +147,24 @@ pub fn export_pattern_query(
         group.push(id);
     }
     let mut left_out = Vec::new();
+    if let Some(join) = &mapping.join {
+        left_out.push(format!(
+            "The outcome was joined in leadlens from \"{}\" ({} = {}): join that table to the \
+             leads first, so that the table holds the joined columns under their names.",
+            join.file, join.lead_key, join.row_key
+        ));
+    }
+    if !mapping.derived.is_empty() {
+        let names: Vec<String> = mapping
+            .derived
+            .iter()
+            .map(|d| format!("\"{}\"", d.name))
+            .collect();
+        left_out.push(format!(
+            "Worked out in leadlens from two columns each, {} must be columns of the table too.",
+            names.join(", ")
+        ));
+    }
     inner.push(format!(
         "{} AS {OUTCOME}",
         outcome_sql(outcome, mapping, &markers)
@@ -596,6 +614,93 @@ fn pattern_header(
     }
     text.push_str("*/\n");
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::criteria::Criterion;
+    use crate::core::derive::{DerivedDuration, DurationUnit};
+    use crate::core::ingest::{load_bytes, LoadOptions};
+    use crate::core::join::{JoinOutcome, JoinSpec};
+
+    fn data() -> Dataset {
+        let csv = "id,stage,created,touched\nA,won,2024-01-01,2024-01-03\nB,lost,2024-01-02,\n";
+        load_bytes("leads.csv", csv.as_bytes(), &LoadOptions::default())
+            .unwrap()
+            .dataset
+    }
+
+    fn scenario() -> Scenario {
+        Scenario {
+            name: "Agreed".into(),
+            threshold: 10,
+            criteria: vec![Criterion::new("Won", 10, "stage", RuleTest::NotEmpty)],
+            grid: Default::default(),
+            agreement: Default::default(),
+        }
+    }
+
+    #[test]
+    fn what_the_warehouse_must_add_is_said_and_a_missing_outcome_refused() {
+        let mut mapping = ColumnMapping {
+            outcome: Some("stage".into()),
+            converted_values: vec!["won".into()],
+            ..ColumnMapping::default()
+        };
+        let off = CheckSplit {
+            enabled: false,
+            ..CheckSplit::default()
+        };
+        let plain =
+            export_pattern_query(&[scenario()], &data(), &mapping, &off, &[], "leads").unwrap();
+        assert!(plain.left_out.is_empty(), "{:?}", plain.left_out);
+        assert_eq!(plain.rules, 1);
+        assert!(plain.statement.contains("GROUP BY \"ll_rule_"));
+
+        mapping.derived = vec![DerivedDuration {
+            name: "days to touch".into(),
+            from: "created".into(),
+            to: "touched".into(),
+            unit: DurationUnit::Days,
+        }];
+        mapping.join = Some(JoinSpec {
+            file: "deals.csv".into(),
+            lead_key: "id".into(),
+            row_key: "lead".into(),
+            outcome: JoinOutcome::Matched,
+            deal_value: None,
+            close_date: None,
+            owner: None,
+        });
+        let noted =
+            export_pattern_query(&[scenario()], &data(), &mapping, &off, &[], "leads").unwrap();
+        assert_eq!(noted.left_out.len(), 2, "{:?}", noted.left_out);
+        assert!(noted.left_out[0].contains("joined in leadlens from \"deals.csv\" (id = lead)"));
+        assert!(noted.left_out[1].contains("\"days to touch\" must be columns of the table"));
+        assert!(
+            noted.statement.contains("days to touch"),
+            "the notes are in the header"
+        );
+
+        // A random check set cannot be drawn in SQL: said, and left out.
+        let random = CheckSplit {
+            by: SplitBy::Random,
+            ..CheckSplit::default()
+        };
+        mapping.join = None;
+        mapping.derived.clear();
+        let drawn =
+            export_pattern_query(&[scenario()], &data(), &mapping, &random, &[], "leads").unwrap();
+        assert!(drawn.left_out[0].starts_with("A random check set cannot be drawn"));
+        assert!(!drawn.statement.contains("\"ll_check\""));
+
+        mapping.outcome = Some("nowhere".into());
+        assert_eq!(
+            export_pattern_query(&[scenario()], &data(), &mapping, &off, &[], "leads"),
+            Err(PatternQueryError::NoOutcome)
+        );
+    }
 }
 
 /// Running the pattern query in SQLite, loading its result back as a

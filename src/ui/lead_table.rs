@@ -6,6 +6,7 @@
 
 use std::rc::Rc;
 
+use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -70,7 +71,7 @@ impl LeadList {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct LeadTableProps {
     pub data: LoadedData,
     pub mapping: ColumnMapping,
@@ -103,8 +104,57 @@ fn followed_up(data: &LoadedData, mapping: &ColumnMapping) -> Option<Vec<Option<
     )
 }
 
+/// Runs `then` once the next frame has been painted.
+fn after_paint(then: impl FnOnce() + 'static) {
+    let Some(window) = web_sys::window() else {
+        return then();
+    };
+    let next_task = wasm_bindgen::closure::Closure::once_into_js(move || {
+        gloo::timers::callback::Timeout::new(0, then).forget();
+    });
+    if window
+        .request_animation_frame(next_task.unchecked_ref())
+        .is_err()
+    {
+        // Without frames (a hidden page), a task later will do.
+        let _ = window.set_timeout_with_callback(next_task.unchecked_ref());
+    }
+}
+
+/// The lead table follows the figures a frame later: an edit paints the
+/// key figures first, and the table's lists are worked out again in a
+/// task of their own (at a million leads they take tens of milliseconds).
 #[component]
 pub fn LeadTable(props: &LeadTableProps) -> Html {
+    let shown = use_state_eq(|| props.clone());
+    let latest = use_mut_ref(|| 0u64);
+    {
+        let shown = shown.clone();
+        use_effect_with(props.clone(), move |props| {
+            *latest.borrow_mut() += 1;
+            let generation = *latest.borrow();
+            let props = props.clone();
+            after_paint(move || {
+                if *latest.borrow() == generation {
+                    shown.set(props);
+                }
+            });
+        });
+    }
+    let updating = *shown != *props;
+    html! { <LeadTableNow table={(*shown).clone()} {updating} /> }
+}
+
+#[derive(Properties, PartialEq)]
+struct LeadTableNowProps {
+    table: LeadTableProps,
+    /// The figures show newer data or rules than the table yet.
+    updating: bool,
+}
+
+#[component]
+fn LeadTableNow(now: &LeadTableNowProps) -> Html {
+    let props = &now.table;
     let list = use_state(|| LeadList::SalesReady);
     let ascending = use_state(|| false);
     let search = use_state(String::new);
@@ -133,7 +183,8 @@ pub fn LeadTable(props: &LeadTableProps) -> Html {
                 let outcomes = &outcomes.outcomes;
                 let needle = search.trim().to_lowercase();
                 let id_column = lead_id.as_deref().and_then(|c| data.data.column(c));
-                KeptLeads::new(grouping, |row| {
+                let step = super::timing::Step::start("lead list");
+                let kept = KeptLeads::new(grouping, |row| {
                     let listed = match list {
                         LeadList::All | LeadList::SalesReady | LeadList::Rest => true,
                         LeadList::Converted | LeadList::ConvertedMissed => outcomes[row],
@@ -150,7 +201,9 @@ pub fn LeadTable(props: &LeadTableProps) -> Html {
                                     .is_some_and(|t| t.to_lowercase().contains(&needle)),
                                 None => (row + 1).to_string().contains(&needle),
                             })
-                })
+                });
+                step.end();
+                kept
             }
         },
     );
@@ -162,14 +215,17 @@ pub fn LeadTable(props: &LeadTableProps) -> Html {
             *ascending,
         ),
         |(kept, replay, list, ascending)| {
-            RankedLeads::new(replay, kept, *ascending, |p| {
+            let step = super::timing::Step::start("lead ranking");
+            let ranked = RankedLeads::new(replay, kept, *ascending, |p| {
                 let ready = replay.pattern_ready[p];
                 match list {
                     LeadList::SalesReady | LeadList::ReadyNotFollowedUp => ready,
                     LeadList::Rest | LeadList::ConvertedMissed => !ready,
                     LeadList::All | LeadList::Converted => true,
                 }
-            })
+            });
+            step.end();
+            ranked
         },
     );
 
@@ -226,7 +282,8 @@ pub fn LeadTable(props: &LeadTableProps) -> Html {
     };
 
     html! {
-        <section class="lead-table" aria-labelledby="leads-title" data-testid="lead-table">
+        <section class="lead-table" aria-labelledby="leads-title" data-testid="lead-table"
+            aria-busy={now.updating.to_string()} data-updating={now.updating.to_string()}>
             <h2 id="leads-title">{ "Leads, and why they score what they score" }</h2>
             <div class="lead-controls">
                 <label>{ "Show " }

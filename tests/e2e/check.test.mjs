@@ -101,6 +101,7 @@ describe('the check set', () => {
     await a.page.fill('[data-testid=check-share]', '25');
     await a.page.locator('[data-testid=check-share]').dispatchEvent('change');
     assert.equal(await figureChange(a.page, 'kpi-check-leads', 400), 500);
+    const tuning = await figure(a.page, 'kpi-leads');
     const checkAuc = await figure(a.page, 'kpi-check-auc');
     const link = await a.page.inputValue('[data-testid=share-link]');
 
@@ -112,7 +113,9 @@ describe('the check set', () => {
     await page.setInputFiles('[data-testid=upload-input]', driftingLeads());
     await page.waitForSelector('[data-testid=mapping-step]');
     await page.click('[data-testid=mapping-confirm]');
-    await figureChange(page, 'kpi-leads', SAMPLE_TUNING_LEADS);
+    // The sample takes the link's share too: wait for the file's own figures.
+    await page.waitForFunction((n) => document.querySelector('[data-testid=kpi-leads]')?.dataset.value === n,
+      String(tuning));
     assert.equal(await figure(page, 'kpi-check-leads'), 500);
     assert.equal(await figure(page, 'kpi-check-auc'), checkAuc);
     await context.close();

@@ -299,6 +299,12 @@ pub fn CriteriaEditor(props: &CriteriaEditorProps) -> Html {
             ..state.data.clone()
         }
     };
+    // A pattern table without its sample has no lead columns to add on.
+    let no_columns = state
+        .data
+        .aggregated
+        .as_ref()
+        .is_some_and(|a| a.sample.is_none());
     // The criterion added last opens in its editor.
     let added = use_state(|| None::<u64>);
     let on_edit = {
@@ -357,7 +363,10 @@ pub fn CriteriaEditor(props: &CriteriaEditorProps) -> Html {
                         on_edit={on_edit.clone()} />
                 }) }
             </ol>
-            <button type="button" class="button" onclick={on_add} data-testid="criterion-add">{ "Add a criterion" }</button>
+            <button type="button" class="button" onclick={on_add} data-testid="criterion-add"
+                disabled={no_columns}
+                title={no_columns.then_some("Criteria are written on the leads' columns: load the row-level sample the pattern query was written from")}>
+                { "Add a criterion" }</button>
             <AgreementPanel ready_per_week={props.ready_per_week} />
         </section>
     }

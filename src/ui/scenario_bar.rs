@@ -234,7 +234,10 @@ pub fn ScenarioBar() -> Html {
     // A starting point from the data in use, on request (loading data for
     // which scenarios exist adds none).
     let suggesting = use_state(|| false);
-    let can_suggest = state.data.source.is_some() && state.mapping.outcome.is_some();
+    // A pattern table has counts, not the leads' columns to build one from.
+    let can_suggest = state.data.source.is_some()
+        && state.mapping.outcome.is_some()
+        && state.data.aggregated.is_none();
     let on_suggest = {
         let workbench = workbench.clone();
         let suggesting = suggesting.clone();
@@ -404,7 +407,11 @@ pub fn ScenarioBar() -> Html {
                 data-testid="scenario-delete">{ "Delete scenario" }</button>
             <button type="button" class="button" onclick={on_suggest} disabled={!can_suggest || *suggesting}
                 data-testid="suggest-start"
-                title="Adds a scenario built from this file's columns: the values and ranges that converted best">
+                title={if state.data.aggregated.is_some() {
+                    "A starting point is built from the leads' own columns: it needs row-level data, not a pattern table"
+                } else {
+                    "Adds a scenario built from this file's columns: the values and ranges that converted best"
+                }}>
                 { if *suggesting { "Suggesting…" } else { "Suggest a starting point" } }
             </button>
             <span class="toolbar-gap" />

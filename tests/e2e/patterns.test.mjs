@@ -195,8 +195,11 @@ describe('pattern tables from the warehouse', () => {
     await figureChange(page, 'kpi-sales-ready', rows['kpi-sales-ready']);
     assert.deepEqual(await keyFigures(page), rowsEdited, 'the same figures after the points edit');
 
-    // Single leads are not there; scored leads cannot be exported.
+    // Single leads are not there; scored leads cannot be exported, nor a
+    // starting point built; criteria are still added on the sample's columns.
     assert.ok(await page.locator('[data-testid=export-scored]').isDisabled());
+    assert.ok(await page.locator('[data-testid=suggest-start]').isDisabled());
+    assert.ok(await page.locator('[data-testid=criterion-add]').isEnabled());
 
     // A rule edit: the table has no column for the new rule.
     await criteria(page).nth(1).locator('[data-testid=criterion-edit]').click();
@@ -215,6 +218,23 @@ describe('pattern tables from the warehouse', () => {
     // The query fixed the check set; its controls say so.
     assert.match(await page.textContent('[data-testid=check-fixed]'), /fixed the check set/);
     assert.equal(await page.locator('[data-testid=check-share]').count(), 0);
+
+    // Received alone, in a browser without the sample: the criteria there
+    // have no columns in it, and no query can be written.
+    const alone = await env.browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const fresh = await alone.newPage();
+    await fresh.goto(env.url);
+    await fresh.waitForSelector('[data-testid=kpi-leads]');
+    await fresh.setInputFiles('[data-testid=upload-input]', tablePath);
+    await fresh.waitForSelector('[data-testid=pattern-step]');
+    assert.equal(await fresh.locator('[data-testid=pattern-coverage] li').first().getAttribute('data-covered'), '0');
+    assert.match(await fresh.textContent('[data-testid=pattern-coverage]'), /not in it/);
+    await fresh.click('[data-testid=mapping-confirm]');
+    await fresh.waitForSelector('[data-testid=lead-table-needs-rows]');
+    assert.ok(await fresh.locator('[data-testid=export-pattern-sql]').isDisabled());
+    assert.ok(await fresh.locator('[data-testid=criterion-add]').isDisabled());
+    assert.match(await fresh.locator('[data-testid=criterion] .rule-inactive').first().textContent(), /re-run/);
+    await alone.close();
 
     // Kept for the next visit like any data, with the sample beside it.
     await page.reload();

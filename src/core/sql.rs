@@ -267,7 +267,28 @@ fn header(
         "grade is the fit grade (A best) and the engagement grade (1 best), e.g. 'B2'.".to_owned(),
         "It joins text with ||; SQL Server and some MySQL modes need CONCAT() instead.".to_owned(),
         String::new(),
-        "The table must hold the data set's columns under the same names:".to_owned(),
+    ];
+    lines.extend(table_must_hold("data set's", markers));
+    lines.push(
+        "Text is trimmed of spaces and compared as written; 'contains' ignores case.".to_owned(),
+    );
+    lines.extend(columns_used("Columns used:", used_columns));
+    if !disabled.is_empty() || !skipped.is_empty() {
+        lines.push(String::new());
+    }
+    if !disabled.is_empty() {
+        lines.push("Left out, switched off in leadlens:".to_owned());
+        lines.extend(disabled.iter().map(|label| format!("- \"{label}\"")));
+    }
+    lines.extend(left_out_lines(skipped));
+    comment_block(lines)
+}
+
+/// What the table an export reads must hold: the columns of the `whose`
+/// data under their names, each kind as the SQL reads it.
+fn table_must_hold(whose: &str, markers: &Markers) -> Vec<String> {
+    vec![
+        format!("The table must hold the {whose} columns under the same names:"),
         "- number columns numeric, with NULL for a missing value;".to_owned(),
         "- date columns DATE or TIMESTAMP, or ISO text 'YYYY-MM-DD' or".to_owned(),
         "  'YYYY-MM-DD HH:MM:SS', with NULL for a missing value;".to_owned(),
@@ -276,33 +297,39 @@ fn header(
         "- category and text columns the raw text, where NULL and the".to_owned(),
         "  missing-value markers count as missing:".to_owned(),
         format!("  {}.", markers.listed()),
-        "Text is trimmed of spaces and compared as written; 'contains' ignores case.".to_owned(),
-    ];
-    if !used_columns.is_empty() {
-        lines.push("Columns used:".to_owned());
-        for column in used_columns {
-            lines.push(format!(
-                "- {} ({})",
-                quote_identifier(&column.name),
-                column.kind().label()
-            ));
-        }
+    ]
+}
+
+/// The columns an export's rules read, with their kinds, under `heading`.
+fn columns_used(heading: &str, columns: &[&Column]) -> Vec<String> {
+    if columns.is_empty() {
+        return Vec::new();
     }
-    if !disabled.is_empty() || !skipped.is_empty() {
-        lines.push(String::new());
+    let mut lines = vec![heading.to_owned()];
+    lines.extend(
+        columns
+            .iter()
+            .map(|c| format!("- {} ({})", quote_identifier(&c.name), c.kind().label())),
+    );
+    lines
+}
+
+/// The criteria an export leaves out because their rule cannot apply.
+fn left_out_lines(skipped: &[SkippedCriterion]) -> Vec<String> {
+    if skipped.is_empty() {
+        return Vec::new();
     }
-    if !disabled.is_empty() {
-        lines.push("Left out, switched off in leadlens:".to_owned());
-        lines.extend(disabled.iter().map(|label| format!("- \"{label}\"")));
-    }
-    if !skipped.is_empty() {
-        lines.push("Left out, their rule cannot be applied to this data:".to_owned());
-        lines.extend(
-            skipped
-                .iter()
-                .map(|s| format!("- \"{}\": {}", s.label, s.problem)),
-        );
-    }
+    let mut lines = vec!["Left out, their rule cannot be applied to this data:".to_owned()];
+    lines.extend(
+        skipped
+            .iter()
+            .map(|s| format!("- \"{}\": {}", s.label, s.problem)),
+    );
+    lines
+}
+
+/// `lines` as one `/* … */` comment, indented, that no line can close.
+fn comment_block(lines: Vec<String>) -> String {
     let mut text = String::from("/*\n");
     for line in lines {
         let line = comment_text(&line);
@@ -324,13 +351,7 @@ fn criterion_sql<'a>(
     data: &'a Dataset,
     markers: &Markers,
 ) -> Result<(&'a Column, String), RuleProblem> {
-    evaluate_rule(data, &criterion.rule)?;
-    let column = data
-        .column(&criterion.rule.column)
-        .ok_or_else(|| RuleProblem::MissingColumn {
-            column: criterion.rule.column.clone(),
-        })?;
-    let sql = match criterion.rule.test {
+    rule_sql(criterion, data, |column| match criterion.rule.test {
         RuleTest::PerUnit {
             points_per_unit,
             max_points,
@@ -338,8 +359,25 @@ fn criterion_sql<'a>(
         ref test => {
             match_condition(test, column, markers).map(|m| m.points(criterion.contribution(1)))
         }
-    };
-    sql.map(|sql| (column, sql))
+    })
+}
+
+/// The column `criterion`'s rule reads and the SQL `write` gives for it,
+/// where leadlens can apply the rule ([`evaluate_rule`] decides), else
+/// why not: also where `write` has no SQL for the column's kind.
+fn rule_sql<'a>(
+    criterion: &Criterion,
+    data: &'a Dataset,
+    write: impl FnOnce(&Column) -> Option<String>,
+) -> Result<(&'a Column, String), RuleProblem> {
+    evaluate_rule(data, &criterion.rule)?;
+    let column = data
+        .column(&criterion.rule.column)
+        .ok_or_else(|| RuleProblem::MissingColumn {
+            column: criterion.rule.column.clone(),
+        })?;
+    write(column)
+        .map(|sql| (column, sql))
         .ok_or_else(|| RuleProblem::WrongKind {
             column: column.name.clone(),
             op: criterion.rule.test.op_name(),

@@ -414,39 +414,20 @@ fn CheckControls(props: &CheckControlsProps) -> Html {
             </fieldset>
         };
     }
-    if let Some(has_check) = props.state.fixed {
-        return html! {
-            <fieldset class="check-controls" data-testid="check-controls">
-                <legend>{ "Check set" }</legend>
-                <label>
-                    <input type="checkbox" checked={split.enabled} onchange={on_enabled} data-testid="check-enabled" />
-                    { " Keep leads aside to check the definition on" }
-                </label>
-                <p data-testid="check-fixed">{ if has_check {
-                    "The pattern query fixed the check set: the leads created from its cutoff date on. \
-                     Write the query again to change it."
-                } else {
-                    "This pattern table keeps no check set: write the query again with the check set \
-                     drawn by created date to have one."
-                } }</p>
-                if let Some((leads, converted)) = props.state.too_few {
-                    <p class="check-too-few" data-testid="check-too-few">{ format!(
-                        "Its check set holds {} leads with {} converted: too few to judge on \
-                         (at least {} leads and {} of each outcome are needed). Every figure uses every lead.",
-                        format::count(leads), format::count(converted),
-                        crate::core::split::MIN_CHECK_LEADS, crate::core::split::MIN_CHECK_CONVERTED) }</p>
-                }
-            </fieldset>
-        };
-    }
-    html! {
-        <fieldset class="check-controls" data-testid="check-controls">
-            <legend>{ "Check set" }</legend>
-            <label>
-                <input type="checkbox" checked={split.enabled} onchange={on_enabled} data-testid="check-enabled" />
-                { " Keep leads aside to check the definition on" }
-            </label>
-            if split.enabled {
+    // On a pattern table the query fixed the check set; elsewhere the
+    // settings choose it.
+    let choice = match props.state.fixed {
+        Some(has_check) => html! {
+            <p data-testid="check-fixed">{ if has_check {
+                "The pattern query fixed the check set: the leads created from its cutoff date on. \
+                 Write the query again to change it."
+            } else {
+                "This pattern table keeps no check set: write the query again with the check set \
+                 drawn by created date to have one."
+            } }</p>
+        },
+        None if split.enabled => html! {
+            <>
                 <label>{ "Share " }
                     <input type="number" min={format!("{:.0}", 100.0 * SHARES.start())} max={format!("{:.0}", 100.0 * SHARES.end())}
                         step="1" value={percent} onchange={on_share} data-testid="check-share" />
@@ -465,12 +446,27 @@ fn CheckControls(props: &CheckControlsProps) -> Html {
                 if random {
                     <button type="button" class="button" onclick={on_redraw} data-testid="check-redraw">{ "Draw again" }</button>
                 }
-            }
+            </>
+        },
+        None => Html::default(),
+    };
+    let kept_aside = match props.state.fixed {
+        Some(_) => "the pattern table's check set".to_owned(),
+        None => props.state.split.describe(props.state.by_date),
+    };
+    html! {
+        <fieldset class="check-controls" data-testid="check-controls">
+            <legend>{ "Check set" }</legend>
+            <label>
+                <input type="checkbox" checked={split.enabled} onchange={on_enabled} data-testid="check-enabled" />
+                { " Keep leads aside to check the definition on" }
+            </label>
+            { choice }
             if let Some((leads, converted)) = props.state.too_few {
                 <p class="check-too-few" data-testid="check-too-few">{ format!(
-                    "Too few leads to keep a check set: {} would hold {} leads with {} converted \
+                    "Too few leads to keep a check set: {kept_aside} would hold {} leads with {} converted \
                      (at least {} leads and {} of each outcome are needed). Every figure uses every lead.",
-                    props.state.split.describe(props.state.by_date), format::count(leads), format::count(converted),
+                    format::count(leads), format::count(converted),
                     crate::core::split::MIN_CHECK_LEADS, crate::core::split::MIN_CHECK_CONVERTED) }</p>
             }
             if let Some(on_change) = later_input {

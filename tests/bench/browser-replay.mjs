@@ -10,7 +10,7 @@ import { statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start } from '../e2e/browser.mjs';
-import { TWENTY_CRITERIA as criteria, writeExport } from './export.mjs';
+import { summary, timeEdit, TWENTY_CRITERIA as criteria, writeExport } from './export.mjs';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 
@@ -23,31 +23,6 @@ writeFileSync(criteriaPath, JSON.stringify({
   mapping: { outcome: 'Converted', converted_values: ['true'], created: 'Created' },
   scenarios: [{ name: 'Twenty criteria', threshold: 40, criteria }],
 }));
-
-/** Times, in the page, from an input event to the painted key figure. */
-const timeEdit = (page, selector, nth, value) => page.evaluate(async ([sel, n, v]) => {
-  const input = document.querySelectorAll(sel)[n];
-  const figure = document.querySelector('[data-testid=kpi-sales-ready]');
-  const before = figure.getAttribute('data-value');
-  const begun = performance.now();
-  input.value = String(v);
-  input.dispatchEvent(new InputEvent('input', { bubbles: true }));
-  const changed = await new Promise((resolve) => {
-    const observer = new MutationObserver(() => {
-      if (figure.getAttribute('data-value') !== before) { observer.disconnect(); resolve(true); }
-    });
-    observer.observe(figure, { attributes: true });
-    setTimeout(() => { observer.disconnect(); resolve(false); }, 10_000);
-  });
-  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-  return changed ? performance.now() - begun : Number.NaN;
-}, [selector, nth, value]);
-
-const summary = (times) => {
-  const sorted = times.filter(Number.isFinite).sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)];
-  return `median ${median.toFixed(0)} ms, worst ${sorted[sorted.length - 1].toFixed(0)} ms (${sorted.length} edits)`;
-};
 
 const env = await start();
 try {

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { start } from '../e2e/browser.mjs';
-import { TWENTY_CRITERIA, writeExport } from './export.mjs';
+import { summary, timeEdit, TWENTY_CRITERIA, writeExport } from './export.mjs';
 
 const COPIES = Number(process.argv[2] ?? 10);
 const BASE_ROWS = 1_000_000;
@@ -103,28 +103,10 @@ try {
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))));
   const importMs = Date.now() - importStarted;
 
-  // Points edits on the pattern table: from the input event to the
-  // painted key figure, in the page.
-  const edit = (value) => page.evaluate(async (v) => {
-    const input = document.querySelectorAll('[data-testid=criterion-points]')[0];
-    const figure = document.querySelector('[data-testid=kpi-sales-ready]');
-    const before = figure.getAttribute('data-value');
-    const begun = performance.now();
-    input.value = String(v);
-    input.dispatchEvent(new InputEvent('input', { bubbles: true }));
-    const changed = await new Promise((resolve) => {
-      const observer = new MutationObserver(() => {
-        if (figure.getAttribute('data-value') !== before) { observer.disconnect(); resolve(true); }
-      });
-      observer.observe(figure, { attributes: true });
-      setTimeout(() => { observer.disconnect(); resolve(false); }, 10_000);
-    });
-    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-    return changed ? performance.now() - begun : Number.NaN;
-  }, value);
+  // Points edits on the pattern table, from the input event to the
+  // painted key figure.
   const times = [];
-  for (let i = 0; i < 12; i += 1) times.push(await edit(i % 2 === 0 ? 45 : 30));
-  const sorted = times.filter(Number.isFinite).sort((a, b) => a - b);
+  for (let i = 0; i < 12; i += 1) times.push(await timeEdit(page, '[data-testid=criterion-points]', 0, i % 2 === 0 ? 45 : 30));
 
   console.log('');
   console.log(`warehouse table: ${(BASE_ROWS * COPIES).toLocaleString('en-US')} leads in DuckDB ${DUCKDB} (${ran.threads} threads); `
@@ -132,8 +114,7 @@ try {
   console.log(`pattern query in DuckDB:        ${ran.seconds.toFixed(2)} s → ${ran.patterns.toLocaleString('en-US')} pattern rows `
     + `(${(statSync(resultPath).size / 1e6).toFixed(1)} MB of CSV)`);
   console.log(`pattern table in leadlens:      ${leads.toLocaleString('en-US')} leads; read ${readMs} ms, to the painted figures ${importMs} ms`);
-  console.log(`points edit → figures painted:  median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms, `
-    + `worst ${sorted[sorted.length - 1].toFixed(0)} ms (${sorted.length} edits)`);
+  console.log(`points edit → figures painted:  ${summary(times)}`);
   await context.close();
 } finally {
   await env.close();

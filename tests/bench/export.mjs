@@ -1,6 +1,7 @@
 // The benchmarks' lead export: 20 columns of the kinds CRM exports hold
 // (ids, dates, e-mail addresses, companies, categories, decimals, yes/no,
-// free text), deterministic, every row different.
+// free text), deterministic, every row different; twenty criteria on it;
+// and the timing of an edit to its painted key figure.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 
@@ -73,3 +74,29 @@ export const TWENTY_CRITERIA = [
   rule('Company', 'Company', 2, { op: 'contains', value: '1' }),
   rule('MQL+', 'Lifecycle stage', 5, anyOf('MQL', 'SQL')),
 ];
+
+/** Times, in the page, from an input event to the painted key figure. */
+export const timeEdit = (page, selector, nth, value) => page.evaluate(async ([sel, n, v]) => {
+  const input = document.querySelectorAll(sel)[n];
+  const figure = document.querySelector('[data-testid=kpi-sales-ready]');
+  const before = figure.getAttribute('data-value');
+  const begun = performance.now();
+  input.value = String(v);
+  input.dispatchEvent(new InputEvent('input', { bubbles: true }));
+  const changed = await new Promise((resolve) => {
+    const observer = new MutationObserver(() => {
+      if (figure.getAttribute('data-value') !== before) { observer.disconnect(); resolve(true); }
+    });
+    observer.observe(figure, { attributes: true });
+    setTimeout(() => { observer.disconnect(); resolve(false); }, 10_000);
+  });
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  return changed ? performance.now() - begun : Number.NaN;
+}, [selector, nth, value]);
+
+/** The median and worst of edit times, as a line. */
+export const summary = (times) => {
+  const sorted = times.filter(Number.isFinite).sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  return `median ${median.toFixed(0)} ms, worst ${sorted[sorted.length - 1].toFixed(0)} ms (${sorted.length} edits)`;
+};

@@ -2,12 +2,7 @@
 // scenarios, the comparison and the leads that change open).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { figureChange, start } from './browser.mjs';
-
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+import { figureChange, start, violations } from './browser.mjs';
 
 let env;
 before(async () => {
@@ -16,13 +11,6 @@ before(async () => {
 after(async () => {
   await env?.close();
 });
-
-/** Every violation axe-core finds on the page as it stands, as text. */
-async function violations(page) {
-  await page.evaluate(AXE);
-  const results = await page.evaluate(() => window.axe.run(document));
-  return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 describe('accessibility', () => {
   test('axe-core finds nothing on first open, with every panel open, in presenter view, in the mapping step and on paper', async () => {
@@ -102,13 +90,9 @@ describe('accessibility', () => {
     await figureChange(page, 'kpi-sales-ready', ready);
     await page.locator('[data-testid=compare] summary').click();
     await page.locator('[data-testid=changes-leaving-list]').waitFor();
-    await page.evaluate(AXE);
-    const results = await page.evaluate(() =>
-      window.axe.run(document, {
-        runOnly: ['scrollable-region-focusable', 'button-name', 'label', 'select-name', 'link-name', 'aria-allowed-attr'],
-      }));
-    const found = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    assert.deepEqual(found, []);
+    assert.deepEqual(await violations(page, {
+      runOnly: ['scrollable-region-focusable', 'button-name', 'label', 'select-name', 'link-name', 'aria-allowed-attr'],
+    }), []);
     await context.close();
   });
 

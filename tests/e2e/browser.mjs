@@ -1,7 +1,8 @@
 // Shared set-up for the end-to-end suite: serve the release build from
 // dist/ on loopback and drive Debian's Chromium through playwright-core.
 import { chromium } from 'playwright-core';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serveDirectory } from '../../scripts/serve-dist.mjs';
@@ -103,3 +104,19 @@ export async function inked(page, testid) {
     return count;
   });
 }
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Every violation axe-core finds on the page as it stands, as text, with
+ * axe's `options` (the page's context must bypass its content security
+ * policy for axe). */
+export async function violations(page, options = {}) {
+  await page.evaluate(AXE);
+  const results = await page.evaluate((o) => window.axe.run(document, o), options);
+  return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** A criterion as a criteria file writes it. */
+export const rule = (label, points, ruleSpec, extra = {}) => ({
+  label, group: 'fit', proposed_by: 'sales', points, rationale: '', rule: ruleSpec, ...extra,
+});

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { figure, figureChange, openApp, start } from './browser.mjs';
+import { figure, figureChange, openApp, rule, start } from './browser.mjs';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
@@ -20,9 +20,6 @@ after(async () => {
   await env?.close();
 });
 
-const rule = (label, points, ruleSpec, extra = {}) => ({
-  label, group: 'fit', proposed_by: 'sales', points, rationale: '', rule: ruleSpec, ...extra,
-});
 
 /** A criteria file for the sample data, with what a summary must show. */
 async function workshopCriteria() {

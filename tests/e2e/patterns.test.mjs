@@ -11,11 +11,9 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readFileSync } from 'node:fs';
-import { figure, figureChange, openApp, start } from './browser.mjs';
+import { figure, figureChange, openApp, rule, start, violations } from './browser.mjs';
 
 const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 const LEADS_FILE = join(FIXTURES, 'warehouse_leads.csv');
 const LEADS = 600;
@@ -55,9 +53,6 @@ async function warehouse() {
   };
 }
 
-const rule = (label, points, ruleSpec, extra = {}) => ({
-  label, group: 'fit', proposed_by: 'both', points, rationale: '', rule: ruleSpec, ...extra,
-});
 
 /** The criteria and mapping the room agreed, as a criteria file. */
 async function criteriaFile() {
@@ -142,12 +137,6 @@ async function patternTable(page) {
   return { sql, path, rows: table.toString().trim().split('\n').length - 1 };
 }
 
-/** Every violation axe-core finds on the page as it stands, as text. */
-async function violations(page) {
-  await page.evaluate(AXE);
-  const results = await page.evaluate(() => window.axe.run(document));
-  return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 describe('pattern tables from the warehouse', () => {
   test('the pattern query run in DuckDB gives back the figures of the rows, live under points edits', async () => {

@@ -369,13 +369,7 @@ fn slot_sql<'a>(
     data: &'a Dataset,
     markers: &Markers,
 ) -> Result<(&'a Column, String), RuleProblem> {
-    evaluate_rule(data, &criterion.rule)?;
-    let column = data
-        .column(&criterion.rule.column)
-        .ok_or_else(|| RuleProblem::MissingColumn {
-            column: criterion.rule.column.clone(),
-        })?;
-    let sql = match criterion.rule.test {
+    rule_sql(criterion, data, |column| match criterion.rule.test {
         RuleTest::PerUnit { .. } if column.kind() == ColumnKind::Number => {
             let name = quote_identifier(&column.name);
             let cap = criterion.unit_cap();
@@ -386,13 +380,7 @@ fn slot_sql<'a>(
         }
         RuleTest::PerUnit { .. } => None,
         ref test => match_condition(test, column, markers).map(|m| m.points(1)),
-    };
-    sql.map(|sql| (column, sql))
-        .ok_or_else(|| RuleProblem::WrongKind {
-            column: column.name.clone(),
-            op: criterion.rule.test.op_name(),
-            found: column.kind(),
-        })
+    })
 }
 
 /// 1 for a converted lead, 0 otherwise, as [`ColumnMapping::outcomes`]
@@ -542,36 +530,19 @@ fn pattern_header(
         "that file in leadlens: every points and threshold edit stays live on it;".to_owned(),
         "a rule edit needs the query written again and re-run.".to_owned(),
         String::new(),
-        "The table must hold the sample's columns under the same names:".to_owned(),
-        "- number columns numeric, with NULL for a missing value;".to_owned(),
-        "- date columns DATE or TIMESTAMP, or ISO text 'YYYY-MM-DD' or".to_owned(),
-        "  'YYYY-MM-DD HH:MM:SS', with NULL for a missing value;".to_owned(),
-        "- yes/no columns BOOLEAN, 0/1 integers, or the raw text (yes/no,".to_owned(),
-        "  true/false, y/n, 1/0 in any case);".to_owned(),
-        "- category and text columns the raw text, where NULL and the".to_owned(),
-        "  missing-value markers count as missing:".to_owned(),
-        format!("  {}.", markers.listed()),
-        format!(
-            "The outcome is {} ({}): converted is {}.",
-            quote_identifier(&outcome.name),
-            outcome.kind().label(),
-            if mapping.converted_values.is_empty() {
-                "yes, won, converted and the like".to_owned()
-            } else {
-                mapping.converted_values.join(", ")
-            }
-        ),
     ];
-    if !used_columns.is_empty() {
-        lines.push("Columns the rules use:".to_owned());
-        for column in used_columns {
-            lines.push(format!(
-                "- {} ({})",
-                quote_identifier(&column.name),
-                column.kind().label()
-            ));
+    lines.extend(table_must_hold("sample's", markers));
+    lines.push(format!(
+        "The outcome is {} ({}): converted is {}.",
+        quote_identifier(&outcome.name),
+        outcome.kind().label(),
+        if mapping.converted_values.is_empty() {
+            "yes, won, converted and the like".to_owned()
+        } else {
+            mapping.converted_values.join(", ")
         }
-    }
+    ));
+    lines.extend(columns_used("Columns the rules use:", used_columns));
     lines.push(String::new());
     lines.push(
         "Result: one row per pattern; ll_rule_* is 1 where a rule matches, ll_units_*".to_owned(),
@@ -592,28 +563,9 @@ fn pattern_header(
         "VARCHAR(255) in BigQuery. CEIL is CEILING in SQL Server; SQLite needs its".to_owned(),
     );
     lines.push("maths functions.".to_owned());
-    for line in left_out {
-        lines.push(line.clone());
-    }
-    if !skipped.is_empty() {
-        lines.push("Left out, their rule cannot be applied to this data:".to_owned());
-        lines.extend(
-            skipped
-                .iter()
-                .map(|s| format!("- \"{}\": {}", s.label, s.problem)),
-        );
-    }
-    let mut text = String::from("/*\n");
-    for line in lines {
-        let line = comment_text(&line);
-        if !line.trim().is_empty() {
-            text.push_str("   ");
-            text.push_str(line.trim_end());
-        }
-        text.push('\n');
-    }
-    text.push_str("*/\n");
-    text
+    lines.extend(left_out.iter().cloned());
+    lines.extend(left_out_lines(skipped));
+    comment_block(lines)
 }
 
 #[cfg(test)]

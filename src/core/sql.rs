@@ -266,8 +266,9 @@ fn header(
         "The score is the fit criteria's points plus the engagement criteria's;".to_owned(),
         "grade is the fit grade (A best) and the engagement grade (1 best), e.g. 'B2'.".to_owned(),
         "It joins text with ||; SQL Server and some MySQL modes need CONCAT() instead.".to_owned(),
-        String::new(),
     ];
+    lines.extend(quoting_note());
+    lines.push(String::new());
     lines.extend(table_must_hold("data set's", markers));
     lines.push(
         "Text is trimmed of spaces and compared as written; 'contains' ignores case.".to_owned(),
@@ -282,6 +283,16 @@ fn header(
     }
     lines.extend(left_out_lines(skipped));
     comment_block(lines)
+}
+
+/// How the exports quote names and name types, and where a dialect
+/// differs.
+fn quoting_note() -> [String; 2] {
+    [
+        "Names are in double quotes (ANSI); BigQuery and Spark SQL read those as text:".to_owned(),
+        "put the names in backticks there, and write STRING for VARCHAR(255) in BigQuery."
+            .to_owned(),
+    ]
 }
 
 /// What the table an export reads must hold: the columns of the `whose`

@@ -553,16 +553,8 @@ fn pattern_header(
     if let Some(check) = check {
         lines.push(check.to_owned());
     }
-    lines.push(
-        "Dialects: names are in double quotes (ANSI); BigQuery and Spark SQL read".to_owned(),
-    );
-    lines.push(
-        "those as text, so put the names in backticks there, and write STRING for".to_owned(),
-    );
-    lines.push(
-        "VARCHAR(255) in BigQuery. CEIL is CEILING in SQL Server; SQLite needs its".to_owned(),
-    );
-    lines.push("maths functions.".to_owned());
+    lines.extend(quoting_note());
+    lines.push("CEIL is CEILING in SQL Server; SQLite needs its maths functions.".to_owned());
     lines.extend(left_out.iter().cloned());
     lines.extend(left_out_lines(skipped));
     comment_block(lines)

@@ -147,10 +147,11 @@ impl LeadFacts {
 
     /// Leads in the tuning set (every lead without a check set).
     pub fn tuning_leads(&self) -> usize {
-        let checked: usize = self
-            .check
-            .rows()
-            .map_or(0, |r| r.ones().map(|row| self.weight(row)).sum());
+        let checked: usize = match (self.check.rows(), &self.weights) {
+            (None, _) => 0,
+            (Some(rows), None) => rows.count_ones(..),
+            (Some(rows), Some(w)) => rows.ones().map(|row| w[row]).sum(),
+        };
         self.leads() - checked
     }
 }

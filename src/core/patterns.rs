@@ -450,38 +450,42 @@ impl PatternData {
     /// column; a rule whose column is not in the table (one edited since
     /// the query ran) cannot be applied, and says so.
     pub fn evaluate(&self, rule: &Rule) -> Evaluation {
-        let key = rule_key(rule);
-        let not_in_table = || RuleProblem::NotInPatternTable {
-            column: rule.column.clone(),
-        };
-        match rule.test {
-            RuleTest::PerUnit { .. } => {
-                let cap = unit_cap(rule);
-                // Units capped at a higher cap count the same up to this one.
-                self.rules
-                    .iter()
-                    .find(|c| c.key == key && c.cap.is_some_and(|have| have >= cap))
-                    .map(|c| RuleEffect::Units(c.values.clone()))
-                    .ok_or_else(not_in_table)
-            }
-            _ => {
-                let column = self
-                    .rules
-                    .iter()
-                    .find(|c| c.key == key && c.cap.is_none())
-                    .ok_or_else(not_in_table)?;
+        let column = self
+            .column_of(rule)
+            .ok_or_else(|| RuleProblem::NotInPatternTable {
+                column: rule.column.clone(),
+            })?;
+        Ok(match column.cap {
+            Some(_) => RuleEffect::Units(column.values.clone()),
+            None => {
                 let mut set = FixedBitSet::with_capacity(column.values.len());
                 for (row, &v) in column.values.iter().enumerate() {
                     set.set(row, v > 0);
                 }
-                Ok(RuleEffect::Matches(set))
+                RuleEffect::Matches(set)
             }
-        }
+        })
+    }
+
+    /// The column holding `rule`'s matches, or for a per-unit rule units
+    /// counted up to at least its cap (a higher cap counts the same up to
+    /// this one).
+    fn column_of(&self, rule: &Rule) -> Option<&RuleColumn> {
+        let key = rule_key(rule);
+        let cap = matches!(rule.test, RuleTest::PerUnit { .. }).then(|| unit_cap(rule));
+        self.rules.iter().find(|c| {
+            c.key == key
+                && match (cap, c.cap) {
+                    (Some(cap), Some(have)) => have >= cap,
+                    (None, None) => true,
+                    _ => false,
+                }
+        })
     }
 
     /// Whether the table has a column for `criterion`'s rule.
     pub fn covers(&self, criterion: &Criterion) -> bool {
-        self.evaluate(&criterion.rule).is_ok()
+        self.column_of(&criterion.rule).is_some()
     }
 
     /// The lead facts of the weighted rows; the check set is the table's

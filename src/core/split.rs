@@ -200,14 +200,26 @@ pub fn check_set(
 /// leave enough of each outcome to tune on. `weights` are the leads each
 /// row stands for, where rows are weighted (one each without).
 pub fn judged(rows: FixedBitSet, outcomes: &[bool], weights: Option<&[usize]>) -> CheckSet {
-    let weight = |row: usize| weights.map_or(1, |w| w[row]);
-    let leads: usize = rows.ones().map(weight).sum();
-    let converted: usize = rows.ones().filter(|&r| outcomes[r]).map(weight).sum();
-    let all: usize = (0..outcomes.len()).map(weight).sum();
-    let all_converted: usize = (0..outcomes.len())
-        .filter(|&r| outcomes[r])
-        .map(weight)
-        .sum();
+    // Rows are leads unless weighted: then counted with bit counts alone.
+    let (leads, converted, all, all_converted) = match weights {
+        None => (
+            rows.count_ones(..),
+            rows.ones().filter(|&r| outcomes[r]).count(),
+            outcomes.len(),
+            outcomes.iter().filter(|&&c| c).count(),
+        ),
+        Some(w) => (
+            rows.ones().map(|r| w[r]).sum(),
+            rows.ones().filter(|&r| outcomes[r]).map(|r| w[r]).sum(),
+            w.iter().sum(),
+            outcomes
+                .iter()
+                .zip(w)
+                .filter(|(&c, _)| c)
+                .map(|(_, &w)| w)
+                .sum(),
+        ),
+    };
     let enough = leads >= MIN_CHECK_LEADS
         && converted >= MIN_CHECK_CONVERTED
         && leads - converted >= MIN_CHECK_CONVERTED

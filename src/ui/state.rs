@@ -1178,21 +1178,16 @@ impl Reducible for Workbench {
                         next.load = LoadStatus::Mapping(pending);
                         return Rc::new(next);
                     }
-                    let sample = match &next.data.aggregated {
+                    let mut pending = pending;
+                    pending.sample = match &next.data.aggregated {
                         Some(aggregated) => aggregated.sample.clone(),
                         None if *next.data.data.origin() != DataOrigin::Sample => {
                             next.data.rows_for_sql()
                         }
                         None => None,
                     };
-                    let mut data = pending.into_data();
-                    if let Some(aggregated) = data.aggregated.as_mut() {
-                        if let Some(a) = Rc::get_mut(aggregated) {
-                            a.sample = sample;
-                        }
-                    }
                     next.error = None;
-                    next.replace_data(data);
+                    next.replace_data(pending.into_data());
                     return Rc::new(next);
                 }
                 let not_ready = match pending.mapping.outcome {

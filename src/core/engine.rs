@@ -9,6 +9,7 @@
 
 use rustc_hash::FxHashMap;
 
+use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
 
 use super::criteria::{score_of_sum, Criterion, Group, Rule, RuleTest, Scenario};
@@ -176,10 +177,18 @@ pub struct Pattern {
 }
 
 /// The leads of a data set grouped by pattern, for one list of rules.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Patterns are numbered in the order of their signatures (compared slot
+/// by slot, the first criterion first), so the same rules on the same
+/// leads give the same grouping however it was reached: from scratch or
+/// through any number of edits.
+#[derive(Debug, Clone)]
 pub struct Grouping {
-    /// Each lead's pattern.
-    pub lead_pattern: Vec<u32>,
+    /// Each lead's pattern, once worked out: see [`Grouping::lead_pattern`].
+    lead_pattern: OnceCell<Vec<u32>>,
+    /// Until then, how to work it out from the grouping this one was
+    /// made from by a rule edit.
+    remap: RefCell<Option<Remap>>,
     /// Each pattern's tally over the tuning set (every lead without a
     /// check set).
     pub patterns: Vec<Pattern>,
@@ -202,6 +211,121 @@ pub struct Grouping {
     pub check_evidence: Vec<Evidence>,
     /// Per criterion, the largest value a signature slot can take.
     caps: Vec<u32>,
+}
+
+impl PartialEq for Grouping {
+    fn eq(&self, other: &Self) -> bool {
+        self.patterns == other.patterns
+            && self.check == other.check
+            && self.signatures == other.signatures
+            && self.width == other.width
+            && self.active == other.active
+            && self.evidence == other.evidence
+            && self.check_evidence == other.check_evidence
+            && self.caps == other.caps
+            && self.lead_pattern() == other.lead_pattern()
+    }
+}
+
+/// Each lead's pattern after the edit of a rule that matches or not, from
+/// the grouping before it.
+#[derive(Debug, Clone)]
+struct Remap {
+    before: Rc<Grouping>,
+    /// The new pattern of each old pattern (×2) and match (+1).
+    table: Vec<u32>,
+    /// The leads the edited rule matches.
+    matches: FixedBitSet,
+}
+
+impl Remap {
+    fn lead_pattern(&self) -> Vec<u32> {
+        self.before
+            .lead_pattern()
+            .iter()
+            .enumerate()
+            .map(|(row, &old)| {
+                self.table[old as usize * 2 + usize::from(self.matches.contains(row))]
+            })
+            .collect()
+    }
+}
+
+/// Every signature as one mixed-radix number (a slot's radix is its cap
+/// plus one, the first criterion most significant), when every signature
+/// fits 64 bits: numbers then compare as signatures do.
+fn signature_keys(signatures: &[u32], caps: &[u32]) -> Option<Vec<u64>> {
+    caps.iter().try_fold(1u64, |acc, &cap| {
+        acc.checked_mul(u64::from(cap).checked_add(1)?)
+    })?;
+    if caps.is_empty() {
+        return None;
+    }
+    Some(
+        signatures
+            .chunks_exact(caps.len())
+            .map(|signature| {
+                signature.iter().zip(caps).fold(0u64, |key, (&slot, &cap)| {
+                    key * (u64::from(cap) + 1) + u64::from(slot)
+                })
+            })
+            .collect(),
+    )
+}
+
+/// Renumbers `count` patterns in the order of their signatures:
+/// `lead_pattern` is rewritten and `signatures` reordered.
+fn in_signature_order(
+    lead_pattern: &mut [u32],
+    signatures: &mut Vec<u32>,
+    count: usize,
+    caps: &[u32],
+) {
+    let width = caps.len();
+    if width == 0 || count < 2 {
+        return;
+    }
+    let mut order: Vec<u32> = (0..count as u32).collect();
+    match signature_keys(signatures, caps) {
+        Some(keys) => order.sort_unstable_by_key(|&p| keys[p as usize]),
+        None => order.sort_unstable_by(|&a, &b| {
+            let of = |p: u32| &signatures[p as usize * width..(p as usize + 1) * width];
+            of(a).cmp(of(b))
+        }),
+    }
+    if order.iter().enumerate().all(|(at, &p)| at as u32 == p) {
+        return;
+    }
+    let mut rank = vec![0u32; count];
+    for (at, &p) in order.iter().enumerate() {
+        rank[p as usize] = at as u32;
+    }
+    for p in lead_pattern.iter_mut() {
+        *p = rank[*p as usize];
+    }
+    let mut sorted = Vec::with_capacity(signatures.len());
+    for &p in &order {
+        sorted.extend_from_slice(&signatures[p as usize * width..(p as usize + 1) * width]);
+    }
+    *signatures = sorted;
+}
+
+/// Merges two lists ascending by key into one.
+fn merged(a: Vec<(u64, u32)>, b: Vec<(u64, u32)>) -> Vec<(u64, u32)> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if x.0 <= y.0 => a.next(),
+            (Some(_), Some(_)) => b.next(),
+            (Some(_), None) => a.next(),
+            (None, _) => b.next(),
+        };
+        match next {
+            Some(item) => out.push(item),
+            None => return out,
+        }
+    }
 }
 
 /// A criterion's value for one lead: 1 or 0 for a match, capped units for
@@ -309,6 +433,7 @@ impl Grouping {
                 }
             }
         }
+        in_signature_order(&mut lead_pattern, &mut signatures, count as usize, &caps);
         let active = evaluations.iter().map(Result::is_ok).collect();
         Self::tallied(
             lead_pattern,
@@ -331,11 +456,10 @@ impl Grouping {
         facts: &LeadFacts,
     ) -> Grouping {
         let mut tallies = Tallies::new(facts, patterns);
-        for (row, &id) in lead_pattern.iter().enumerate() {
-            tallies.count(id, row);
-        }
+        tallies.count_all(&lead_pattern);
         let grouping = Grouping {
-            lead_pattern,
+            lead_pattern: OnceCell::from(lead_pattern),
+            remap: RefCell::new(None),
             patterns: tallies.tuning,
             check: tallies.check,
             signatures,
@@ -354,12 +478,24 @@ impl Grouping {
         &self.signatures[pattern * self.width..(pattern + 1) * self.width]
     }
 
+    /// Each lead's pattern. After a rule edit it is worked out on first
+    /// use, since the figures need only the patterns' tallies.
+    pub fn lead_pattern(&self) -> &[u32] {
+        self.lead_pattern.get_or_init(|| {
+            self.remap
+                .borrow_mut()
+                .take()
+                .expect("a grouping without its leads' patterns keeps their remap")
+                .lead_pattern()
+        })
+    }
+
     /// The grouping after the rule of criterion `index` changed to give
-    /// `evaluation`, for the same number of criteria: only that rule is looked at again, lead by lead, in
-    /// one pass that also counts the leads of each new pattern. The other
-    /// criteria's evidence does not depend on this rule and is kept.
+    /// `evaluation`, for the same number of criteria: only that rule is
+    /// looked at again. The other criteria's evidence does not depend on
+    /// this rule and is kept.
     pub fn with_rule_changed(
-        &self,
+        self: &Rc<Self>,
         scenario: &Scenario,
         index: usize,
         evaluation: &Evaluation,
@@ -371,6 +507,12 @@ impl Grouping {
             "a one-rule change keeps the number of criteria"
         );
         let cap = scenario.criteria[index].unit_cap();
+        if let Ok(RuleEffect::Matches(matches)) = evaluation {
+            if let Some(grouping) = self.with_match_changed(index, cap, matches, facts) {
+                return grouping;
+            }
+        }
+        let lead_patterns = self.lead_pattern();
         let radix = u64::from(cap) + 1;
         let old_count = self.patterns.len();
         // Old patterns that agree everywhere but at `index` fall together
@@ -417,7 +559,7 @@ impl Grouping {
         // New pattern by (class, new value), tallied as leads are assigned.
         let mut patterns = Tallies::new(facts, 0);
         let mut signatures: Vec<u32> = Vec::new();
-        let mut lead_pattern = Vec::with_capacity(self.lead_pattern.len());
+        let mut lead_pattern = Vec::with_capacity(lead_patterns.len());
         let mut add = |class: u32, value: u32, patterns: &mut Tallies| {
             let at = signatures.len();
             signatures.extend_from_slice(self.signature(class as usize));
@@ -443,40 +585,41 @@ impl Grouping {
                 table[at] = table[at_class];
                 table[at]
             };
-            let rows = self.lead_pattern.iter().enumerate();
+            let rows = lead_patterns.iter().enumerate();
             // Matched / not matched is by far the commonest case: read the
-            // bits directly rather than through `slot`.
+            // bits directly rather than through `slot`. Leads are assigned
+            // first and counted after, each in a loop of its own, which
+            // keeps both loops' memory accesses few.
             if let Ok(RuleEffect::Matches(set)) = evaluation {
                 for (row, &old) in rows {
-                    let id = assign(old, u32::from(set.contains(row)), &mut patterns);
-                    lead_pattern.push(id);
-                    patterns.count(id, row);
+                    lead_pattern.push(assign(old, u32::from(set.contains(row)), &mut patterns));
                 }
             } else {
                 for (row, &old) in rows {
-                    let id = assign(old, slot(evaluation, cap, row), &mut patterns);
-                    lead_pattern.push(id);
-                    patterns.count(id, row);
+                    lead_pattern.push(assign(old, slot(evaluation, cap, row), &mut patterns));
                 }
             }
         } else {
             let mut table: FxHashMap<(u32, u32), u32> = FxHashMap::default();
-            for (row, &old) in self.lead_pattern.iter().enumerate() {
+            for (row, &old) in lead_patterns.iter().enumerate() {
                 let class = classes[old as usize];
                 let value = slot(evaluation, cap, row);
                 let id = *table
                     .entry((class, value))
                     .or_insert_with(|| add(class, value, &mut patterns));
                 lead_pattern.push(id);
-                patterns.count(id, row);
             }
         }
         let mut active = self.active.clone();
         active[index] = evaluation.is_ok();
         let mut caps = self.caps.clone();
         caps[index] = cap;
+        let count = patterns.tuning.len();
+        in_signature_order(&mut lead_pattern, &mut signatures, count, &caps);
+        patterns.count_all(&lead_pattern);
         let grouping = Grouping {
-            lead_pattern,
+            lead_pattern: OnceCell::from(lead_pattern),
+            remap: RefCell::new(None),
             patterns: patterns.tuning,
             check: patterns.check,
             signatures,
@@ -487,6 +630,164 @@ impl Grouping {
             caps,
         };
         grouping.with_evidence(Some((self, index)))
+    }
+
+    /// The grouping after the edit of a rule that matches or not, where it
+    /// matched or not before, with one lead per row: worked out from the
+    /// patterns, not lead by lead. Only the leads on the rarer side of the
+    /// new match are counted (per old pattern, the other side is the rest),
+    /// and the converted leads for their deal values; the new patterns come
+    /// in signature order by merging, and each lead's pattern is worked out
+    /// when first asked for. `None` where that does not apply.
+    fn with_match_changed(
+        self: &Rc<Self>,
+        index: usize,
+        cap: u32,
+        matches: &FixedBitSet,
+        facts: &LeadFacts,
+    ) -> Option<Grouping> {
+        let old_count = self.patterns.len();
+        if cap != 1
+            || self.caps[index] != 1
+            || facts.weights.is_some()
+            || (old_count as u64).saturating_mul(2) > DENSE_TABLE_LIMIT
+        {
+            return None;
+        }
+        let keys = signature_keys(&self.signatures, &self.caps)?;
+        if keys.windows(2).any(|pair| pair[0] >= pair[1]) {
+            return None;
+        }
+        let lead_pattern = self.lead_pattern();
+        let rows = lead_pattern.len();
+        let outcomes = &facts.outcomes[..rows];
+        let check_rows = facts.check.rows();
+        // Per old pattern, the leads and conversions on the rarer side, in
+        // the tuning set [0] and the check set [1].
+        let within = matches.len().min(rows);
+        let ones = matches.count_ones(..within);
+        let side = ones * 2 <= rows;
+        let mut on_side = vec![[(0usize, 0usize); 2]; old_count];
+        let mut count = |row: usize| {
+            let set = usize::from(check_rows.is_some_and(|c| c.contains(row)));
+            let tally = &mut on_side[lead_pattern[row] as usize][set];
+            tally.0 += 1;
+            tally.1 += usize::from(outcomes[row]);
+        };
+        if side {
+            matches
+                .ones()
+                .take_while(|&r| r < rows)
+                .for_each(&mut count);
+        } else {
+            matches
+                .zeroes()
+                .take_while(|&r| r < rows)
+                .for_each(&mut count);
+            (within..rows).for_each(&mut count);
+        }
+        // Each (old pattern, match) that has leads, with its signature's
+        // number and tallies.
+        let weight: u64 = self.caps[index + 1..]
+            .iter()
+            .map(|&c| u64::from(c) + 1)
+            .product();
+        let whole = |old: usize| {
+            [
+                (self.patterns[old].leads, self.patterns[old].converted),
+                self.check
+                    .get(old)
+                    .map_or((0, 0), |p| (p.leads, p.converted)),
+            ]
+        };
+        let pair_tally = |old: usize, matched: bool| -> [(usize, usize); 2] {
+            let part = on_side[old];
+            if matched == side {
+                part
+            } else {
+                let all = whole(old);
+                [0, 1].map(|set| (all[set].0 - part[set].0, all[set].1 - part[set].1))
+            }
+        };
+        // Four lists ascending by number: (was not matched / was matched) ×
+        // (not matched / matched) now; a match moves a number by `weight`.
+        let mut lists: [Vec<(u64, u32)>; 4] = Default::default();
+        for (old, &key) in keys.iter().enumerate() {
+            let was = self.signatures[old * self.width + index] == 1;
+            for now in [false, true] {
+                let tally = pair_tally(old, now);
+                if tally[0].0 + tally[1].0 == 0 {
+                    continue;
+                }
+                let key = match (was, now) {
+                    (false, true) => key + weight,
+                    (true, false) => key - weight,
+                    _ => key,
+                };
+                lists[usize::from(now) * 2 + usize::from(was)]
+                    .push((key, (old * 2 + usize::from(now)) as u32));
+            }
+        }
+        let [a, b, c, d] = lists;
+        let order = merged(merged(a, b), merged(c, d));
+        let mut table = vec![u32::MAX; old_count * 2];
+        let mut patterns = Tallies::new(facts, 0);
+        let mut signatures = Vec::with_capacity(self.signatures.len());
+        let mut last: Option<u64> = None;
+        for (key, pair) in order {
+            let (old, now) = (pair as usize / 2, pair % 2 == 1);
+            if last != Some(key) {
+                last = Some(key);
+                patterns.push();
+                let at = signatures.len();
+                signatures.extend_from_slice(self.signature(old));
+                signatures[at + index] = u32::from(now);
+            }
+            let id = patterns.tuning.len() - 1;
+            table[pair as usize] = id as u32;
+            let tally = pair_tally(old, now);
+            patterns.tuning[id].leads += tally[0].0;
+            patterns.tuning[id].converted += tally[0].1;
+            if let Some(check) = patterns.check.get_mut(id) {
+                check.leads += tally[1].0;
+                check.converted += tally[1].1;
+            }
+        }
+        // Deal values, added lead by lead in lead order as a grouping from
+        // scratch adds them.
+        if let Some(values) = facts.deal_values.as_deref() {
+            for (row, _) in outcomes.iter().enumerate().filter(|(_, &c)| c) {
+                let value = values[row];
+                if !value.is_finite() {
+                    continue;
+                }
+                let id = table[lead_pattern[row] as usize * 2 + usize::from(matches.contains(row))];
+                let tallies = match check_rows {
+                    Some(c) if c.contains(row) => &mut patterns.check,
+                    _ => &mut patterns.tuning,
+                };
+                tallies[id as usize].revenue += value;
+            }
+        }
+        let mut active = self.active.clone();
+        active[index] = true;
+        let grouping = Grouping {
+            lead_pattern: OnceCell::new(),
+            remap: RefCell::new(Some(Remap {
+                before: Rc::clone(self),
+                table,
+                matches: matches.clone(),
+            })),
+            patterns: patterns.tuning,
+            check: patterns.check,
+            signatures,
+            width: self.width,
+            active,
+            evidence: Vec::new(),
+            check_evidence: Vec::new(),
+            caps: self.caps.clone(),
+        };
+        Some(grouping.with_evidence(Some((self, index))))
     }
 
     /// The grouping with each criterion's evidence, in the tuning and the
@@ -580,6 +881,60 @@ impl<'f> Tallies<'f> {
             self.check.push(Pattern::default());
         }
         (self.tuning.len() - 1) as u32
+    }
+
+    /// Counts every lead, lead `row` into pattern `lead_pattern[row]`.
+    fn count_all(&mut self, lead_pattern: &[u32]) {
+        let facts = self.facts;
+        let outcomes = &facts.outcomes[..lead_pattern.len()];
+        let deal_values = facts.deal_values.as_deref();
+        match (self.check_rows, facts.weights.as_deref()) {
+            // The common case, one lead per row and no check set, in a
+            // loop of its own with nothing to look up but the outcome.
+            (None, None) => {
+                for (&id, &converted) in lead_pattern.iter().zip(outcomes) {
+                    let tally = &mut self.tuning[id as usize];
+                    tally.leads += 1;
+                    tally.converted += usize::from(converted);
+                }
+            }
+            (Some(check), None) => {
+                for (row, (&id, &converted)) in lead_pattern.iter().zip(outcomes).enumerate() {
+                    let tallies = if check.contains(row) {
+                        &mut self.check
+                    } else {
+                        &mut self.tuning
+                    };
+                    let tally = &mut tallies[id as usize];
+                    tally.leads += 1;
+                    tally.converted += usize::from(converted);
+                }
+            }
+            (_, Some(_)) => {
+                for (row, &id) in lead_pattern.iter().enumerate() {
+                    self.count(id, row);
+                }
+                return;
+            }
+        }
+        // Revenue, over the converted leads only, in lead order.
+        if let Some(values) = deal_values {
+            for (row, (&id, _)) in lead_pattern
+                .iter()
+                .zip(outcomes)
+                .enumerate()
+                .filter(|(_, (_, &converted))| converted)
+            {
+                let value = values[row];
+                if value.is_finite() {
+                    let tallies = match self.check_rows {
+                        Some(rows) if rows.contains(row) => &mut self.check,
+                        _ => &mut self.tuning,
+                    };
+                    tallies[id as usize].revenue += value;
+                }
+            }
+        }
     }
 
     /// Counts the lead in `row` into pattern `id`.
@@ -1128,18 +1483,18 @@ impl Replay {
 
     /// The score of the lead in `row`.
     pub fn score(&self, grouping: &Grouping, row: usize) -> i32 {
-        self.pattern_scores[grouping.lead_pattern[row] as usize]
+        self.pattern_scores[grouping.lead_pattern()[row] as usize]
     }
 
     /// Whether the lead in `row` is sales-ready: its score reaches the
     /// threshold or its grid cell is marked.
     pub fn is_ready(&self, grouping: &Grouping, row: usize) -> bool {
-        self.pattern_ready[grouping.lead_pattern[row] as usize]
+        self.pattern_ready[grouping.lead_pattern()[row] as usize]
     }
 
     /// The grid cell of the lead in `row`.
     pub fn cell(&self, grouping: &Grouping, row: usize) -> Cell {
-        self.pattern_cells[grouping.lead_pattern[row] as usize]
+        self.pattern_cells[grouping.lead_pattern()[row] as usize]
     }
 
     /// Every cell's leads, conversions and sales-ready leads, in this
@@ -1435,7 +1790,7 @@ pub fn ready_changes(
     let ready =
         |(grouping, replay): (&Grouping, &Replay), row: usize| replay.is_ready(grouping, row);
     let mut changes = ReadyChanges::default();
-    let rows = from.0.lead_pattern.len().min(to.0.lead_pattern.len());
+    let rows = from.0.lead_pattern().len().min(to.0.lead_pattern().len());
     for row in 0..rows {
         let converted = facts.outcomes.get(row).copied().unwrap_or(false);
         let weight = facts.weight(row);
@@ -1864,9 +2219,21 @@ mod tests {
     #[test]
     fn regrouping_after_one_rule_changes_matches_grouping_from_scratch() {
         let (data, facts) = sample();
+        let with_check = facts
+            .clone()
+            .with_check(&data, &sample_mapping(), &CheckSplit::default());
+        assert!(with_check.check.rows().is_some());
+        for facts in [facts, with_check] {
+            regroup_each_kind_of_edit(&data, &facts);
+        }
+    }
+
+    /// Edits of each kind, each regrouped from the same grouping, against
+    /// a grouping from scratch: equal in every pattern, tally and lead.
+    fn regroup_each_kind_of_edit(data: &Dataset, facts: &LeadFacts) {
         let mut scenario = sample_scenario();
-        let mut evaluations = evaluate_criteria(&data, &scenario.criteria);
-        let before = Grouping::new(&scenario, &evaluations, &facts);
+        let mut evaluations = evaluate_criteria(data, &scenario.criteria);
+        let before = Rc::new(Grouping::new(&scenario, &evaluations, facts));
         for (index, test) in [
             (
                 1,
@@ -1892,13 +2259,24 @@ mod tests {
         ] {
             scenario.criteria[index].rule.test = test;
             evaluations[index] =
-                crate::core::scoring::evaluate_rule(&data, &scenario.criteria[index].rule);
+                crate::core::scoring::evaluate_rule(data, &scenario.criteria[index].rule);
             let incremental =
-                before.with_rule_changed(&scenario, index, &evaluations[index], &facts);
-            let fresh = Grouping::new(&scenario, &evaluations, &facts);
-            assert_eq!(incremental.patterns.len(), fresh.patterns.len());
-            let a = Replay::run(&scenario, &incremental, &facts, &ReplaySettings::default());
-            let b = Replay::run(&scenario, &fresh, &facts, &ReplaySettings::default());
+                before.with_rule_changed(&scenario, index, &evaluations[index], facts);
+            // A rule that matches or not is regrouped from the patterns,
+            // each lead's pattern left for when it is asked for.
+            let per_unit = matches!(scenario.criteria[index].rule.test, RuleTest::PerUnit { .. });
+            assert_eq!(incremental.lead_pattern.get().is_none(), !per_unit);
+            let fresh = Grouping::new(&scenario, &evaluations, facts);
+            // Patterns come in signature order either way.
+            assert_eq!(incremental.patterns, fresh.patterns);
+            assert_eq!(incremental.check, fresh.check);
+            assert_eq!(incremental.signatures, fresh.signatures);
+            assert_eq!(incremental.evidence, fresh.evidence);
+            assert_eq!(incremental.check_evidence, fresh.check_evidence);
+            assert_eq!(incremental.lead_pattern(), fresh.lead_pattern());
+            assert_eq!(incremental, fresh);
+            let a = Replay::run(&scenario, &incremental, facts, &ReplaySettings::default());
+            let b = Replay::run(&scenario, &fresh, facts, &ReplaySettings::default());
             assert_eq!(a.by_score, b.by_score);
             assert_eq!(a.evidence, b.evidence);
             for row in (0..data.row_count()).step_by(11) {
@@ -1906,7 +2284,7 @@ mod tests {
             }
             // Undo the change for the next case, which starts from `before`.
             scenario = sample_scenario();
-            evaluations = evaluate_criteria(&data, &scenario.criteria);
+            evaluations = evaluate_criteria(data, &scenario.criteria);
         }
     }
 
@@ -1982,7 +2360,7 @@ mod tests {
         let grouping = Grouping::new(&scenario, &evaluations, &facts);
         let replay = Replay::run(&scenario, &grouping, &facts, &ReplaySettings::default());
         for row in (0..data.row_count()).step_by(37) {
-            let why = fired(&scenario, &grouping, grouping.lead_pattern[row]);
+            let why = fired(&scenario, &grouping, grouping.lead_pattern()[row]);
             let total: i32 = why.iter().map(|&(_, points)| points).sum();
             assert_eq!(total, replay.score(&grouping, row), "row {row}");
             assert!(why.iter().all(|&(i, _)| scenario.criteria[i].enabled));

@@ -262,7 +262,7 @@ impl LeadsThenNow {
         });
         let followed = followed_up.map(|followed| {
             let mut per_pattern = vec![[(0, 0); 2]; grouping.patterns.len()];
-            for (row, &pattern) in grouping.lead_pattern.iter().enumerate() {
+            for (row, &pattern) in grouping.lead_pattern().iter().enumerate() {
                 if let Some(yes) = followed[row] {
                     let tally = &mut per_pattern[pattern as usize][set(row)];
                     tally.0 += 1;

@@ -34,9 +34,9 @@ pub struct KeptLeads {
 impl KeptLeads {
     /// The leads of `grouping` for which `keep` holds.
     pub fn new(grouping: &Grouping, mut keep: impl FnMut(usize) -> bool) -> KeptLeads {
-        let mut rows = FixedBitSet::with_capacity(grouping.lead_pattern.len());
+        let mut rows = FixedBitSet::with_capacity(grouping.lead_pattern().len());
         let mut per_pattern = vec![0; grouping.patterns.len()];
-        for (row, &pattern) in grouping.lead_pattern.iter().enumerate() {
+        for (row, &pattern) in grouping.lead_pattern().iter().enumerate() {
             if keep(row) {
                 rows.insert(row);
                 per_pattern[pattern as usize] += 1;
@@ -53,7 +53,7 @@ impl KeptLeads {
         pattern_starts.push(total);
         let mut by_pattern = vec![0u32; total];
         for row in rows.ones() {
-            let place = &mut next[grouping.lead_pattern[row] as usize];
+            let place = &mut next[grouping.lead_pattern()[row] as usize];
             by_pattern[*place] = row as u32;
             *place += 1;
         }
@@ -189,7 +189,7 @@ impl RankedLeads {
                 patterns + depth * (usize::BITS - patterns.leading_zeros()) as usize
             })
             .sum();
-        let merge = merge_steps.saturating_mul(4) < grouping.lead_pattern.len();
+        let merge = merge_steps.saturating_mul(4) < grouping.lead_pattern().len();
         self.picked(grouping, kept, start..end, merge)
     }
 
@@ -264,7 +264,7 @@ impl RankedLeads {
         let mut next: Vec<usize> = self.starts[first..=last].to_vec();
         let mut found = 0;
         for row in kept.rows.ones() {
-            let Some(bucket) = self.bucket_of_pattern[grouping.lead_pattern[row] as usize] else {
+            let Some(bucket) = self.bucket_of_pattern[grouping.lead_pattern()[row] as usize] else {
                 continue;
             };
             let bucket = bucket as usize;
@@ -328,7 +328,7 @@ mod tests {
             for ascending in [false, true] {
                 let ranked = RankedLeads::new(&replay, &kept, ascending, keep_pattern);
                 let mut expected: Vec<u32> = (0..rows)
-                    .filter(|&r| keep_row(r) && keep_pattern(grouping.lead_pattern[r] as usize))
+                    .filter(|&r| keep_row(r) && keep_pattern(grouping.lead_pattern()[r] as usize))
                     .map(|r| r as u32)
                     .collect();
                 expected.sort_by_key(|&r| {

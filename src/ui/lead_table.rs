@@ -328,7 +328,7 @@ fn LeadTableNow(now: &LeadTableNowProps) -> Html {
                         { for rows.iter().map(|&row| {
                             let row = row as usize;
                             let score = props.replay.score(&props.grouping, row);
-                            let why = fired(&props.scenario, &props.grouping, props.grouping.lead_pattern[row])
+                            let why = fired(&props.scenario, &props.grouping, props.grouping.lead_pattern()[row])
                                 .into_iter()
                                 .map(|(i, points)| format!("{} {points:+}", props.scenario.criteria[i].label))
                                 .collect::<Vec<_>>()

@@ -138,7 +138,7 @@ impl ScenarioReplay {
     /// Each lead's score.
     pub fn scores(&self) -> Vec<i32> {
         self.grouping
-            .lead_pattern
+            .lead_pattern()
             .iter()
             .map(|&p| self.replay.pattern_scores[p as usize])
             .collect()

@@ -111,6 +111,12 @@ fn value_counts(column: &Column) -> Vec<(String, usize)> {
     }
 }
 
+/// What the editor shows of a rule's column.
+struct Described {
+    range: Option<(f64, f64)>,
+    counts: Vec<(String, usize)>,
+}
+
 #[derive(Properties, PartialEq)]
 pub struct RuleEditorProps {
     pub criterion: Criterion,
@@ -136,6 +142,18 @@ pub fn RuleEditor(props: &RuleEditorProps) -> Html {
     let c = &props.criterion;
     let column = props.data.data.column(&c.rule.column);
     let kind = column.map(Column::kind);
+    // The column's range and values, read once per data set and column
+    // rather than on every keystroke (a million values take milliseconds).
+    let described = use_memo(
+        (props.data.clone(), c.rule.column.clone()),
+        |(data, name)| {
+            let column = data.data.column(name);
+            Described {
+                range: column.and_then(number_range),
+                counts: column.map(value_counts).unwrap_or_default(),
+            }
+        },
+    );
     // Emits the criterion changed by `change`.
     let edit = |change: fn(&mut Criterion, String)| {
         let on_change = props.on_change.clone();
@@ -235,7 +253,7 @@ pub fn RuleEditor(props: &RuleEditorProps) -> Html {
 
     let values_editor = match &c.rule.test {
         RuleTest::AnyOf { values } | RuleTest::NoneOf { values } => {
-            let counts = column.map(value_counts).unwrap_or_default();
+            let counts = &described.counts;
             if counts.is_empty() {
                 // Free text or numbers: values typed, comma-separated.
                 let set_test = set_test.clone();
@@ -346,7 +364,7 @@ pub fn RuleEditor(props: &RuleEditorProps) -> Html {
             Html::default()
         }
     };
-    let range_hint = column.and_then(number_range).map(|(lo, hi)| {
+    let range_hint = described.range.map(|(lo, hi)| {
         format!(
             "values run from {} to {}",
             format::decimal(Some(lo), 2),

@@ -75,8 +75,14 @@ export const TWENTY_CRITERIA = [
   rule('MQL+', 'Lifecycle stage', 5, anyOf('MQL', 'SQL')),
 ];
 
-/** Times, in the page, from an input event to the painted key figure. */
-export const timeEdit = (page, selector, nth, value) => page.evaluate(async ([sel, n, v]) => {
+/**
+ * Times, in the page, from an input event to the painted key figure: the
+ * first task after the next frame, queued at top priority so that work the
+ * app deferred until after the paint (the lead table's lists) is not
+ * counted. Returns that time; with `settled`, also the time until the lead
+ * table has caught up, as `{ painted, settled }`.
+ */
+export const timeEdit = (page, selector, nth, value, { settled = false } = {}) => page.evaluate(async ([sel, n, v, untilSettled]) => {
   const input = document.querySelectorAll(sel)[n];
   const figure = document.querySelector('[data-testid=kpi-sales-ready]');
   const before = figure.getAttribute('data-value');
@@ -90,9 +96,17 @@ export const timeEdit = (page, selector, nth, value) => page.evaluate(async ([se
     observer.observe(figure, { attributes: true });
     setTimeout(() => { observer.disconnect(); resolve(false); }, 10_000);
   });
-  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-  return changed ? performance.now() - begun : Number.NaN;
-}, [selector, nth, value]);
+  const afterFrame = (resolve) => requestAnimationFrame(() => (globalThis.scheduler?.postTask
+    ? scheduler.postTask(resolve, { priority: 'user-blocking' })
+    : setTimeout(resolve, 0)));
+  await new Promise(afterFrame);
+  const painted = changed ? performance.now() - begun : Number.NaN;
+  if (!untilSettled) return painted;
+  const table = () => document.querySelector('[data-testid=lead-table]');
+  while (table()?.getAttribute('data-updating') === 'true') await new Promise((resolve) => setTimeout(resolve, 1));
+  await new Promise(afterFrame);
+  return { painted, settled: changed ? performance.now() - begun : Number.NaN };
+}, [selector, nth, value, settled]);
 
 /** The median and worst of edit times, as a line. */
 export const summary = (times) => {

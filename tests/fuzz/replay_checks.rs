@@ -457,10 +457,10 @@ fn check_fired(
     grouping: &Grouping,
     naive: &NaiveReplay,
 ) {
-    let rows = grouping.lead_pattern.len();
+    let rows = grouping.lead_pattern().len();
     for _ in 0..rows.min(4) {
         let row = rng.usize(..rows);
-        let pattern = grouping.lead_pattern[row];
+        let pattern = grouping.lead_pattern()[row];
         let Some(list) = ctx.call("fired", || fired(scenario, grouping, pattern)) else {
             return;
         };
@@ -700,7 +700,7 @@ fn check_ranking(ctx: &mut Ctx, rng: &mut Rng, replay: &Replay, grouping: &Group
         let (len, range) = expected;
         let mut expected: Vec<u32> = (0..rows as u32)
             .filter(|&r| {
-                keep[r as usize] && keep_pattern(grouping.lead_pattern[r as usize] as usize)
+                keep[r as usize] && keep_pattern(grouping.lead_pattern()[r as usize] as usize)
             })
             .collect();
         expected.sort_by_key(|&r| {
@@ -898,7 +898,32 @@ fn check_regrouping(
                 )
             },
         );
+    } else if !same_grouping(&cached, &fresh) {
+        // Patterns are numbered in signature order, so the two agree
+        // pattern by pattern and lead by lead.
+        ctx.mismatch(
+            "regrouping after a one-rule edit vs grouping afresh (patterns)",
+            || format!("criterion {index} became {:?}", edited.criteria[index].rule),
+        );
     }
+}
+
+/// Two groupings with the same patterns, tallies (deal values to the bit)
+/// and leads' patterns.
+fn same_grouping(a: &Grouping, b: &Grouping) -> bool {
+    use leadlens::core::engine::{LeadSet, Pattern};
+    let same_tallies = |x: &[Pattern], y: &[Pattern]| {
+        x.len() == y.len()
+            && x.iter().zip(y).all(|(p, q)| {
+                p.leads == q.leads
+                    && p.converted == q.converted
+                    && p.revenue.to_bits() == q.revenue.to_bits()
+            })
+    };
+    a.lead_pattern() == b.lead_pattern()
+        && (0..a.patterns.len()).all(|p| a.signature(p) == b.signature(p))
+        && same_tallies(a.tallies(LeadSet::Tuning), b.tallies(LeadSet::Tuning))
+        && same_tallies(a.tallies(LeadSet::Check), b.tallies(LeadSet::Check))
 }
 
 fn check_ready_changes(ctx: &mut Ctx, from: &Done, to: &Done, facts: &LeadFacts) {

@@ -776,12 +776,12 @@ mod in_sqlite_support {
 
         // Follow-up, by band and response time, and its what-ifs.
         let scores: Vec<i32> = grouping
-            .lead_pattern
+            .lead_pattern()
             .iter()
             .map(|&p| replay.pattern_scores[p as usize])
             .collect();
         let pattern_scores: Vec<i32> = pattern_grouping
-            .lead_pattern
+            .lead_pattern()
             .iter()
             .map(|&p| aggregated.pattern_scores[p as usize])
             .collect();

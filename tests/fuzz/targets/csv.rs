@@ -780,7 +780,7 @@ fn check_pattern_table(ctx: &mut Ctx, rng: &mut Rng, data: &Dataset, settings: &
         );
         let replay = Replay::run(&scenario, &grouping, &facts, settings);
         let scores: Vec<i32> = grouping
-            .lead_pattern
+            .lead_pattern()
             .iter()
             .map(|&p| replay.pattern_scores[p as usize])
             .collect();

@@ -262,7 +262,7 @@ pub fn check_patterns(
                              grouping: &leadlens::core::engine::Grouping,
                              replay: &Replay| {
                 let scores: Vec<i32> = grouping
-                    .lead_pattern
+                    .lead_pattern()
                     .iter()
                     .map(|&p| replay.pattern_scores[p as usize])
                     .collect();

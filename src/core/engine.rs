@@ -211,6 +211,9 @@ pub struct Grouping {
     pub check_evidence: Vec<Evidence>,
     /// Per criterion, the largest value a signature slot can take.
     caps: Vec<u32>,
+    /// Each pattern's signature as one number, ascending (see
+    /// [`signature_keys`]); `None` where signatures do not fit 64 bits.
+    keys: Option<Vec<u64>>,
 }
 
 impl PartialEq for Grouping {
@@ -460,6 +463,7 @@ impl Grouping {
         let grouping = Grouping {
             lead_pattern: OnceCell::from(lead_pattern),
             remap: RefCell::new(None),
+            keys: signature_keys(&signatures, &caps),
             patterns: tallies.tuning,
             check: tallies.check,
             signatures,
@@ -620,6 +624,7 @@ impl Grouping {
         let grouping = Grouping {
             lead_pattern: OnceCell::from(lead_pattern),
             remap: RefCell::new(None),
+            keys: signature_keys(&signatures, &caps),
             patterns: patterns.tuning,
             check: patterns.check,
             signatures,
@@ -654,7 +659,7 @@ impl Grouping {
         {
             return None;
         }
-        let keys = signature_keys(&self.signatures, &self.caps)?;
+        let keys = self.keys.as_deref()?;
         if keys.windows(2).any(|pair| pair[0] >= pair[1]) {
             return None;
         }
@@ -730,20 +735,21 @@ impl Grouping {
         }
         let [a, b, c, d] = lists;
         let order = merged(merged(a, b), merged(c, d));
+        let mut new_keys: Vec<u64> = order.iter().map(|&(key, _)| key).collect();
+        new_keys.dedup();
+        let width = self.width;
         let mut table = vec![u32::MAX; old_count * 2];
-        let mut patterns = Tallies::new(facts, 0);
-        let mut signatures = Vec::with_capacity(self.signatures.len());
-        let mut last: Option<u64> = None;
-        for (key, pair) in order {
+        let mut patterns = Tallies::new(facts, new_keys.len());
+        let mut signatures = vec![0u32; new_keys.len() * width];
+        let mut id = usize::MAX;
+        for (at, &(key, pair)) in order.iter().enumerate() {
             let (old, now) = (pair as usize / 2, pair % 2 == 1);
-            if last != Some(key) {
-                last = Some(key);
-                patterns.push();
-                let at = signatures.len();
-                signatures.extend_from_slice(self.signature(old));
-                signatures[at + index] = u32::from(now);
+            if at == 0 || order[at - 1].0 != key {
+                id = id.wrapping_add(1);
+                let signature = &mut signatures[id * width..(id + 1) * width];
+                signature.copy_from_slice(self.signature(old));
+                signature[index] = u32::from(now);
             }
-            let id = patterns.tuning.len() - 1;
             table[pair as usize] = id as u32;
             let tally = pair_tally(old, now);
             patterns.tuning[id].leads += tally[0].0;
@@ -778,6 +784,7 @@ impl Grouping {
                 table,
                 matches: matches.clone(),
             })),
+            keys: Some(new_keys),
             patterns: patterns.tuning,
             check: patterns.check,
             signatures,
@@ -2274,6 +2281,7 @@ mod tests {
             assert_eq!(incremental.evidence, fresh.evidence);
             assert_eq!(incremental.check_evidence, fresh.check_evidence);
             assert_eq!(incremental.lead_pattern(), fresh.lead_pattern());
+            assert_eq!(incremental.keys, fresh.keys);
             assert_eq!(incremental, fresh);
             let a = Replay::run(&scenario, &incremental, facts, &ReplaySettings::default());
             let b = Replay::run(&scenario, &fresh, facts, &ReplaySettings::default());

@@ -3,12 +3,14 @@
 //! picked from the data (category values with their counts, the range of a
 //! number column), so nobody has to guess how a value is spelt.
 
+use std::rc::Rc;
+
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::state::{use_workbench, LoadedData};
 use crate::core::criteria::{Criterion, Group, Proposer, Rule, RuleTest};
-use crate::core::dataset::{Column, ColumnKind, ColumnValues};
+use crate::core::dataset::{Column, ColumnKind, ColumnValues, Dataset};
 use crate::core::format;
 
 /// The operators that suit a column of `kind`, most useful first.
@@ -111,6 +113,15 @@ fn value_counts(column: &Column) -> Vec<(String, usize)> {
     }
 }
 
+/// The data rules are written on: the leads, or a pattern table's sample;
+/// `None` for a pattern table without one, whose own columns count leads.
+fn data_for_rules(data: &LoadedData) -> Option<Rc<Dataset>> {
+    match &data.aggregated {
+        Some(aggregated) => aggregated.sample.as_ref().map(|s| Rc::clone(&s.data)),
+        None => Some(Rc::clone(&data.data)),
+    }
+}
+
 /// What the editor shows of a rule's column.
 struct Described {
     range: Option<(f64, f64)>,
@@ -140,14 +151,17 @@ fn input_value(e: &Event) -> String {
 pub fn RuleEditor(props: &RuleEditorProps) -> Html {
     let outcome = use_workbench().state().mapping.outcome.clone();
     let c = &props.criterion;
-    let column = props.data.data.column(&c.rule.column);
+    let rule_data = data_for_rules(&props.data);
+    let rule_columns: &[Column] = rule_data.as_deref().map_or(&[], Dataset::columns);
+    let column = rule_columns.iter().find(|col| col.name == c.rule.column);
     let kind = column.map(Column::kind);
     // The column's range and values, read once per data set and column
     // rather than on every keystroke (a million values take milliseconds).
     let described = use_memo(
         (props.data.clone(), c.rule.column.clone()),
         |(data, name)| {
-            let column = data.data.column(name);
+            let data = data_for_rules(data);
+            let column = data.as_deref().and_then(|d| d.column(name));
             Described {
                 range: column.and_then(number_range),
                 counts: column.map(value_counts).unwrap_or_default(),
@@ -199,10 +213,10 @@ pub fn RuleEditor(props: &RuleEditorProps) -> Html {
     let on_column = {
         let on_change = props.on_change.clone();
         let criterion = c.clone();
-        let data = props.data.clone();
+        let data = rule_data.clone();
         Callback::from(move |e: Event| {
             let name = select_value(&e);
-            let column = data.data.column(&name);
+            let column = data.as_deref().and_then(|d| d.column(&name));
             let op = column.map_or("not_empty", |c| operators_for(c.kind())[0]);
             let mut next = criterion.clone();
             next.rule = Rule {
@@ -215,11 +229,14 @@ pub fn RuleEditor(props: &RuleEditorProps) -> Html {
     let on_op = {
         let on_change = props.on_change.clone();
         let criterion = c.clone();
-        let data = props.data.clone();
+        let data = rule_data.clone();
         Callback::from(move |e: Event| {
             let op = select_value(&e);
             let mut next = criterion.clone();
-            next.rule.test = default_test(&op, data.data.column(&criterion.rule.column));
+            let column = data
+                .as_deref()
+                .and_then(|d| d.column(&criterion.rule.column));
+            next.rule.test = default_test(&op, column);
             on_change.emit(next);
         })
     };
@@ -402,7 +419,7 @@ pub fn RuleEditor(props: &RuleEditorProps) -> Html {
                             <option value={c.rule.column.clone()} selected=true>{ format!("{} (the outcome: choose another column)", c.rule.column) }</option>
                         }
                         // The outcome is what the criteria predict, never one of them.
-                        { for props.data.data.columns().iter().filter(|col| Some(col.name.as_str()) != outcome.as_deref()).map(|col| html! {
+                        { for rule_columns.iter().filter(|col| Some(col.name.as_str()) != outcome.as_deref()).map(|col| html! {
                             <option value={col.name.clone()} selected={col.name == c.rule.column}>{ &col.name }</option>
                         }) }
                     </select>

@@ -193,6 +193,13 @@ describe('pattern tables from the warehouse', () => {
     // A rule edit: the table has no column for the new rule.
     await criteria(page).nth(1).locator('[data-testid=criterion-edit]').click();
     const editor = criteria(page).nth(1).locator('[data-testid=rule-editor]');
+    // Rules are written on the sample's columns, never on the table's own.
+    const columnsListed = (at) => at.locator('[data-testid=rule-column] option')
+      .evaluateAll((options) => options.map((o) => o.textContent));
+    const listed = await columnsListed(editor);
+    assert.ok(listed.includes('employees'), `the sample's columns are listed: ${listed}`);
+    assert.ok(!listed.some((name) => name.startsWith('ll_')), `no pattern-table column is listed: ${listed}`);
+    assert.match(await editor.textContent(), /values run from/, "the edited column's range, from the sample");
     await editor.locator('[data-testid=rule-number]').fill('800');
     await editor.locator('[data-testid=rule-number]').press('Tab');
     await page.waitForSelector('[data-testid=criterion] .rule-inactive');
@@ -223,6 +230,10 @@ describe('pattern tables from the warehouse', () => {
     assert.ok(await fresh.locator('[data-testid=export-pattern-sql]').isDisabled());
     assert.ok(await fresh.locator('[data-testid=criterion-add]').isDisabled());
     assert.match(await fresh.locator('[data-testid=criterion] .rule-inactive').first().textContent(), /re-run/);
+    await criteria(fresh).nth(1).locator('[data-testid=criterion-edit]').click();
+    const aloneListed = await columnsListed(criteria(fresh).nth(1).locator('[data-testid=rule-editor]'));
+    assert.equal(aloneListed.length, 1, `only the rule's own column: ${aloneListed}`);
+    assert.match(aloneListed[0], /\(not in the data\)$/);
     await alone.close();
 
     // Kept for the next visit like any data, with the sample beside it.

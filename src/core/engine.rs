@@ -277,27 +277,32 @@ fn signature_keys(signatures: &[u32], caps: &[u32]) -> Option<Vec<u64>> {
 }
 
 /// Renumbers `count` patterns in the order of their signatures:
-/// `lead_pattern` is rewritten and `signatures` reordered.
+/// `lead_pattern` is rewritten and `signatures` reordered. `keys` are the
+/// patterns' signature numbers where the caller has them; the numbers are
+/// returned in the new order, where signatures fit them.
 fn in_signature_order(
     lead_pattern: &mut [u32],
     signatures: &mut Vec<u32>,
     count: usize,
     caps: &[u32],
-) {
+    keys: Option<Vec<u64>>,
+) -> Option<Vec<u64>> {
     let width = caps.len();
+    let keys = keys.or_else(|| signature_keys(signatures, caps));
     if width == 0 || count < 2 {
-        return;
+        return keys;
     }
     let mut order: Vec<u32> = (0..count as u32).collect();
-    match signature_keys(signatures, caps) {
+    match &keys {
         Some(keys) => order.sort_unstable_by_key(|&p| keys[p as usize]),
         None => order.sort_unstable_by(|&a, &b| {
             let of = |p: u32| &signatures[p as usize * width..(p as usize + 1) * width];
             of(a).cmp(of(b))
         }),
     }
+    let keys = keys.map(|keys| order.iter().map(|&p| keys[p as usize]).collect());
     if order.iter().enumerate().all(|(at, &p)| at as u32 == p) {
-        return;
+        return keys;
     }
     let mut rank = vec![0u32; count];
     for (at, &p) in order.iter().enumerate() {
@@ -311,6 +316,7 @@ fn in_signature_order(
         sorted.extend_from_slice(&signatures[p as usize * width..(p as usize + 1) * width]);
     }
     *signatures = sorted;
+    keys
 }
 
 /// Merges two lists ascending by key into one.
@@ -360,6 +366,8 @@ impl Grouping {
         });
         let mut lead_pattern = Vec::with_capacity(rows);
         let mut signatures: Vec<u32> = Vec::new();
+        // Each pattern's signature number, where signatures fit one.
+        let mut pattern_keys: Vec<u64> = Vec::new();
         let mut count = 0u32;
         match radix_product {
             Some(product) => {
@@ -387,6 +395,7 @@ impl Grouping {
                     }
                 }
                 let mut new_pattern = |row: usize| {
+                    pattern_keys.push(keys[row]);
                     signatures.extend(
                         evaluations
                             .iter()
@@ -436,7 +445,14 @@ impl Grouping {
                 }
             }
         }
-        in_signature_order(&mut lead_pattern, &mut signatures, count as usize, &caps);
+        let known = (radix_product.is_some() && !caps.is_empty()).then_some(pattern_keys);
+        let keys = in_signature_order(
+            &mut lead_pattern,
+            &mut signatures,
+            count as usize,
+            &caps,
+            known,
+        );
         let active = evaluations.iter().map(Result::is_ok).collect();
         Self::tallied(
             lead_pattern,
@@ -444,6 +460,7 @@ impl Grouping {
             signatures,
             active,
             caps,
+            keys,
             facts,
         )
     }
@@ -456,6 +473,7 @@ impl Grouping {
         signatures: Vec<u32>,
         active: Vec<bool>,
         caps: Vec<u32>,
+        keys: Option<Vec<u64>>,
         facts: &LeadFacts,
     ) -> Grouping {
         let mut tallies = Tallies::new(facts, patterns);
@@ -463,7 +481,7 @@ impl Grouping {
         let grouping = Grouping {
             lead_pattern: OnceCell::from(lead_pattern),
             remap: RefCell::new(None),
-            keys: signature_keys(&signatures, &caps),
+            keys,
             patterns: tallies.tuning,
             check: tallies.check,
             signatures,
@@ -619,12 +637,12 @@ impl Grouping {
         let mut caps = self.caps.clone();
         caps[index] = cap;
         let count = patterns.tuning.len();
-        in_signature_order(&mut lead_pattern, &mut signatures, count, &caps);
+        let keys = in_signature_order(&mut lead_pattern, &mut signatures, count, &caps, None);
         patterns.count_all(&lead_pattern);
         let grouping = Grouping {
             lead_pattern: OnceCell::from(lead_pattern),
             remap: RefCell::new(None),
-            keys: signature_keys(&signatures, &caps),
+            keys,
             patterns: patterns.tuning,
             check: patterns.check,
             signatures,
@@ -2443,6 +2461,7 @@ mod tests {
             signatures,
             vec![true; distinct.len()],
             vec![1; distinct.len()],
+            None,
             &facts,
         );
         (scenario, grouping, facts)

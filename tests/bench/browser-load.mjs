@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { start } from '../e2e/browser.mjs';
-import { writeExport } from './export.mjs';
+import { chooseTimed, confirmTimed, LOAD_TIMING, writeExport } from './export.mjs';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const require = createRequire(import.meta.url);
@@ -100,34 +100,6 @@ async function leadlens(env, workers) {
   const page = await context.newPage();
   await page.addInitScript(() => {
     addEventListener('TrunkApplicationStarted', (event) => { window.__wasm = event.detail.wasm; });
-    // Timed in the page, as the references are: from the file input's
-    // change to the first task after the frame that painted the mapping
-    // step, and from the confirm click to the one after the frame that
-    // painted the file's key figures (Playwright's own waiting polls at
-    // intervals of up to half a second, which is not the app's time).
-    const afterPaint = (then) => requestAnimationFrame(() => (globalThis.scheduler?.postTask
-      ? scheduler.postTask(then, { priority: 'user-blocking' })
-      : setTimeout(then, 0)));
-    window.__times = {};
-    addEventListener('change', (event) => {
-      if (event.target?.dataset?.testid === 'upload-input') window.__times.chosen = performance.now();
-    }, true);
-    addEventListener('click', (event) => {
-      if (event.target?.closest?.('[data-testid=mapping-confirm]')) window.__times.confirmed = performance.now();
-    }, true);
-    new MutationObserver(() => {
-      const times = window.__times;
-      if (times.chosen !== undefined && times.mapping === undefined && document.querySelector('[data-testid=mapping-step]')) {
-        times.mapping = -1;
-        afterPaint(() => { times.mapping = performance.now(); });
-      }
-      const leads = document.querySelector('[data-testid=kpi-leads]')?.getAttribute('data-value');
-      if (times.confirmed !== undefined && times.figures === undefined && leads !== times.sampleLeads
-          && !document.querySelector('[data-testid=mapping-step]')) {
-        times.figures = -1;
-        afterPaint(() => { times.figures = performance.now(); });
-      }
-    }).observe(document, { subtree: true, childList: true, attributes: true });
     window.__longest = 0;
     window.__long = [];
     new PerformanceObserver((list) => {
@@ -137,6 +109,7 @@ async function leadlens(env, workers) {
       }
     }).observe({ type: 'longtask', buffered: true });
   });
+  await page.addInitScript(LOAD_TIMING);
   await page.goto(workers ? `${env.url}?workers=${workers}` : env.url);
   await page.waitForSelector('[data-testid=kpi-leads]');
   await page.waitForTimeout(500);
@@ -148,21 +121,13 @@ async function leadlens(env, workers) {
     js: performance.memory?.usedJSHeapSize ?? Number.NaN,
   }));
   const idleHeaps = await heaps();
-  const sampleLeads = await page.getAttribute('[data-testid=kpi-leads]', 'data-value');
-  await page.evaluate((leads) => {
-    window.__longest = 0; window.__long = []; window.__chosen = performance.now(); window.__times.sampleLeads = leads;
-  }, sampleLeads);
+  await page.evaluate(() => { window.__longest = 0; window.__long = []; window.__chosen = performance.now(); });
 
   const stopWatching = watchMemory();
-  await page.setInputFiles('[data-testid=upload-input]', path);
-  await page.waitForFunction(() => window.__times.mapping > 0, null, { timeout: 120_000 });
+  const toMapping = await chooseTimed(page, path);
   const facts = await page.textContent('[data-testid=mapping-facts]');
   // Confirmed at once, as a user who accepts the suggested roles would.
-  await page.click('[data-testid=mapping-confirm]');
-  await page.waitForFunction(() => window.__times.figures > 0, null, { timeout: 120_000 });
-  const times = await page.evaluate(() => window.__times);
-  const toMapping = (times.mapping - times.chosen) / 1000;
-  const toFigures = (times.figures - times.confirmed) / 1000;
+  const toFigures = await confirmTimed(page);
   const peak = stopWatching();
   const longest = await page.evaluate(() => window.__longest);
   // Each long task, when it began after the file was chosen, and the app's

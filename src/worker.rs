@@ -325,6 +325,7 @@ fn load_part(data: &JsValue, file: Blob) -> Result<(), LoadError> {
         reading.part_start(number(data, "to"))?
     };
     let mut part = PartLoader::new(&plan);
+    part.expect_bytes((end - start) as u64);
     let mut at = start;
     while at < end && part.wants_more() {
         let next = (at + SLICE_BYTES).min(end);

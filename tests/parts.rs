@@ -68,6 +68,8 @@ fn load_in_parts(
             for window in real[1..].windows(2) {
                 let (from, to) = (window[0] as usize, window[1].max(window[0]) as usize);
                 let mut part = PartLoader::new(&plan);
+                // Sized from its first chunk, as the load worker does.
+                part.expect_bytes((to - from) as u64);
                 for piece in bytes[from..to].chunks(chunk) {
                     part.push(piece);
                 }

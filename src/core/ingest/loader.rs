@@ -180,6 +180,9 @@ struct TypedRows {
     builders: Option<Vec<ColumnBuilder>>,
     /// Columns whose later values did not fit their type; reading stops.
     misled: Vec<String>,
+    /// The rows the whole file is expected to hold, judging from its
+    /// start, for the builders to be sized once the types are fixed.
+    expected_rows: Option<usize>,
 }
 
 impl TypedRows {
@@ -206,6 +209,13 @@ impl TypedRows {
             })
             .collect();
         self.builders = Some(builders);
+        // Sized for the rest of the file now, so that the columns need not
+        // grow (and be copied) as they fill.
+        let read = table.row_count();
+        if let Some(expected) = self.expected_rows.filter(|_| read > 0) {
+            let more = expected.saturating_sub(read);
+            self.reserve(more, (read + more) as f64 / read as f64);
+        }
     }
 
     /// The typed columns of `table`, or the columns to keep as text when
@@ -403,15 +413,25 @@ impl Loader {
             columns: Vec::new(),
             builders: None,
             misled: Vec::new(),
+            expected_rows: None,
         };
         splitter.push(&head, &mut rows);
         // Sized for the whole file, judging from its start, so that the
-        // columns need not grow (and be copied) as they fill.
+        // columns need not grow (and be copied) as they fill: the typed
+        // builders if the types are fixed already, else the text columns
+        // for the rows until they are, and the builders then.
         let (read, rows_so_far) = (head.len() as u64, splitter.rows_read());
         if rows_so_far > 0 && self.size > read {
             let scale = self.size as f64 / read as f64 * 1.1;
             let more_rows = (rows_so_far as f64 * scale) as usize - rows_so_far;
-            rows.reserve(more_rows, scale);
+            if rows.builders.is_some() {
+                rows.reserve(more_rows, scale);
+            } else {
+                rows.expected_rows = Some(rows_so_far + more_rows);
+                let until_plan = self.plan_rows.min(rows_so_far + more_rows);
+                let more = until_plan.saturating_sub(rows_so_far);
+                rows.reserve(more, (rows_so_far + more) as f64 / rows_so_far as f64);
+            }
             splitter.reserve_rows(more_rows);
         }
         self.reading = Some((splitter, rows));
@@ -490,6 +510,9 @@ pub struct PartLoader {
     splitter: RecordSplitter,
     rows: TypedRows,
     newlines: u64,
+    /// The part's expected length, until its first chunk sizes the
+    /// columns for it.
+    expected_bytes: Option<u64>,
 }
 
 impl PartLoader {
@@ -512,15 +535,33 @@ impl PartLoader {
                 columns: Vec::new(),
                 builders: Some(plan.columns.iter().map(ColumnBuilder::from_plan).collect()),
                 misled: Vec::new(),
+                expected_rows: None,
             },
             newlines: 0,
+            expected_bytes: None,
         }
+    }
+
+    /// Says the part is about `bytes` long: once its first chunk is in,
+    /// the columns are sized for the whole part, so that they need not
+    /// grow (and be copied) as they fill.
+    pub fn expect_bytes(&mut self, bytes: u64) {
+        self.expected_bytes = Some(bytes);
     }
 
     /// Takes the next chunk of the part.
     pub fn push(&mut self, chunk: &[u8]) {
         self.newlines += memchr::memchr_iter(b'\n', chunk).count() as u64;
         self.splitter.push(chunk, &mut self.rows);
+        if let Some(bytes) = self.expected_bytes.take() {
+            let rows = self.splitter.rows_read();
+            if rows > 0 && bytes > chunk.len() as u64 {
+                let scale = bytes as f64 / chunk.len() as f64 * 1.1;
+                let more_rows = (rows as f64 * scale) as usize - rows;
+                self.rows.reserve(more_rows, scale);
+                self.splitter.reserve_rows(more_rows);
+            }
+        }
     }
 
     /// False once a column's type proved wrong: the file will be read

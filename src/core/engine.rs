@@ -292,15 +292,23 @@ fn in_signature_order(
     if width == 0 || count < 2 {
         return keys;
     }
-    let mut order: Vec<u32> = (0..count as u32).collect();
-    match &keys {
-        Some(keys) => order.sort_unstable_by_key(|&p| keys[p as usize]),
-        None => order.sort_unstable_by(|&a, &b| {
-            let of = |p: u32| &signatures[p as usize * width..(p as usize + 1) * width];
-            of(a).cmp(of(b))
-        }),
-    }
-    let keys = keys.map(|keys| order.iter().map(|&p| keys[p as usize]).collect());
+    let (order, keys): (Vec<u32>, Option<Vec<u64>>) = match keys {
+        // Sorted as (number, pattern) pairs: no lookups while sorting.
+        Some(keys) => {
+            let mut pairs: Vec<(u64, u32)> = keys.into_iter().zip(0..count as u32).collect();
+            pairs.sort_unstable();
+            let (keys, order) = pairs.into_iter().unzip();
+            (order, Some(keys))
+        }
+        None => {
+            let mut order: Vec<u32> = (0..count as u32).collect();
+            order.sort_unstable_by(|&a, &b| {
+                let of = |p: u32| &signatures[p as usize * width..(p as usize + 1) * width];
+                of(a).cmp(of(b))
+            });
+            (order, None)
+        }
+    };
     if order.iter().enumerate().all(|(at, &p)| at as u32 == p) {
         return keys;
     }

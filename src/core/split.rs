@@ -113,15 +113,31 @@ pub fn check_rows(
     }
     match (split.by, created) {
         (SplitBy::Recent, Some(created)) => {
-            let mut dated: Vec<(i64, usize)> = (0..rows)
-                .filter_map(|row| created.get(row).copied().flatten().map(|t| (t, row)))
-                .collect();
             // Newest first; among leads of the same moment, the later rows.
-            // Keys are distinct, so the newest are one set, found without
-            // sorting the rest.
-            let take = taken(split.share, dated.len());
-            for &(_, row) in first_by(&mut dated, take, |a, b| b.cmp(a)) {
-                check.insert(row);
+            // The moment of the last lead taken is found without sorting
+            // (on the times alone), then the leads newer than it are taken
+            // and, of those at it, the later rows.
+            let created = &created[..rows.min(created.len())];
+            let mut times: Vec<i64> = created.iter().flatten().copied().collect();
+            let take = taken(split.share, times.len());
+            if take == 0 {
+                return check;
+            }
+            let cutoff = *first_by(&mut times, take, |a, b| b.cmp(a))
+                .iter()
+                .min()
+                .expect("at least one is taken");
+            let newer = times[..take].iter().filter(|&&t| t > cutoff).count();
+            let mut at_cutoff = take - newer;
+            for (row, t) in created.iter().enumerate().rev() {
+                match *t {
+                    Some(t) if t > cutoff => check.insert(row),
+                    Some(t) if t == cutoff && at_cutoff > 0 => {
+                        at_cutoff -= 1;
+                        check.insert(row);
+                    }
+                    _ => {}
+                }
             }
         }
         _ => {
@@ -260,6 +276,40 @@ mod tests {
             check.ones().all(|r| created[r].is_some()),
             "undated leads are tuned on"
         );
+    }
+
+    #[test]
+    fn among_leads_of_the_same_moment_the_later_rows_are_kept_aside() {
+        // Few distinct moments, so that the cut falls among ties, and some
+        // leads undated; against sorting every dated lead.
+        let mut rng = fastrand::Rng::with_seed(11);
+        for case in 0..200 {
+            let rows = rng.usize(1..400);
+            let outcomes: Vec<bool> = (0..rows).map(|_| rng.bool()).collect();
+            let created: Vec<Option<i64>> = (0..rows)
+                .map(|_| (rng.u8(..) % 5 != 0).then(|| rng.i64(-3..4)))
+                .collect();
+            let split = CheckSplit {
+                share: [0.05, 0.2, 0.5][case % 3],
+                ..CheckSplit::default()
+            };
+            let mut dated: Vec<(i64, usize)> = created
+                .iter()
+                .enumerate()
+                .filter_map(|(row, t)| t.map(|t| (t, row)))
+                .collect();
+            dated.sort_by(|a, b| b.cmp(a));
+            let take = taken(split.bounded().share, dated.len());
+            let mut expected = FixedBitSet::with_capacity(rows);
+            for &(_, row) in &dated[..take] {
+                expected.insert(row);
+            }
+            assert_eq!(
+                check_rows(&split, &outcomes, Some(&created)),
+                expected,
+                "case {case}: {created:?}"
+            );
+        }
     }
 
     #[test]

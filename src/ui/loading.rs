@@ -818,6 +818,10 @@ pub fn start_load(
                         if let Some(join) = join {
                             pending.set_join_file(join);
                         }
+                        super::mapping_step::prepare_review(&pending).await;
+                        if stopped(&cancelled, &workbench) {
+                            return;
+                        }
                         workbench.dispatch(Action::LoadParsed(pending))
                     }
                     Then::Restore {

@@ -4,6 +4,7 @@
 //! each column's type. "Use this data" swaps it in; until then the previous
 //! data stays in use.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
@@ -164,6 +165,61 @@ fn identity(data: &Rc<Dataset>) -> usize {
     Rc::as_ptr(data) as usize
 }
 
+/// The columns proposed as known only afterwards, for data about to be
+/// reviewed, with the outcome they were proposed for.
+struct KnownAfter {
+    /// The data set's identity (its `Rc`'s address).
+    data: usize,
+    outcome: (Option<String>, Vec<String>),
+    proposed: Vec<(String, AfterReason)>,
+}
+
+thread_local! {
+    static KNOWN_AFTER: RefCell<Option<KnownAfter>> = const { RefCell::new(None) };
+}
+
+fn outcome_of(pending: &PendingLoad) -> (Option<String>, Vec<String>) {
+    (
+        pending.mapping.outcome.clone(),
+        pending.mapping.converted_values.clone(),
+    )
+}
+
+/// Which columns of `pending` look known only once the outcome is.
+fn known_after(pending: &PendingLoad) -> Vec<(String, AfterReason)> {
+    let outcomes = pending.mapping.outcomes(&pending.dataset).ok();
+    propose_known_after(&pending.dataset, &pending.mapping, outcomes.as_deref())
+}
+
+/// Works out which columns of `pending` look known only afterwards in a
+/// task of its own, before the mapping step first renders (at a million
+/// leads it takes tens of milliseconds), giving the page back on either
+/// side.
+pub async fn prepare_review(pending: &PendingLoad) {
+    super::loading::breathe().await;
+    let step = Step::start("known afterwards");
+    let proposed = known_after(pending);
+    step.end();
+    KNOWN_AFTER.with(|k| {
+        *k.borrow_mut() = Some(KnownAfter {
+            data: Rc::as_ptr(&pending.dataset) as usize,
+            outcome: outcome_of(pending),
+            proposed,
+        })
+    });
+    super::loading::breathe().await;
+}
+
+/// What [`prepare_review`] worked out for `pending` as it stands, taken.
+fn prepared_known_after(pending: &PendingLoad) -> Option<Vec<(String, AfterReason)>> {
+    KNOWN_AFTER.with(|k| {
+        let prepared = k.borrow_mut().take()?;
+        (prepared.data == Rc::as_ptr(&pending.dataset) as usize
+            && prepared.outcome == outcome_of(pending))
+        .then_some(prepared.proposed)
+    })
+}
+
 #[component]
 pub fn MappingStep() -> Html {
     let workbench = use_workbench();
@@ -195,13 +251,12 @@ pub fn MappingStep() -> Html {
     let proposed = use_memo((dataset.as_ref().map(identity), outcome.clone()), {
         let pending = pending.clone();
         move |_| match &pending {
-            Some(p) => {
+            Some(p) => prepared_known_after(p).unwrap_or_else(|| {
                 let step = Step::start("known afterwards");
-                let outcomes = p.mapping.outcomes(&p.dataset).ok();
-                let proposed = propose_known_after(&p.dataset, &p.mapping, outcomes.as_deref());
+                let proposed = known_after(p);
                 step.end();
                 proposed
-            }
+            }),
             None => Vec::new(),
         }
     });

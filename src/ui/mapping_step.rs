@@ -5,7 +5,7 @@
 //! data stays in use.
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -168,8 +168,9 @@ fn identity(data: &Rc<Dataset>) -> usize {
 /// The columns proposed as known only afterwards, for data about to be
 /// reviewed, with the outcome they were proposed for.
 struct KnownAfter {
-    /// The data set's identity (its `Rc`'s address).
-    data: usize,
+    /// The data set, not kept alive (a weak handle also keeps its address
+    /// from being reused, so that identity holds).
+    data: Weak<Dataset>,
     outcome: (Option<String>, Vec<String>),
     proposed: Vec<(String, AfterReason)>,
 }
@@ -202,7 +203,7 @@ pub async fn prepare_review(pending: &PendingLoad) {
     step.end();
     KNOWN_AFTER.with(|k| {
         *k.borrow_mut() = Some(KnownAfter {
-            data: Rc::as_ptr(&pending.dataset) as usize,
+            data: Rc::downgrade(&pending.dataset),
             outcome: outcome_of(pending),
             proposed,
         })
@@ -214,7 +215,7 @@ pub async fn prepare_review(pending: &PendingLoad) {
 fn prepared_known_after(pending: &PendingLoad) -> Option<Vec<(String, AfterReason)>> {
     KNOWN_AFTER.with(|k| {
         let prepared = k.borrow_mut().take()?;
-        (prepared.data == Rc::as_ptr(&pending.dataset) as usize
+        (Weak::ptr_eq(&prepared.data, &Rc::downgrade(&pending.dataset))
             && prepared.outcome == outcome_of(pending))
         .then_some(prepared.proposed)
     })

@@ -7,7 +7,7 @@
 //! without replaying anything again.
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use yew::prelude::*;
 
@@ -24,9 +24,10 @@ use crate::core::split::CheckSplit;
 /// each in a task of its own before the confirm is dispatched, so that the
 /// task that confirms and renders does not also do them.
 struct Prepared {
-    /// The data set's identity (its `Rc`'s address), the mapping and the
-    /// check settings the facts were read with.
-    data: usize,
+    /// The data set (not kept alive: a weak handle also keeps its
+    /// address from being reused, so that identity holds), the mapping and
+    /// the check settings the facts were read with.
+    data: Weak<Dataset>,
     mapping: ColumnMapping,
     check: CheckSplit,
     facts: Rc<LeadFacts>,
@@ -81,7 +82,7 @@ pub async fn prepare(
     }
     PREPARED.with(|p| {
         *p.borrow_mut() = Some(Prepared {
-            data: Rc::as_ptr(&data) as usize,
+            data: Rc::downgrade(&data),
             mapping,
             check,
             facts,
@@ -100,7 +101,7 @@ pub fn prepared_facts(
     PREPARED.with(|p| {
         let p = p.borrow();
         let p = p.as_ref()?;
-        (p.data == Rc::as_ptr(data) as usize && p.mapping == *mapping && p.check == *check)
+        (Weak::ptr_eq(&p.data, &Rc::downgrade(data)) && p.mapping == *mapping && p.check == *check)
             .then(|| Rc::clone(&p.facts))
     })
 }

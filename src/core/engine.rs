@@ -356,6 +356,30 @@ fn slot(evaluation: &Evaluation, cap: u32, row: usize) -> u32 {
     }
 }
 
+/// Leads whose pattern numbers are built together, a criterion at a time
+/// (a multiple of any bit set's word).
+const KEY_BLOCK: usize = 1 << 13;
+
+/// Adds one to the number of each lead of `block` (leads from `first` on)
+/// that `set` holds.
+fn add_matches(block: &mut [u64], first: usize, set: &FixedBitSet) {
+    let bits = usize::BITS as usize;
+    let words = set.as_slice();
+    for (at, chunk) in block.chunks_mut(bits).enumerate() {
+        let Some(&word) = words.get(first / bits + at) else {
+            return;
+        };
+        let mut word = word;
+        while word != 0 {
+            let bit = word.trailing_zeros() as usize;
+            if let Some(key) = chunk.get_mut(bit) {
+                *key += 1;
+            }
+            word &= word - 1;
+        }
+    }
+}
+
 /// A dense lookup table is used for regrouping while it stays this small.
 const DENSE_TABLE_LIMIT: u64 = 1 << 24;
 /// And for grouping, while the patterns that can occur are this few.
@@ -383,23 +407,26 @@ impl Grouping {
                 // match adds one to the leads it matches), then each
                 // number looked up once: in a table while the numbers are
                 // few, else hashed.
+                // A block of leads at a time, every criterion in turn, so
+                // that the block's numbers stay in the cache meanwhile.
                 let mut keys = vec![0u64; rows];
-                for (evaluation, &cap) in evaluations.iter().zip(&caps) {
-                    let radix = u64::from(cap) + 1;
-                    match evaluation {
-                        Ok(RuleEffect::Matches(set)) => {
-                            keys.iter_mut().for_each(|k| *k *= radix);
-                            for row in set.ones().take_while(|&r| r < rows) {
-                                keys[row] += 1;
+                for (at, block) in keys.chunks_mut(KEY_BLOCK).enumerate() {
+                    let first = at * KEY_BLOCK;
+                    for (evaluation, &cap) in evaluations.iter().zip(&caps) {
+                        let radix = u64::from(cap) + 1;
+                        match evaluation {
+                            Ok(RuleEffect::Matches(set)) => {
+                                block.iter_mut().for_each(|k| *k *= radix);
+                                add_matches(block, first, set);
                             }
-                        }
-                        Ok(RuleEffect::Units(units)) => {
-                            for (row, k) in keys.iter_mut().enumerate() {
-                                let units = units.get(row).map_or(0, |&u| u.min(cap));
-                                *k = *k * radix + u64::from(units);
+                            Ok(RuleEffect::Units(units)) => {
+                                for (row, k) in (first..).zip(block.iter_mut()) {
+                                    let units = units.get(row).map_or(0, |&u| u.min(cap));
+                                    *k = *k * radix + u64::from(units);
+                                }
                             }
+                            Err(_) => block.iter_mut().for_each(|k| *k *= radix),
                         }
-                        Err(_) => keys.iter_mut().for_each(|k| *k *= radix),
                     }
                 }
                 let mut new_pattern = |row: usize| {

@@ -356,6 +356,15 @@ fn slot(evaluation: &Evaluation, cap: u32, row: usize) -> u32 {
     }
 }
 
+/// The rows of converted leads, in order, found many bytes at a time.
+fn converted_rows(outcomes: &[bool]) -> impl Iterator<Item = usize> + '_ {
+    // SAFETY: a `bool` is one byte holding 0 or 1, so a slice of them can
+    // be read as bytes for as long as it is borrowed.
+    let bytes =
+        unsafe { std::slice::from_raw_parts(outcomes.as_ptr().cast::<u8>(), outcomes.len()) };
+    memchr::memchr_iter(1, bytes)
+}
+
 /// Leads whose pattern numbers are built together, a criterion at a time
 /// (a multiple of any bit set's word).
 const KEY_BLOCK: usize = 1 << 13;
@@ -815,7 +824,7 @@ impl Grouping {
         // Deal values, added lead by lead in lead order as a grouping from
         // scratch adds them.
         if let Some(values) = facts.deal_values.as_deref() {
-            for (row, _) in outcomes.iter().enumerate().filter(|(_, &c)| c) {
+            for row in converted_rows(outcomes) {
                 let value = values[row];
                 if !value.is_finite() {
                     continue;
@@ -979,13 +988,8 @@ impl<'f> Tallies<'f> {
         }
         // Revenue, over the converted leads only, in lead order.
         if let Some(values) = deal_values {
-            for (row, (&id, _)) in lead_pattern
-                .iter()
-                .zip(outcomes)
-                .enumerate()
-                .filter(|(_, (_, &converted))| converted)
-            {
-                let value = values[row];
+            for row in converted_rows(outcomes) {
+                let (id, value) = (lead_pattern[row], values[row]);
                 if value.is_finite() {
                     let tallies = match self.check_rows {
                         Some(rows) if rows.contains(row) => &mut self.check,

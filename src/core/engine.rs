@@ -365,6 +365,34 @@ fn converted_rows(outcomes: &[bool]) -> impl Iterator<Item = usize> + '_ {
     memchr::memchr_iter(1, bytes)
 }
 
+/// Each lead's pattern number (see [`signature_keys`]) under `evaluations`
+/// with slots capped at `caps`, for `rows` leads. Built a block of leads at
+/// a time, every criterion in turn, so that the block's numbers stay in the
+/// cache meanwhile; a match adds one to the leads it matches.
+fn lead_numbers(evaluations: &[Evaluation], caps: &[u32], rows: usize) -> Vec<u64> {
+    let mut keys = vec![0u64; rows];
+    for (at, block) in keys.chunks_mut(KEY_BLOCK).enumerate() {
+        let first = at * KEY_BLOCK;
+        for (evaluation, &cap) in evaluations.iter().zip(caps) {
+            let radix = u64::from(cap) + 1;
+            match evaluation {
+                Ok(RuleEffect::Matches(set)) => {
+                    block.iter_mut().for_each(|k| *k *= radix);
+                    add_matches(block, first, set);
+                }
+                Ok(RuleEffect::Units(units)) => {
+                    for (row, k) in (first..).zip(block.iter_mut()) {
+                        let units = units.get(row).map_or(0, |&u| u.min(cap));
+                        *k = *k * radix + u64::from(units);
+                    }
+                }
+                Err(_) => block.iter_mut().for_each(|k| *k *= radix),
+            }
+        }
+    }
+    keys
+}
+
 /// Leads whose pattern numbers are built together, a criterion at a time
 /// (a multiple of any bit set's word).
 const KEY_BLOCK: usize = 1 << 13;
@@ -398,6 +426,17 @@ impl Grouping {
     /// Groups leads by the matches in `evaluations` (one per criterion of
     /// `scenario`, in order).
     pub fn new(scenario: &Scenario, evaluations: &[Evaluation], facts: &LeadFacts) -> Grouping {
+        Self::numbered(scenario, evaluations, facts, None)
+    }
+
+    /// The same with each lead's pattern number worked out already (by
+    /// [`lead_numbers`] for these evaluations), where it was.
+    fn numbered(
+        scenario: &Scenario,
+        evaluations: &[Evaluation],
+        facts: &LeadFacts,
+        numbers: Option<Vec<u64>>,
+    ) -> Grouping {
         let rows = facts.outcomes.len();
         let caps: Vec<u32> = scenario.criteria.iter().map(Criterion::unit_cap).collect();
         // When every signature fits one 64-bit number (mixed radix), leads
@@ -412,32 +451,11 @@ impl Grouping {
         let mut count = 0u32;
         match radix_product {
             Some(product) => {
-                // Every lead's number, built a criterion at a time (a
-                // match adds one to the leads it matches), then each
-                // number looked up once: in a table while the numbers are
-                // few, else hashed.
-                // A block of leads at a time, every criterion in turn, so
-                // that the block's numbers stay in the cache meanwhile.
-                let mut keys = vec![0u64; rows];
-                for (at, block) in keys.chunks_mut(KEY_BLOCK).enumerate() {
-                    let first = at * KEY_BLOCK;
-                    for (evaluation, &cap) in evaluations.iter().zip(&caps) {
-                        let radix = u64::from(cap) + 1;
-                        match evaluation {
-                            Ok(RuleEffect::Matches(set)) => {
-                                block.iter_mut().for_each(|k| *k *= radix);
-                                add_matches(block, first, set);
-                            }
-                            Ok(RuleEffect::Units(units)) => {
-                                for (row, k) in (first..).zip(block.iter_mut()) {
-                                    let units = units.get(row).map_or(0, |&u| u.min(cap));
-                                    *k = *k * radix + u64::from(units);
-                                }
-                            }
-                            Err(_) => block.iter_mut().for_each(|k| *k *= radix),
-                        }
-                    }
-                }
+                // Every lead's number, then each number looked up once: in
+                // a table while the numbers are few, else hashed.
+                let keys = numbers
+                    .filter(|n| n.len() == rows)
+                    .unwrap_or_else(|| lead_numbers(evaluations, &caps, rows));
                 let mut new_pattern = |row: usize| {
                     pattern_keys.push(keys[row]);
                     signatures.extend(
@@ -1031,6 +1049,9 @@ pub struct GroupingCache {
     rules: Vec<Rule>,
     evaluations: Vec<Evaluation>,
     grouping: Option<Rc<Grouping>>,
+    /// Each lead's pattern number for these rules in this order, worked
+    /// out ahead of their grouping.
+    numbers: Option<(Vec<Rule>, Vec<u64>)>,
 }
 
 impl GroupingCache {
@@ -1090,7 +1111,12 @@ impl GroupingCache {
                 None => evaluate(rule),
             })
             .collect();
-        let grouping = Rc::new(Grouping::new(scenario, &evaluations, facts));
+        let numbers = self
+            .numbers
+            .take()
+            .filter(|(numbered, _)| numbered.iter().eq(rules.iter().copied()))
+            .map(|(_, numbers)| numbers);
+        let grouping = Rc::new(Grouping::numbered(scenario, &evaluations, facts, numbers));
         self.rules = rules.into_iter().cloned().collect();
         self.evaluations = evaluations;
         self.grouping = Some(Rc::clone(&grouping));
@@ -1109,6 +1135,28 @@ impl GroupingCache {
         self.rules.push(rule.clone());
         self.evaluations
             .push(super::scoring::evaluate_rule(data, rule));
+    }
+
+    /// Works out each lead's pattern number for `scenario` now, from the
+    /// rules evaluated ahead, for its grouping to come: a caller can so
+    /// spread the work of a first grouping over one more step. Does nothing
+    /// unless every rule of `scenario` was evaluated ahead, in its order.
+    pub fn number_ahead(&mut self, scenario: &Scenario, rows: usize) {
+        let same = self.rules.len() == scenario.criteria.len()
+            && self
+                .rules
+                .iter()
+                .zip(&scenario.criteria)
+                .all(|(r, c)| *r == c.rule);
+        let caps: Vec<u32> = scenario.criteria.iter().map(Criterion::unit_cap).collect();
+        let fits = caps
+            .iter()
+            .try_fold(1u64, |acc, &cap| acc.checked_mul(u64::from(cap) + 1))
+            .is_some();
+        if same && fits {
+            let numbers = lead_numbers(&self.evaluations, &caps, rows);
+            self.numbers = Some((self.rules.clone(), numbers));
+        }
     }
 
     /// The evaluations of the rules last grouped, in criterion order.
@@ -2370,6 +2418,23 @@ mod tests {
         let grouped = ahead.grouping(&data, &facts, &scenario);
         let at_once = GroupingCache::default().grouping(&data, &facts, &scenario);
         assert_eq!(*grouped, *at_once);
+        // Numbered ahead too, in the scenario's order: the same grouping,
+        // and the numbers are used.
+        let mut numbered = GroupingCache::default();
+        for criterion in &scenario.criteria {
+            numbered.evaluate_ahead(&data, &criterion.rule);
+        }
+        numbered.number_ahead(&scenario, facts.outcomes.len());
+        assert!(numbered.numbers.is_some(), "numbered ahead");
+        assert_eq!(*numbered.grouping(&data, &facts, &scenario), *at_once);
+        assert!(numbered.numbers.is_none(), "the numbers were taken");
+        // Rules evaluated in another order are not numbered.
+        let mut reversed = GroupingCache::default();
+        for criterion in scenario.criteria.iter().rev() {
+            reversed.evaluate_ahead(&data, &criterion.rule);
+        }
+        reversed.number_ahead(&scenario, facts.outcomes.len());
+        assert!(reversed.numbers.is_none());
         // Evaluating ahead again drops the grouping, not the evaluations.
         let mut other = scenario.clone();
         other.criteria[1].rule.test = RuleTest::NotEmpty;

@@ -64,7 +64,8 @@ pub async fn prepare(
     super::loading::breathe().await;
     let mut groupings = Vec::with_capacity(scenarios.len());
     for scenario in &scenarios {
-        // The rules first, in steps of their own, then the grouping.
+        // The rules first, in steps of their own, then each lead's
+        // pattern number, then the grouping.
         let mut cache = GroupingCache::default();
         let mut pacer = super::loading::Pacer::new();
         for criterion in &scenario.criteria {
@@ -73,6 +74,10 @@ pub async fn prepare(
             step.end();
             pacer.breathe_if_due().await;
         }
+        super::loading::breathe().await;
+        let step = Step::start("pattern numbers");
+        cache.number_ahead(scenario, facts.outcomes.len());
+        step.end();
         super::loading::breathe().await;
         let step = Step::start("grouping");
         cache.grouping(&data, &facts, scenario);

@@ -254,13 +254,19 @@ impl Remap {
     }
 }
 
+/// How many signatures slots capped at `caps` can make, when that fits
+/// 64 bits.
+fn radix_product(caps: &[u32]) -> Option<u64> {
+    caps.iter().try_fold(1u64, |acc, &cap| {
+        acc.checked_mul(u64::from(cap).checked_add(1)?)
+    })
+}
+
 /// Every signature as one mixed-radix number (a slot's radix is its cap
 /// plus one, the first criterion most significant), when every signature
 /// fits 64 bits: numbers then compare as signatures do.
 fn signature_keys(signatures: &[u32], caps: &[u32]) -> Option<Vec<u64>> {
-    caps.iter().try_fold(1u64, |acc, &cap| {
-        acc.checked_mul(u64::from(cap).checked_add(1)?)
-    })?;
+    radix_product(caps)?;
     if caps.is_empty() {
         return None;
     }
@@ -441,9 +447,7 @@ impl Grouping {
         let caps: Vec<u32> = scenario.criteria.iter().map(Criterion::unit_cap).collect();
         // When every signature fits one 64-bit number (mixed radix), leads
         // are grouped by that number: one hash per lead.
-        let radix_product = caps.iter().try_fold(1u64, |acc, &cap| {
-            acc.checked_mul(u64::from(cap).checked_add(1)?)
-        });
+        let radix_product = radix_product(&caps);
         let mut lead_pattern = Vec::with_capacity(rows);
         let mut signatures: Vec<u32> = Vec::new();
         // Each pattern's signature number, where signatures fit one.
@@ -1149,11 +1153,7 @@ impl GroupingCache {
                 .zip(&scenario.criteria)
                 .all(|(r, c)| *r == c.rule);
         let caps: Vec<u32> = scenario.criteria.iter().map(Criterion::unit_cap).collect();
-        let fits = caps
-            .iter()
-            .try_fold(1u64, |acc, &cap| acc.checked_mul(u64::from(cap) + 1))
-            .is_some();
-        if same && fits {
+        if same && radix_product(&caps).is_some() {
             let numbers = lead_numbers(&self.evaluations, &caps, rows);
             self.numbers = Some((self.rules.clone(), numbers));
         }

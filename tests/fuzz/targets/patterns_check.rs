@@ -303,37 +303,22 @@ pub fn check_patterns(
         }) else {
             return;
         };
+        let part =
+            |name: &'static str, same: bool, a: &dyn std::fmt::Debug, b: &dyn std::fmt::Debug| {
+                (name, same, format!("{a:?}\n{b:?}"))
+            };
         let parts = [
-            (
-                "key figures",
-                rows.0 == table.0,
-                format!("{:?}\n{:?}", rows.0, table.0),
-            ),
-            (
+            part("key figures", rows.0 == table.0, &rows.0, &table.0),
+            part(
                 "scores",
                 same_tallies(&rows.1, &table.1, sane),
-                format!("{:?}\n{:?}", rows.1, table.1),
+                &rows.1,
+                &table.1,
             ),
-            (
-                "evidence",
-                rows.2 == table.2,
-                format!("{:?}\n{:?}", rows.2, table.2),
-            ),
-            (
-                "grid",
-                rows.3 == table.3,
-                format!("{:?}\n{:?}", rows.3, table.3),
-            ),
-            (
-                "check set",
-                rows.4 == table.4,
-                format!("{:?}\n{:?}", rows.4, table.4),
-            ),
-            (
-                "follow-up",
-                rows.5 == table.5,
-                format!("{:?}\n{:?}", rows.5, table.5),
-            ),
+            part("evidence", rows.2 == table.2, &rows.2, &table.2),
+            part("grid", rows.3 == table.3, &rows.3, &table.3),
+            part("check set", rows.4 == table.4, &rows.4, &table.4),
+            part("follow-up", rows.5 == table.5, &rows.5, &table.5),
         ];
         if let Some((part, _, shown)) = parts.iter().find(|(_, same, _)| !same) {
             ctx.mismatch("a pattern table's figures differ from the rows'", || {

@@ -342,6 +342,19 @@ fn load_part(data: &JsValue, file: Blob) -> Result<(), LoadError> {
     Ok(())
 }
 
+/// Frees the memory behind a typed array that has been copied where it
+/// is needed, at once rather than at the next garbage collection: its
+/// buffer is detached (`ArrayBuffer.prototype.transfer(0)`). Where the
+/// browser cannot, the memory waits for the collector as before.
+pub fn release(array: &JsValue) {
+    let buffer = get(array, "buffer");
+    if let Ok(transfer) = Reflect::get(&buffer, &JsValue::from_str("transfer")) {
+        if let Some(transfer) = transfer.dyn_ref::<js_sys::Function>() {
+            let _ = transfer.call1(&buffer, &JsValue::from_f64(0.0));
+        }
+    }
+}
+
 /// One part as a JavaScript typed array, copied out of the module's
 /// memory (which cannot be transferred) and dropped here at once.
 pub fn typed_array(buffer: Buffer) -> JsValue {
@@ -353,8 +366,14 @@ pub fn typed_array(buffer: Buffer) -> JsValue {
     }
 }
 
-/// A typed array back as a buffer of its kind.
+/// A typed array back as a buffer of its kind, its memory then freed.
 fn buffer_from(array: &JsValue) -> Option<Buffer> {
+    let buffer = copied(array);
+    release(array);
+    buffer
+}
+
+fn copied(array: &JsValue) -> Option<Buffer> {
     if let Some(a) = array.dyn_ref::<js_sys::Uint8Array>() {
         Some(Buffer::Bytes(a.to_vec()))
     } else if let Some(a) = array.dyn_ref::<js_sys::Uint32Array>() {

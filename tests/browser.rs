@@ -346,3 +346,24 @@ async fn data_summary_offers_a_type_change_for_every_column() {
         [("Amount".to_owned(), Some(ColumnKind::Text))]
     );
 }
+
+#[wasm_bindgen_test]
+fn a_column_copied_where_it_is_needed_frees_its_memory_at_once() {
+    use leadlens::core::ingest::transfer::Buffer;
+    let array = leadlens::worker::typed_array(Buffer::F64(vec![1.5; 100_000]));
+    let bytes = |array: &wasm_bindgen::JsValue| {
+        js_sys::Reflect::get(array, &"byteLength".into())
+            .unwrap()
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(bytes(&array), 800_000.0);
+    leadlens::worker::release(&array);
+    // Detached: the array is empty, its memory given back.
+    assert_eq!(bytes(&array), 0.0);
+    let buffer = js_sys::Reflect::get(&array, &"buffer".into()).unwrap();
+    assert_eq!(
+        js_sys::Reflect::get(&buffer, &"detached".into()).unwrap(),
+        wasm_bindgen::JsValue::TRUE
+    );
+}

@@ -19,7 +19,7 @@ use super::followup_panel::FollowUpPanel;
 use super::grid_panel::GridPanel;
 use super::key_figures::{CheckFigures, CheckState, KeyFigures};
 use super::lead_table::LeadTable;
-use super::loading::{start_later_load, start_load, Then};
+use super::loading::{start_later_load, start_load, start_spare_soon, Then};
 use super::mapping_step::MappingStep;
 use super::pattern_step::PatternTableStep;
 use super::presenter::{use_presenter, Presenter, Step as PresenterStep, PRESENTED_CHARTS};
@@ -61,6 +61,8 @@ fn Workspace() -> Html {
     {
         let workbench = workbench.clone();
         use_effect_with((), move |_| {
+            // The first file's first worker is started ahead of it.
+            start_spare_soon();
             if super::workspace_store::recovering() {
                 return;
             }

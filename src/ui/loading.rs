@@ -190,11 +190,76 @@ impl Future for Next<'_> {
     }
 }
 
+/// A load worker started ahead of the next load, so that fetching and
+/// compiling its module (tens of milliseconds) is off that load's path:
+/// the next crew's first worker, which every other one waits for.
+struct Spare {
+    worker: LoadWorker,
+    /// What it has said while it waited.
+    heard: Rc<RefCell<Inbox>>,
+}
+
+thread_local! {
+    static SPARE: RefCell<Option<Spare>> = const { RefCell::new(None) };
+}
+
+/// How long after the page opens, or after a load ends, a spare is
+/// started: the new worker's start then competes neither with the page's
+/// first render nor with taking the columns in, and is over long before
+/// a person has found and chosen the next file.
+const SPARE_DELAY_MS: u32 = 1_000;
+
+/// Starts a spare load worker in a moment, unless there is one by then.
+pub(crate) fn start_spare_soon() {
+    gloo::timers::callback::Timeout::new(SPARE_DELAY_MS, start_spare).forget();
+}
+
+fn start_spare() {
+    if SPARE.with(|spare| spare.borrow().is_some()) {
+        return;
+    }
+    let heard = Rc::new(RefCell::new(Inbox::default()));
+    // Where it cannot start, the load will say why when it starts its own.
+    if let Ok(worker) = LoadWorker::start(0, &heard) {
+        SPARE.with(|spare| *spare.borrow_mut() = Some(Spare { worker, heard }));
+    }
+}
+
 /// One load worker; dropping it stops the worker.
 struct LoadWorker {
     worker: Worker,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(ErrorEvent)>,
+}
+
+/// A worker's message and error handlers, posting to `inbox` as worker
+/// `index`.
+type Handlers = (
+    Closure<dyn FnMut(MessageEvent)>,
+    Closure<dyn FnMut(ErrorEvent)>,
+);
+
+fn handlers(index: usize, inbox: &Rc<RefCell<Inbox>>) -> Handlers {
+    let on_message = {
+        let inbox = Rc::clone(inbox);
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            Inbox::deliver(&inbox, Posted::Message(index, event.data()));
+        })
+    };
+    let on_error = {
+        let inbox = Rc::clone(inbox);
+        Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
+            event.prevent_default();
+            let message = event.message();
+            let why = if message.is_empty() {
+                "the file reader could not be started".to_owned()
+            } else {
+                format!("the file reader stopped: {message}")
+            };
+            Inbox::deliver(&inbox, Posted::Broke(why));
+        })
+    };
+    (on_message, on_error)
 }
 
 impl LoadWorker {
@@ -205,25 +270,7 @@ impl LoadWorker {
                 describe_js_error(&e)
             ))
         })?;
-        let on_message = {
-            let inbox = Rc::clone(inbox);
-            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-                Inbox::deliver(&inbox, Posted::Message(index, event.data()));
-            })
-        };
-        let on_error = {
-            let inbox = Rc::clone(inbox);
-            Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
-                event.prevent_default();
-                let message = event.message();
-                let why = if message.is_empty() {
-                    "the file reader could not be started".to_owned()
-                } else {
-                    format!("the file reader stopped: {message}")
-                };
-                Inbox::deliver(&inbox, Posted::Broke(why));
-            })
-        };
+        let (on_message, on_error) = handlers(index, inbox);
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(LoadWorker {
@@ -231,6 +278,32 @@ impl LoadWorker {
             _on_message: on_message,
             _on_error: on_error,
         })
+    }
+
+    /// The spare worker, unless there is none or it failed, as worker
+    /// `index` posting to `inbox`; what it said while it waited (that it
+    /// is ready) is delivered there first.
+    fn adopt(index: usize, inbox: &Rc<RefCell<Inbox>>) -> Option<LoadWorker> {
+        let Spare { mut worker, heard } = SPARE.with(|spare| spare.borrow_mut().take())?;
+        let heard = std::mem::take(&mut heard.borrow_mut().posted);
+        if heard.iter().any(|p| matches!(p, Posted::Broke(_))) {
+            return None;
+        }
+        let (on_message, on_error) = handlers(index, inbox);
+        worker
+            .worker
+            .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker
+            .worker
+            .set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        worker._on_message = on_message;
+        worker._on_error = on_error;
+        for posted in heard {
+            if let Posted::Message(_, data) = posted {
+                Inbox::deliver(inbox, Posted::Message(index, data));
+            }
+        }
+        Some(worker)
     }
 
     fn post(&self, message: &JsValue) -> Result<(), LoadError> {
@@ -256,10 +329,21 @@ struct Crew {
 }
 
 impl Crew {
+    /// Starts `count` workers, the first of them the spare if there is
+    /// one.
     fn start(count: usize) -> Result<Crew, LoadError> {
         let inbox = Rc::new(RefCell::new(Inbox::default()));
         let workers = (0..count)
-            .map(|i| LoadWorker::start(i, &inbox).map(Some))
+            .map(|i| {
+                let adopted = if i == 0 {
+                    LoadWorker::adopt(i, &inbox)
+                } else {
+                    None
+                };
+                adopted
+                    .map_or_else(|| LoadWorker::start(i, &inbox), Ok)
+                    .map(Some)
+            })
             .collect::<Result<_, _>>()?;
         Ok(Crew { workers, inbox })
     }
@@ -295,6 +379,13 @@ impl Crew {
             }
             Inbox::deliver(&inbox, Posted::Cancelled);
         });
+    }
+}
+
+impl Drop for Crew {
+    /// Its workers stop; a spare is made ready for the next load.
+    fn drop(&mut self) {
+        start_spare_soon();
     }
 }
 
@@ -374,8 +465,10 @@ async fn receive(
     while let Some(parts) = unpacker.next_parts() {
         let mut buffers = Vec::with_capacity(parts.len());
         for &(kind, len) in parts {
-            buffers.push(received(&arrays.get(next), kind, len)?);
+            let array = arrays.get(next);
+            buffers.push(received(&array, kind, len)?);
             // The worker's copy is not needed any more.
+            worker::release(&array);
             arrays.set(next, JsValue::UNDEFINED);
             next += 1;
         }

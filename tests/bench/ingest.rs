@@ -2,7 +2,9 @@
 //! dates, categories, decimals, yes/no, free text) and times reading and
 //! typing it the way the browser's load worker does (a 512 KiB slice, then
 //! 8 MiB slices); counts the heap the load takes at its peak and what it
-//! keeps.
+//! keeps. Then it loads the file in two parts, as two workers do, and
+//! times each step that follows the typing, one after the other: those
+//! are the steps the parallel split cannot share.
 //!
 //!     cargo bench --bench ingest            # 1,000,000 rows, about 150 MB
 //!     LEADLENS_BENCH_ROWS=100000 cargo bench --bench ingest
@@ -56,7 +58,11 @@ fn mb(bytes: usize) -> f64 {
     bytes as f64 / 1e6
 }
 
-use leadlens::core::ingest::{Finish, LoadOptions, Loader};
+use leadlens::core::ingest::transfer;
+use leadlens::core::ingest::{
+    nominal_starts, part_start, Finish, LoadOptions, Loader, Part, PartLoader,
+};
+use leadlens::core::summary::summarise;
 
 /// The slices the load worker reads: a short first one, so that the
 /// column types are fixed early, then longer ones.
@@ -202,5 +208,67 @@ fn main() {
         mb(kept),
         peak as f64 / bytes.len() as f64,
         kept as f64 / bytes.len() as f64
+    );
+    drop(loaded);
+    split(bytes, &options);
+}
+
+/// Milliseconds since `start`, and a new start.
+fn lap(start: &mut Instant) -> f64 {
+    let ms = start.elapsed().as_secs_f64() * 1e3;
+    *start = Instant::now();
+    ms
+}
+
+/// The two-worker load: the first part typed with the plan made, the
+/// second from it, then the steps after the typing one by one, as the
+/// load worker runs them (the second part's hand-over through its flat
+/// buffers, the join, the summaries, the packing for the page).
+fn split(bytes: &[u8], options: &LoadOptions) {
+    let size = bytes.len() as u64;
+    let nominal = nominal_starts(size, 2)[1];
+    let from = nominal.saturating_sub(1) as usize;
+    let middle = part_start(nominal, &bytes[from..]).unwrap_or(size) as usize;
+    let mut at = Instant::now();
+    let mut loader = Loader::new("bench", size, options).unwrap();
+    let (first, rest) = bytes[..middle].split_at(FIRST_SLICE.min(middle));
+    loader.push(first).unwrap();
+    for chunk in rest.chunks(SLICE) {
+        loader.push(chunk).unwrap();
+    }
+    let plan = loader.plan().expect("the bench export can be split");
+    let first_ms = lap(&mut at);
+    let mut part = PartLoader::new(&plan);
+    part.expect_bytes((bytes.len() - middle) as u64);
+    for chunk in bytes[middle..].chunks(SLICE) {
+        part.push(chunk);
+    }
+    let second_ms = lap(&mut at);
+    let (head, buffers) = part.finish().into_buffers();
+    let out_ms = lap(&mut at);
+    let part = Part::from_buffers(&head, buffers).unwrap();
+    let in_ms = lap(&mut at);
+    let Finish::Done(loaded) = loader.finish_with(vec![part]).unwrap() else {
+        panic!("the bench export's parts join");
+    };
+    let join_ms = lap(&mut at);
+    let summaries = summarise(&loaded.dataset);
+    let summary_ms = lap(&mut at);
+    let packed = transfer::pack(loaded, summaries);
+    let pack_ms = lap(&mut at);
+    println!("  in two parts, as two workers:");
+    println!(
+        "    typing, each part:   {first_ms:>7.0} ms and {second_ms:.0} ms (in parallel in the browser)"
+    );
+    println!("    then, one after the other:");
+    println!("    second part finished and flattened {out_ms:>5.0} ms");
+    println!("    second part taken in               {in_ms:>5.0} ms");
+    println!("    parts joined                       {join_ms:>5.0} ms");
+    println!("    columns summarised                 {summary_ms:>5.0} ms");
+    println!("    packed for the page                {pack_ms:>5.0} ms");
+    println!(
+        "    ({} buffers, {:.1} MB)",
+        packed.buffers.len(),
+        mb(packed.buffers.iter().map(|b| b.byte_len()).sum())
     );
 }

@@ -11,7 +11,7 @@ use yew::prelude::*;
 use super::data_summary::DataSummary;
 use super::loading::{start_join_load, JoinReading};
 use super::reading_settings::ReadingSettings;
-use super::state::{use_workbench, DataSource, JoinFile, LoadStatus, PendingLoad};
+use super::state::{use_workbench, DataSource, Identity, JoinFile, LoadStatus, PendingLoad};
 use crate::core::dataset::{ColumnKind, Dataset};
 use crate::core::format;
 use crate::core::ingest::roles::{outcome_candidates, outcome_values};
@@ -22,8 +22,8 @@ use crate::core::mapping::DEFAULT_CONVERTED_VALUES;
 /// Most values offered as the outcome's "one of" choices.
 const OUTCOME_VALUES: usize = 40;
 
-fn identity<T>(rc: &Rc<T>) -> usize {
-    Rc::as_ptr(rc) as usize
+fn identity<T>(rc: &Rc<T>) -> Identity<T> {
+    Identity::of(rc)
 }
 
 /// Columns that can hold a key.
@@ -92,11 +92,11 @@ pub fn JoinStep() -> Html {
     };
     let reading = use_state(|| None::<JoinReading>);
     // The join being put together, for the second file it was made for.
-    let draft = use_state(|| None::<(usize, JoinSpec)>);
+    let draft = use_state(|| None::<(Identity<JoinFile>, JoinSpec)>);
     let file = pending.as_ref().and_then(|p| p.join_file.clone());
     let file_id = file.as_ref().map(identity);
     let leads_id = pending.as_ref().map(|p| identity(p.file()));
-    let starting = use_memo((file_id, leads_id), {
+    let starting = use_memo((file_id.clone(), leads_id.clone()), {
         let pending = pending.clone();
         let file = file.clone();
         move |_| match (&pending, &file) {
@@ -104,8 +104,8 @@ pub fn JoinStep() -> Html {
             _ => None,
         }
     });
-    let spec = match (&*draft, file_id, &*starting) {
-        (Some((id, spec)), Some(current), _) if *id == current => Some(spec.clone()),
+    let spec = match (&*draft, &file_id, &*starting) {
+        (Some((id, spec)), Some(current), _) if id == current => Some(spec.clone()),
         (_, _, starting) => starting.clone(),
     };
     let preview = use_memo((file_id, leads_id, spec.clone()), {
@@ -204,7 +204,7 @@ pub fn JoinStep() -> Html {
     let id = identity(&file);
     let set_spec = {
         let draft = draft.clone();
-        move |next: JoinSpec| draft.set(Some((id, next)))
+        move |next: JoinSpec| draft.set(Some((id.clone(), next)))
     };
     let leads = pending.file();
     let rows = &file.data;

@@ -16,7 +16,9 @@ use super::join_step::JoinStep;
 use super::loading::{start_load, starting_unless_one_fits, Then};
 use super::reading_settings::ReadingSettings;
 use super::replays::prepare;
-use super::state::{use_workbench, Action, DataSource, LoadStatus, PendingLoad, WorkbenchHandle};
+use super::state::{
+    use_workbench, Action, DataSource, Identity, LoadStatus, PendingLoad, WorkbenchHandle,
+};
 use super::timing::Step;
 use crate::core::dataset::{ColumnKind, Dataset};
 use crate::core::derive::{DerivedDuration, DurationUnit};
@@ -160,9 +162,8 @@ fn report_notes(report: &LoadReport) -> Html {
     html! { <>{ for notes }</> }
 }
 
-/// Identity of a data set for memoisation: the same `Rc`, not equal rows.
-fn identity(data: &Rc<Dataset>) -> usize {
-    Rc::as_ptr(data) as usize
+fn identity(data: &Rc<Dataset>) -> Identity<Dataset> {
+    Identity::of(data)
 }
 
 /// The columns proposed as known only afterwards, for data about to be

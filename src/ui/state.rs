@@ -7,7 +7,7 @@
 //! a verb (`set_points`, `confirm_mapping`, …). Loading a file is driven by
 //! `loading.rs`, which reports its progress here as actions.
 
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use yew::prelude::*;
 
@@ -149,6 +149,31 @@ impl<T> Clone for Shared<T> {
 impl<T> PartialEq for Shared<T> {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// Which `Rc` a value is, as a memo's key: equal only to the same one,
+/// never to equal contents. It keeps no data alive, yet, being a weak
+/// handle, it keeps the address from being given to another value while
+/// it is held, so a later value can never be taken for it.
+#[derive(Debug)]
+pub struct Identity<T>(Weak<T>);
+
+impl<T> Identity<T> {
+    pub fn of(rc: &Rc<T>) -> Identity<T> {
+        Identity(Rc::downgrade(rc))
+    }
+}
+
+impl<T> Clone for Identity<T> {
+    fn clone(&self) -> Self {
+        Identity(Weak::clone(&self.0))
+    }
+}
+
+impl<T> PartialEq for Identity<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Weak::ptr_eq(&self.0, &other.0)
     }
 }
 
@@ -1541,6 +1566,24 @@ mod tests {
 
     fn reduce(state: Workbench, action: Action) -> Rc<Workbench> {
         Rc::new(state).reduce(action)
+    }
+
+    #[test]
+    fn an_identity_is_the_same_rc_and_its_address_is_not_given_out_again() {
+        let a = Rc::new(vec![1.0]);
+        let b = Rc::new(vec![1.0]);
+        assert_eq!(Identity::of(&a), Identity::of(&Rc::clone(&a)));
+        assert_ne!(
+            Identity::of(&a),
+            Identity::of(&b),
+            "equal contents are not enough"
+        );
+        let key = Identity::of(&a);
+        let address = Rc::as_ptr(&a);
+        drop(a);
+        let later: Vec<Rc<Vec<f64>>> = (0..1_000).map(|_| Rc::new(vec![1.0])).collect();
+        assert!(later.iter().all(|r| Rc::as_ptr(r) != address));
+        assert!(later.iter().all(|r| Identity::of(r) != key));
     }
 
     fn pending(csv: &str) -> PendingLoad {

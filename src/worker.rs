@@ -10,10 +10,15 @@
 //! plan its first rows fixed; each other worker types one byte range from
 //! that plan, starting on the record after a line break ([`part_start`]),
 //! and posts its part; the page hands the parts to the first worker, which
-//! joins them ([`Loader::finish_with`]). Where that cannot stand for the
-//! file (no plan before the first range ends, a range begun inside a
+//! joins them ([`Loader::finish_with`]), copying each part's columns out
+//! of the arrays they came in one at a time. Where that cannot stand for
+//! the file (no plan before the first range ends, a range begun inside a
 //! quoted field, a type the first rows misled), the first worker says
 //! `alone` and reads the whole file itself.
+//!
+//! The page starts a load's first worker ahead of the file, while it
+//! waits for one (`ui::loading`): the worker's `ready` is then already
+//! said when the file is chosen.
 //!
 //! Messages, as plain objects with a `kind`:
 //! - to the page: `ready`; `progress` (`bytes`, `rows`: this worker's
@@ -41,7 +46,7 @@ use web_sys::{Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, FileReaderSync,
 
 use crate::core::ingest::transfer::{self, Buffer};
 use crate::core::ingest::{
-    part_start, Finish, LoadError, LoadOptions, Loaded, Loader, Part, PartLoader, Plan,
+    part_start, Finish, LaterBuffer, LoadError, LoadOptions, Loaded, Loader, Part, PartLoader, Plan,
 };
 use crate::core::scored_csv::{ExportError, ExportJob};
 use crate::core::summary::summarise;
@@ -270,20 +275,19 @@ fn load_first(data: &JsValue, file: Blob) -> Result<First, LoadError> {
     load_alone(&mut reading, &mut loader).map(First::Loaded)
 }
 
-/// A part as its worker posted it.
+/// A part as its worker posted it, its columns left in the arrays they
+/// came in until the join takes them, one at a time.
 fn part_from(data: &JsValue) -> Result<(usize, Part), LoadError> {
     let index = number(data, "index") as usize;
     let head = get(data, "head").as_string().unwrap_or_default();
     let arrays: Array = get(data, "buffers").dyn_into().map_err(|_| {
         LoadError::ReadFailed("a part of the file arrived without its columns".to_owned())
     })?;
-    let mut buffers = Vec::with_capacity(arrays.length() as usize);
-    for array in arrays.iter() {
-        buffers.push(buffer_from(&array).ok_or_else(|| {
-            LoadError::ReadFailed("a part of the file arrived damaged".to_owned())
-        })?);
-    }
-    Ok((index, Part::from_buffers(&head, buffers)?))
+    let buffers = arrays
+        .iter()
+        .map(|array| Box::new(move || buffer_from(&array)) as LaterBuffer)
+        .collect();
+    Ok((index, Part::from_later_buffers(&head, buffers)?))
 }
 
 /// Takes a part in; once every part is in, joins them (or reads the

@@ -4,8 +4,13 @@
 //! must be the whole file's, whatever the split points, the chunk sizes
 //! and the quoting.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leadlens::core::ingest::transfer::Buffer;
 use leadlens::core::ingest::{
-    load_bytes, nominal_starts, part_start, Finish, LoadOptions, Loaded, Loader, Part, PartLoader,
+    load_bytes, nominal_starts, part_start, Finish, LaterBuffer, LoadError, LoadOptions, Loaded,
+    Loader, Part, PartLoader,
 };
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -357,7 +362,9 @@ fn every_fixture_loads_the_same_in_parts() {
 
 #[test]
 fn a_damaged_part_is_refused() {
-    let bytes = generated(3_000, 1);
+    // Its first 20 rows fix types the rest keeps to, so that whole, its
+    // parts join.
+    let bytes = generated(3_000, 2);
     let mut loader = Loader::new("parts.csv", bytes.len() as u64, &LoadOptions::default())
         .unwrap()
         .with_plan_rows(20);
@@ -368,7 +375,95 @@ fn a_damaged_part_is_refused() {
     let mut part = PartLoader::new(&plan);
     part.push(&bytes[start..]);
     let (head, mut buffers) = part.finish().into_buffers();
+    let whole = buffers.clone();
     buffers.pop();
     assert!(Part::from_buffers(&head, buffers).is_err());
     assert!(Part::from_buffers("{", Vec::new()).is_err());
+
+    // A column of the wrong length, or one that cannot be taken, is
+    // found when the join reaches it.
+    let join = |buffers: Vec<LaterBuffer>| {
+        let mut loader = Loader::new("parts.csv", bytes.len() as u64, &LoadOptions::default())
+            .unwrap()
+            .with_plan_rows(20);
+        loader.push(&bytes[..start]).unwrap();
+        let part = Part::from_later_buffers(&head, buffers).expect("the head and the count fit");
+        loader.finish_with(vec![part])
+    };
+    let later = |buffers: &[Buffer]| -> Vec<LaterBuffer> {
+        buffers
+            .iter()
+            .cloned()
+            .map(|b| Box::new(move || Some(b)) as LaterBuffer)
+            .collect()
+    };
+    assert!(matches!(join(later(&whole)), Ok(Finish::Done(_))));
+    let mut short = whole.clone();
+    let last = short.len() - 1;
+    short[last] = match &short[last] {
+        Buffer::Bytes(v) => Buffer::Bytes(v[1..].to_vec()),
+        Buffer::U32(v) => Buffer::U32(v[1..].to_vec()),
+        Buffer::I64(v) => Buffer::I64(v[1..].to_vec()),
+        Buffer::F64(v) => Buffer::F64(v[1..].to_vec()),
+    };
+    assert!(matches!(join(later(&short)), Err(LoadError::ReadFailed(_))));
+    let mut lost = later(&whole);
+    lost[last] = Box::new(|| None);
+    assert!(matches!(join(lost), Err(LoadError::ReadFailed(_))));
+    // A part sent on before its join gives its buffers as they came.
+    let forwarded = Part::from_later_buffers(&head, later(&whole)).unwrap();
+    let (again, buffers) = forwarded.into_buffers();
+    assert_eq!(again, head);
+    // Compared as written, where a missing number (NaN) equals itself.
+    assert_eq!(format!("{buffers:?}"), format!("{whole:?}"));
+    let mut lost = later(&whole);
+    lost[last] = Box::new(|| None);
+    let (again, fewer) = Part::from_later_buffers(&head, lost)
+        .unwrap()
+        .into_buffers();
+    assert!(Part::from_buffers(&again, fewer).is_err());
+}
+
+#[test]
+fn a_later_part_is_taken_in_a_column_at_a_time_when_the_join_reaches_it() {
+    let bytes = generated(3_000, 2);
+    let mut loader = Loader::new("parts.csv", bytes.len() as u64, &LoadOptions::default())
+        .unwrap()
+        .with_plan_rows(20);
+    let half = bytes.len() / 2;
+    let start = part_start(half as u64, &bytes[half - 1..]).unwrap() as usize;
+    loader.push(&bytes[..start]).unwrap();
+    let plan = loader.plan().expect("planned");
+    let mut part = PartLoader::new(&plan);
+    part.push(&bytes[start..]);
+    let (head, buffers) = part.finish().into_buffers();
+    let count = buffers.len();
+    let taken = Rc::new(RefCell::new(Vec::new()));
+    let later = buffers
+        .into_iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let taken = Rc::clone(&taken);
+            Box::new(move || {
+                taken.borrow_mut().push(i);
+                Some(b)
+            }) as LaterBuffer
+        })
+        .collect();
+    let part = Part::from_later_buffers(&head, later).unwrap();
+    assert_eq!(
+        *taken.borrow(),
+        [0],
+        "only the line numbers are taken at once"
+    );
+    let Finish::Done(loaded) = loader.finish_with(vec![part]).unwrap() else {
+        panic!("the parts join");
+    };
+    assert_eq!(
+        *taken.borrow(),
+        (0..count).collect::<Vec<_>>(),
+        "each once, in order"
+    );
+    let whole = load_bytes("parts.csv", &bytes, &LoadOptions::default()).unwrap();
+    assert_same(&loaded, &whole, "taken a column at a time");
 }

@@ -496,6 +496,20 @@ pub struct BuilderHead {
     labels: Vec<String>,
 }
 
+impl BuilderHead {
+    /// How many buffers [`ColumnBuilder::into_buffers`] gave for it.
+    pub fn buffer_count(&self) -> usize {
+        match self.plan.kind {
+            PlannedKind::Raw | PlannedKind::Text => 3,
+            PlannedKind::Time => 2,
+            PlannedKind::Boolean
+            | PlannedKind::Number(_)
+            | PlannedKind::Date
+            | PlannedKind::Category => 1,
+        }
+    }
+}
+
 impl CompactDate {
     fn to_bits(self) -> i64 {
         (i64::from(self.year as u16) << 48)

@@ -580,7 +580,7 @@ impl PartLoader {
         let table = self.splitter.end(&mut self.rows).unwrap_or_default();
         Part {
             table,
-            builders: self.rows.builders.unwrap_or_default(),
+            columns: PartColumns::Built(self.rows.builders.unwrap_or_default()),
             misled: self.rows.misled,
             newlines: self.newlines,
         }
@@ -590,9 +590,53 @@ impl PartLoader {
 /// A typed part of a file, to be joined to the parts before it.
 pub struct Part {
     table: RawTable,
-    builders: Vec<ColumnBuilder>,
+    columns: PartColumns,
     misled: Vec<String>,
     newlines: u64,
+}
+
+/// One flat buffer of a part, taken only when the join reaches its
+/// column: `None` if it arrived damaged. A part from another thread is
+/// then copied in a column at a time, so that no more than one of its
+/// columns sits beside the joined columns it is appended to.
+pub type LaterBuffer = Box<dyn FnOnce() -> Option<Buffer>>;
+
+enum PartColumns {
+    Built(Vec<ColumnBuilder>),
+    /// Each column's head and its buffers, still where they arrived.
+    Flat(Vec<(BuilderHead, Vec<LaterBuffer>)>),
+}
+
+impl PartColumns {
+    /// The columns as builders, one at a time, in order; an error once a
+    /// column's buffers are missing, damaged or of another length than
+    /// the part's `rows` (where no column misled).
+    fn into_builders(
+        self,
+        rows: usize,
+        misled: bool,
+    ) -> Box<dyn Iterator<Item = Result<ColumnBuilder, LoadError>>> {
+        match self {
+            PartColumns::Built(builders) => Box::new(builders.into_iter().map(Ok)),
+            PartColumns::Flat(columns) => {
+                Box::new(columns.into_iter().map(move |(head, later)| {
+                    let buffers: Option<Vec<Buffer>> =
+                        later.into_iter().map(|take| take()).collect();
+                    let mut buffers = buffers.ok_or_else(damaged_part)?.into_iter();
+                    let builder =
+                        ColumnBuilder::from_buffers(head, &mut buffers).ok_or_else(damaged_part)?;
+                    if buffers.next().is_some() || (builder.rows_held() != rows && !misled) {
+                        return Err(damaged_part());
+                    }
+                    Ok(builder)
+                }))
+            }
+        }
+    }
+}
+
+fn damaged_part() -> LoadError {
+    LoadError::ReadFailed("a part of the file arrived damaged".to_owned())
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -615,11 +659,21 @@ impl Part {
         let mut buffers = vec![Buffer::I64(
             self.table.lines.iter().map(|&l| l as i64).collect(),
         )];
-        let builders = self
-            .builders
-            .into_iter()
-            .map(|b| b.into_buffers(&mut buffers))
-            .collect();
+        let builders = match self.columns {
+            PartColumns::Built(builders) => builders
+                .into_iter()
+                .map(|b| b.into_buffers(&mut buffers))
+                .collect(),
+            // Sent on as it came: a buffer that cannot be taken is left
+            // out, and the receiver refuses the part as damaged.
+            PartColumns::Flat(columns) => columns
+                .into_iter()
+                .map(|(head, later)| {
+                    buffers.extend(later.into_iter().filter_map(|take| take()));
+                    head
+                })
+                .collect(),
+        };
         let head = PartHead {
             lines: self.table.lines.len(),
             skipped: self.table.skipped,
@@ -640,25 +694,37 @@ impl Part {
 
     /// A part from [`Part::into_buffers`].
     pub fn from_buffers(head: &str, buffers: Vec<Buffer>) -> Result<Part, LoadError> {
-        let damaged = || LoadError::ReadFailed("a part of the file arrived damaged".to_owned());
-        let head: PartHead = serde_json::from_str(head).map_err(|_| damaged())?;
+        let later = buffers
+            .into_iter()
+            .map(|buffer| Box::new(move || Some(buffer)) as LaterBuffer)
+            .collect();
+        Part::from_later_buffers(head, later)
+    }
+
+    /// A part from the head and the buffers of [`Part::into_buffers`],
+    /// each buffer taken only when the join reaches its column. The head,
+    /// the line numbers and the number of buffers are checked here; each
+    /// column as it is taken.
+    pub fn from_later_buffers(head: &str, buffers: Vec<LaterBuffer>) -> Result<Part, LoadError> {
+        let head: PartHead = serde_json::from_str(head).map_err(|_| damaged_part())?;
         let mut buffers = buffers.into_iter();
-        let lines: Vec<u64> = match buffers.next() {
+        let lines: Vec<u64> = match buffers.next().and_then(|take| take()) {
             Some(Buffer::I64(v)) if v.len() == head.lines => {
                 v.into_iter().map(|l| l as u64).collect()
             }
-            _ => return Err(damaged()),
+            _ => return Err(damaged_part()),
         };
-        let mut builders = Vec::with_capacity(head.builders.len());
+        let mut columns = Vec::with_capacity(head.builders.len());
         for b in head.builders {
-            let builder = ColumnBuilder::from_buffers(b, &mut buffers).ok_or_else(damaged)?;
-            if builder.rows_held() != lines.len() && head.misled.is_empty() {
-                return Err(damaged());
+            let count = b.buffer_count();
+            let later: Vec<LaterBuffer> = buffers.by_ref().take(count).collect();
+            if later.len() != count {
+                return Err(damaged_part());
             }
-            builders.push(builder);
+            columns.push((b, later));
         }
         if buffers.next().is_some() {
-            return Err(damaged());
+            return Err(damaged_part());
         }
         Ok(Part {
             table: RawTable {
@@ -671,7 +737,7 @@ impl Part {
                 ends_mid_record: head.ends_mid_record,
                 ..RawTable::default()
             },
-            builders,
+            columns: PartColumns::Flat(columns),
             misled: head.misled,
             newlines: head.newlines,
         })
@@ -750,10 +816,11 @@ impl Loader {
         for part in parts {
             let Part {
                 table: more,
-                builders: more_builders,
+                columns: more_columns,
                 newlines,
-                ..
+                misled,
             } = part;
+            let rows = more.lines.len();
             table.lines.extend(more.lines.iter().map(|l| l + offset));
             let room = LISTED_SKIPS.saturating_sub(table.skipped.len());
             table
@@ -768,8 +835,13 @@ impl Loader {
             if table.replaced_bytes_from_line.is_none() {
                 table.replaced_bytes_from_line = more.replaced_bytes_from_line.map(|l| l + offset);
             }
-            for (builder, more) in builders.iter_mut().zip(more_builders) {
-                builder.append(more, offset);
+            // A column at a time: each is taken in, appended and dropped
+            // before the next.
+            for (builder, more) in builders
+                .iter_mut()
+                .zip(more_columns.into_builders(rows, !misled.is_empty()))
+            {
+                builder.append(more?, offset);
             }
             offset += newlines;
         }

@@ -23,6 +23,6 @@ pub mod values;
 
 pub use error::LoadError;
 pub use loader::{
-    assemble, load_bytes, nominal_starts, part_start, Finish, LoadOptions, LoadReport, Loaded,
-    Loader, Part, PartLoader, Plan, MAX_FILE_BYTES,
+    assemble, load_bytes, nominal_starts, part_start, Finish, LaterBuffer, LoadOptions, LoadReport,
+    Loaded, Loader, Part, PartLoader, Plan, MAX_FILE_BYTES,
 };

@@ -467,3 +467,28 @@ fn a_later_part_is_taken_in_a_column_at_a_time_when_the_join_reaches_it() {
     let whole = load_bytes("parts.csv", &bytes, &LoadOptions::default()).unwrap();
     assert_same(&loaded, &whole, "taken a column at a time");
 }
+
+#[test]
+fn a_part_that_starts_with_a_byte_order_mark_keeps_it_as_the_whole_file_does() {
+    // Exports pasted together can carry a second file's mark mid-file: a
+    // part starting there must not drop it as the start of a file.
+    let mut text = String::from("\u{feff}email,won\n");
+    for i in 0..9_000 {
+        text.push_str(&format!("p{i}@example.com,{}\n", ["yes", "no"][i % 2]));
+    }
+    let marked = text.len();
+    for i in 0..9_000 {
+        let mark = if i == 0 { "\u{feff}" } else { "" };
+        text.push_str(&format!(
+            "{mark}q{i}@example.com,{}\n",
+            ["no", "yes"][i % 2]
+        ));
+    }
+    let bytes = text.into_bytes();
+    let whole = load_bytes("parts.csv", &bytes, &LoadOptions::default()).unwrap();
+    let (loaded, path) = load_in_parts("parts.csv", &bytes, &[0, marked as u64], 4096, 20);
+    assert_eq!(path, Path::Joined);
+    assert_same(&loaded, &whole, "a part begun on a marked row");
+    let email = loaded.dataset.column("email").expect("email");
+    assert_eq!(email.text(9_000).as_deref(), Some("\u{feff}q0@example.com"));
+}

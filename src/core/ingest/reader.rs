@@ -445,6 +445,11 @@ pub struct RecordSplitter {
     /// Records still to pass over before the header.
     before_header: usize,
     bytes_read: u64,
+    /// The parser has not read yet and must not drop a byte-order mark
+    /// (it drops one at the start of what it reads first): a part that
+    /// starts mid-file keeps a U+FEFF its first value begins with, as the
+    /// file read whole does.
+    keep_mark: bool,
 }
 
 impl RecordSplitter {
@@ -472,6 +477,7 @@ impl RecordSplitter {
             have_header: false,
             before_header: sniffed.header_record,
             bytes_read: 0,
+            keep_mark: false,
         }
     }
 
@@ -487,6 +493,7 @@ impl RecordSplitter {
         splitter.decoder = sniffed.encoding.new_decoder_without_bom_handling();
         splitter.table.headers = headers;
         splitter.have_header = true;
+        splitter.keep_mark = true;
         splitter
     }
 
@@ -652,7 +659,14 @@ impl RecordSplitter {
             if at_end && !last {
                 break;
             }
-            let (result, nin) = self.record.read(&mut self.parser, input);
+            // A first read of one byte cannot hold a whole mark.
+            let first = if self.keep_mark && !at_end {
+                self.keep_mark = false;
+                1
+            } else {
+                input.len()
+            };
+            let (result, nin) = self.record.read(&mut self.parser, &input[..first]);
             if self.bare_cr {
                 self.breaks += count_line_breaks(&input[..nin], &mut self.prev_cr);
             } else {

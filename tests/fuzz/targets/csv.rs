@@ -3,7 +3,9 @@
 //! starting scenario, random criteria on the loaded columns replayed and
 //! checked (see [`crate::replay_checks`]), both exports and the charts.
 //! The same bytes also go through the reader in small chunks the way the
-//! page feeds it, which must give the same result as `load_bytes`, and are
+//! page feeds it, and in parts split at random points the way its workers
+//! type them, each of which must give the same result as `load_bytes`; and
+//! they are
 //! read again as a later export of themselves: appended, every value is
 //! there twice, and "now" must score exactly as "then".
 //!
@@ -20,7 +22,10 @@ use leadlens::core::ingest::infer::{TypingOptions, DEFAULT_MISSING_MARKERS};
 use leadlens::core::ingest::reader::{read_all, EncodingChoice, DELIMITERS};
 use leadlens::core::ingest::roles::{default_converted_values, outcome_candidates, outcome_values};
 use leadlens::core::ingest::values::DayOrder;
-use leadlens::core::ingest::{load_bytes, Finish, LoadError, LoadOptions, Loaded, Loader};
+use leadlens::core::ingest::{
+    load_bytes, part_start, Finish, LaterBuffer, LoadError, LoadOptions, Loaded, Loader, Part,
+    PartLoader,
+};
 use leadlens::core::later::{
     append_later, later_options, then_and_now, LaterExportError, LeadsThenNow,
 };
@@ -196,6 +201,140 @@ fn load_chunked(
     }
 }
 
+/// Pushes `bytes` to `loader` in slices of `chunk` bytes while it wants
+/// them.
+fn push_while_wanted(loader: &mut Loader, bytes: &[u8], chunk: usize) -> Result<(), LoadError> {
+    for piece in bytes.chunks(chunk.max(1)) {
+        if !loader.wants_more() {
+            break;
+        }
+        loader.push(piece)?;
+    }
+    Ok(())
+}
+
+/// Reads the whole file with `loader` alone, again while a type misled.
+fn load_alone(loader: &mut Loader, bytes: &[u8], chunk: usize) -> Result<Loaded, LoadError> {
+    loop {
+        push_while_wanted(loader, bytes, chunk)?;
+        if let Finish::Done(loaded) = loader.finish()? {
+            return Ok(loaded);
+        }
+    }
+}
+
+/// Loads `bytes` the way the page's workers do where there are several:
+/// the first part with the plan its first `plan_rows` rows make, the
+/// others split at random points and typed from that plan, each
+/// handed over as flat buffers and taken in a column at a time; where the
+/// parts cannot stand for the file (no plan, a first part ending inside a
+/// record, a type misled), it is read again as a whole, as the first
+/// worker does.
+fn load_split(
+    name: &str,
+    bytes: &[u8],
+    options: &LoadOptions,
+    plan_rows: usize,
+    rng: &mut Rng,
+) -> Result<Loaded, LoadError> {
+    let size = bytes.len();
+    let mut starts: Vec<usize> = (1..rng.usize(2..=4))
+        .map(|_| rng.usize(1..size.max(2)))
+        .collect();
+    starts.sort_unstable();
+    let mut real = vec![0];
+    real.extend(starts.iter().map(|&at| {
+        part_start(at as u64, &bytes[(at - 1).min(size)..]).map_or(size, |s| s as usize)
+    }));
+    real.push(size);
+    let chunk = rng.usize(1..=4_096);
+    let mut loader = Loader::new(name, size as u64, options)?.with_plan_rows(plan_rows);
+    push_while_wanted(&mut loader, &bytes[..real[1]], chunk)?;
+    match loader.plan() {
+        Some(plan) if loader.wants_more() && !loader.mid_record() => {
+            let mut parts = Vec::new();
+            for window in real[1..].windows(2) {
+                let (from, to) = (window[0], window[1].max(window[0]));
+                let mut part = PartLoader::new(&plan);
+                part.expect_bytes((to - from) as u64);
+                for piece in bytes[from..to].chunks(chunk) {
+                    if !part.wants_more() {
+                        break;
+                    }
+                    part.push(piece);
+                }
+                let (head, buffers) = part.finish().into_buffers();
+                let later = buffers
+                    .into_iter()
+                    .map(|b| Box::new(move || Some(b)) as LaterBuffer)
+                    .collect();
+                parts.push(Part::from_later_buffers(&head, later)?);
+            }
+            match loader.finish_with(parts)? {
+                Finish::Done(loaded) => Ok(loaded),
+                Finish::ReadAgain => load_alone(&mut loader, bytes, chunk),
+            }
+        }
+        _ => {
+            push_while_wanted(&mut loader, &bytes[real[1]..], chunk)?;
+            match loader.finish()? {
+                Finish::Done(loaded) => Ok(loaded),
+                Finish::ReadAgain => load_alone(&mut loader, bytes, chunk),
+            }
+        }
+    }
+}
+
+/// The loader reads 64 KiB before it starts typing, and an input is at
+/// most that long: its rows after the first line are repeated until the
+/// file is past it, so that it can be split.
+fn enlarged(input: &[u8]) -> Option<Vec<u8>> {
+    let first = input.iter().position(|&b| b == b'\n')? + 1;
+    let rows = &input[first..];
+    if rows.is_empty() {
+        return None;
+    }
+    let mut out = input.to_vec();
+    while out.len() < 160 * 1024 {
+        if !out.ends_with(b"\n") {
+            out.push(b'\n');
+        }
+        out.extend_from_slice(rows);
+    }
+    Some(out)
+}
+
+/// Types the input, enlarged, in parts at random points, and checks it
+/// gives what one pass gives. The page fixes types from 10,000 rows; here
+/// they are fixed from a few, on both paths, so that a plan is made before
+/// the first part ends (a type fixed that early may differ from what
+/// `load_bytes` decides, which is why the reference is a pass of its own).
+fn check_split(ctx: &mut Ctx, name: &str, input: &[u8], options: &LoadOptions) {
+    let Some(bytes) = enlarged(input) else {
+        return;
+    };
+    let mut rng = Rng::with_seed(fnv64(input).rotate_left(17));
+    let plan_rows = rng.usize(1..=40);
+    let one_pass = ctx.call("load in one pass, types from the first rows", || {
+        let mut loader = Loader::new(name, bytes.len() as u64, options)?.with_plan_rows(plan_rows);
+        load_alone(&mut loader, &bytes, 64 * 1024)
+    });
+    let split = ctx.call("load in parts (the workers' path)", || {
+        load_split(name, &bytes, options, plan_rows, &mut rng)
+    });
+    if let (Some(one_pass), Some(split)) = (one_pass, split) {
+        compare_loads(
+            ctx,
+            (
+                "load in parts (workers)",
+                "one pass with as many first rows",
+            ),
+            &one_pass,
+            &split,
+        );
+    }
+}
+
 /// Chunk sizes for one input: single bytes, small or larger random slices,
 /// or one size throughout.
 fn chunk_sizes(rng: &mut Rng, len: usize) -> impl FnMut() -> usize {
@@ -237,8 +376,11 @@ fn same_dataset(a: &Dataset, b: &Dataset) -> bool {
             .all(|(x, y)| same_column(x, y))
 }
 
+/// Checks that `chunked`, the load of the same bytes another way (`how`),
+/// gives what `whole` (the load by way of `against`) gave.
 fn compare_loads(
     ctx: &mut Ctx,
+    (how, against): (&str, &str),
     whole: &Result<Loaded, LoadError>,
     chunked: &Result<Loaded, LoadError>,
 ) {
@@ -248,26 +390,26 @@ fn compare_loads(
         (Ok(a), Ok(b)) => {
             if a.report != b.report {
                 ctx.mismatch(
-                    "chunked (UI) load gives another report than load_bytes",
-                    || format!("load_bytes {:?}\nchunked {:?}", a.report, b.report),
+                    &format!("{how} gives another report than {against}"),
+                    || format!("{against} {:?}\n{how} {:?}", a.report, b.report),
                 );
             } else if !same_dataset(&a.dataset, &b.dataset) {
                 ctx.mismatch(
-                    "chunked (UI) load gives another data set than load_bytes",
-                    || format!("load_bytes {:?}\nchunked {:?}", a.dataset, b.dataset),
+                    &format!("{how} gives another data set than {against}"),
+                    || format!("{against} {:?}\n{how} {:?}", a.dataset, b.dataset),
                 );
             } else if a.suggested != b.suggested {
                 ctx.mismatch(
-                    "chunked (UI) load suggests another mapping than load_bytes",
-                    || format!("load_bytes {:?}\nchunked {:?}", a.suggested, b.suggested),
+                    &format!("{how} suggests another mapping than {against}"),
+                    || format!("{against} {:?}\n{how} {:?}", a.suggested, b.suggested),
                 );
             }
         }
         _ => ctx.mismatch(
-            "chunked (UI) load and load_bytes disagree on accepting the file",
+            &format!("{how} and {against} disagree on accepting the file"),
             || {
                 format!(
-                    "load_bytes {:?}\nchunked {:?}",
+                    "{against} {:?}\n{how} {:?}",
                     whole.as_ref().map(|l| &l.report),
                     chunked.as_ref().map(|l| &l.report)
                 )
@@ -323,7 +465,12 @@ pub fn run(input: &[u8], ctx: &mut Ctx) -> bool {
     if let Some(chunked) = ctx.call("load in chunks (UI path)", || {
         load_chunked(name, input, &options, sizes)
     }) {
-        compare_loads(ctx, &whole, &chunked);
+        compare_loads(ctx, ("chunked (UI) load", "load_bytes"), &whole, &chunked);
+    }
+    // One input in four is also typed in parts, as the page's workers
+    // type a large file.
+    if fnv64(input) % 4 == 0 {
+        check_split(ctx, name, input, &options);
     }
     let Ok(loaded) = whole else {
         return false;

@@ -242,15 +242,21 @@ struct Remap {
 }
 
 impl Remap {
+    /// Each lead's new pattern, a word of the matches at a time.
     fn lead_pattern(&self) -> Vec<u32> {
-        self.before
-            .lead_pattern()
-            .iter()
-            .enumerate()
-            .map(|(row, &old)| {
-                self.table[old as usize * 2 + usize::from(self.matches.contains(row))]
-            })
-            .collect()
+        let before = self.before.lead_pattern();
+        let bits = usize::BITS as usize;
+        let words = self.matches.as_slice();
+        let mut out = Vec::with_capacity(before.len());
+        for (at, chunk) in before.chunks(bits).enumerate() {
+            let mut word = words.get(at).copied().unwrap_or(0);
+            out.extend(chunk.iter().map(|&old| {
+                let matched = word & 1;
+                word >>= 1;
+                self.table[old as usize * 2 + matched]
+            }));
+        }
+        out
     }
 }
 

@@ -34,9 +34,10 @@ pub struct KeptLeads {
 impl KeptLeads {
     /// The leads of `grouping` for which `keep` holds.
     pub fn new(grouping: &Grouping, mut keep: impl FnMut(usize) -> bool) -> KeptLeads {
-        let mut rows = FixedBitSet::with_capacity(grouping.lead_pattern().len());
+        let patterns = grouping.lead_pattern();
+        let mut rows = FixedBitSet::with_capacity(patterns.len());
         let mut per_pattern = vec![0; grouping.patterns.len()];
-        for (row, &pattern) in grouping.lead_pattern().iter().enumerate() {
+        for (row, &pattern) in patterns.iter().enumerate() {
             if keep(row) {
                 rows.insert(row);
                 per_pattern[pattern as usize] += 1;
@@ -53,7 +54,7 @@ impl KeptLeads {
         pattern_starts.push(total);
         let mut by_pattern = vec![0u32; total];
         for row in rows.ones() {
-            let place = &mut next[grouping.lead_pattern()[row] as usize];
+            let place = &mut next[patterns[row] as usize];
             by_pattern[*place] = row as u32;
             *place += 1;
         }
@@ -263,8 +264,9 @@ impl RankedLeads {
         let mut rows = vec![0u32; wanted];
         let mut next: Vec<usize> = self.starts[first..=last].to_vec();
         let mut found = 0;
+        let patterns = grouping.lead_pattern();
         for row in kept.rows.ones() {
-            let Some(bucket) = self.bucket_of_pattern[grouping.lead_pattern()[row] as usize] else {
+            let Some(bucket) = self.bucket_of_pattern[patterns[row] as usize] else {
                 continue;
             };
             let bucket = bucket as usize;

@@ -461,20 +461,26 @@ async fn receive(
     let arrays: js_sys::Array = worker::get(done, "buffers").dyn_into().map_err(|_| {
         LoadError::ReadFailed("the file was read, but its columns did not arrive".to_owned())
     })?;
+    // A large column takes tens of milliseconds to take in: the page gets
+    // a turn before the first, after each column and between a column's
+    // buffers (a text column's characters alone can take 30 ms).
+    breathe().await;
     let mut next = 0u32;
     while let Some(parts) = unpacker.next_parts() {
+        let parts = parts.to_vec();
         let mut buffers = Vec::with_capacity(parts.len());
-        for &(kind, len) in parts {
+        for (at, (kind, len)) in parts.iter().enumerate() {
+            if at > 0 {
+                breathe().await;
+            }
             let array = arrays.get(next);
-            buffers.push(received(&array, kind, len)?);
+            buffers.push(received(&array, *kind, *len)?);
             // The worker's copy is not needed any more.
             worker::release(&array);
             arrays.set(next, JsValue::UNDEFINED);
             next += 1;
         }
         unpacker.push_column(buffers)?;
-        // A large column takes tens of milliseconds to take in: the page
-        // gets a turn after each.
         breathe().await;
         if cancelled.get() {
             return Err(LoadError::Cancelled);

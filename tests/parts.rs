@@ -360,21 +360,35 @@ fn every_fixture_loads_the_same_in_parts() {
     );
 }
 
-#[test]
-fn a_damaged_part_is_refused() {
-    // Its first 20 rows fix types the rest keeps to, so that whole, its
-    // parts join.
-    let bytes = generated(3_000, 2);
+/// The first worker's loader with the first `start` bytes of `bytes`
+/// pushed, its types fixed from 20 rows.
+fn first_part(bytes: &[u8], start: usize) -> Loader {
     let mut loader = Loader::new("parts.csv", bytes.len() as u64, &LoadOptions::default())
         .unwrap()
         .with_plan_rows(20);
+    loader.push(&bytes[..start]).unwrap();
+    loader
+}
+
+/// A generated file typed in two halves, as two workers type it: the
+/// bytes, where the second half starts, the first worker's loader and the
+/// second half as a part's head and buffers.
+fn two_halves() -> (Vec<u8>, usize, Loader, String, Vec<Buffer>) {
+    // Its first 20 rows fix types the rest keeps to, so that its halves
+    // join.
+    let bytes = generated(3_000, 2);
     let half = bytes.len() / 2;
     let start = part_start(half as u64, &bytes[half - 1..]).unwrap() as usize;
-    loader.push(&bytes[..start]).unwrap();
-    let plan = loader.plan().expect("planned");
-    let mut part = PartLoader::new(&plan);
+    let loader = first_part(&bytes, start);
+    let mut part = PartLoader::new(&loader.plan().expect("planned"));
     part.push(&bytes[start..]);
-    let (head, mut buffers) = part.finish().into_buffers();
+    let (head, buffers) = part.finish().into_buffers();
+    (bytes, start, loader, head, buffers)
+}
+
+#[test]
+fn a_damaged_part_is_refused() {
+    let (bytes, start, _, head, mut buffers) = two_halves();
     let whole = buffers.clone();
     buffers.pop();
     assert!(Part::from_buffers(&head, buffers).is_err());
@@ -383,10 +397,7 @@ fn a_damaged_part_is_refused() {
     // A column of the wrong length, or one that cannot be taken, is
     // found when the join reaches it.
     let join = |buffers: Vec<LaterBuffer>| {
-        let mut loader = Loader::new("parts.csv", bytes.len() as u64, &LoadOptions::default())
-            .unwrap()
-            .with_plan_rows(20);
-        loader.push(&bytes[..start]).unwrap();
+        let mut loader = first_part(&bytes, start);
         let part = Part::from_later_buffers(&head, buffers).expect("the head and the count fit");
         loader.finish_with(vec![part])
     };
@@ -426,17 +437,7 @@ fn a_damaged_part_is_refused() {
 
 #[test]
 fn a_later_part_is_taken_in_a_column_at_a_time_when_the_join_reaches_it() {
-    let bytes = generated(3_000, 2);
-    let mut loader = Loader::new("parts.csv", bytes.len() as u64, &LoadOptions::default())
-        .unwrap()
-        .with_plan_rows(20);
-    let half = bytes.len() / 2;
-    let start = part_start(half as u64, &bytes[half - 1..]).unwrap() as usize;
-    loader.push(&bytes[..start]).unwrap();
-    let plan = loader.plan().expect("planned");
-    let mut part = PartLoader::new(&plan);
-    part.push(&bytes[start..]);
-    let (head, buffers) = part.finish().into_buffers();
+    let (bytes, _, mut loader, head, buffers) = two_halves();
     let count = buffers.len();
     let taken = Rc::new(RefCell::new(Vec::new()));
     let later = buffers

@@ -118,16 +118,17 @@ pub fn check_rows(
             // (on the times alone), then the leads newer than it are taken
             // and, of those at it, the later rows.
             let created = &created[..rows.min(created.len())];
-            let mut times: Vec<i64> = created.iter().flatten().copied().collect();
-            let take = taken(split.share, times.len());
+            let (mut oldest, mut newest, mut dated) = (i64::MAX, i64::MIN, 0);
+            for &t in created.iter().flatten() {
+                oldest = oldest.min(t);
+                newest = newest.max(t);
+                dated += 1;
+            }
+            let take = taken(split.share, dated);
             if take == 0 {
                 return check;
             }
-            let cutoff = *first_by(&mut times, take, |a, b| b.cmp(a))
-                .iter()
-                .min()
-                .expect("at least one is taken");
-            let newer = times[..take].iter().filter(|&&t| t > cutoff).count();
+            let (cutoff, newer) = nth_newest(created, oldest, newest, take);
             let mut at_cutoff = take - newer;
             for (row, t) in created.iter().enumerate().rev() {
                 match *t {
@@ -154,6 +155,37 @@ pub fn check_rows(
         }
     }
     check
+}
+
+/// The time of the `k`-th newest (`k` ≥ 1) of the times in `created`, all
+/// within `oldest..=newest`, and how many are newer than it. The times are
+/// counted into at most 65,536 ranges first; only those in the range that
+/// holds the `k`-th newest are then selected among, so that the times are
+/// read a few times in order and never copied whole.
+fn nth_newest(created: &[Option<i64>], oldest: i64, newest: i64, k: usize) -> (i64, usize) {
+    let span = newest.wrapping_sub(oldest) as u64;
+    let shift = u64::BITS - (span >> 16).leading_zeros();
+    let range = |t: i64| (t.wrapping_sub(oldest) as u64 >> shift) as usize;
+    let mut counts = vec![0usize; range(newest) + 1];
+    for &t in created.iter().flatten() {
+        counts[range(t)] += 1;
+    }
+    // From the newest range down to the one holding the k-th newest.
+    let mut newer = 0;
+    let mut holding = counts.len() - 1;
+    while newer + counts[holding] < k {
+        newer += counts[holding];
+        holding -= 1;
+    }
+    let mut within: Vec<i64> = created
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|&t| range(t) == holding)
+        .collect();
+    let (_, &mut cutoff, _) = within.select_nth_unstable_by(k - newer - 1, |a, b| b.cmp(a));
+    newer += within.iter().filter(|&&t| t > cutoff).count();
+    (cutoff, newer)
 }
 
 /// The `take` first of `items` in the order `order` gives, in no order.

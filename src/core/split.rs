@@ -313,13 +313,22 @@ mod tests {
     #[test]
     fn among_leads_of_the_same_moment_the_later_rows_are_kept_aside() {
         // Few distinct moments, so that the cut falls among ties, and some
-        // leads undated; against sorting every dated lead.
+        // leads undated; spread narrowly, widely (so that the moments are
+        // counted into ranges holding several) or over every time there
+        // is; against sorting every dated lead.
         let mut rng = fastrand::Rng::with_seed(11);
-        for case in 0..200 {
+        for case in 0..300 {
             let rows = rng.usize(1..400);
             let outcomes: Vec<bool> = (0..rows).map(|_| rng.bool()).collect();
+            let scale = [1, 65_537, 1 << 44][case / 3 % 3];
             let created: Vec<Option<i64>> = (0..rows)
-                .map(|_| (rng.u8(..) % 5 != 0).then(|| rng.i64(-3..4)))
+                .map(|_| {
+                    (rng.u8(..) % 5 != 0).then(|| match rng.u8(..40) {
+                        0 if case % 7 == 0 => i64::MIN,
+                        1 if case % 7 == 0 => i64::MAX,
+                        _ => rng.i64(-3..4) * scale + rng.i64(0..3),
+                    })
+                })
                 .collect();
             let split = CheckSplit {
                 share: [0.05, 0.2, 0.5][case % 3],

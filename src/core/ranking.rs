@@ -35,14 +35,21 @@ impl KeptLeads {
     /// The leads of `grouping` for which `keep` holds.
     pub fn new(grouping: &Grouping, mut keep: impl FnMut(usize) -> bool) -> KeptLeads {
         let patterns = grouping.lead_pattern();
-        let mut rows = FixedBitSet::with_capacity(patterns.len());
         let mut per_pattern = vec![0; grouping.patterns.len()];
-        for (row, &pattern) in patterns.iter().enumerate() {
-            if keep(row) {
-                rows.insert(row);
-                per_pattern[pattern as usize] += 1;
+        // The kept rows' bits, a word at a time.
+        let bits = usize::BITS as usize;
+        let mut words = Vec::with_capacity(patterns.len().div_ceil(bits));
+        for (at, chunk) in patterns.chunks(bits).enumerate() {
+            let mut word = 0usize;
+            for (bit, &pattern) in chunk.iter().enumerate() {
+                if keep(at * bits + bit) {
+                    word |= 1 << bit;
+                    per_pattern[pattern as usize] += 1;
+                }
             }
+            words.push(word);
         }
+        let rows = FixedBitSet::with_capacity_and_blocks(patterns.len(), words);
         let mut pattern_starts = Vec::with_capacity(per_pattern.len() + 1);
         let mut next = Vec::with_capacity(per_pattern.len());
         let mut total = 0;

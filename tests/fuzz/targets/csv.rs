@@ -188,35 +188,33 @@ fn load_chunked(
     mut next_size: impl FnMut() -> usize,
 ) -> Result<Loaded, LoadError> {
     let mut loader = Loader::new(name, bytes.len() as u64, options)?;
-    loop {
-        let mut offset = 0;
-        while offset < bytes.len() && loader.wants_more() {
-            let n = next_size().clamp(1, bytes.len() - offset);
-            loader.push(&bytes[offset..offset + n])?;
-            offset += n;
-        }
-        if let Finish::Done(loaded) = loader.finish()? {
-            return Ok(loaded);
-        }
-    }
+    load_alone(&mut loader, bytes, &mut next_size)
 }
 
-/// Pushes `bytes` to `loader` in slices of `chunk` bytes while it wants
-/// them.
-fn push_while_wanted(loader: &mut Loader, bytes: &[u8], chunk: usize) -> Result<(), LoadError> {
-    for piece in bytes.chunks(chunk.max(1)) {
-        if !loader.wants_more() {
-            break;
-        }
-        loader.push(piece)?;
+/// Pushes `bytes` to `loader` in slices of `next_size` bytes while it
+/// wants them.
+fn push_while_wanted(
+    loader: &mut Loader,
+    bytes: &[u8],
+    next_size: &mut impl FnMut() -> usize,
+) -> Result<(), LoadError> {
+    let mut offset = 0;
+    while offset < bytes.len() && loader.wants_more() {
+        let n = next_size().clamp(1, bytes.len() - offset);
+        loader.push(&bytes[offset..offset + n])?;
+        offset += n;
     }
     Ok(())
 }
 
 /// Reads the whole file with `loader` alone, again while a type misled.
-fn load_alone(loader: &mut Loader, bytes: &[u8], chunk: usize) -> Result<Loaded, LoadError> {
+fn load_alone(
+    loader: &mut Loader,
+    bytes: &[u8],
+    next_size: &mut impl FnMut() -> usize,
+) -> Result<Loaded, LoadError> {
     loop {
-        push_while_wanted(loader, bytes, chunk)?;
+        push_while_wanted(loader, bytes, next_size)?;
         if let Finish::Done(loaded) = loader.finish()? {
             return Ok(loaded);
         }
@@ -248,8 +246,9 @@ fn load_split(
     }));
     real.push(size);
     let chunk = rng.usize(1..=4_096);
+    let mut sized = || chunk;
     let mut loader = Loader::new(name, size as u64, options)?.with_plan_rows(plan_rows);
-    push_while_wanted(&mut loader, &bytes[..real[1]], chunk)?;
+    push_while_wanted(&mut loader, &bytes[..real[1]], &mut sized)?;
     match loader.plan() {
         Some(plan) if loader.wants_more() && !loader.mid_record() => {
             let mut parts = Vec::new();
@@ -272,14 +271,14 @@ fn load_split(
             }
             match loader.finish_with(parts)? {
                 Finish::Done(loaded) => Ok(loaded),
-                Finish::ReadAgain => load_alone(&mut loader, bytes, chunk),
+                Finish::ReadAgain => load_alone(&mut loader, bytes, &mut sized),
             }
         }
         _ => {
-            push_while_wanted(&mut loader, &bytes[real[1]..], chunk)?;
+            push_while_wanted(&mut loader, &bytes[real[1]..], &mut sized)?;
             match loader.finish()? {
                 Finish::Done(loaded) => Ok(loaded),
-                Finish::ReadAgain => load_alone(&mut loader, bytes, chunk),
+                Finish::ReadAgain => load_alone(&mut loader, bytes, &mut sized),
             }
         }
     }
@@ -317,7 +316,7 @@ fn check_split(ctx: &mut Ctx, name: &str, input: &[u8], options: &LoadOptions) {
     let plan_rows = rng.usize(1..=40);
     let one_pass = ctx.call("load in one pass, types from the first rows", || {
         let mut loader = Loader::new(name, bytes.len() as u64, options)?.with_plan_rows(plan_rows);
-        load_alone(&mut loader, &bytes, 64 * 1024)
+        load_alone(&mut loader, &bytes, &mut || 64 * 1024)
     });
     let split = ctx.call("load in parts (the workers' path)", || {
         load_split(name, &bytes, options, plan_rows, &mut rng)

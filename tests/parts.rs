@@ -8,6 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use leadlens::core::ingest::transfer::Buffer;
+use leadlens::core::ingest::values::DecimalStyle;
 use leadlens::core::ingest::{
     load_bytes, nominal_starts, part_start, Finish, LaterBuffer, LoadError, LoadOptions, Loaded,
     Loader, Part, PartLoader,
@@ -256,6 +257,64 @@ fn a_later_part_that_misleads_a_type_gets_the_whole_file_typing() {
     let (loaded, path) = load_in_parts("parts.csv", &bytes, &starts, 100, 20);
     assert_eq!(path, Path::Whole);
     assert_same(&loaded, &whole, "misled in a later part");
+}
+
+/// A semicolon export whose `employees` are whole numbers, with the
+/// value "a, b" where `unreadable` says. Whole numbers read in either
+/// decimal style: typed from its first rows the column takes the point
+/// style; typed as a whole, where it holds values that read in neither, it
+/// takes the comma style the semicolons suggest. So the two typings differ,
+/// and which one a load used shows.
+fn employees_file(rows: usize, unreadable: impl Fn(usize) -> bool) -> Vec<u8> {
+    let mut text = String::from("id;employees;note;won\n");
+    for i in 0..rows {
+        let employees = if unreadable(i) {
+            "a, b".to_owned()
+        } else {
+            format!("{}", 10 + i * 7 % 5_000)
+        };
+        let note = "padding ".repeat(12);
+        let won = ["yes", "no"][i % 3 % 2];
+        text.push_str(&format!("{i};{employees};{note};{won}\n"));
+    }
+    text.into_bytes()
+}
+
+fn employees_decimal(loaded: &Loaded) -> Option<DecimalStyle> {
+    let column = loaded.report.columns.iter().find(|c| c.name == "employees");
+    column.and_then(|c| c.decimal)
+}
+
+#[test]
+fn failures_too_many_only_counted_from_the_start_are_caught_at_the_join() {
+    // One value in twenty unreadable: read from the start, the failures
+    // pass one in twenty right after the thousandth value, and the column
+    // is read again as a whole. No part alone holds a thousand values.
+    let bytes = employees_file(2_500, |i| i % 20 == 10);
+    let (one_pass, _) = load_in_parts("parts.csv", &bytes, &[0], 256, 10);
+    assert_eq!(employees_decimal(&one_pass), Some(DecimalStyle::Comma));
+    let starts = [
+        0,
+        text_offset(&bytes, "\n800;") as u64 + 1,
+        text_offset(&bytes, "\n1600;") as u64 + 1,
+    ];
+    let (loaded, path) = load_in_parts("parts.csv", &bytes, &starts, 256, 10);
+    assert_eq!(path, Path::Whole);
+    assert_same(&loaded, &one_pass, "failures judged from the start");
+}
+
+#[test]
+fn failures_many_in_a_part_but_not_from_the_start_are_joined() {
+    // One value in sixteen unreadable, from the 4,000th row only: within
+    // the last part they pass one in twenty, but counted from the start
+    // they never do, and the column keeps its first rows' typing.
+    let bytes = employees_file(6_000, |i| i >= 4_000 && i % 16 == 0);
+    let (one_pass, _) = load_in_parts("parts.csv", &bytes, &[0], 256, 20);
+    assert_eq!(employees_decimal(&one_pass), Some(DecimalStyle::Point));
+    let starts = [0, text_offset(&bytes, "\n4000;") as u64 + 1];
+    let (loaded, path) = load_in_parts("parts.csv", &bytes, &starts, 256, 20);
+    assert_eq!(path, Path::Joined);
+    assert_same(&loaded, &one_pass, "failures many in one part");
 }
 
 #[test]

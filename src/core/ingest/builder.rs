@@ -80,6 +80,58 @@ enum Values {
     Text(Texts),
 }
 
+/// Values present before too many failures mislead about a column's type.
+const MISLEAD_AFTER_PRESENT: usize = 1_000;
+
+/// A column whose unreadable values are more than one in this many of its
+/// values present misleads (the share [`TYPED_SHARE`] leaves).
+const MISLEAD_ONE_IN: usize = 20;
+
+/// Whether `failures` of `present` values show a column's first rows
+/// misled about its type, judged after each failure as the file is read.
+fn too_many_failures(present: usize, failures: usize) -> bool {
+    present >= MISLEAD_AFTER_PRESENT && failures * MISLEAD_ONE_IN > present
+}
+
+/// How a later part's failures went, for judging them as the whole file's
+/// reading would once the counts before the part are known: the part
+/// cannot judge them itself, as the rule reads counts from the file's
+/// start. After each failure, `g = 20·failures − present` in the part's
+/// own counts: the whole file's counts `present₀ + present`,
+/// `failures₀ + failures` mislead when `g > present₀ − 20·failures₀`
+/// (and enough values are present).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FailureTrace {
+    /// `(present, g)` after each failure while fewer than
+    /// [`MISLEAD_AFTER_PRESENT`] values are present in the part (at most
+    /// that many).
+    early: Vec<(u32, i64)>,
+    /// The greatest `g` after a failure from then on.
+    late: Option<i64>,
+}
+
+impl FailureTrace {
+    fn note(&mut self, present: usize, failures: usize) {
+        let g = (failures * MISLEAD_ONE_IN) as i64 - present as i64;
+        if present < MISLEAD_AFTER_PRESENT {
+            self.early.push((present as u32, g));
+        } else {
+            self.late = Some(self.late.map_or(g, |late| late.max(g)));
+        }
+    }
+
+    /// Whether reading the part after `present` values and `failures`
+    /// failures would have found too many failures at some point.
+    fn misleads_after(&self, present: usize, failures: usize) -> bool {
+        let bar = present as i64 - (failures * MISLEAD_ONE_IN) as i64;
+        self.late.is_some_and(|g| g > bar)
+            || self
+                .early
+                .iter()
+                .any(|&(p, g)| present + p as usize >= MISLEAD_AFTER_PRESENT && g > bar)
+    }
+}
+
 /// The first rows misled about a column's type: read the file again with
 /// this column kept as text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,6 +153,9 @@ pub struct ColumnBuilder {
     missing: usize,
     failures: usize,
     bad_cells: Vec<BadCell>,
+    /// A later part's failures, kept to be judged when it is joined
+    /// (`None` where the file is read from its start).
+    trace: Option<FailureTrace>,
 }
 
 impl ColumnBuilder {
@@ -116,6 +171,7 @@ impl ColumnBuilder {
             missing: 0,
             failures: 0,
             bad_cells: Vec::new(),
+            trace: None,
         }
     }
 
@@ -142,6 +198,7 @@ impl ColumnBuilder {
             missing: typing.missing,
             failures: typing.unreadable,
             bad_cells,
+            trace: None,
         };
         builder.values = match column.values {
             ColumnValues::Boolean(v) => Values::Boolean(v),
@@ -201,6 +258,11 @@ impl ColumnBuilder {
                 expected,
             });
         }
+    }
+
+    /// The column's name.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// Bytes of text held (for text columns; 0 for others).
@@ -342,8 +404,12 @@ impl ColumnBuilder {
         }
         if let Some(kind) = failed {
             self.fail(line, text, kind);
-            if !self.forced && self.present >= 1_000 && self.failures * 20 > self.present {
-                return Err(Misled);
+            if !self.forced {
+                match &mut self.trace {
+                    None if too_many_failures(self.present, self.failures) => return Err(Misled),
+                    None => {}
+                    Some(trace) => trace.note(self.present, self.failures),
+                }
             }
         }
         Ok(())
@@ -494,6 +560,9 @@ pub struct BuilderHead {
     /// A category column's labels, by code.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     labels: Vec<String>,
+    /// A later part's failures, to be judged at the join.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    trace: Option<FailureTrace>,
 }
 
 impl BuilderHead {
@@ -630,13 +699,27 @@ impl ColumnBuilder {
             missing: 0,
             failures: 0,
             bad_cells: Vec::new(),
+            trace: Some(FailureTrace::default()),
         }
     }
 
     /// Appends the rows `later` typed (the next part of the file, built
     /// from this builder's plan), its lines counted from `line_offset`:
-    /// the result is as if this builder had read them itself.
-    pub fn append(&mut self, later: ColumnBuilder, line_offset: u64) {
+    /// the result is as if this builder had read them itself, or
+    /// [`Misled`] where reading them on from this builder would have found
+    /// too many failures.
+    pub fn append(&mut self, later: ColumnBuilder, line_offset: u64) -> Result<(), Misled> {
+        debug_assert!(
+            self.trace.is_none(),
+            "parts are joined onto the builders of the file's start"
+        );
+        let misleads = later
+            .trace
+            .as_ref()
+            .is_some_and(|t| t.misleads_after(self.present, self.failures));
+        if misleads && !self.forced {
+            return Err(Misled);
+        }
         self.present += later.present;
         self.missing += later.missing;
         self.failures += later.failures;
@@ -736,6 +819,7 @@ impl ColumnBuilder {
                 }
             }
         };
+        Ok(())
     }
 
     /// The builder as a head and flat buffers, to send to another thread.
@@ -770,6 +854,7 @@ impl ColumnBuilder {
             failures: self.failures,
             bad_cells: self.bad_cells,
             labels,
+            trace: self.trace,
         }
     }
 
@@ -855,6 +940,7 @@ impl ColumnBuilder {
         builder.missing = head.missing;
         builder.failures = head.failures;
         builder.bad_cells = head.bad_cells;
+        builder.trace = head.trace;
         Some(builder)
     }
 
@@ -868,5 +954,64 @@ impl ColumnBuilder {
             Values::Time(v) => v.len(),
             Values::Category { codes, .. } => codes.len(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads a column's failures (`true`) and good values from the start
+    /// of the file: whether too many failures are found at some point.
+    fn read_from_start(values: &[bool]) -> bool {
+        let (mut present, mut failures) = (0, 0);
+        values.iter().any(|&failed| {
+            present += 1;
+            failures += usize::from(failed);
+            failed && too_many_failures(present, failures)
+        })
+    }
+
+    #[test]
+    fn a_later_parts_failures_are_judged_as_reading_from_the_start_would() {
+        let mut rng = fastrand::Rng::with_seed(14);
+        let mut misled = [0, 0];
+        for _ in 0..3_000 {
+            let len = rng.usize(0..2_500);
+            // Runs of failures at a rate that changes along the column.
+            let mut values = Vec::with_capacity(len);
+            while values.len() < len {
+                let one_in = [3, 12, 19, 20, 21, 40, 1_000][rng.usize(..7)];
+                for _ in 0..rng.usize(1..400) {
+                    values.push(rng.usize(..one_in) == 0);
+                }
+            }
+            values.truncate(len);
+            let at = rng.usize(..=len);
+            let (before, part) = values.split_at(at);
+            if read_from_start(before) {
+                continue; // the start alone misleads: no part is joined
+            }
+            let (present, failures) = (before.len(), before.iter().filter(|&&f| f).count());
+            let mut trace = FailureTrace::default();
+            let (mut p, mut f) = (0, 0);
+            for &failed in part {
+                p += 1;
+                f += usize::from(failed);
+                if failed {
+                    trace.note(p, f);
+                }
+            }
+            assert!(trace.early.len() <= MISLEAD_AFTER_PRESENT);
+            let expected = read_from_start(&values);
+            assert_eq!(
+                trace.misleads_after(present, failures),
+                expected,
+                "split after {at} of {len} values"
+            );
+            misled[usize::from(expected)] += 1;
+        }
+        // Both answers came up often.
+        assert!(misled[0] > 300 && misled[1] > 300, "{misled:?}");
     }
 }

@@ -841,7 +841,12 @@ impl Loader {
                 .iter_mut()
                 .zip(more_columns.into_builders(rows, !misled.is_empty()))
             {
-                builder.append(more?, offset);
+                if builder.append(more?, offset).is_err() {
+                    // Read on from the start, the part's failures would
+                    // have been too many: the column is kept as text.
+                    self.keep_raw.insert(builder.name().to_owned());
+                    return Ok(Finish::ReadAgain);
+                }
             }
             offset += newlines;
         }

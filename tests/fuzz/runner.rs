@@ -115,6 +115,7 @@ impl Shared {
         } else {
             finding_stem(self.target, &text.key)
         };
+        let stem = free_stem(&self.dir, stem, input);
         let mut text = text;
         text.origin = format!(
             "run seed {}, worker {} (stream {}), input #{} from corpus entry '{}'",
@@ -255,6 +256,16 @@ fn truncate(text: &str, max: usize) -> &str {
         end -= 1;
     }
     &text[..end]
+}
+
+/// `stem`, or where a finding of another input holds it already (one of
+/// an earlier run), `stem` and the input's hash: a second input of one
+/// kind is kept, not lost.
+fn free_stem(dir: &Path, stem: String, input: &[u8]) -> String {
+    match std::fs::read(dir.join(format!("{stem}.bin"))) {
+        Ok(held) if held != input => format!("{stem}-{:016x}", fnv64(input)),
+        _ => stem,
+    }
 }
 
 /// Writes `<stem>.bin` (when given an input) and `<stem>.txt` unless the

@@ -375,6 +375,26 @@ fn same_dataset(a: &Dataset, b: &Dataset) -> bool {
             .all(|(x, y)| same_column(x, y))
 }
 
+/// Where two printed values first differ, with some text around it on
+/// both sides (a report printed whole can be too long to read).
+fn first_difference(a: &str, b: &str) -> String {
+    let at = a
+        .char_indices()
+        .zip(b.chars())
+        .find(|((_, x), y)| x != y)
+        .map_or(a.len().min(b.len()), |((i, _), _)| i);
+    let window = |s: &str| {
+        let from = s.floor_char_boundary(at.saturating_sub(200));
+        let to = s.ceil_char_boundary((at + 200).min(s.len()));
+        format!("…{}…", &s[from..to])
+    };
+    format!(
+        "first difference at character {at}:\n  {}\n  {}",
+        window(a),
+        window(b)
+    )
+}
+
 /// Checks that `chunked`, the load of the same bytes another way (`how`),
 /// gives what `whole` (the load by way of `against`) gave.
 fn compare_loads(
@@ -390,7 +410,10 @@ fn compare_loads(
             if a.report != b.report {
                 ctx.mismatch(
                     &format!("{how} gives another report than {against}"),
-                    || format!("{against} {:?}\n{how} {:?}", a.report, b.report),
+                    || {
+                        let (a, b) = (format!("{:?}", a.report), format!("{:?}", b.report));
+                        format!("{}\n{against} {a}\n{how} {b}", first_difference(&a, &b))
+                    },
                 );
             } else if !same_dataset(&a.dataset, &b.dataset) {
                 ctx.mismatch(

@@ -418,37 +418,48 @@ fn workers_for(size: u64) -> usize {
     asked.unwrap_or(cores).min(by_size).clamp(1, MAX_WORKERS)
 }
 
-/// Copies one transferred part into the module's memory.
-fn received(array: &JsValue, kind: BufferKind, len: usize) -> Result<Buffer, LoadError> {
-    let unexpected =
-        || LoadError::ReadFailed("the file was read, but a column arrived damaged".to_owned());
+/// Bytes of a transferred array copied into the module's memory in one
+/// task: a large column's (say 26 MB of e-mail addresses) would take tens
+/// of milliseconds at once, most of it faulting in the memory it fills.
+const COPY_SLICE_BYTES: usize = 8 << 20;
+
+/// Copies `array`, a typed array of `len` elements, into a new vector a
+/// slice per task; `None` when it is not of that type and length.
+macro_rules! copy_in_slices {
+    ($array:expr, $typed:ty, $element:ty, $len:expr) => {{
+        match $array.dyn_ref::<$typed>() {
+            Some(a) if a.length() as usize == $len => {
+                let step = (COPY_SLICE_BYTES / std::mem::size_of::<$element>()).max(1);
+                let mut out: Vec<$element> = vec![<$element>::default(); $len];
+                let mut from = 0;
+                while from < $len {
+                    if from > 0 {
+                        breathe().await;
+                    }
+                    let to = (from + step).min($len);
+                    a.subarray(from as u32, to as u32)
+                        .copy_to(&mut out[from..to]);
+                    from = to;
+                }
+                Some(out)
+            }
+            _ => None,
+        }
+    }};
+}
+
+/// Copies one transferred part into the module's memory, giving the page
+/// a turn between slices of a large one.
+async fn received(array: &JsValue, kind: BufferKind, len: usize) -> Result<Buffer, LoadError> {
     let buffer = match kind {
-        BufferKind::Bytes => {
-            let a = array
-                .dyn_ref::<js_sys::Uint8Array>()
-                .ok_or_else(unexpected)?;
-            (a.length() as usize == len).then(|| Buffer::Bytes(a.to_vec()))
-        }
-        BufferKind::U32 => {
-            let a = array
-                .dyn_ref::<js_sys::Uint32Array>()
-                .ok_or_else(unexpected)?;
-            (a.length() as usize == len).then(|| Buffer::U32(a.to_vec()))
-        }
-        BufferKind::I64 => {
-            let a = array
-                .dyn_ref::<js_sys::BigInt64Array>()
-                .ok_or_else(unexpected)?;
-            (a.length() as usize == len).then(|| Buffer::I64(a.to_vec()))
-        }
-        BufferKind::F64 => {
-            let a = array
-                .dyn_ref::<js_sys::Float64Array>()
-                .ok_or_else(unexpected)?;
-            (a.length() as usize == len).then(|| Buffer::F64(a.to_vec()))
-        }
+        BufferKind::Bytes => copy_in_slices!(array, js_sys::Uint8Array, u8, len).map(Buffer::Bytes),
+        BufferKind::U32 => copy_in_slices!(array, js_sys::Uint32Array, u32, len).map(Buffer::U32),
+        BufferKind::I64 => copy_in_slices!(array, js_sys::BigInt64Array, i64, len).map(Buffer::I64),
+        BufferKind::F64 => copy_in_slices!(array, js_sys::Float64Array, f64, len).map(Buffer::F64),
     };
-    buffer.ok_or_else(unexpected)
+    buffer.ok_or_else(|| {
+        LoadError::ReadFailed("the file was read, but a column arrived damaged".to_owned())
+    })
 }
 
 /// Takes the worker's packed result in, a column per step.
@@ -462,8 +473,9 @@ async fn receive(
         LoadError::ReadFailed("the file was read, but its columns did not arrive".to_owned())
     })?;
     // A large column takes tens of milliseconds to take in: the page gets
-    // a turn before the first, after each column and between a column's
-    // buffers (a text column's characters alone can take 30 ms).
+    // a turn before the first, after each column, between a column's
+    // buffers and slices of a large one, and before the column is
+    // assembled (a text column's characters alone can take 30 ms).
     breathe().await;
     let mut next = 0u32;
     while let Some(parts) = unpacker.next_parts() {
@@ -474,12 +486,14 @@ async fn receive(
                 breathe().await;
             }
             let array = arrays.get(next);
-            buffers.push(received(&array, *kind, *len)?);
+            buffers.push(received(&array, *kind, *len).await?);
             // The worker's copy is not needed any more.
             worker::release(&array);
             arrays.set(next, JsValue::UNDEFINED);
             next += 1;
         }
+        // Assembling the column checks its text: a task of its own.
+        breathe().await;
         unpacker.push_column(buffers)?;
         breathe().await;
         if cancelled.get() {
@@ -1070,4 +1084,39 @@ pub fn start_later_load(
         }
         done(&cancelled);
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    async fn a_large_array_is_copied_in_whole_a_slice_at_a_time() {
+        // Two slices and a few elements more.
+        let len = COPY_SLICE_BYTES / 8 * 2 + 3;
+        let values: Vec<f64> = (0..len).map(|i| i as f64 * 0.5).collect();
+        let array: JsValue = js_sys::Float64Array::from(values.as_slice()).into();
+        match received(&array, BufferKind::F64, len).await {
+            Ok(Buffer::F64(copied)) => assert!(copied == values),
+            _ => panic!("the numbers did not arrive"),
+        }
+        let bytes: Vec<u8> = (0..COPY_SLICE_BYTES + 1).map(|i| (i % 251) as u8).collect();
+        let array: JsValue = js_sys::Uint8Array::from(bytes.as_slice()).into();
+        match received(&array, BufferKind::Bytes, bytes.len()).await {
+            Ok(Buffer::Bytes(copied)) => assert!(copied == bytes),
+            _ => panic!("the bytes did not arrive"),
+        }
+    }
+
+    #[test]
+    async fn an_array_of_another_length_or_kind_is_refused() {
+        let array: JsValue = js_sys::Uint32Array::from(&[1u32, 2, 3][..]).into();
+        assert!(received(&array, BufferKind::U32, 4).await.is_err());
+        assert!(received(&array, BufferKind::F64, 3).await.is_err());
+        match received(&array, BufferKind::U32, 3).await {
+            Ok(Buffer::U32(copied)) => assert_eq!(copied, [1, 2, 3]),
+            _ => panic!("the array did not arrive"),
+        }
+    }
 }

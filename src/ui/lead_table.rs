@@ -14,6 +14,7 @@ use super::state::{LoadedData, Shared};
 use crate::core::criteria::Scenario;
 use crate::core::dataset::ColumnValues;
 use crate::core::engine::{fired, Grouping, LeadFacts, Replay};
+use crate::core::followup::FollowUpFacts;
 use crate::core::format;
 use crate::core::mapping::ColumnMapping;
 use crate::core::ranking::{KeptLeads, RankedLeads};
@@ -90,18 +91,11 @@ pub fn cell(data: &LoadedData, column: Option<&str>, row: usize) -> Option<Strin
     })
 }
 
-/// Per lead, whether it was followed up, where the column is mapped.
+/// Per lead, whether it was followed up, as the follow-up figures count it
+/// (from the followed-up column, else from a response time or a first
+/// touch), read column-wise rather than cell by cell as text.
 fn followed_up(data: &LoadedData, mapping: &ColumnMapping) -> Option<Vec<Option<bool>>> {
-    let column = data.data.column(mapping.followed_up.as_deref()?)?;
-    Some(
-        (0..column.len())
-            .map(|row| {
-                column
-                    .text(row)
-                    .and_then(|t| crate::core::scoring::parse_bool(&t))
-            })
-            .collect(),
-    )
+    FollowUpFacts::new(&data.data, mapping).followed_up
 }
 
 /// Runs `then` once the next frame has been painted.
@@ -307,7 +301,7 @@ fn LeadTableNow(now: &LeadTableNowProps) -> Html {
                 </span>
             </div>
             if !has_followed {
-                <p class="report-note">{ "Map a “followed up” column to list sales-ready leads nobody followed up." }</p>
+                <p class="report-note">{ "Map a “followed up”, response-time or first-touch column to list sales-ready leads nobody followed up." }</p>
             }
             <div class="lead-scroll" ref={scroller} onscroll={on_scroll} tabindex="0"
                 aria-label="Lead list, scrollable">

@@ -2,7 +2,7 @@
 // matter, and stays light with many leads.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { figure, openApp, start } from './browser.mjs';
+import { figure, figureChange, openApp, SAMPLE_TUNING_LEADS, start } from './browser.mjs';
 
 /** A figure over every lead: the tuning set's and the check set's. */
 const both = async (page, id) => (await figure(page, `kpi-${id}`)) + (await figure(page, `kpi-check-${id}`));
@@ -71,6 +71,40 @@ describe('the lead table', () => {
     const last = await page.locator('[data-testid=lead-row]').last().getAttribute('data-score');
     assert.ok(Number(last) > first, `${first} … ${last}`);
     assert.ok((await page.locator('[data-testid=lead-row]').count()) < 40);
+    await context.close();
+  });
+
+  test('followed up as the follow-up figures count it: without its column, from a response time', async () => {
+    // No followed-up column, but a response time: a lead answered is
+    // followed up, as the follow-up analysis counts it.
+    const rows = ['Lead ID,Lead Source,Page views,Response hours,Converted'];
+    for (let i = 0; i < 600; i += 1) {
+      const answered = (i * 7) % 3 !== 0;
+      rows.push(`L${i}-${answered ? 'answered' : 'silent'},${['Web', 'Event'][i % 2]},${i % 23},`
+        + `${answered ? (i % 50) / 2 : ''},${i % 5 === 0 ? 'yes' : 'no'}`);
+    }
+    const { context, page } = await openApp(env);
+    await page.setInputFiles('[data-testid=upload-input]',
+      { name: 'answered.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+    await page.waitForSelector('[data-testid=mapping-step]');
+    await page.selectOption('[data-testid=role-followed_up]', '');
+    await page.selectOption('[data-testid=role-response_hours]', 'Response hours');
+    await page.click('[data-testid=mapping-confirm]');
+    await figureChange(page, 'kpi-leads', SAMPLE_TUNING_LEADS);
+    await page.selectOption('[data-testid=lead-list]', 'all');
+    await page.waitForFunction(() => document.querySelector('[data-testid=lead-count]').dataset.value === '600');
+    const listed = await page.locator('[data-testid=lead-row]').evaluateAll((trs) =>
+      trs.map((tr) => [tr.querySelector('th').textContent, tr.querySelector('td:nth-child(5)').textContent]));
+    assert.ok(listed.length > 10);
+    for (const [id, followed] of listed) assert.equal(followed, id.endsWith('answered') ? 'yes' : 'no', id);
+    await page.selectOption('[data-testid=lead-list]', 'ready-not-followed');
+    // Every lead sales-ready: the list is every lead never answered.
+    await page.fill('[data-testid=threshold]', '0');
+    await page.waitForFunction(() => document.querySelector('[data-testid=lead-count]').dataset.value === '200');
+    assert.equal(await both(page, 'sales-ready'), 600);
+    const ids = await page.locator('[data-testid=lead-row] th').allTextContents();
+    assert.ok(ids.length > 10);
+    for (const id of ids) assert.ok(id.endsWith('silent'), id);
     await context.close();
   });
 });

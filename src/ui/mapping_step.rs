@@ -55,7 +55,15 @@ const ROLES: [(&str, &str, RoleField, &[ColumnKind]); 7] = [
         "followed_up",
         "Followed up",
         |m| &mut m.followed_up,
-        &[ColumnKind::Boolean, ColumnKind::Category],
+        // Read as the follow-up figures read it: yes/no, a date of the
+        // touch, or a count of touches.
+        &[
+            ColumnKind::Boolean,
+            ColumnKind::Category,
+            ColumnKind::Text,
+            ColumnKind::Date,
+            ColumnKind::Number,
+        ],
     ),
     (
         "response_hours",

@@ -107,4 +107,32 @@ describe('the lead table', () => {
     for (const id of ids) assert.ok(id.endsWith('silent'), id);
     await context.close();
   });
+
+  test('a count of touches can be the followed-up column: above zero is followed up', async () => {
+    const rows = ['Lead ID,Lead Source,Page views,Touches,Converted'];
+    for (let i = 0; i < 600; i += 1) {
+      const touches = (i * 7) % 4;
+      rows.push(`L${i}-t${touches},${['Web', 'Event'][i % 2]},${i % 23},${touches},${i % 5 === 0 ? 'yes' : 'no'}`);
+    }
+    const { context, page } = await openApp(env);
+    await page.setInputFiles('[data-testid=upload-input]',
+      { name: 'touches.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+    await page.waitForSelector('[data-testid=mapping-step]');
+    await page.selectOption('[data-testid=role-followed_up]', 'Touches');
+    await page.click('[data-testid=mapping-confirm]');
+    await figureChange(page, 'kpi-leads', SAMPLE_TUNING_LEADS);
+    const touchesOf = (id) => Number(id.split('-t')[1]);
+    await page.selectOption('[data-testid=lead-list]', 'all');
+    await page.waitForFunction(() => document.querySelector('[data-testid=lead-count]').dataset.value === '600');
+    const listed = await page.locator('[data-testid=lead-row]').evaluateAll((trs) =>
+      trs.map((tr) => [tr.querySelector('th').textContent, tr.querySelector('td:nth-child(5)').textContent]));
+    assert.ok(listed.some(([id]) => touchesOf(id) >= 2), 'some lead was touched more than once');
+    for (const [id, followed] of listed) assert.equal(followed, touchesOf(id) > 0 ? 'yes' : 'no', id);
+    // Every lead sales-ready: the list is every lead never touched.
+    await page.selectOption('[data-testid=lead-list]', 'ready-not-followed');
+    await page.fill('[data-testid=threshold]', '0');
+    await page.waitForFunction(() => document.querySelector('[data-testid=lead-count]').dataset.value === '150');
+    for (const id of await page.locator('[data-testid=lead-row] th').allTextContents()) assert.equal(touchesOf(id), 0, id);
+    await context.close();
+  });
 });

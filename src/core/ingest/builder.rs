@@ -16,6 +16,7 @@ use super::buffer::Buffer;
 use super::infer::{
     decide_day_order, type_column, BadCell, ColumnTyping, DayOrderEvidence, TypedColumn,
     TypingOptions, ALWAYS_CATEGORY, LISTED_BAD_CELLS, MAX_CATEGORIES, TYPED_SHARE,
+    UNREADABLE_ONE_IN,
 };
 use super::table::RawColumn;
 use super::values::{
@@ -83,14 +84,10 @@ enum Values {
 /// Values present before too many failures mislead about a column's type.
 const MISLEAD_AFTER_PRESENT: usize = 1_000;
 
-/// A column whose unreadable values are more than one in this many of its
-/// values present misleads (the share [`TYPED_SHARE`] leaves).
-const MISLEAD_ONE_IN: usize = 20;
-
 /// Whether `failures` of `present` values show a column's first rows
 /// misled about its type, judged after each failure as the file is read.
 fn too_many_failures(present: usize, failures: usize) -> bool {
-    present >= MISLEAD_AFTER_PRESENT && failures * MISLEAD_ONE_IN > present
+    present >= MISLEAD_AFTER_PRESENT && failures * UNREADABLE_ONE_IN > present
 }
 
 /// How a later part's failures went, for judging them as the whole file's
@@ -112,7 +109,7 @@ pub struct FailureTrace {
 
 impl FailureTrace {
     fn note(&mut self, present: usize, failures: usize) {
-        let g = (failures * MISLEAD_ONE_IN) as i64 - present as i64;
+        let g = (failures * UNREADABLE_ONE_IN) as i64 - present as i64;
         if present < MISLEAD_AFTER_PRESENT {
             self.early.push((present as u32, g));
         } else {
@@ -123,7 +120,7 @@ impl FailureTrace {
     /// Whether reading the part after `present` values and `failures`
     /// failures would have found too many failures at some point.
     fn misleads_after(&self, present: usize, failures: usize) -> bool {
-        let bar = present as i64 - (failures * MISLEAD_ONE_IN) as i64;
+        let bar = present as i64 - (failures * UNREADABLE_ONE_IN) as i64;
         self.late.is_some_and(|g| g > bar)
             || self
                 .early

@@ -29,6 +29,9 @@ pub(crate) const ALWAYS_CATEGORY: usize = 20;
 pub(crate) const MAX_CATEGORIES: usize = 1_000;
 /// Share of present values that must read as numbers (or dates).
 pub(crate) const TYPED_SHARE: f64 = 0.95;
+/// Of the values checked or read so far, more than one in this many
+/// unreadable rules a type out (the share [`TYPED_SHARE`] leaves).
+pub(crate) const UNREADABLE_ONE_IN: usize = 20;
 /// Values checked before a whole column is read as one type.
 const SAMPLE: usize = 1_000;
 /// At most this many unreadable cells are listed one by one.
@@ -175,7 +178,7 @@ impl<'a> Cells<'a> {
                 .map(|(_, text)| read(text).is_none())
                 .collect();
             let failures = sample.iter().filter(|&&f| f).count();
-            if failures > self.failure_budget() || failures * 20 > sample.len() {
+            if failures > self.failure_budget() || failures * UNREADABLE_ONE_IN > sample.len() {
                 return None;
             }
         }
